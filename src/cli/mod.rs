@@ -1,0 +1,165 @@
+//! The `spectro` command line: argument definitions and dispatch. Every command that reads
+//! audio takes `--iq` and `--sample-rate`; every failure is one line on stderr and exit code 2.
+
+pub mod apply;
+pub mod demo;
+pub mod info;
+pub mod render;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::io::{OpenOptions, Recording};
+use crate::signal::{StftParams, WindowKind};
+
+/// Exit code for bad input or usage.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+/// Spectro: see a recording's spectrogram, paint or threshold what you want gone, and
+/// resynthesise clean audio or IQ.
+#[derive(Parser, Debug)]
+#[command(name = "spectro", version, args_conflicts_with_subcommands = true)]
+#[command(after_help = "Run `spectro COMMAND --help` for the options of each command.")]
+pub struct Cli {
+    /// A command; without one, Spectro opens the editor.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Recording to open in the editor (the bundled demo when omitted).
+    pub file: Option<PathBuf>,
+    /// How to read FILE.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// The headless commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print a recording's format, length and rate.
+    Info(info::InfoArgs),
+    /// Draw a recording's dB spectrogram to a PNG.
+    Render(render::RenderArgs),
+    /// Apply an edit list to a recording and write the result.
+    Apply(apply::ApplyArgs),
+    /// Write the demo recording (tones with harmonics, hum, hiss and a whistle).
+    #[command(hide = true)]
+    MakeDemo(demo::DemoArgs),
+}
+
+/// How to read an input recording.
+#[derive(Args, Debug, Clone, Copy, Default)]
+pub struct InputArgs {
+    /// Read a stereo WAV as complex IQ: I on the left, Q on the right.
+    #[arg(long, global = true)]
+    pub iq: bool,
+    /// Sample rate in Hz (2e6, 2M and 250k work too). Required for raw IQ (.cu8, .cs8, .cs16,
+    /// .cf32); overrides a WAV header's rate.
+    #[arg(long, value_name = "HZ", value_parser = parse_rate, global = true)]
+    pub sample_rate: Option<f64>,
+}
+
+impl InputArgs {
+    /// Opens `path` with these options.
+    pub fn open(&self, path: &std::path::Path) -> Result<Recording, crate::io::FileError> {
+        Recording::open(
+            path,
+            OpenOptions {
+                iq: self.iq,
+                sample_rate: self.sample_rate,
+            },
+        )
+    }
+}
+
+/// STFT geometry options.
+#[derive(Args, Debug, Clone, Copy, Default)]
+pub struct StftArgs {
+    /// FFT (window) length in samples, 16 to 65536, any length (default 2048, or the edit
+    /// list's).
+    #[arg(long, value_name = "N")]
+    pub fft: Option<usize>,
+    /// Hop between frames in samples (default FFT/4, or the edit list's).
+    #[arg(long, value_name = "N")]
+    pub hop: Option<usize>,
+    /// Window: hann, hamming, blackman, sqrt-hann or rectangular.
+    #[arg(long, value_name = "NAME")]
+    pub window: Option<WindowKind>,
+}
+
+impl StftArgs {
+    /// These options laid over `base`.
+    pub fn resolve(&self, base: Option<StftParams>) -> StftParams {
+        let base = base.unwrap_or_default();
+        let fft_len = self.fft.unwrap_or(base.fft_len);
+        let hop = match (self.hop, self.fft) {
+            (Some(h), _) => h,
+            (None, Some(f)) if f != base.fft_len => (f / 4).max(1),
+            _ => base.hop,
+        };
+        StftParams {
+            fft_len,
+            hop,
+            window: self.window.unwrap_or(base.window),
+        }
+    }
+}
+
+/// Parses a rate such as `48000`, `2e6`, `2M`, `2.4M` or `250k`.
+pub fn parse_rate(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let (num, mult) = match t.chars().last() {
+        Some('k' | 'K') => (&t[..t.len() - 1], 1e3),
+        Some('M') => (&t[..t.len() - 1], 1e6),
+        Some('G') => (&t[..t.len() - 1], 1e9),
+        _ => (t, 1.0),
+    };
+    let v: f64 = num
+        .parse()
+        .map_err(|_| format!("'{s}' is not a rate in Hz (try 48000, 2e6 or 2M)"))?;
+    let hz = v * mult;
+    if !(hz.is_finite() && hz > 0.0) {
+        return Err(format!("sample rate must be positive, got '{s}'"));
+    }
+    Ok(hz)
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Some(Command::Info(args)) => info::run(&args),
+        Some(Command::Render(args)) => render::run(&args),
+        Some(Command::Apply(args)) => apply::run(&args),
+        Some(Command::MakeDemo(args)) => demo::run(&args),
+        None => Err(anyhow::anyhow!(
+            "the editor window is not part of this build yet; try `spectro --help` for the commands"
+        )),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("spectro: error: {e:#}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn rates_accept_engineering_suffixes() {
+        assert_eq!(parse_rate("2M"), Ok(2e6));
+        assert_eq!(parse_rate("250k"), Ok(250e3));
+        assert_eq!(parse_rate("2.4e6"), Ok(2.4e6));
+        assert!(parse_rate("0").is_err());
+        assert!(parse_rate("fast").is_err());
+    }
+}

@@ -1,0 +1,613 @@
+//! The edit list: Spectro's document format, shared by the editor and the command line.
+//!
+//! Edits live in physical units (seconds, Hz), so they survive a change of FFT size; they are
+//! rasterised onto the current STFT grid only when rendering (see [`super::mask`]).
+//!
+//! ```json
+//! {
+//!   "version": 1,
+//!   "stft": {"fft": 2048, "hop": 512, "window": "hann"},
+//!   "edits": [
+//!     {"type": "rect", "time_s": [0.45, 1.55], "freq_hz": [2800, 3200], "gain_db": -100}
+//!   ]
+//! }
+//! ```
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::signal::{StftParams, WindowKind};
+
+/// The edit-list version this build reads and writes.
+pub const EDIT_LIST_VERSION: u64 = 1;
+
+/// Highest gain an edit may apply, in dB.
+pub const MAX_GAIN_DB: f64 = 40.0;
+
+/// Why an edit list cannot be used. Every message names the entry at fault.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EditError {
+    /// Not JSON at all.
+    #[error("not valid JSON: {0}")]
+    Json(String),
+    /// A top-level problem (version, unknown field, wrong type).
+    #[error("{0}")]
+    TopLevel(String),
+    /// The `stft` object is wrong.
+    #[error("stft: {0}")]
+    Stft(String),
+    /// One entry of `edits` is wrong.
+    #[error("edits[{index}]{}: {message}", kind.as_ref().map(|k| format!(" ({k})")).unwrap_or_default())]
+    Entry {
+        /// Position in the `edits` array, from 0.
+        index: usize,
+        /// The entry's `type`, when it has one.
+        kind: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The STFT the edits were made with (optional in the file).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StftSettings {
+    /// FFT length.
+    pub fft: usize,
+    /// Hop; `fft/4` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hop: Option<usize>,
+    /// Window; Hann when absent.
+    #[serde(default)]
+    pub window: WindowKind,
+}
+
+impl StftSettings {
+    /// The STFT parameters these settings describe.
+    pub fn params(&self) -> StftParams {
+        StftParams {
+            fft_len: self.fft,
+            hop: self.hop.unwrap_or((self.fft / 4).max(1)),
+            window: self.window,
+        }
+    }
+
+    /// Settings describing `params`.
+    pub fn from_params(params: StftParams) -> Self {
+        StftSettings {
+            fft: params.fft_len,
+            hop: Some(params.hop),
+            window: params.window,
+        }
+    }
+}
+
+/// A whole edit list.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EditList {
+    /// STFT settings stored with the edits, if any.
+    pub stft: Option<StftSettings>,
+    /// The edits, applied together: gains multiply where they overlap.
+    pub edits: Vec<Edit>,
+}
+
+/// Which level condition a threshold edit selects.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LevelCondition {
+    /// Cells whose level is below this many dBFS.
+    Below(f64),
+    /// Cells whose level is above this many dBFS.
+    Above(f64),
+}
+
+/// The region an edit covers.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Shape {
+    /// A time × frequency rectangle.
+    Rect {
+        /// `[start, end]` in seconds.
+        time_s: [f64; 2],
+        /// `[low, high]` in Hz.
+        freq_hz: [f64; 2],
+    },
+    /// A closed polygon of `(time_s, freq_hz)` points.
+    Lasso {
+        /// Vertices, at least three.
+        points: Vec<[f64; 2]>,
+    },
+    /// A brush stroke: every cell within an ellipse of the given radii around the polyline.
+    Brush {
+        /// Stroke points `(time_s, freq_hz)`, at least one.
+        points: Vec<[f64; 2]>,
+        /// Radius along time, in seconds.
+        radius_s: f64,
+        /// Radius along frequency, in Hz.
+        radius_hz: f64,
+    },
+    /// The cells of a rectangle whose level (in the unedited recording) meets a condition.
+    Threshold {
+        /// `[start, end]` in seconds.
+        time_s: [f64; 2],
+        /// `[low, high]` in Hz.
+        freq_hz: [f64; 2],
+        /// Which cells are selected.
+        condition: LevelCondition,
+    },
+}
+
+impl Shape {
+    /// The `type` string of this shape in the JSON file.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Shape::Rect { .. } => "rect",
+            Shape::Lasso { .. } => "lasso",
+            Shape::Brush { .. } => "brush",
+            Shape::Threshold { .. } => "threshold",
+        }
+    }
+}
+
+/// One edit: a region, the gain applied inside it, and how its edges blend.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edit {
+    /// The region.
+    pub shape: Shape,
+    /// Gain inside the region in dB; `−∞` removes (written `"-inf"` in JSON).
+    pub gain_db: f64,
+    /// Width of the edge ramp along time, in seconds; `None` for the default (two hops).
+    pub feather_s: Option<f64>,
+    /// Width of the edge ramp along frequency, in Hz; `None` for the default (two bins).
+    pub feather_hz: Option<f64>,
+    /// Channels the edit applies to; `None` for all.
+    pub channels: Option<Vec<usize>>,
+    /// Keep-only: apply the gain outside the region instead of inside.
+    pub invert: bool,
+}
+
+impl Edit {
+    /// An edit of `shape` with gain `gain_db` and default feathering on every channel.
+    pub fn new(shape: Shape, gain_db: f64) -> Self {
+        Edit {
+            shape,
+            gain_db,
+            feather_s: None,
+            feather_hz: None,
+            channels: None,
+            invert: false,
+        }
+    }
+
+    /// True if the edit applies to `channel`.
+    pub fn applies_to(&self, channel: usize) -> bool {
+        self.channels.as_ref().is_none_or(|c| c.contains(&channel))
+    }
+}
+
+impl EditList {
+    /// Parses an edit list, rejecting unknown fields and types with a message naming the entry.
+    pub fn from_json(text: &str) -> Result<EditList, EditError> {
+        let value: Value = serde_json::from_str(text).map_err(|e| EditError::Json(e.to_string()))?;
+        let Value::Object(mut top) = value else {
+            return Err(EditError::TopLevel(
+                "expected a JSON object with \"version\" and \"edits\"".into(),
+            ));
+        };
+        match top.remove("version") {
+            None => {
+                return Err(EditError::TopLevel(
+                    "missing \"version\" (this Spectro writes 1)".into(),
+                ));
+            }
+            Some(Value::Number(n)) if n.as_u64() == Some(EDIT_LIST_VERSION) => {}
+            Some(v) => {
+                return Err(EditError::TopLevel(format!(
+                    "unsupported version {v}: this Spectro reads version {EDIT_LIST_VERSION}"
+                )));
+            }
+        }
+        let stft = match top.remove("stft") {
+            None | Some(Value::Null) => None,
+            Some(v) => {
+                let s: StftSettings =
+                    serde_json::from_value(v).map_err(|e| EditError::Stft(e.to_string()))?;
+                Some(s)
+            }
+        };
+        let edits = match top.remove("edits") {
+            None => Vec::new(),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .enumerate()
+                .map(|(index, item)| parse_edit(index, item))
+                .collect::<Result<Vec<_>, _>>()?,
+            Some(_) => return Err(EditError::TopLevel("\"edits\" must be an array".into())),
+        };
+        if let Some(key) = top.keys().next() {
+            return Err(EditError::TopLevel(format!(
+                "unknown field \"{key}\" (expected version, stft, edits)"
+            )));
+        }
+        Ok(EditList { stft, edits })
+    }
+
+    /// The list as pretty-printed JSON, version 1.
+    pub fn to_json(&self) -> String {
+        let mut top = Map::new();
+        top.insert("version".into(), Value::from(EDIT_LIST_VERSION));
+        if let Some(stft) = &self.stft {
+            top.insert("stft".into(), serde_json::to_value(stft).unwrap_or(Value::Null));
+        }
+        top.insert(
+            "edits".into(),
+            Value::Array(self.edits.iter().map(edit_to_value).collect()),
+        );
+        let mut s = serde_json::to_string_pretty(&Value::Object(top)).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}
+
+fn entry_err(index: usize, kind: Option<&str>, message: impl Into<String>) -> EditError {
+    EditError::Entry {
+        index,
+        kind: kind.map(str::to_owned),
+        message: message.into(),
+    }
+}
+
+/// Takes a field out of an entry and deserialises it, or reports which field is wrong.
+fn take<T: serde::de::DeserializeOwned>(
+    obj: &mut Map<String, Value>,
+    key: &str,
+    index: usize,
+    kind: &str,
+) -> Result<Option<T>, EditError> {
+    match obj.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => serde_json::from_value(v)
+            .map(Some)
+            .map_err(|e| entry_err(index, Some(kind), format!("field \"{key}\": {e}"))),
+    }
+}
+
+fn require<T: serde::de::DeserializeOwned>(
+    obj: &mut Map<String, Value>,
+    key: &str,
+    index: usize,
+    kind: &str,
+) -> Result<T, EditError> {
+    take(obj, key, index, kind)?
+        .ok_or_else(|| entry_err(index, Some(kind), format!("missing field \"{key}\"")))
+}
+
+fn parse_gain(obj: &mut Map<String, Value>, index: usize, kind: &str) -> Result<f64, EditError> {
+    let gain = match obj.remove("gain_db") {
+        None => return Err(entry_err(index, Some(kind), "missing field \"gain_db\"")),
+        Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
+        Some(Value::String(s)) if matches!(s.trim(), "-inf" | "−inf" | "-Infinity" | "-infinity") => {
+            f64::NEG_INFINITY
+        }
+        Some(other) => {
+            return Err(entry_err(
+                index,
+                Some(kind),
+                format!("\"gain_db\" must be a number of dB or \"-inf\", not {other}"),
+            ));
+        }
+    };
+    if gain.is_nan() || gain > MAX_GAIN_DB {
+        return Err(entry_err(
+            index,
+            Some(kind),
+            format!("\"gain_db\" must be at most {MAX_GAIN_DB} dB (or \"-inf\")"),
+        ));
+    }
+    Ok(gain)
+}
+
+fn check_range(r: [f64; 2], what: &str, index: usize, kind: &str) -> Result<[f64; 2], EditError> {
+    if !r[0].is_finite() || !r[1].is_finite() || r[0] > r[1] {
+        return Err(entry_err(
+            index,
+            Some(kind),
+            format!(
+                "\"{what}\" must be [low, high] with low ≤ high, got [{}, {}]",
+                r[0], r[1]
+            ),
+        ));
+    }
+    Ok(r)
+}
+
+fn check_points(points: &[[f64; 2]], min: usize, index: usize, kind: &str) -> Result<(), EditError> {
+    if points.len() < min {
+        return Err(entry_err(
+            index,
+            Some(kind),
+            format!(
+                "\"points\" needs at least {min} [time_s, freq_hz] pairs, got {}",
+                points.len()
+            ),
+        ));
+    }
+    if points.iter().flatten().any(|v| !v.is_finite()) {
+        return Err(entry_err(index, Some(kind), "\"points\" must be finite numbers"));
+    }
+    Ok(())
+}
+
+fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
+    let Value::Object(mut obj) = item else {
+        return Err(entry_err(index, None, "expected an object with a \"type\""));
+    };
+    let kind = match obj.remove("type") {
+        Some(Value::String(s)) => s,
+        Some(_) => return Err(entry_err(index, None, "\"type\" must be a string")),
+        None => return Err(entry_err(index, None, "missing field \"type\"")),
+    };
+    let k = kind.as_str();
+    // Report unknown fields before missing ones: "gian_db" is a typo, not a missing gain.
+    if let Some(allowed) = allowed_fields(k)
+        && let Some(key) = obj.keys().find(|key| !allowed.contains(&key.as_str()))
+    {
+        let hint = closest(key, &allowed)
+            .map(|c| format!(" (did you mean \"{c}\"?)"))
+            .unwrap_or_default();
+        return Err(entry_err(
+            index,
+            Some(k),
+            format!("unknown field \"{key}\"{hint}"),
+        ));
+    }
+    let shape = match k {
+        "rect" => Shape::Rect {
+            time_s: check_range(require(&mut obj, "time_s", index, k)?, "time_s", index, k)?,
+            freq_hz: check_range(require(&mut obj, "freq_hz", index, k)?, "freq_hz", index, k)?,
+        },
+        "lasso" => {
+            let points: Vec<[f64; 2]> = require(&mut obj, "points", index, k)?;
+            check_points(&points, 3, index, k)?;
+            Shape::Lasso { points }
+        }
+        "brush" => {
+            let points: Vec<[f64; 2]> = require(&mut obj, "points", index, k)?;
+            check_points(&points, 1, index, k)?;
+            let radius_s: f64 = require(&mut obj, "radius_s", index, k)?;
+            let radius_hz: f64 = require(&mut obj, "radius_hz", index, k)?;
+            if !(radius_s > 0.0 && radius_s.is_finite() && radius_hz > 0.0 && radius_hz.is_finite()) {
+                return Err(entry_err(
+                    index,
+                    Some(k),
+                    "\"radius_s\" and \"radius_hz\" must be positive",
+                ));
+            }
+            Shape::Brush {
+                points,
+                radius_s,
+                radius_hz,
+            }
+        }
+        "threshold" => {
+            let time_s = check_range(require(&mut obj, "time_s", index, k)?, "time_s", index, k)?;
+            let freq_hz = check_range(require(&mut obj, "freq_hz", index, k)?, "freq_hz", index, k)?;
+            let below: Option<f64> = take(&mut obj, "below_db", index, k)?;
+            let above: Option<f64> = take(&mut obj, "above_db", index, k)?;
+            let condition = match (below, above) {
+                (Some(b), None) if b.is_finite() => LevelCondition::Below(b),
+                (None, Some(a)) if a.is_finite() => LevelCondition::Above(a),
+                _ => {
+                    return Err(entry_err(
+                        index,
+                        Some(k),
+                        "needs exactly one of \"below_db\" or \"above_db\" (a level in dBFS)",
+                    ));
+                }
+            };
+            Shape::Threshold {
+                time_s,
+                freq_hz,
+                condition,
+            }
+        }
+        other => {
+            return Err(entry_err(
+                index,
+                None,
+                format!("unknown type \"{other}\" (expected rect, lasso, brush or threshold)"),
+            ));
+        }
+    };
+    let gain_db = parse_gain(&mut obj, index, k)?;
+    let feather_s: Option<f64> = take(&mut obj, "feather_s", index, k)?;
+    let feather_hz: Option<f64> = take(&mut obj, "feather_hz", index, k)?;
+    for (name, v) in [("feather_s", feather_s), ("feather_hz", feather_hz)] {
+        if v.is_some_and(|v| !(v >= 0.0 && v.is_finite())) {
+            return Err(entry_err(index, Some(k), format!("\"{name}\" must be 0 or more")));
+        }
+    }
+    let channels: Option<Vec<usize>> = take(&mut obj, "channels", index, k)?;
+    if channels.as_ref().is_some_and(|c| c.is_empty()) {
+        return Err(entry_err(
+            index,
+            Some(k),
+            "\"channels\" must list at least one channel",
+        ));
+    }
+    let invert: bool = take(&mut obj, "invert", index, k)?.unwrap_or(false);
+    Ok(Edit {
+        shape,
+        gain_db,
+        feather_s,
+        feather_hz,
+        channels,
+        invert,
+    })
+}
+
+const COMMON_FIELDS: [&str; 5] = ["gain_db", "feather_s", "feather_hz", "channels", "invert"];
+
+fn allowed_fields(kind: &str) -> Option<Vec<&'static str>> {
+    let specific: &[&str] = match kind {
+        "rect" => &["time_s", "freq_hz"],
+        "lasso" => &["points"],
+        "brush" => &["points", "radius_s", "radius_hz"],
+        "threshold" => &["time_s", "freq_hz", "below_db", "above_db"],
+        _ => return None,
+    };
+    Some(specific.iter().chain(COMMON_FIELDS.iter()).copied().collect())
+}
+
+/// The allowed name closest to a misspelt one, if it is close enough to be the likely intent.
+fn closest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    allowed
+        .iter()
+        .map(|&a| (edit_distance(name, a), a))
+        .filter(|&(d, _)| d <= 2)
+        .min()
+        .map(|(_, a)| a)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+fn edit_to_value(edit: &Edit) -> Value {
+    let mut obj = Map::new();
+    obj.insert("type".into(), Value::from(edit.shape.type_name()));
+    let pair = |r: [f64; 2]| Value::from(vec![r[0], r[1]]);
+    let points = |p: &[[f64; 2]]| Value::Array(p.iter().map(|&q| pair(q)).collect());
+    match &edit.shape {
+        Shape::Rect { time_s, freq_hz } => {
+            obj.insert("time_s".into(), pair(*time_s));
+            obj.insert("freq_hz".into(), pair(*freq_hz));
+        }
+        Shape::Lasso { points: p } => {
+            obj.insert("points".into(), points(p));
+        }
+        Shape::Brush {
+            points: p,
+            radius_s,
+            radius_hz,
+        } => {
+            obj.insert("points".into(), points(p));
+            obj.insert("radius_s".into(), Value::from(*radius_s));
+            obj.insert("radius_hz".into(), Value::from(*radius_hz));
+        }
+        Shape::Threshold {
+            time_s,
+            freq_hz,
+            condition,
+        } => {
+            obj.insert("time_s".into(), pair(*time_s));
+            obj.insert("freq_hz".into(), pair(*freq_hz));
+            match condition {
+                LevelCondition::Below(db) => obj.insert("below_db".into(), Value::from(*db)),
+                LevelCondition::Above(db) => obj.insert("above_db".into(), Value::from(*db)),
+            };
+        }
+    }
+    let gain = if edit.gain_db == f64::NEG_INFINITY {
+        Value::from("-inf")
+    } else {
+        Value::from(edit.gain_db)
+    };
+    obj.insert("gain_db".into(), gain);
+    if let Some(f) = edit.feather_s {
+        obj.insert("feather_s".into(), Value::from(f));
+    }
+    if let Some(f) = edit.feather_hz {
+        obj.insert("feather_hz".into(), Value::from(f));
+    }
+    if let Some(c) = &edit.channels {
+        obj.insert("channels".into(), Value::from(c.clone()));
+    }
+    if edit.invert {
+        obj.insert("invert".into(), Value::from(true));
+    }
+    Value::Object(obj)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = r#"{
+      "version": 1,
+      "stft": {"fft": 2048, "hop": 512, "window": "hann"},
+      "edits": [
+        {"type": "rect", "time_s": [0.45, 1.55], "freq_hz": [2800, 3200], "gain_db": -100},
+        {"type": "lasso", "points": [[0.1, 200], [0.3, 900], [0.5, 250]], "gain_db": -30},
+        {"type": "brush", "points": [[0.1, 200], [0.2, 300]], "radius_s": 0.01, "radius_hz": 50, "gain_db": -40},
+        {"type": "threshold", "time_s": [0, 2], "freq_hz": [0, 8000], "below_db": -60, "gain_db": -100}
+      ]
+    }"#;
+
+    #[test]
+    fn issue_example_parses_and_round_trips() {
+        let list = EditList::from_json(EXAMPLE).unwrap();
+        assert_eq!(list.edits.len(), 4);
+        assert_eq!(list.stft.unwrap().params().hop, 512);
+        assert!(matches!(
+            list.edits[3].shape,
+            Shape::Threshold { condition: LevelCondition::Below(b), .. } if b == -60.0
+        ));
+        let again = EditList::from_json(&list.to_json()).unwrap();
+        assert_eq!(again, list);
+    }
+
+    #[test]
+    fn minus_infinity_round_trips() {
+        let text = r#"{"version":1,"edits":[{"type":"rect","time_s":[0,1],"freq_hz":[0,1],"gain_db":"-inf","feather_s":0,"channels":[1],"invert":true}]}"#;
+        let list = EditList::from_json(text).unwrap();
+        assert_eq!(list.edits[0].gain_db, f64::NEG_INFINITY);
+        assert!(list.to_json().contains("\"-inf\""));
+        assert_eq!(EditList::from_json(&list.to_json()).unwrap(), list);
+    }
+
+    #[test]
+    fn errors_name_the_entry_and_the_problem() {
+        let cases = [
+            (
+                r#"{"version":1,"edits":[{"type":"rect","time_s":[0,1],"freq_hz":[0,1],"gain_db":-6},{"type":"rect","time_s":[0,1],"freq_hz":[0,1],"gian_db":-6}]}"#,
+                "edits[1] (rect): unknown field \"gian_db\" (did you mean \"gain_db\"?)",
+            ),
+            (
+                r#"{"version":1,"edits":[{"type":"circle","gain_db":-6}]}"#,
+                "edits[0]: unknown type \"circle\"",
+            ),
+            (
+                r#"{"version":1,"edits":[{"type":"rect","time_s":[0,1],"freq_hz":[0,1],"gain_db":-6,"colour":"red"}]}"#,
+                "edits[0] (rect): unknown field \"colour\"",
+            ),
+            (
+                r#"{"version":1,"edits":[{"type":"threshold","time_s":[0,1],"freq_hz":[0,1],"gain_db":-6}]}"#,
+                "edits[0] (threshold): needs exactly one of",
+            ),
+            (r#"{"version":2,"edits":[]}"#, "unsupported version 2"),
+            (r#"{"version":1,"edits":[],"extra":1}"#, "unknown field \"extra\""),
+            (
+                r#"{"version":1,"stft":{"fft":1024,"hopp":3},"edits":[]}"#,
+                "stft: unknown field `hopp`",
+            ),
+            (
+                r#"{"version":1,"edits":[{"type":"rect","time_s":[2,1],"freq_hz":[0,1],"gain_db":-6}]}"#,
+                "\"time_s\" must be [low, high]",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = EditList::from_json(text).unwrap_err().to_string();
+            assert!(err.contains(expected), "{err:?} should contain {expected:?}");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! File errors: one line naming the file and the problem.
+
+use std::path::{Path, PathBuf};
+
+/// A file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {kind}", path.display())]
+pub struct FileError {
+    /// The file concerned.
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub kind: FileErrorKind,
+}
+
+impl FileError {
+    /// An error about `path`.
+    pub fn new(path: impl AsRef<Path>, kind: FileErrorKind) -> Self {
+        FileError {
+            path: path.as_ref().to_path_buf(),
+            kind,
+        }
+    }
+}
+
+/// What is wrong with a file.
+#[derive(Debug, thiserror::Error)]
+pub enum FileErrorKind {
+    /// The operating system refused.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// Zero bytes.
+    #[error("the file is empty")]
+    Empty,
+    /// A directory where a file was expected.
+    #[error("is a directory, not a file")]
+    Directory,
+    /// No RIFF/WAVE header.
+    #[error("not a WAV file (no RIFF/WAVE header)")]
+    NotWav,
+    /// A WAV structure problem.
+    #[error("malformed WAV: {0}")]
+    Malformed(String),
+    /// The data chunk is shorter than its header claims.
+    #[error("truncated: the data chunk claims {declared} bytes but only {available} are in the file")]
+    Truncated {
+        /// Bytes the header declares.
+        declared: u64,
+        /// Bytes actually present.
+        available: u64,
+    },
+    /// Sample rate missing or zero.
+    #[error("the sample rate is 0")]
+    ZeroRate,
+    /// A sample rate that is not a positive number.
+    #[error("invalid sample rate {0} (must be a positive number of Hz)")]
+    BadRate(f64),
+    /// A sample encoding Spectro does not read.
+    #[error("unsupported encoding: {0}")]
+    Unsupported(String),
+    /// No samples at all.
+    #[error("contains no samples")]
+    NoSamples,
+    /// A NaN or infinite float sample.
+    #[error("sample {frame} of channel {channel} (at {time_s:.6} s) is {what}")]
+    NonFinite {
+        /// Channel index from 0.
+        channel: usize,
+        /// Sample index in the channel.
+        frame: u64,
+        /// Its time.
+        time_s: f64,
+        /// "NaN" or "infinite".
+        what: &'static str,
+    },
+    /// `--iq` on a file that is not stereo.
+    #[error("--iq needs a stereo WAV (I left, Q right); this one has {0} channel(s)")]
+    IqNeedsStereo(usize),
+    /// A raw capture opened without its rate.
+    #[error("a raw IQ capture has no header: give its rate with --sample-rate HZ")]
+    RawNeedsRate,
+    /// A raw capture whose length is not whole I/Q pairs.
+    #[error("{bytes} bytes is not a whole number of {pair}-byte I/Q pairs")]
+    RawPartialPair {
+        /// File length.
+        bytes: u64,
+        /// Bytes per I/Q pair.
+        pair: usize,
+    },
+    /// An extension Spectro does not know.
+    #[error("unknown file type \"{0}\": open a WAV file or a raw IQ capture (.cu8, .cs8, .cs16, .cf32)")]
+    UnknownType(String),
+    /// Output would overwrite an input.
+    #[error("this is an input file; refusing to overwrite it without --force")]
+    WouldOverwriteInput,
+    /// An output format that cannot hold the data.
+    #[error("cannot write {0}")]
+    CannotWrite(String),
+    /// Invalid content of a text file (edit list, metadata).
+    #[error("{0}")]
+    Content(String),
+}

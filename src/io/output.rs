@@ -1,0 +1,207 @@
+//! Writing rendered audio or IQ: WAV through hound, raw IQ as interleaved bytes.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use rustfft::num_complex::Complex32;
+
+use super::encoding::Encoding;
+use super::error::{FileError, FileErrorKind};
+use super::recording::{Container, Recording};
+use crate::signal::SampleSource;
+
+/// What an output file will hold.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OutputFormat {
+    /// WAV or raw IQ.
+    pub container: Container,
+    /// Sample encoding.
+    pub encoding: Encoding,
+    /// Channels stored in the file (2 per complex channel).
+    pub stored_channels: usize,
+    /// Samples per second (rounded for WAV headers).
+    pub sample_rate: f64,
+}
+
+impl OutputFormat {
+    /// The format to write `target` in for a render of `source`: the source's own format,
+    /// unless `encoding` asks otherwise or the target's extension names another container.
+    pub fn for_target(
+        target: &Path,
+        source: &Recording,
+        encoding: Option<Encoding>,
+    ) -> Result<Self, FileError> {
+        let ext = target
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let err = |m: String| FileError::new(target, FileErrorKind::CannotWrite(m));
+        if let Some(raw) = Encoding::from_raw_extension(&ext) {
+            if !source.is_complex() {
+                return Err(err(format!("a real recording as raw IQ (.{ext}); write a .wav")));
+            }
+            if let Some(e) = encoding.filter(|&e| e != raw) {
+                return Err(err(format!("{} into a .{ext} file", e.name())));
+            }
+            return Ok(OutputFormat {
+                container: Container::Raw,
+                encoding: raw,
+                stored_channels: 2 * source.channels(),
+                sample_rate: source.sample_rate(),
+            });
+        }
+        let encoding = encoding.unwrap_or(source.encoding()).wav_equivalent();
+        if encoding.is_raw_iq() {
+            return Err(err(format!("{} samples into a WAV", encoding.name())));
+        }
+        Ok(OutputFormat {
+            container: Container::Wav,
+            encoding,
+            stored_channels: source.stored_channels(),
+            sample_rate: source.sample_rate(),
+        })
+    }
+
+    fn hound_spec(&self) -> hound::WavSpec {
+        hound::WavSpec {
+            channels: self.stored_channels as u16,
+            sample_rate: self.sample_rate.round() as u32,
+            bits_per_sample: 8 * self.encoding.bytes() as u16,
+            sample_format: if self.encoding.is_float() {
+                hound::SampleFormat::Float
+            } else {
+                hound::SampleFormat::Int
+            },
+        }
+    }
+}
+
+enum Backend<'f> {
+    Wav(hound::WavWriter<BufWriter<&'f File>>),
+    Raw(BufWriter<&'f File>),
+}
+
+/// Receives rendered blocks and writes them interleaved in the output encoding.
+pub struct AudioWriter<'f> {
+    backend: Backend<'f>,
+    format: OutputFormat,
+    path: &'f Path,
+    bytes: Vec<u8>,
+    clipped: u64,
+}
+
+impl<'f> AudioWriter<'f> {
+    /// Starts writing `format` into `file` (which will be renamed to `path`).
+    pub fn new(file: &'f File, path: &'f Path, format: OutputFormat) -> Result<Self, FileError> {
+        let buf = BufWriter::with_capacity(1 << 20, file);
+        let backend = match format.container {
+            Container::Wav => {
+                Backend::Wav(hound::WavWriter::new(buf, format.hound_spec()).map_err(|e| hound_err(path, e))?)
+            }
+            Container::Raw => Backend::Raw(buf),
+        };
+        Ok(AudioWriter {
+            backend,
+            format,
+            path,
+            bytes: Vec::new(),
+            clipped: 0,
+        })
+    }
+
+    /// Samples clipped to full scale so far.
+    pub fn clipped(&self) -> u64 {
+        self.clipped
+    }
+
+    /// Writes one block of real channels, all the same length.
+    pub fn write_real(&mut self, channels: &[Vec<f32>]) -> Result<(), FileError> {
+        let n = channels.first().map_or(0, Vec::len);
+        self.bytes.clear();
+        let enc = self.format.encoding;
+        for i in 0..n {
+            for ch in channels {
+                self.clipped += u64::from(enc.encode(ch[i], &mut self.bytes));
+            }
+        }
+        self.flush_bytes()
+    }
+
+    /// Writes one block of complex channels as I/Q pairs.
+    pub fn write_complex(&mut self, channels: &[Vec<Complex32>]) -> Result<(), FileError> {
+        let n = channels.first().map_or(0, Vec::len);
+        self.bytes.clear();
+        let enc = self.format.encoding;
+        for i in 0..n {
+            for ch in channels {
+                self.clipped += u64::from(enc.encode(ch[i].re, &mut self.bytes));
+                self.clipped += u64::from(enc.encode(ch[i].im, &mut self.bytes));
+            }
+        }
+        self.flush_bytes()
+    }
+
+    fn flush_bytes(&mut self) -> Result<(), FileError> {
+        let path = self.path;
+        match &mut self.backend {
+            Backend::Raw(w) => w
+                .write_all(&self.bytes)
+                .map_err(|e| FileError::new(path, FileErrorKind::Io(e))),
+            Backend::Wav(w) => {
+                write_encoded(w, self.format.encoding, &self.bytes).map_err(|e| hound_err(path, e))
+            }
+        }
+    }
+
+    /// Completes the file (WAV header sizes) and flushes it.
+    pub fn finish(self) -> Result<u64, FileError> {
+        let path = self.path;
+        match self.backend {
+            Backend::Raw(mut w) => w
+                .flush()
+                .map_err(|e| FileError::new(path, FileErrorKind::Io(e)))?,
+            Backend::Wav(w) => w.finalize().map_err(|e| hound_err(path, e))?,
+        }
+        Ok(self.clipped)
+    }
+}
+
+/// Hands encoded little-endian samples to hound, which owns the WAV framing.
+fn write_encoded(
+    w: &mut hound::WavWriter<BufWriter<&File>>,
+    encoding: Encoding,
+    bytes: &[u8],
+) -> Result<(), hound::Error> {
+    match encoding {
+        Encoding::Pcm16 | Encoding::Cs16 => {
+            let mut s = w.get_i16_writer((bytes.len() / 2) as u32);
+            for b in bytes.chunks_exact(2) {
+                s.write_sample(i16::from_le_bytes([b[0], b[1]]));
+            }
+            s.flush()
+        }
+        Encoding::Pcm8 => bytes
+            .iter()
+            .try_for_each(|&b| w.write_sample((b as i16 - 128) as i8)),
+        Encoding::Pcm24 => bytes
+            .chunks_exact(3)
+            .try_for_each(|b| w.write_sample(i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8)),
+        Encoding::Pcm32 => bytes
+            .chunks_exact(4)
+            .try_for_each(|b| w.write_sample(i32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
+        Encoding::Float32 | Encoding::Cf32 => bytes
+            .chunks_exact(4)
+            .try_for_each(|b| w.write_sample(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
+        Encoding::Cu8 | Encoding::Cs8 => Err(hound::Error::Unsupported),
+    }
+}
+
+fn hound_err(path: &Path, e: hound::Error) -> FileError {
+    let kind = match e {
+        hound::Error::IoError(io) => FileErrorKind::Io(io),
+        other => FileErrorKind::CannotWrite(other.to_string()),
+    };
+    FileError::new(path, kind)
+}

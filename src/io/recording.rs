@@ -1,0 +1,358 @@
+//! An opened recording: a mapped WAV or raw IQ file, read by range.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use memmap2::Mmap;
+use rayon::prelude::*;
+use rustfft::num_complex::Complex32;
+use serde::Serialize;
+
+use super::encoding::Encoding;
+use super::error::{FileError, FileErrorKind};
+use super::wav::{self, Chunk};
+use crate::signal::SampleSource;
+
+/// How to interpret a file being opened.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct OpenOptions {
+    /// Read a stereo WAV as one complex channel, I left and Q right.
+    pub iq: bool,
+    /// Sample rate: required for raw IQ, overrides a WAV header's.
+    pub sample_rate: Option<f64>,
+}
+
+/// The file's container.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Container {
+    /// RIFF/WAVE.
+    Wav,
+    /// Headerless interleaved I/Q.
+    Raw,
+}
+
+impl Container {
+    /// The name shown to users.
+    pub fn name(self) -> &'static str {
+        match self {
+            Container::Wav => "WAV",
+            Container::Raw => "raw IQ",
+        }
+    }
+}
+
+/// Bytes of an opened file: mapped from disk, or owned (tests, generated data).
+enum Bytes {
+    Mapped(Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+/// An opened recording. Samples stay in the (mapped) file and are decoded per read.
+pub struct Recording {
+    path: PathBuf,
+    container: Container,
+    encoding: Encoding,
+    bits: u16,
+    stored_channels: usize,
+    sample_rate: f64,
+    frames: u64,
+    iq: bool,
+    bytes: Bytes,
+    data_offset: usize,
+    block_align: usize,
+    extra_chunks: Vec<Chunk>,
+}
+
+/// What `spectro info` reports.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RecordingInfo {
+    /// Path as given.
+    pub file: String,
+    /// WAV or raw.
+    pub container: Container,
+    /// Samples per second.
+    pub sample_rate: f64,
+    /// Channels as Spectro shows them (an IQ recording has one complex channel).
+    pub channels: usize,
+    /// Channels stored in the file (2 for IQ: I and Q).
+    pub stored_channels: usize,
+    /// Samples per channel.
+    pub frames: u64,
+    /// Duration in seconds.
+    pub duration_s: f64,
+    /// Sample encoding.
+    pub encoding: &'static str,
+    /// Valid bits per stored sample.
+    pub bits: u16,
+    /// Complex baseband.
+    pub iq: bool,
+}
+
+fn check_rate(path: &Path, rate: f64) -> Result<f64, FileError> {
+    if rate == 0.0 {
+        return Err(FileError::new(path, FileErrorKind::ZeroRate));
+    }
+    if !(rate.is_finite() && rate > 0.0) {
+        return Err(FileError::new(path, FileErrorKind::BadRate(rate)));
+    }
+    Ok(rate)
+}
+
+impl Recording {
+    /// Opens `path`: a WAV file, or a raw IQ capture recognised by its extension.
+    pub fn open(path: impl AsRef<Path>, options: OpenOptions) -> Result<Recording, FileError> {
+        let path = path.as_ref();
+        let err = |kind| FileError::new(path, kind);
+        let file = File::open(path).map_err(|e| err(FileErrorKind::Io(e)))?;
+        let meta = file.metadata().map_err(|e| err(FileErrorKind::Io(e)))?;
+        if meta.is_dir() {
+            return Err(err(FileErrorKind::Directory));
+        }
+        if meta.len() == 0 {
+            return Err(err(FileErrorKind::Empty));
+        }
+        // SAFETY: the map is read-only; Spectro never writes to files it has open (outputs go
+        // to a temporary file renamed into place), so the mapped bytes do not change under it.
+        let map = unsafe { Mmap::map(&file) }.map_err(|e| err(FileErrorKind::Io(e)))?;
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        Self::from_bytes(path, Bytes::Mapped(map), &ext, options)
+    }
+
+    /// Builds a recording from bytes in memory, as if read from a file with extension `ext`.
+    pub fn from_memory(
+        name: impl AsRef<Path>,
+        bytes: Vec<u8>,
+        ext: &str,
+        options: OpenOptions,
+    ) -> Result<Recording, FileError> {
+        Self::from_bytes(name.as_ref(), Bytes::Owned(bytes), ext, options)
+    }
+
+    fn from_bytes(
+        path: &Path,
+        bytes: Bytes,
+        ext: &str,
+        options: OpenOptions,
+    ) -> Result<Recording, FileError> {
+        let err = |kind| FileError::new(path, kind);
+        if bytes.is_empty() {
+            return Err(err(FileErrorKind::Empty));
+        }
+        let rec = if let Some(encoding) = Encoding::from_raw_extension(ext) {
+            let rate = check_rate(
+                path,
+                options
+                    .sample_rate
+                    .ok_or_else(|| err(FileErrorKind::RawNeedsRate))?,
+            )?;
+            let pair = 2 * encoding.bytes();
+            if !bytes.len().is_multiple_of(pair) {
+                return Err(err(FileErrorKind::RawPartialPair {
+                    bytes: bytes.len() as u64,
+                    pair,
+                }));
+            }
+            Recording {
+                path: path.to_path_buf(),
+                container: Container::Raw,
+                encoding,
+                bits: 8 * encoding.bytes() as u16,
+                stored_channels: 2,
+                sample_rate: rate,
+                frames: (bytes.len() / pair) as u64,
+                iq: true,
+                data_offset: 0,
+                block_align: pair,
+                bytes,
+                extra_chunks: Vec::new(),
+            }
+        } else {
+            let is_riff = bytes.len() >= 4 && (&bytes[..4] == b"RIFF" || &bytes[..4] == b"RF64");
+            if !matches!(ext, "wav" | "wave") && !is_riff {
+                return Err(err(FileErrorKind::UnknownType(if ext.is_empty() {
+                    "(no extension)".to_owned()
+                } else {
+                    format!(".{ext}")
+                })));
+            }
+            let layout = wav::parse(&bytes).map_err(err)?;
+            let rate = check_rate(path, options.sample_rate.unwrap_or(layout.sample_rate as f64))?;
+            if options.iq && layout.channels != 2 {
+                return Err(err(FileErrorKind::IqNeedsStereo(layout.channels)));
+            }
+            Recording {
+                path: path.to_path_buf(),
+                container: Container::Wav,
+                encoding: layout.encoding,
+                bits: layout.bits,
+                stored_channels: layout.channels,
+                sample_rate: rate,
+                frames: layout.frames(),
+                iq: options.iq,
+                data_offset: layout.data_offset,
+                block_align: layout.block_align,
+                bytes,
+                extra_chunks: layout.extra_chunks,
+            }
+        };
+        if rec.frames == 0 {
+            return Err(err(FileErrorKind::NoSamples));
+        }
+        if rec.encoding.is_float() {
+            rec.check_finite()?;
+        }
+        Ok(rec)
+    }
+
+    /// Rejects NaN and infinite samples: they would poison every FFT they touch.
+    fn check_finite(&self) -> Result<(), FileError> {
+        let data = &self.bytes[self.data_offset..self.data_offset + self.frames as usize * self.block_align];
+        let chunk = self.block_align * 65536;
+        let first_bad = data.par_chunks(chunk).enumerate().find_map_first(|(ci, bytes)| {
+            bytes
+                .chunks_exact(4)
+                .position(|b| !f32::from_le_bytes([b[0], b[1], b[2], b[3]]).is_finite())
+                .map(|p| ci * chunk + p * 4)
+        });
+        if let Some(byte) = first_bad {
+            let frame = (byte / self.block_align) as u64;
+            let stored = (byte % self.block_align) / 4;
+            let at = self.data_offset + byte;
+            let v = f32::from_le_bytes([
+                self.bytes[at],
+                self.bytes[at + 1],
+                self.bytes[at + 2],
+                self.bytes[at + 3],
+            ]);
+            return Err(FileError::new(
+                &self.path,
+                FileErrorKind::NonFinite {
+                    channel: stored,
+                    frame,
+                    time_s: frame as f64 / self.sample_rate,
+                    what: if v.is_nan() { "NaN" } else { "infinite" },
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    /// The path it was opened from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// WAV or raw.
+    pub fn container(&self) -> Container {
+        self.container
+    }
+
+    /// Stored sample encoding.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    /// Valid bits per stored sample.
+    pub fn bits(&self) -> u16 {
+        self.bits
+    }
+
+    /// Channels stored in the file.
+    pub fn stored_channels(&self) -> usize {
+        self.stored_channels
+    }
+
+    /// Chunks of a WAV other than fmt and data, in file order.
+    pub fn extra_chunks(&self) -> &[Chunk] {
+        &self.extra_chunks
+    }
+
+    /// The facts `spectro info` prints.
+    pub fn info(&self) -> RecordingInfo {
+        RecordingInfo {
+            file: self.path.display().to_string(),
+            container: self.container,
+            sample_rate: self.sample_rate,
+            channels: self.channels(),
+            stored_channels: self.stored_channels,
+            frames: self.frames,
+            duration_s: self.duration_s(),
+            encoding: self.encoding.name(),
+            bits: self.bits,
+            iq: self.iq,
+        }
+    }
+
+    /// Decodes stored channel `stored` for frames `start..start+out.len()`, zeros outside.
+    fn read_stored(&self, stored: usize, start: i64, out: &mut [f32]) {
+        let lo = start.max(0);
+        let hi = (start + out.len() as i64).min(self.frames as i64);
+        if lo >= hi {
+            out.fill(0.0);
+            return;
+        }
+        let (head, rest) = out.split_at_mut((lo - start) as usize);
+        let (mid, tail) = rest.split_at_mut((hi - lo) as usize);
+        head.fill(0.0);
+        tail.fill(0.0);
+        let at = self.data_offset + lo as usize * self.block_align + stored * self.encoding.bytes();
+        self.encoding
+            .decode_strided(&self.bytes[at..], self.block_align, mid);
+    }
+}
+
+impl SampleSource for Recording {
+    fn sample_rate(&self) -> f64 {
+        self.sample_rate
+    }
+
+    fn len(&self) -> u64 {
+        self.frames
+    }
+
+    fn channels(&self) -> usize {
+        if self.iq {
+            self.stored_channels / 2
+        } else {
+            self.stored_channels
+        }
+    }
+
+    fn is_complex(&self) -> bool {
+        self.iq
+    }
+
+    fn read_real(&self, channel: usize, start: i64, out: &mut [f32]) {
+        let stored = if self.iq { 2 * channel } else { channel };
+        self.read_stored(stored, start, out);
+    }
+
+    fn read_complex(&self, channel: usize, start: i64, out: &mut [Complex32]) {
+        let mut re = vec![0.0f32; out.len()];
+        let mut im = vec![0.0f32; out.len()];
+        if self.iq {
+            self.read_stored(2 * channel, start, &mut re);
+            self.read_stored(2 * channel + 1, start, &mut im);
+        } else {
+            self.read_stored(channel, start, &mut re);
+        }
+        for ((o, r), i) in out.iter_mut().zip(re).zip(im) {
+            *o = Complex32::new(r, i);
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! WAV (RIFF/WAVE) layout: where the samples are and how they are stored.
+//!
+//! Spectro parses the chunk structure itself instead of streaming through hound's reader
+//! because it maps files and decodes any range on demand (hour-long recordings are never
+//! decoded whole), needs the exact data offset, and keeps chunks hound skips (an SDR's `auxi`
+//! with the centre frequency). Writing goes through hound, and the tests check this parser
+//! against hound's reader.
+
+use super::encoding::Encoding;
+use super::error::FileErrorKind;
+
+/// A chunk of the RIFF file other than `fmt ` and `data`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Chunk {
+    /// Four-character identifier.
+    pub id: [u8; 4],
+    /// Payload.
+    pub data: Vec<u8>,
+}
+
+/// Where a WAV file keeps its samples.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WavLayout {
+    /// Sample encoding.
+    pub encoding: Encoding,
+    /// Channels stored per sample frame.
+    pub channels: usize,
+    /// Samples per second from the header.
+    pub sample_rate: u32,
+    /// Valid bits per sample.
+    pub bits: u16,
+    /// Bytes per sample frame (all channels).
+    pub block_align: usize,
+    /// Byte offset of the first sample.
+    pub data_offset: usize,
+    /// Bytes of sample data.
+    pub data_len: usize,
+    /// Other chunks, in file order (LIST, auxi, …), kept so exports can carry them over.
+    pub extra_chunks: Vec<Chunk>,
+}
+
+impl WavLayout {
+    /// Sample frames in the file.
+    pub fn frames(&self) -> u64 {
+        (self.data_len / self.block_align) as u64
+    }
+}
+
+const PCM: u16 = 0x0001;
+const IEEE_FLOAT: u16 = 0x0003;
+const EXTENSIBLE: u16 = 0xFFFE;
+
+fn le16(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([b[at], b[at + 1]])
+}
+
+fn le32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+fn format_name(tag: u16) -> String {
+    match tag {
+        0x0002 => "MS ADPCM (compressed)".into(),
+        0x0006 => "A-law".into(),
+        0x0007 => "µ-law".into(),
+        0x0011 => "IMA ADPCM (compressed)".into(),
+        0x0055 => "MP3 in WAV".into(),
+        other => format!("WAV format tag 0x{other:04X}"),
+    }
+}
+
+struct Fmt {
+    tag: u16,
+    channels: usize,
+    sample_rate: u32,
+    block_align: usize,
+    bits: u16,
+}
+
+fn parse_fmt(p: &[u8]) -> Result<Fmt, FileErrorKind> {
+    if p.len() < 16 {
+        return Err(FileErrorKind::Malformed(format!(
+            "fmt chunk of {} bytes (at least 16 expected)",
+            p.len()
+        )));
+    }
+    let mut tag = le16(p, 0);
+    let channels = le16(p, 2) as usize;
+    let sample_rate = le32(p, 4);
+    let block_align = le16(p, 12) as usize;
+    let mut bits = le16(p, 14);
+    if tag == EXTENSIBLE {
+        if p.len() < 40 {
+            return Err(FileErrorKind::Malformed(
+                "WAVE_FORMAT_EXTENSIBLE fmt chunk shorter than 40 bytes".into(),
+            ));
+        }
+        let valid = le16(p, 18);
+        if valid > 0 {
+            bits = valid;
+        }
+        // The sub-format GUID begins with the plain format tag.
+        tag = le16(p, 24);
+    }
+    Ok(Fmt {
+        tag,
+        channels,
+        sample_rate,
+        block_align,
+        bits,
+    })
+}
+
+fn encoding_of(fmt: &Fmt) -> Result<Encoding, FileErrorKind> {
+    if fmt.channels == 0 {
+        return Err(FileErrorKind::Malformed("zero channels".into()));
+    }
+    if fmt.block_align == 0 || !fmt.block_align.is_multiple_of(fmt.channels) {
+        return Err(FileErrorKind::Malformed(format!(
+            "block align {} does not fit {} channels",
+            fmt.block_align, fmt.channels
+        )));
+    }
+    let container = fmt.block_align / fmt.channels;
+    match (fmt.tag, container) {
+        (PCM, 1) => Ok(Encoding::Pcm8),
+        (PCM, 2) => Ok(Encoding::Pcm16),
+        (PCM, 3) => Ok(Encoding::Pcm24),
+        (PCM, 4) => Ok(Encoding::Pcm32),
+        (PCM, n) => Err(FileErrorKind::Unsupported(format!("{}-bit integer PCM", 8 * n))),
+        (IEEE_FLOAT, 4) => Ok(Encoding::Float32),
+        (IEEE_FLOAT, 8) => Err(FileErrorKind::Unsupported(
+            "64-bit float (convert it to 32-bit float or 24-bit PCM)".into(),
+        )),
+        (IEEE_FLOAT, n) => Err(FileErrorKind::Unsupported(format!("{}-bit float", 8 * n))),
+        (tag, _) => Err(FileErrorKind::Unsupported(format_name(tag))),
+    }
+}
+
+/// Parses the RIFF structure of a whole WAV file held in `bytes`.
+pub fn parse(bytes: &[u8]) -> Result<WavLayout, FileErrorKind> {
+    if bytes.is_empty() {
+        return Err(FileErrorKind::Empty);
+    }
+    if bytes.len() >= 4 && &bytes[0..4] == b"RF64" {
+        return Err(FileErrorKind::Unsupported("RF64 (WAV larger than 4 GB)".into()));
+    }
+    if bytes.len() < 12 || &bytes[0..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
+        return Err(FileErrorKind::NotWav);
+    }
+    let mut fmt: Option<Fmt> = None;
+    let mut data: Option<(usize, usize)> = None;
+    let mut extra = Vec::new();
+    let mut pos = 12usize;
+    while pos + 8 <= bytes.len() {
+        let id: [u8; 4] = [bytes[pos], bytes[pos + 1], bytes[pos + 2], bytes[pos + 3]];
+        let declared = le32(bytes, pos + 4) as usize;
+        let payload = pos + 8;
+        let available = bytes.len() - payload;
+        if &id == b"data" {
+            if fmt.is_none() {
+                return Err(FileErrorKind::Malformed("data chunk before the fmt chunk".into()));
+            }
+            // Recorders that stream to disk leave 0xFFFFFFFF ("until the end") in the header.
+            let len = if declared == u32::MAX as usize {
+                available
+            } else {
+                declared
+            };
+            if len > available {
+                return Err(FileErrorKind::Truncated {
+                    declared: len as u64,
+                    available: available as u64,
+                });
+            }
+            data = Some((payload, len));
+        } else if declared > available {
+            if data.is_some() {
+                // Trailing junk after complete samples does not make the samples unreadable.
+                break;
+            }
+            return Err(FileErrorKind::Malformed(format!(
+                "chunk \"{}\" runs past the end of the file",
+                String::from_utf8_lossy(&id)
+            )));
+        } else if &id == b"fmt " {
+            fmt = Some(parse_fmt(&bytes[payload..payload + declared])?);
+        } else {
+            extra.push(Chunk {
+                id,
+                data: bytes[payload..payload + declared].to_vec(),
+            });
+        }
+        let len = data.filter(|d| d.0 == payload).map_or(declared, |d| d.1);
+        // Chunks are padded to an even length.
+        pos = payload.saturating_add(len).saturating_add(len & 1);
+    }
+    let fmt = fmt.ok_or_else(|| FileErrorKind::Malformed("no fmt chunk".into()))?;
+    let (data_offset, data_len) = data.ok_or_else(|| FileErrorKind::Malformed("no data chunk".into()))?;
+    let encoding = encoding_of(&fmt)?;
+    if fmt.sample_rate == 0 {
+        return Err(FileErrorKind::ZeroRate);
+    }
+    if !data_len.is_multiple_of(fmt.block_align) {
+        return Err(FileErrorKind::Malformed(format!(
+            "data chunk of {data_len} bytes is not a whole number of {}-byte sample frames",
+            fmt.block_align
+        )));
+    }
+    if data_len == 0 {
+        return Err(FileErrorKind::NoSamples);
+    }
+    Ok(WavLayout {
+        encoding,
+        channels: fmt.channels,
+        sample_rate: fmt.sample_rate,
+        bits: fmt.bits,
+        block_align: fmt.block_align,
+        data_offset,
+        data_len,
+        extra_chunks: extra,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wav(tag: u16, channels: u16, rate: u32, bits: u16, data: &[u8], declared: Option<u32>) -> Vec<u8> {
+        let block = channels * bits / 8;
+        let mut v = Vec::new();
+        v.extend_from_slice(b"RIFF");
+        v.extend_from_slice(&0u32.to_le_bytes());
+        v.extend_from_slice(b"WAVEfmt ");
+        v.extend_from_slice(&16u32.to_le_bytes());
+        v.extend_from_slice(&tag.to_le_bytes());
+        v.extend_from_slice(&channels.to_le_bytes());
+        v.extend_from_slice(&rate.to_le_bytes());
+        v.extend_from_slice(&(rate * block as u32).to_le_bytes());
+        v.extend_from_slice(&block.to_le_bytes());
+        v.extend_from_slice(&bits.to_le_bytes());
+        v.extend_from_slice(b"data");
+        v.extend_from_slice(&declared.unwrap_or(data.len() as u32).to_le_bytes());
+        v.extend_from_slice(data);
+        v
+    }
+
+    #[test]
+    fn parses_a_plain_pcm16_header() {
+        let bytes = wav(1, 2, 44100, 16, &[0; 40], None);
+        let l = parse(&bytes).unwrap();
+        assert_eq!(l.encoding, Encoding::Pcm16);
+        assert_eq!(l.channels, 2);
+        assert_eq!(l.frames(), 10);
+        assert_eq!(l.data_offset, 44);
+    }
+
+    #[test]
+    fn rejects_bad_files_with_specific_reasons() {
+        let cases: Vec<(Vec<u8>, &str)> = vec![
+            (vec![], "empty"),
+            (b"hello world, not a wav".to_vec(), "not a WAV"),
+            (
+                wav(1, 1, 8000, 16, &[0; 10], Some(1000)),
+                "truncated: the data chunk claims 1000 bytes but only 10",
+            ),
+            (wav(1, 1, 0, 16, &[0; 10], None), "sample rate is 0"),
+            (wav(3, 1, 8000, 64, &[0; 16], None), "64-bit float"),
+            (wav(7, 1, 8000, 8, &[0; 16], None), "µ-law"),
+            (wav(1, 1, 8000, 16, &[], None), "no samples"),
+            (wav(1, 2, 8000, 16, &[0; 6], None), "not a whole number"),
+        ];
+        for (bytes, expected) in cases {
+            let err = parse(&bytes).unwrap_err().to_string();
+            assert!(err.contains(expected), "{err:?} should mention {expected:?}");
+        }
+    }
+
+    #[test]
+    fn keeps_extra_chunks_and_skips_padding() {
+        let mut bytes = wav(1, 1, 8000, 16, &[1, 0, 2, 0], None);
+        // An odd-sized chunk before data must be padded: insert it after fmt.
+        let insert_at = 36;
+        let extra = [b'a', b'u', b'x', b'i', 3, 0, 0, 0, 7, 8, 9, 0];
+        bytes.splice(insert_at..insert_at, extra);
+        let l = parse(&bytes).unwrap();
+        assert_eq!(
+            l.extra_chunks,
+            vec![Chunk {
+                id: *b"auxi",
+                data: vec![7, 8, 9]
+            }]
+        );
+        assert_eq!(l.frames(), 2);
+    }
+}

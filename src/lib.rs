@@ -1,0 +1,15 @@
+//! Spectro: a spectral editor for audio and IQ recordings.
+//!
+//! The layers, bottom up, each in its own module:
+//! - [`signal`]: STFT and inverse by range, windows, levels, scales, colour maps;
+//! - [`edit`]: the JSON edit list in seconds and Hz, masks, history, rendering an edited
+//!   recording;
+//! - [`io`]: WAV and raw IQ files (mapped, read by range), atomic output, PNG;
+//! - [`cli`]: the headless `spectro` commands.
+//!
+//! None of these depends on a UI or audio-device crate.
+
+pub mod cli;
+pub mod edit;
+pub mod io;
+pub mod signal;
