@@ -16,6 +16,9 @@ use crate::io::{Container, Encoding};
 pub struct DemoArgs {
     /// Output WAV.
     pub output: PathBuf,
+    /// Length in seconds; longer than 8 s repeats the demo (for benchmarks).
+    #[arg(long, default_value_t = DEMO_SECONDS)]
+    pub seconds: f64,
 }
 
 /// Sample rate of the demo.
@@ -39,8 +42,13 @@ impl XorShift {
 
 /// The demo's two channels.
 pub fn demo_signal() -> Vec<Vec<f32>> {
+    demo_signal_of(DEMO_SECONDS)
+}
+
+/// The demo's two channels, `seconds` long: the 8-second piece repeats, the hiss does not.
+pub fn demo_signal_of(seconds: f64) -> Vec<Vec<f32>> {
     let fs = DEMO_RATE as f64;
-    let n = (DEMO_SECONDS * fs) as usize;
+    let n = (seconds * fs) as usize;
     // A3, C#4, E4, A4, E4, C#4, A3: (start s, length s, Hz).
     let notes = [
         (0.3, 1.0, 220.0),
@@ -56,7 +64,7 @@ pub fn demo_signal() -> Vec<Vec<f32>> {
     let mut right = vec![0.0f32; n];
     let (w0, w1, wf) = WHISTLE;
     for i in 0..n {
-        let t = i as f64 / fs;
+        let t = (i as f64 / fs) % DEMO_SECONDS;
         let mut tone = 0.0;
         for &(start, len, f0) in &notes {
             let u = t - start;
@@ -89,7 +97,10 @@ pub fn demo_signal() -> Vec<Vec<f32>> {
 
 /// Runs `spectro make-demo`.
 pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
-    let channels = demo_signal();
+    if !(args.seconds > 0.0 && args.seconds <= 36_000.0) {
+        anyhow::bail!("--seconds must be between 0 and 36000");
+    }
+    let channels = demo_signal_of(args.seconds);
     let format = OutputFormat {
         container: Container::Wav,
         encoding: Encoding::Pcm16,

@@ -167,14 +167,14 @@ impl<'a, T: ReadSamples> Renderer<'a, T> {
 }
 
 /// Renders the whole source block by block, in parallel, handing each block to `sink` in
-/// order: `sink(first_sample, per_channel_samples)`. Memory stays at a few blocks whatever the
-/// length of the recording.
-pub fn render_stream<T: ReadSamples, E: From<Cancelled>>(
+/// order: `sink(first_sample, per_channel_samples)`. While `sink` writes one batch of blocks
+/// the next batch renders, and memory stays at two batches whatever the recording's length.
+pub fn render_stream<T: ReadSamples, E: From<Cancelled> + Send>(
     source: &dyn SampleSource,
     stft: &Stft<T>,
     raster: &MaskRaster,
     progress: &Progress,
-    mut sink: impl FnMut(u64, &[Vec<T>]) -> Result<(), E>,
+    mut sink: impl FnMut(u64, &[Vec<T>]) -> Result<(), E> + Send,
 ) -> Result<(), E> {
     let len = source.len();
     let channels = source.channels();
@@ -182,17 +182,11 @@ pub fn render_stream<T: ReadSamples, E: From<Cancelled>>(
     let blocks = len.div_ceil(BLOCK_LEN as u64) as usize;
     let batch = (2 * rayon::current_num_threads()).max(2);
     progress.start(len * channels as u64);
-    let mut buffers: Vec<Vec<Vec<T>>> = Vec::new();
-    for first_block in (0..blocks).step_by(batch) {
-        progress.check()?;
-        let batch_blocks: Range<usize> = first_block..(first_block + batch).min(blocks);
-        buffers.resize_with(batch_blocks.len(), || vec![Vec::new(); channels]);
-        let tasks: Vec<(usize, usize)> = batch_blocks
-            .clone()
-            .flat_map(|b| (0..channels).map(move |c| (b, c)))
-            .collect();
-        // Give each task its own output vector, then put them back in block order.
-        let mut outputs: Vec<(usize, usize, Vec<T>)> = tasks
+
+    // Renders blocks `range`, all channels: one vector per (block, channel), block-major.
+    let render_batch = |range: Range<usize>| -> Vec<Vec<T>> {
+        let tasks: Vec<(usize, usize)> = range.flat_map(|b| (0..channels).map(move |c| (b, c))).collect();
+        tasks
             .par_iter()
             .map_init(
                 || RenderScratch::new(stft),
@@ -202,16 +196,31 @@ pub fn render_stream<T: ReadSamples, E: From<Cancelled>>(
                     let mut out = vec![T::default(); n];
                     renderer.render_range(c, start as i64, &mut out, scratch);
                     progress.advance(n as u64);
-                    (b, c, out)
+                    out
                 },
             )
-            .collect();
-        for (b, c, out) in outputs.drain(..) {
-            buffers[b - first_block][c] = out;
+            .collect()
+    };
+    let mut write_batch = |first_block: usize, rendered: Vec<Vec<T>>| -> Result<(), E> {
+        for (i, block) in rendered.chunks(channels).enumerate() {
+            sink(((first_block + i) * BLOCK_LEN) as u64, block)?;
         }
-        for (i, b) in batch_blocks.enumerate() {
-            sink((b * BLOCK_LEN) as u64, &buffers[i])?;
-        }
+        Ok(())
+    };
+
+    let mut pending: Option<(usize, Vec<Vec<T>>)> = None;
+    for first_block in (0..blocks).step_by(batch) {
+        progress.check()?;
+        let range = first_block..(first_block + batch).min(blocks);
+        let (written, rendered) = rayon::join(
+            || pending.take().map_or(Ok(()), |(b, r)| write_batch(b, r)),
+            || render_batch(range),
+        );
+        written?;
+        pending = Some((first_block, rendered));
+    }
+    if let Some((b, r)) = pending {
+        write_batch(b, r)?;
     }
     Ok(())
 }

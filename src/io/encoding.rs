@@ -116,49 +116,55 @@ impl Encoding {
         }
     }
 
-    /// Appends the stored bytes of `x`; returns true if `x` had to be clipped.
-    pub fn encode(self, x: f32, out: &mut Vec<u8>) -> bool {
-        fn quantise(x: f32, scale: f64, lo: f64, hi: f64) -> (i64, bool) {
-            let v = (x as f64 * scale).round();
-            let clipped = v < lo || v > hi;
-            (v.clamp(lo, hi) as i64, clipped)
-        }
+    /// Full-scale value of an integer encoding: stored integer = round(x · scale).
+    fn int_scale(self) -> Option<(f64, i64, i64)> {
         match self {
-            Encoding::Pcm8 => {
-                let (v, c) = quantise(x, 128.0, -128.0, 127.0);
-                out.push((v + 128) as u8);
-                c
-            }
-            Encoding::Cu8 => {
-                let v = (x as f64 * 127.5 + 127.5).round();
-                out.push(v.clamp(0.0, 255.0) as u8);
-                !(0.0..=255.0).contains(&v)
-            }
-            Encoding::Cs8 => {
-                let (v, c) = quantise(x, 128.0, -128.0, 127.0);
-                out.push(v as i8 as u8);
-                c
-            }
-            Encoding::Pcm16 | Encoding::Cs16 => {
-                let (v, c) = quantise(x, 32768.0, -32768.0, 32767.0);
-                out.extend_from_slice(&(v as i16).to_le_bytes());
-                c
-            }
-            Encoding::Pcm24 => {
-                let (v, c) = quantise(x, 8_388_608.0, -8_388_608.0, 8_388_607.0);
-                out.extend_from_slice(&(v as i32).to_le_bytes()[..3]);
-                c
-            }
-            Encoding::Pcm32 => {
-                let (v, c) = quantise(x, 2_147_483_648.0, -2_147_483_648.0, 2_147_483_647.0);
-                out.extend_from_slice(&(v as i32).to_le_bytes());
-                c
-            }
-            Encoding::Float32 | Encoding::Cf32 => {
-                out.extend_from_slice(&x.to_le_bytes());
-                false
-            }
+            Encoding::Pcm8 | Encoding::Cs8 => Some((128.0, -128, 127)),
+            Encoding::Pcm16 | Encoding::Cs16 => Some((32768.0, -32768, 32767)),
+            Encoding::Pcm24 => Some((8_388_608.0, -8_388_608, 8_388_607)),
+            Encoding::Pcm32 => Some((2_147_483_648.0, -2_147_483_648, 2_147_483_647)),
+            _ => None,
         }
+    }
+
+    /// Quantises `x` for an integer encoding (signed value, before any offset), rounding half
+    /// away from zero; the flag tells whether it had to be clipped.
+    #[inline]
+    pub fn quantise(self, x: f32) -> (i32, bool) {
+        if self == Encoding::Cu8 {
+            // Stored byte = round(127.5·x + 127.5); the value is positive wherever it is valid.
+            let v = x * 127.5 + 127.5;
+            return (((v + 0.5) as i32).clamp(0, 255), !(-0.5..255.5).contains(&v));
+        }
+        let (scale, lo, hi) = self.int_scale().unwrap_or((1.0, 0, 0));
+        if self == Encoding::Pcm32 {
+            let v = (x as f64 * scale).round();
+            return (v.clamp(lo as f64, hi as f64) as i32, v < lo as f64 || v > hi as f64);
+        }
+        // A cast truncates; adding ±0.5 first rounds half away from zero without a libm call,
+        // and is exact for every value decoded from these encodings.
+        let v = x * scale as f32;
+        let r = (v + 0.5f32.copysign(v)) as i64;
+        (r.clamp(lo, hi) as i32, r < lo || r > hi)
+    }
+
+    /// Appends the stored bytes of `x`; returns true if `x` had to be clipped.
+    #[inline]
+    pub fn encode(self, x: f32, out: &mut Vec<u8>) -> bool {
+        if self.is_float() {
+            out.extend_from_slice(&x.to_le_bytes());
+            return false;
+        }
+        let (v, clipped) = self.quantise(x);
+        match self {
+            Encoding::Pcm8 => out.push((v + 128) as u8),
+            Encoding::Cu8 => out.push(v as u8),
+            Encoding::Cs8 => out.push(v as i8 as u8),
+            Encoding::Pcm16 | Encoding::Cs16 => out.extend_from_slice(&(v as i16).to_le_bytes()),
+            Encoding::Pcm24 => out.extend_from_slice(&v.to_le_bytes()[..3]),
+            _ => out.extend_from_slice(&v.to_le_bytes()),
+        }
+        clipped
     }
 
     /// The WAV encoding that holds this encoding's samples without loss.

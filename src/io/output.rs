@@ -89,6 +89,7 @@ pub struct AudioWriter<'f> {
     format: OutputFormat,
     path: &'f Path,
     bytes: Vec<u8>,
+    interleaved: Vec<f32>,
     clipped: u64,
 }
 
@@ -107,6 +108,7 @@ impl<'f> AudioWriter<'f> {
             format,
             path,
             bytes: Vec::new(),
+            interleaved: Vec::new(),
             clipped: 0,
         })
     }
@@ -119,40 +121,77 @@ impl<'f> AudioWriter<'f> {
     /// Writes one block of real channels, all the same length.
     pub fn write_real(&mut self, channels: &[Vec<f32>]) -> Result<(), FileError> {
         let n = channels.first().map_or(0, Vec::len);
-        self.bytes.clear();
-        let enc = self.format.encoding;
+        let mut interleaved = std::mem::take(&mut self.interleaved);
+        interleaved.clear();
+        interleaved.reserve(n * channels.len());
         for i in 0..n {
-            for ch in channels {
-                self.clipped += u64::from(enc.encode(ch[i], &mut self.bytes));
-            }
+            interleaved.extend(channels.iter().map(|c| c[i]));
         }
-        self.flush_bytes()
+        let r = self.write_interleaved(&interleaved);
+        self.interleaved = interleaved;
+        r
     }
 
     /// Writes one block of complex channels as I/Q pairs.
     pub fn write_complex(&mut self, channels: &[Vec<Complex32>]) -> Result<(), FileError> {
         let n = channels.first().map_or(0, Vec::len);
-        self.bytes.clear();
-        let enc = self.format.encoding;
+        let mut interleaved = std::mem::take(&mut self.interleaved);
+        interleaved.clear();
+        interleaved.reserve(2 * n * channels.len());
         for i in 0..n {
-            for ch in channels {
-                self.clipped += u64::from(enc.encode(ch[i].re, &mut self.bytes));
-                self.clipped += u64::from(enc.encode(ch[i].im, &mut self.bytes));
+            for c in channels {
+                interleaved.extend([c[i].re, c[i].im]);
             }
         }
-        self.flush_bytes()
+        let r = self.write_interleaved(&interleaved);
+        self.interleaved = interleaved;
+        r
     }
 
-    fn flush_bytes(&mut self) -> Result<(), FileError> {
+    /// Writes interleaved stored samples.
+    fn write_interleaved(&mut self, samples: &[f32]) -> Result<(), FileError> {
+        let count = samples.len();
+        let sample = |i: usize| samples[i];
         let path = self.path;
-        match &mut self.backend {
-            Backend::Raw(w) => w
-                .write_all(&self.bytes)
-                .map_err(|e| FileError::new(path, FileErrorKind::Io(e))),
-            Backend::Wav(w) => {
-                write_encoded(w, self.format.encoding, &self.bytes).map_err(|e| hound_err(path, e))
+        let enc = self.format.encoding;
+        let mut clipped = 0u64;
+        let result = match &mut self.backend {
+            Backend::Raw(w) => {
+                self.bytes.clear();
+                for i in 0..count {
+                    clipped += u64::from(enc.encode(sample(i), &mut self.bytes));
+                }
+                w.write_all(&self.bytes).map_err(|e| FileError::new(path, FileErrorKind::Io(e)))
             }
-        }
+            Backend::Wav(w) => {
+                let r = match enc {
+                    // hound's 16-bit fast path: no per-sample format dispatch.
+                    Encoding::Pcm16 => {
+                        let mut s = w.get_i16_writer(count as u32);
+                        for i in 0..count {
+                            let (v, c) = enc.quantise(sample(i));
+                            clipped += u64::from(c);
+                            s.write_sample(v as i16);
+                        }
+                        s.flush()
+                    }
+                    Encoding::Float32 => (0..count).try_for_each(|i| w.write_sample(sample(i))),
+                    Encoding::Pcm8 => (0..count).try_for_each(|i| {
+                        let (v, c) = enc.quantise(sample(i));
+                        clipped += u64::from(c);
+                        w.write_sample(v as i8)
+                    }),
+                    _ => (0..count).try_for_each(|i| {
+                        let (v, c) = enc.quantise(sample(i));
+                        clipped += u64::from(c);
+                        w.write_sample(v)
+                    }),
+                };
+                r.map_err(|e| hound_err(path, e))
+            }
+        };
+        self.clipped += clipped;
+        result
     }
 
     /// Completes the file (WAV header sizes) and flushes it.
@@ -165,36 +204,6 @@ impl<'f> AudioWriter<'f> {
             Backend::Wav(w) => w.finalize().map_err(|e| hound_err(path, e))?,
         }
         Ok(self.clipped)
-    }
-}
-
-/// Hands encoded little-endian samples to hound, which owns the WAV framing.
-fn write_encoded(
-    w: &mut hound::WavWriter<BufWriter<&File>>,
-    encoding: Encoding,
-    bytes: &[u8],
-) -> Result<(), hound::Error> {
-    match encoding {
-        Encoding::Pcm16 | Encoding::Cs16 => {
-            let mut s = w.get_i16_writer((bytes.len() / 2) as u32);
-            for b in bytes.chunks_exact(2) {
-                s.write_sample(i16::from_le_bytes([b[0], b[1]]));
-            }
-            s.flush()
-        }
-        Encoding::Pcm8 => bytes
-            .iter()
-            .try_for_each(|&b| w.write_sample((b as i16 - 128) as i8)),
-        Encoding::Pcm24 => bytes
-            .chunks_exact(3)
-            .try_for_each(|b| w.write_sample(i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8)),
-        Encoding::Pcm32 => bytes
-            .chunks_exact(4)
-            .try_for_each(|b| w.write_sample(i32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
-        Encoding::Float32 | Encoding::Cf32 => bytes
-            .chunks_exact(4)
-            .try_for_each(|b| w.write_sample(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))),
-        Encoding::Cu8 | Encoding::Cs8 => Err(hound::Error::Unsupported),
     }
 }
 

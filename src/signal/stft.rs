@@ -152,6 +152,8 @@ pub struct Stft<T: StftSample> {
     /// Window-sum-square for samples covered by a full set of frames, indexed by
     /// `(n + fft_len/2) mod hop`.
     wss_period: Vec<f32>,
+    /// `1 / wss_period`, computed as the slow path computes it.
+    inv_wss_period: Vec<f32>,
 }
 
 impl<T: StftSample> Stft<T> {
@@ -190,6 +192,7 @@ impl<T: StftSample> Stft<T> {
             window_sum,
             plans: T::plan(fft_len),
             wss_period: period.iter().map(|&v| v as f32).collect(),
+            inv_wss_period: period.iter().map(|&v| 1.0 / v as f32).collect(),
         })
     }
 
@@ -430,7 +433,36 @@ impl<T: StftSample> Stft<T> {
 
     /// Divides overlap-added samples by the window-sum-square, where it is not negligible.
     pub fn normalise(&self, out: &mut [T], out_start: i64, total_frames: usize) {
+        let len = self.params.fft_len as i64;
+        let hop = self.params.hop as i64;
+        let pad = len / 2;
+        // Samples in `interior` are covered by a full set of frames: their normaliser repeats
+        // with period `hop` (see `wss`), so walk the precomputed reciprocals.
+        let interior = (len - pad - hop).max(out_start)..(total_frames as i64 * hop - pad).min(out_start + out.len() as i64);
         for (i, y) in out.iter_mut().enumerate() {
+            let n = out_start + i as i64;
+            if n == interior.start && !interior.is_empty() {
+                break;
+            }
+            let wss = self.wss(n, total_frames);
+            if wss > WSS_FLOOR {
+                *y = *y * (1.0 / wss);
+            }
+        }
+        if interior.is_empty() {
+            return;
+        }
+        let mut phase = (interior.start + pad).rem_euclid(hop) as usize;
+        let first = (interior.start - out_start) as usize;
+        let last = (interior.end - out_start) as usize;
+        for y in &mut out[first..last] {
+            *y = *y * self.inv_wss_period[phase];
+            phase += 1;
+            if phase == self.params.hop {
+                phase = 0;
+            }
+        }
+        for (i, y) in out.iter_mut().enumerate().skip(last) {
             let wss = self.wss(out_start + i as i64, total_frames);
             if wss > WSS_FLOOR {
                 *y = *y * (1.0 / wss);
