@@ -5,11 +5,13 @@
 //! - [`edit`]: the JSON edit list in seconds and Hz, masks, history, rendering an edited
 //!   recording;
 //! - [`io`]: WAV and raw IQ files (mapped, read by range), atomic output, PNG;
-//! - [`cli`]: the headless `spectro` commands.
+//! - [`cli`]: the `spectro` commands;
+//! - [`ui`]: the editor window.
 //!
-//! None of these depends on a UI or audio-device crate.
+//! `signal`, `edit` and `io` depend on no UI or audio-device crate.
 
 pub mod cli;
 pub mod edit;
 pub mod io;
 pub mod signal;
+pub mod ui;

@@ -1,20 +1,16 @@
 //! `spectro apply`: render an edit list into a new file.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::bail;
 use clap::Args;
-use rustfft::num_complex::Complex32;
 
 use super::{InputArgs, StftArgs};
 use crate::edit::EditList;
-use crate::edit::mask::MaskRaster;
-use crate::edit::render::{grid_for, render_stream};
-use crate::io::output::{AudioWriter, OutputFormat};
-use crate::io::{Encoding, FileError, Recording, load_edit_list};
-use crate::signal::{Convention, Progress, ReadSamples, SampleSource, Stft};
+use crate::io::export::export_edited;
+use crate::io::{Encoding, load_edit_list};
+use crate::signal::{Progress, SampleSource};
 
 /// Arguments of `spectro apply`.
 #[derive(Args, Debug)]
@@ -71,87 +67,17 @@ pub fn check_channels(list: &EditList, source: &dyn SampleSource, edits_path: &P
     Ok(())
 }
 
-/// Writes rendered blocks of one sample type.
-trait WriteBlock: ReadSamples {
-    fn write(writer: &mut AudioWriter<'_>, block: &[Vec<Self>]) -> Result<(), FileError>;
-}
-
-impl WriteBlock for f32 {
-    fn write(writer: &mut AudioWriter<'_>, block: &[Vec<f32>]) -> Result<(), FileError> {
-        writer.write_real(block)
-    }
-}
-
-impl WriteBlock for Complex32 {
-    fn write(writer: &mut AudioWriter<'_>, block: &[Vec<Complex32>]) -> Result<(), FileError> {
-        writer.write_complex(block)
-    }
-}
-
-/// Renders `list` applied to `rec` into `output`; returns the number of clipped samples.
-pub fn apply_to_file(
-    rec: &Recording,
-    list: &EditList,
-    stft_args: &StftArgs,
-    output: &Path,
-    format: Option<Encoding>,
-    force: bool,
-    progress: &Progress,
-) -> anyhow::Result<u64> {
-    if rec.is_complex() {
-        apply_typed::<Complex32>(rec, list, stft_args, output, format, force, progress)
-    } else {
-        apply_typed::<f32>(rec, list, stft_args, output, format, force, progress)
-    }
-}
-
-fn apply_typed<T: WriteBlock>(
-    rec: &Recording,
-    list: &EditList,
-    stft_args: &StftArgs,
-    output: &Path,
-    format: Option<Encoding>,
-    force: bool,
-    progress: &Progress,
-) -> anyhow::Result<u64> {
-    let params = stft_args.resolve(list.stft.map(|s| s.params()));
-    let stft = Stft::<T>::new(params, Convention::Scipy)?;
-    let raster = MaskRaster::new(&list.edits, grid_for(&stft, rec));
-    let format = OutputFormat::for_target(output, rec, format)?;
-    let mut clipped = 0;
-    crate::io::atomic::write_atomically(
-        output,
-        &[rec.path()],
-        force,
-        |file: &File| -> anyhow::Result<()> {
-            let mut writer = AudioWriter::new(file, output, format)?;
-            render_stream(
-                rec,
-                &stft,
-                &raster,
-                progress,
-                |_, block: &[Vec<T>]| -> anyhow::Result<()> {
-                    T::write(&mut writer, block)?;
-                    Ok(())
-                },
-            )?;
-            clipped = writer.finish()?;
-            Ok(())
-        },
-    )?;
-    Ok(clipped)
-}
-
 /// Runs `spectro apply`.
 pub fn run(args: &ApplyArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let rec = args.input.open(&args.file)?;
     let list = load_edit_list(&args.edits)?;
     check_channels(&list, &rec, &args.edits)?;
-    let clipped = apply_to_file(
+    let params = args.stft.resolve(list.stft.map(|s| s.params()));
+    let clipped = export_edited(
         &rec,
-        &list,
-        &args.stft,
+        &list.edits,
+        params,
         &args.output,
         args.format,
         args.force,

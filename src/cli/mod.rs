@@ -31,6 +31,29 @@ pub struct Cli {
     /// How to read FILE.
     #[command(flatten)]
     pub input: InputArgs,
+    /// Open the window, wait until the spectrogram is fully drawn, save a PNG of the window to
+    /// this path and exit (exit code 2 if the file cannot be opened).
+    #[arg(long, value_name = "OUT.png")]
+    pub screenshot: Option<PathBuf>,
+    /// Window size in points, WIDTHxHEIGHT.
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub size: Option<[f32; 2]>,
+    /// Run a scripted session of pans, zooms and a brush stroke in the window, print frame-time
+    /// percentiles and the time to the first full view as JSON, and exit.
+    #[arg(long)]
+    pub bench_ui: bool,
+}
+
+/// Parses `WIDTHxHEIGHT`.
+pub fn parse_size(s: &str) -> Result<[f32; 2], String> {
+    let parts: Vec<&str> = s.split(['x', 'X']).collect();
+    match parts.as_slice() {
+        [w, h] => match (w.trim().parse::<f32>(), h.trim().parse::<f32>()) {
+            (Ok(w), Ok(h)) if (320.0..=8192.0).contains(&w) && (240.0..=8192.0).contains(&h) => Ok([w, h]),
+            _ => Err(format!("'{s}' is not a window size like 1400x860")),
+        },
+        _ => Err(format!("'{s}' is not a window size like 1400x860")),
+    }
 }
 
 /// The headless commands.
@@ -126,14 +149,24 @@ pub fn parse_rate(s: &str) -> Result<f64, String> {
 
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
+    let started = std::time::Instant::now();
     let result = match cli.command {
         Some(Command::Info(args)) => info::run(&args),
         Some(Command::Render(args)) => render::run(&args),
         Some(Command::Apply(args)) => apply::run(&args),
         Some(Command::MakeDemo(args)) => demo::run(&args),
-        None => Err(anyhow::anyhow!(
-            "the editor window is not part of this build yet; try `spectro --help` for the commands"
-        )),
+        None => crate::ui::run(crate::ui::LaunchOptions {
+            file: cli.file,
+            open: OpenOptions {
+                iq: cli.input.iq,
+                sample_rate: cli.input.sample_rate,
+            },
+            screenshot: cli.screenshot,
+            size: cli.size.unwrap_or([1400.0, 860.0]),
+            bench_ui: cli.bench_ui,
+            started,
+            native_dialogs: true,
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

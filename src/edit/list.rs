@@ -124,6 +124,16 @@ pub enum Shape {
         /// Radius along frequency, in Hz.
         radius_hz: f64,
     },
+    /// An eraser stroke, shaped like a brush: pulls the gain that earlier edits in the list
+    /// gave its cells back towards 1 (fully, inside the radius). It has no gain of its own.
+    Erase {
+        /// Stroke points `(time_s, freq_hz)`, at least one.
+        points: Vec<[f64; 2]>,
+        /// Radius along time, in seconds.
+        radius_s: f64,
+        /// Radius along frequency, in Hz.
+        radius_hz: f64,
+    },
     /// The cells of a rectangle whose level (in the unedited recording) meets a condition.
     Threshold {
         /// `[start, end]` in seconds.
@@ -142,6 +152,7 @@ impl Shape {
             Shape::Rect { .. } => "rect",
             Shape::Lasso { .. } => "lasso",
             Shape::Brush { .. } => "brush",
+            Shape::Erase { .. } => "erase",
             Shape::Threshold { .. } => "threshold",
         }
     }
@@ -175,6 +186,31 @@ impl Edit {
             channels: None,
             invert: false,
         }
+    }
+
+    /// The time span (s) outside which this edit changes nothing, given the default feather
+    /// along time; `None` if it reaches everywhere (keep-only).
+    pub fn time_extent_s(&self, default_feather_s: f64) -> Option<[f64; 2]> {
+        if self.invert {
+            return None;
+        }
+        let feather = self.feather_s.unwrap_or(default_feather_s);
+        let [t0, t1] = match &self.shape {
+            Shape::Rect { time_s, .. } | Shape::Threshold { time_s, .. } => *time_s,
+            Shape::Lasso { points } => [
+                points.iter().map(|p| p[0]).fold(f64::INFINITY, f64::min),
+                points.iter().map(|p| p[0]).fold(f64::NEG_INFINITY, f64::max),
+            ],
+            Shape::Brush { points, radius_s, .. } | Shape::Erase { points, radius_s, .. } => {
+                // The brush's feather scales with its radius (see the mask).
+                let reach = radius_s + feather.max(radius_s * 2.0);
+                [
+                    points.iter().map(|p| p[0]).fold(f64::INFINITY, f64::min) - reach,
+                    points.iter().map(|p| p[0]).fold(f64::NEG_INFINITY, f64::max) + reach,
+                ]
+            }
+        };
+        Some([t0 - feather, t1 + feather])
     }
 
     /// True if the edit applies to `channel`.
@@ -369,7 +405,7 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
             check_points(&points, 3, index, k)?;
             Shape::Lasso { points }
         }
-        "brush" => {
+        "brush" | "erase" => {
             let points: Vec<[f64; 2]> = require(&mut obj, "points", index, k)?;
             check_points(&points, 1, index, k)?;
             let radius_s: f64 = require(&mut obj, "radius_s", index, k)?;
@@ -381,10 +417,18 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
                     "\"radius_s\" and \"radius_hz\" must be positive",
                 ));
             }
-            Shape::Brush {
-                points,
-                radius_s,
-                radius_hz,
+            if k == "erase" {
+                Shape::Erase {
+                    points,
+                    radius_s,
+                    radius_hz,
+                }
+            } else {
+                Shape::Brush {
+                    points,
+                    radius_s,
+                    radius_hz,
+                }
             }
         }
         "threshold" => {
@@ -413,11 +457,16 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
             return Err(entry_err(
                 index,
                 None,
-                format!("unknown type \"{other}\" (expected rect, lasso, brush or threshold)"),
+                format!("unknown type \"{other}\" (expected rect, lasso, brush, erase or threshold)"),
             ));
         }
     };
-    let gain_db = parse_gain(&mut obj, index, k)?;
+    // An eraser restores; it has no gain of its own.
+    let gain_db = if k == "erase" {
+        0.0
+    } else {
+        parse_gain(&mut obj, index, k)?
+    };
     let feather_s: Option<f64> = take(&mut obj, "feather_s", index, k)?;
     let feather_hz: Option<f64> = take(&mut obj, "feather_hz", index, k)?;
     for (name, v) in [("feather_s", feather_s), ("feather_hz", feather_hz)] {
@@ -451,9 +500,20 @@ fn allowed_fields(kind: &str) -> Option<Vec<&'static str>> {
         "rect" => &["time_s", "freq_hz"],
         "lasso" => &["points"],
         "brush" => &["points", "radius_s", "radius_hz"],
+        "erase" => &[
+            "points",
+            "radius_s",
+            "radius_hz",
+            "feather_s",
+            "feather_hz",
+            "channels",
+        ],
         "threshold" => &["time_s", "freq_hz", "below_db", "above_db"],
         _ => return None,
     };
+    if kind == "erase" {
+        return Some(specific.to_vec());
+    }
     Some(specific.iter().chain(COMMON_FIELDS.iter()).copied().collect())
 }
 
@@ -499,6 +559,11 @@ fn edit_to_value(edit: &Edit) -> Value {
             points: p,
             radius_s,
             radius_hz,
+        }
+        | Shape::Erase {
+            points: p,
+            radius_s,
+            radius_hz,
         } => {
             obj.insert("points".into(), points(p));
             obj.insert("radius_s".into(), Value::from(*radius_s));
@@ -517,12 +582,14 @@ fn edit_to_value(edit: &Edit) -> Value {
             };
         }
     }
-    let gain = if edit.gain_db == f64::NEG_INFINITY {
-        Value::from("-inf")
-    } else {
-        Value::from(edit.gain_db)
-    };
-    obj.insert("gain_db".into(), gain);
+    if !matches!(edit.shape, Shape::Erase { .. }) {
+        let gain = if edit.gain_db == f64::NEG_INFINITY {
+            Value::from("-inf")
+        } else {
+            Value::from(edit.gain_db)
+        };
+        obj.insert("gain_db".into(), gain);
+    }
     if let Some(f) = edit.feather_s {
         obj.insert("feather_s".into(), Value::from(f));
     }
@@ -532,7 +599,7 @@ fn edit_to_value(edit: &Edit) -> Value {
     if let Some(c) = &edit.channels {
         obj.insert("channels".into(), Value::from(c.clone()));
     }
-    if edit.invert {
+    if edit.invert && !matches!(edit.shape, Shape::Erase { .. }) {
         obj.insert("invert".into(), Value::from(true));
     }
     Value::Object(obj)
@@ -549,14 +616,15 @@ mod tests {
         {"type": "rect", "time_s": [0.45, 1.55], "freq_hz": [2800, 3200], "gain_db": -100},
         {"type": "lasso", "points": [[0.1, 200], [0.3, 900], [0.5, 250]], "gain_db": -30},
         {"type": "brush", "points": [[0.1, 200], [0.2, 300]], "radius_s": 0.01, "radius_hz": 50, "gain_db": -40},
-        {"type": "threshold", "time_s": [0, 2], "freq_hz": [0, 8000], "below_db": -60, "gain_db": -100}
+        {"type": "threshold", "time_s": [0, 2], "freq_hz": [0, 8000], "below_db": -60, "gain_db": -100},
+        {"type": "erase", "points": [[0.2, 250]], "radius_s": 0.02, "radius_hz": 40}
       ]
     }"#;
 
     #[test]
     fn issue_example_parses_and_round_trips() {
         let list = EditList::from_json(EXAMPLE).unwrap();
-        assert_eq!(list.edits.len(), 4);
+        assert_eq!(list.edits.len(), 5);
         assert_eq!(list.stft.unwrap().params().hop, 512);
         assert!(matches!(
             list.edits[3].shape,

@@ -162,6 +162,11 @@ impl Prepared {
                 points,
                 radius_s,
                 radius_hz,
+            }
+            | Shape::Erase {
+                points,
+                radius_s,
+                radius_hz,
             } => {
                 let (t, f) = bounding_box(points);
                 let reach = 1.0 + brush_feather(*radius_s, *radius_hz, feather_s, feather_hz);
@@ -184,8 +189,12 @@ impl Prepared {
         }
     }
 
+    fn is_erase(&self) -> bool {
+        matches!(self.shape, Shape::Erase { .. })
+    }
+
     fn applies_to(&self, channel: usize) -> bool {
-        self.gain != 1.0 && self.channels.as_ref().is_none_or(|c| c.contains(&channel))
+        (self.gain != 1.0 || self.is_erase()) && self.channels.as_ref().is_none_or(|c| c.contains(&channel))
     }
 
     fn touches_time(&self, t: f64) -> bool {
@@ -223,6 +232,11 @@ impl Prepared {
                 ramp(polyline_distance(points, true, t, f, st, sf))
             }
             Shape::Brush {
+                points,
+                radius_s,
+                radius_hz,
+            }
+            | Shape::Erase {
                 points,
                 radius_s,
                 radius_hz,
@@ -393,7 +407,12 @@ impl MaskRaster {
                 for b in range.clone() {
                     let m = e.membership(t, self.bin_freqs[b], levels_db.map(|l| l[b]));
                     if m > 0.0 {
-                        out[b] *= (1.0 - m * loss) as f32;
+                        if e.is_erase() {
+                            // Restore towards 1 whatever the edits before it did.
+                            out[b] += (m * (1.0 - out[b] as f64)) as f32;
+                        } else {
+                            out[b] *= (1.0 - m * loss) as f32;
+                        }
                         changed = true;
                     }
                 }
@@ -518,6 +537,41 @@ mod tests {
         r.frame_gains(0, 50, Some(&levels), &mut g);
         assert_eq!(g[20], 0.0);
         assert_eq!(g[21], 1.0);
+    }
+
+    #[test]
+    fn erase_restores_what_earlier_edits_removed_and_only_that() {
+        let mut remove = Edit::new(
+            Shape::Rect {
+                time_s: [0.0, 1.0],
+                freq_hz: [0.0, 500.0],
+            },
+            f64::NEG_INFINITY,
+        );
+        remove.feather_s = Some(0.0);
+        remove.feather_hz = Some(0.0);
+        let mut erase = Edit::new(
+            Shape::Erase {
+                points: vec![[0.5, 250.0]],
+                radius_s: 0.05,
+                radius_hz: 50.0,
+            },
+            0.0,
+        );
+        erase.feather_s = Some(0.0);
+        erase.feather_hz = Some(0.0);
+        let r = MaskRaster::new(&[remove.clone(), erase.clone()], grid());
+        let mut g = vec![0.0; 51];
+        r.frame_gains(0, 50, None, &mut g);
+        assert_eq!(g[25], 1.0); // erased back
+        assert_eq!(g[10], 0.0); // still removed
+        // An eraser before the removal does nothing: order matters.
+        let r = MaskRaster::new(&[erase.clone(), remove], grid());
+        r.frame_gains(0, 50, None, &mut g);
+        assert_eq!(g[25], 0.0);
+        // Alone, it changes nothing.
+        let r = MaskRaster::new(&[erase], grid());
+        assert!(!r.frame_gains(0, 50, None, &mut g));
     }
 
     #[test]

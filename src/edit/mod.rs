@@ -1,12 +1,14 @@
 //! The document and edit model: the JSON edit list in seconds and Hz, rasterising it into
 //! masks on any STFT grid, undo history, and rendering an edited recording.
 
+pub mod document;
 pub mod history;
 pub mod list;
 pub mod mask;
 pub mod picture;
 pub mod render;
 
-pub use history::History;
+pub use document::{Affected, Document};
+pub use history::{Change, History};
 pub use list::{Edit, EditError, EditList, LevelCondition, Shape, StftSettings};
 pub use mask::{Grid, MaskRaster};

@@ -8,7 +8,7 @@ use rustfft::num_complex::Complex32;
 
 use super::mask::MaskRaster;
 use crate::signal::levels::power_dbfs;
-use crate::signal::raster::{FreqAxis, RowMap, column_frames};
+use crate::signal::raster::{FreqAxis, LinearBins, RowMap, column_frames};
 use crate::signal::{FreqScale, Progress, ReadSamples, SampleSource, Stft};
 
 /// What picture to compute.
@@ -48,35 +48,56 @@ impl LevelPicture {
     }
 }
 
-/// Computes a level picture of `source`, with `edits` applied when given.
-pub fn level_picture<T: ReadSamples>(
+/// Most level bins a column keeps: longer FFTs are grouped (maximum per group) down to this.
+pub const MAX_LEVEL_BINS: usize = 4096;
+
+/// Levels of picture columns in dBFS: `columns × bins.len`, column-major (one column's bins
+/// from the lowest frequency up, then the next column).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnLevels {
+    /// Number of columns.
+    pub columns: usize,
+    /// The frequency bins each column holds.
+    pub bins: LinearBins,
+    /// `db[column * bins.len + bin]`.
+    pub db: Vec<f32>,
+}
+
+impl ColumnLevels {
+    /// One column's levels, lowest frequency first.
+    pub fn column(&self, c: usize) -> &[f32] {
+        &self.db[c * self.bins.len..(c + 1) * self.bins.len]
+    }
+}
+
+/// Computes column levels of `source` (with `edits` applied when given): column `c` of
+/// `columns` takes the maximum over its frames (of `frames`) of the power averaged over the
+/// chosen channels, per display bin, with bins grouped to at most [`MAX_LEVEL_BINS`].
+pub fn column_levels<T: ReadSamples>(
     source: &dyn SampleSource,
     stft: &Stft<T>,
     edits: Option<&MaskRaster>,
-    request: &PictureRequest,
+    frames: Range<usize>,
+    columns: usize,
+    channel: Option<usize>,
     progress: &Progress,
-) -> LevelPicture {
+) -> ColumnLevels {
     let axis = FreqAxis {
         fft_len: stft.fft_len(),
         complex: T::IS_COMPLEX,
         sample_rate: source.sample_rate(),
     };
-    let rows = RowMap::new(
-        &axis,
-        request.scale,
-        request.low_hz,
-        request.high_hz,
-        request.rows,
-    );
+    let group = axis.len().div_ceil(MAX_LEVEL_BINS);
+    let level_bins = axis.grouped_bins(group);
     let total_frames = stft.num_frames(source.len());
-    let channels: Vec<usize> = match request.channel {
+    let channels: Vec<usize> = match channel {
         Some(c) => vec![c],
         None => (0..source.channels()).collect(),
     };
     let bins = stft.bins();
     let full_scale = stft.full_scale_magnitude();
-    progress.start(request.columns as u64);
-    let columns: Vec<Vec<f32>> = (0..request.columns)
+    let per_channel = 1.0 / channels.len() as f32;
+    let db: Vec<Vec<f32>> = (0..columns)
         .into_par_iter()
         .map_init(
             || {
@@ -86,10 +107,14 @@ pub fn level_picture<T: ReadSamples>(
                     inputs,
                     vec![Complex32::default(); bins],
                     vec![1.0f32; bins],
+                    vec![0.0f32; bins],
                 )
             },
-            |(scratch, inputs, spectrum, gains), c| {
-                let frames = column_frames(c, request.columns, request.frames.clone());
+            |(scratch, inputs, spectrum, gains, levels), c| {
+                if progress.is_cancelled() {
+                    return Vec::new();
+                }
+                let frames = column_frames(c, columns, frames.clone());
                 let frames =
                     frames.start.min(total_frames.saturating_sub(1))..frames.end.min(total_frames).max(1);
                 // Power per display bin: max over the column's frames of the channel mean.
@@ -106,14 +131,16 @@ pub fn level_picture<T: ReadSamples>(
                     for (ci, &ch) in channels.iter().enumerate() {
                         stft.analyse_frame(&inputs[ci][at..at + stft.fft_len()], spectrum, scratch);
                         let gained = edits.is_some_and(|raster| {
-                            let levels: Option<Vec<f32>> = raster.needs_levels(ch).then(|| {
-                                spectrum
-                                    .iter()
-                                    .map(|z| power_dbfs(z.norm_sqr(), full_scale))
-                                    .collect()
+                            if !raster.frame_may_change(ch, k) {
+                                return false;
+                            }
+                            let lv = raster.needs_levels(ch).then(|| {
+                                for (l, z) in levels.iter_mut().zip(spectrum.iter()) {
+                                    *l = power_dbfs(z.norm_sqr(), full_scale);
+                                }
+                                &levels[..]
                             });
-                            raster.frame_may_change(ch, k)
-                                && raster.frame_gains(ch, k, levels.as_deref(), gains)
+                            raster.frame_gains(ch, k, lv, gains)
                         });
                         for (d, m) in mean.iter_mut().enumerate() {
                             let b = axis.bin_of_display(d);
@@ -125,19 +152,52 @@ pub fn level_picture<T: ReadSamples>(
                         }
                     }
                     for (pk, &m) in peak.iter_mut().zip(&mean) {
-                        *pk = pk.max(m / channels.len() as f32);
+                        *pk = pk.max(m * per_channel);
                     }
                 }
-                let bin_db: Vec<f32> = peak.iter().map(|&p| power_dbfs(p, full_scale)).collect();
-                let mut col = vec![0.0f32; request.rows];
-                rows.apply(&bin_db, &mut col);
                 progress.advance(1);
-                col
+                peak.chunks(group)
+                    .map(|g| power_dbfs(g.iter().cloned().fold(0.0, f32::max), full_scale))
+                    .collect()
             },
         )
         .collect();
+    ColumnLevels {
+        columns,
+        bins: level_bins,
+        db: db.concat(),
+    }
+}
+
+/// Computes a level picture of `source`, with `edits` applied when given.
+pub fn level_picture<T: ReadSamples>(
+    source: &dyn SampleSource,
+    stft: &Stft<T>,
+    edits: Option<&MaskRaster>,
+    request: &PictureRequest,
+    progress: &Progress,
+) -> LevelPicture {
+    progress.start(request.columns as u64);
+    let levels = column_levels(
+        source,
+        stft,
+        edits,
+        request.frames.clone(),
+        request.columns,
+        request.channel,
+        progress,
+    );
+    let rows = RowMap::new(
+        &levels.bins,
+        request.scale,
+        request.low_hz,
+        request.high_hz,
+        request.rows,
+    );
     let mut db = vec![0.0f32; request.rows * request.columns];
-    for (c, col) in columns.iter().enumerate() {
+    let mut col = vec![0.0f32; request.rows];
+    for c in 0..levels.columns {
+        rows.apply(levels.column(c), &mut col);
         for (r, &v) in col.iter().enumerate() {
             db[r * request.columns + c] = v;
         }

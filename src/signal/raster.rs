@@ -71,6 +71,52 @@ impl FreqAxis {
     }
 }
 
+/// Equally spaced bins on a frequency axis: the display bins of an STFT, or groups of them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LinearBins {
+    /// Centre frequency of bin 0, Hz.
+    pub first_hz: f64,
+    /// Spacing, Hz.
+    pub step_hz: f64,
+    /// Number of bins.
+    pub len: usize,
+}
+
+impl LinearBins {
+    /// Fractional bin position of `freq_hz`.
+    pub fn position(&self, freq_hz: f64) -> f64 {
+        (freq_hz - self.first_hz) / self.step_hz
+    }
+
+    /// Centre frequency of bin `i`.
+    pub fn freq(&self, i: usize) -> f64 {
+        self.first_hz + i as f64 * self.step_hz
+    }
+}
+
+impl FreqAxis {
+    /// The display bins as equally spaced bins.
+    pub fn linear_bins(&self) -> LinearBins {
+        LinearBins {
+            first_hz: self.first_hz(),
+            step_hz: self.bin_hz(),
+            len: self.len(),
+        }
+    }
+
+    /// The display bins grouped by `group` (the last group may be shorter): group `j` holds
+    /// display bins `j·group ..`. Used to keep very long FFTs to a bounded number of rows.
+    pub fn grouped_bins(&self, group: usize) -> LinearBins {
+        let group = group.max(1);
+        LinearBins {
+            // A group is drawn at the centre of the bins it holds.
+            first_hz: self.first_hz() + (group as f64 - 1.0) / 2.0 * self.bin_hz(),
+            step_hz: self.bin_hz() * group as f64,
+            len: self.len().div_ceil(group),
+        }
+    }
+}
+
 /// Where one picture row takes its level from.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum RowSource {
@@ -98,15 +144,15 @@ pub struct RowMap {
 }
 
 impl RowMap {
-    /// Maps `rows` rows spanning `lo_hz..hi_hz` on `scale` onto `axis`.
-    pub fn new(axis: &FreqAxis, scale: FreqScale, lo_hz: f64, hi_hz: f64, rows: usize) -> Self {
-        let last = axis.len() - 1;
+    /// Maps `rows` rows spanning `lo_hz..hi_hz` on `scale` onto `bins`.
+    pub fn new(bins: &LinearBins, scale: FreqScale, lo_hz: f64, hi_hz: f64, rows: usize) -> Self {
+        let last = bins.len - 1;
         let rows = (0..rows)
             .map(|r| {
                 let u_top = 1.0 - r as f64 / rows as f64;
                 let u_bottom = 1.0 - (r + 1) as f64 / rows as f64;
-                let x_lo = axis.display_position(scale.freq_at(u_bottom, lo_hz, hi_hz));
-                let x_hi = axis.display_position(scale.freq_at(u_top, lo_hz, hi_hz));
+                let x_lo = bins.position(scale.freq_at(u_bottom, lo_hz, hi_hz));
+                let x_hi = bins.position(scale.freq_at(u_top, lo_hz, hi_hz));
                 let first = x_lo.ceil().max(0.0);
                 let lastb = x_hi.floor().min(last as f64);
                 if first <= lastb {
@@ -195,7 +241,7 @@ mod tests {
             sample_rate: 16.0,
         };
         // 9 bins (0..=8 Hz) onto 3 rows: top row holds the highest bins.
-        let map = RowMap::new(&axis, FreqScale::Linear, 0.0, 8.0, 3);
+        let map = RowMap::new(&axis.linear_bins(), FreqScale::Linear, 0.0, 8.0, 3);
         assert_eq!(map.rows[0], RowSource::Max { lo: 6, hi: 8 });
         assert_eq!(map.rows[2], RowSource::Max { lo: 0, hi: 2 });
         let db: Vec<f32> = (0..9).map(|b| b as f32).collect();

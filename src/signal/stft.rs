@@ -438,7 +438,8 @@ impl<T: StftSample> Stft<T> {
         let pad = len / 2;
         // Samples in `interior` are covered by a full set of frames: their normaliser repeats
         // with period `hop` (see `wss`), so walk the precomputed reciprocals.
-        let interior = (len - pad - hop).max(out_start)..(total_frames as i64 * hop - pad).min(out_start + out.len() as i64);
+        let interior = (len - pad - hop).max(out_start)
+            ..(total_frames as i64 * hop - pad).min(out_start + out.len() as i64);
         for (i, y) in out.iter_mut().enumerate() {
             let n = out_start + i as i64;
             if n == interior.start && !interior.is_empty() {

@@ -1,0 +1,1035 @@
+//! The application shell: owns the document, the view and the workers; lays out the panels;
+//! carries out commands. Drawing lives in the panel and view modules, signal work on threads.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use super::LaunchOptions;
+use super::command::{Command, CommandSender, command_channel};
+use super::dialogs::{Answer, FileDialogs, FilePurpose, Pending, confirm_discard_ui, error_ui};
+use super::jobs::Job;
+use super::panels::{keys, menu_bar_ui, side_panel_ui, toolbar_ui};
+use super::spectrogram::{SpectrogramInput, spectrogram_ui};
+use super::tiles::{ColorSpec, Engine, TileContext, TileStore, effective_scale, rows_for};
+use super::tools::{EditFrame, Gesture, Tool, ToolSettings};
+use super::view::{FreqAxisView, ViewState, format_hz, note_name};
+use super::waveform::{Envelope, waveform_ui};
+use crate::edit::mask::{Grid, MaskRaster};
+use crate::edit::{Affected, Change, Document};
+use crate::io::export::{ExportError, export_edited};
+use crate::io::{FileError, OpenOptions, Recording, load_edit_list, save_edit_list};
+use crate::signal::{Complex32, Convention, SampleSource, Stft, StftError, StftParams};
+
+/// An open recording and everything derived from it.
+pub struct OpenDoc {
+    /// The file.
+    pub recording: Arc<Recording>,
+    /// Edits and history.
+    pub doc: Document,
+    /// Where the edit list was loaded from or saved to.
+    pub edits_path: Option<PathBuf>,
+    envelope: Option<Arc<Envelope>>,
+    envelope_job: Option<Job<Option<Envelope>>>,
+    engine: Engine,
+    total_frames: usize,
+}
+
+impl OpenDoc {
+    /// Seconds.
+    pub fn duration_s(&self) -> f64 {
+        self.recording.duration_s()
+    }
+}
+
+/// Opening a recording in the background.
+type OpenJob = Job<Result<Arc<Recording>, FileError>>;
+
+/// A status line message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Status {
+    /// Text.
+    pub text: String,
+    /// True for problems.
+    pub error: bool,
+}
+
+/// State of `--screenshot`.
+enum ScreenshotState {
+    Off,
+    Waiting {
+        path: PathBuf,
+        ready_frames: u32,
+    },
+    Requested {
+        path: PathBuf,
+        image: Arc<Mutex<Option<Arc<egui::ColorImage>>>>,
+    },
+    Done,
+}
+
+/// The editor.
+pub struct SpectroApp {
+    commands: CommandSender,
+    inbox: Receiver<Command>,
+    /// The open document, if any.
+    pub open: Option<OpenDoc>,
+    opening: Option<(PathBuf, OpenJob)>,
+    export: Option<(PathBuf, Job<Result<u64, ExportError>>)>,
+    tiles: TileStore,
+    context: Option<Arc<TileContext>>,
+    /// The view.
+    pub view: ViewState,
+    /// The active tool.
+    pub tool: Tool,
+    /// Settings of new edits.
+    pub settings: ToolSettings,
+    pub(super) gesture: Gesture,
+    /// The spectrogram's data area in the last frame.
+    last_plot: Option<egui::Rect>,
+    selected_edit: Option<usize>,
+    hover: Option<[f64; 2]>,
+    /// The last message for the status bar.
+    pub status: Option<Status>,
+    error: Option<String>,
+    pending: Option<Pending>,
+    dialogs: FileDialogs,
+    open_options: OpenOptions,
+    screenshot: ScreenshotState,
+    /// Set by `--screenshot`: the outcome for the process exit code.
+    pub outcome: Arc<Mutex<Option<Result<(), String>>>>,
+    allow_close: bool,
+    tiles_ready: bool,
+    started: Instant,
+    first_view_s: Option<f64>,
+    bench: Option<super::bench::UiBench>,
+}
+
+impl SpectroApp {
+    /// Builds the app and starts opening `launch.file`, if any.
+    pub fn new(ctx: &egui::Context, launch: LaunchOptions) -> Self {
+        let (commands, inbox) = command_channel();
+        match &launch.file {
+            Some(file) => commands.send(Command::Open(file.clone())),
+            None => commands.send(Command::OpenDemo),
+        }
+        let screenshot = match &launch.screenshot {
+            Some(path) => ScreenshotState::Waiting {
+                path: path.clone(),
+                ready_frames: 0,
+            },
+            None => ScreenshotState::Off,
+        };
+        SpectroApp {
+            commands,
+            inbox,
+            open: None,
+            opening: None,
+            export: None,
+            tiles: TileStore::new(ctx.clone()),
+            context: None,
+            view: ViewState::default(),
+            tool: Tool::Rect,
+            settings: ToolSettings::default(),
+            gesture: Gesture::None,
+            last_plot: None,
+            selected_edit: None,
+            hover: None,
+            status: None,
+            error: None,
+            pending: None,
+            dialogs: FileDialogs::new(launch.native_dialogs),
+            open_options: launch.open,
+            screenshot,
+            outcome: Arc::new(Mutex::new(None)),
+            allow_close: false,
+            tiles_ready: false,
+            started: launch.started,
+            first_view_s: None,
+            bench: launch.bench_ui.then(super::bench::UiBench::new),
+        }
+    }
+
+    /// A sender for commands (tests drive the app through it).
+    pub fn commands(&self) -> CommandSender {
+        self.commands.clone()
+    }
+
+    /// True when nothing is loading, exporting or rendering and every visible tile is drawn.
+    pub fn is_idle(&self) -> bool {
+        self.opening.is_none()
+            && self.export.is_none()
+            && self.tiles_ready
+            && !self.tiles.busy()
+            && self.open.as_ref().is_none_or(|o| o.envelope_job.is_none())
+    }
+
+    /// Seconds from launch to the first fully drawn view.
+    pub fn first_view_s(&self) -> Option<f64> {
+        self.first_view_s
+    }
+
+    fn set_status(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    fn fail(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        self.status = Some(Status {
+            text: text.clone(),
+            error: true,
+        });
+        self.error = Some(text);
+    }
+
+    fn is_dirty(&self) -> bool {
+        self.open.as_ref().is_some_and(|o| o.doc.history.is_dirty())
+    }
+
+    fn hop_s(&self) -> f64 {
+        self.open
+            .as_ref()
+            .map_or(1.0, |o| self.view.stft.hop as f64 / o.recording.sample_rate())
+    }
+
+    fn axis(&self) -> Option<FreqAxisView> {
+        self.open.as_ref().map(|o| {
+            FreqAxisView::new(
+                effective_scale(self.view.scale, o.recording.is_complex()),
+                o.recording.sample_rate(),
+                o.recording.is_complex(),
+                self.view.stft.fft_len,
+            )
+        })
+    }
+
+    fn make_engine(rec: &Recording, params: StftParams) -> Result<Engine, StftError> {
+        Ok(if rec.is_complex() {
+            Engine::Complex(Arc::new(Stft::<Complex32>::new(params, Convention::Scipy)?))
+        } else {
+            Engine::Real(Arc::new(Stft::<f32>::new(params, Convention::Scipy)?))
+        })
+    }
+
+    /// Rebuilds the tile context (edits rasterised for the current grid) when out of date.
+    fn refresh_context(&mut self) {
+        let Some(open) = &self.open else {
+            self.context = None;
+            return;
+        };
+        let up_to_date = self
+            .context
+            .as_ref()
+            .is_some_and(|c| c.revision == open.doc.revision && c.generation == self.tiles.generation());
+        if up_to_date {
+            return;
+        }
+        let grid = Grid {
+            sample_rate: open.recording.sample_rate(),
+            fft_len: self.view.stft.fft_len,
+            hop: self.view.stft.hop,
+            complex: open.recording.is_complex(),
+        };
+        self.context = Some(Arc::new(TileContext {
+            source: open.recording.clone(),
+            engine: open.engine.clone(),
+            raster: Arc::new(MaskRaster::new(&open.doc.edits.edits, grid)),
+            revision: open.doc.revision,
+            generation: self.tiles.generation(),
+        }));
+    }
+
+    /// Where `(time_s, freq_hz)` was on screen in the last frame, if it was visible.
+    pub fn screen_pos(&self, time_s: f64, freq_hz: f64) -> Option<egui::Pos2> {
+        let (axis, plot) = (self.axis()?, self.last_plot?);
+        let x = (time_s - self.view.time_s[0]) / (self.view.time_s[1] - self.view.time_s[0]);
+        let y = (axis.u_of(freq_hz) - self.view.u[0]) / (self.view.u[1] - self.view.u[0]);
+        let p = egui::pos2(
+            plot.left() + (x as f32) * plot.width(),
+            plot.bottom() - (y as f32) * plot.height(),
+        );
+        plot.contains(p).then_some(p)
+    }
+
+    /// How a gesture on the spectrogram maps to seconds and Hz, as last drawn.
+    pub fn edit_frame(&self) -> Option<EditFrame> {
+        let (axis, open, plot) = (self.axis()?, self.open.as_ref()?, self.last_plot?);
+        let fs = open.recording.sample_rate();
+        Some(EditFrame {
+            axis,
+            hop_s: self.view.stft.hop as f64 / fs,
+            bin_hz: fs / self.view.stft.fft_len as f64,
+            channel: self.view.channel,
+            s_per_px: (self.view.time_s[1] - self.view.time_s[0]) / plot.width().max(1.0) as f64,
+            u_per_px: (self.view.u[1] - self.view.u[0]) / plot.height().max(1.0) as f64,
+        })
+    }
+
+    fn start_open(&mut self, path: PathBuf, ctx: &egui::Context) {
+        let options = self.open_options;
+        let p = path.clone();
+        self.set_status(format!("Opening {}…", path.display()));
+        self.opening = Some((
+            path,
+            Job::spawn("Opening", ctx, move |_| {
+                Recording::open(&p, options).map(Arc::new)
+            }),
+        ));
+    }
+
+    fn finish_open(&mut self, recording: Arc<Recording>, ctx: &egui::Context) {
+        let mut params = self.view.stft;
+        if recording.is_complex() && params == StftParams::default() {
+            // Bursts in IQ captures are short: a shorter default window resolves them.
+            params = StftParams::with_fft(1024);
+        }
+        let engine = match Self::make_engine(&recording, params) {
+            Ok(e) => e,
+            Err(e) => return self.fail(e.to_string()),
+        };
+        let source: Arc<dyn SampleSource> = recording.clone();
+        let env_source = source.clone();
+        let envelope_job = Some(Job::spawn("Waveform", ctx, move |p| {
+            Envelope::compute(env_source.as_ref(), p)
+        }));
+        let total_frames = engine.num_frames(recording.len());
+        let info = recording.info();
+        self.set_status(format!(
+            "{} — {} {}, {} ch, {}, {:.3} s",
+            Path::new(&info.file)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            info.container.name(),
+            info.encoding,
+            info.channels,
+            format_hz(info.sample_rate),
+            info.duration_s
+        ));
+        self.view.stft = params;
+        self.view.channel = None;
+        self.view.fit(recording.duration_s());
+        self.tiles.reset();
+        self.selected_edit = None;
+        self.open = Some(OpenDoc {
+            doc: Document::new(source),
+            recording,
+            edits_path: None,
+            envelope: None,
+            envelope_job,
+            engine,
+            total_frames,
+        });
+        self.first_view_s = None;
+        self.refresh_context();
+    }
+
+    fn apply_change(&mut self, change: Change) {
+        let hop_s = self.hop_s();
+        let Some(open) = &mut self.open else { return };
+        let affected = open.doc.apply(change, 2.0 * hop_s);
+        let revision = open.doc.revision;
+        self.tiles.invalidate(affected, revision, hop_s);
+        self.refresh_context();
+    }
+
+    fn after_history(&mut self, affected: Option<Affected>) {
+        let hop_s = self.hop_s();
+        let Some(affected) = affected else { return };
+        let Some((revision, count)) = self
+            .open
+            .as_ref()
+            .map(|o| (o.doc.revision, o.doc.edits.edits.len()))
+        else {
+            return;
+        };
+        self.tiles.invalidate(affected, revision, hop_s);
+        self.refresh_context();
+        if self.selected_edit.is_some_and(|i| i >= count) {
+            self.selected_edit = None;
+        }
+    }
+
+    fn save_edits(&mut self, path: PathBuf) {
+        let Some(open) = &mut self.open else { return };
+        let mut list = open.doc.edits.clone();
+        list.stft = Some(crate::edit::StftSettings::from_params(self.view.stft));
+        match save_edit_list(&path, &list) {
+            Ok(()) => {
+                open.doc.history.mark_saved();
+                open.edits_path = Some(path.clone());
+                self.set_status(format!("Saved {} edits to {}", list.edits.len(), path.display()));
+                if let Some(Pending::Open(p)) = self.pending.take() {
+                    self.commands.send(Command::Open(p));
+                } else if self.pending.take() == Some(Pending::Quit) {
+                    self.commands.send(Command::Quit);
+                }
+            }
+            Err(e) => self.fail(e.to_string()),
+        }
+    }
+
+    fn suggested_path(&self, ext: &str, suffix: &str) -> Option<PathBuf> {
+        let open = self.open.as_ref()?;
+        let p = open.recording.path();
+        let stem = p.file_stem()?.to_string_lossy();
+        Some(p.with_file_name(format!("{stem}{suffix}.{ext}")))
+    }
+
+    /// Carries out one command.
+    pub fn execute(&mut self, command: Command, ctx: &egui::Context) {
+        let duration = self.open.as_ref().map_or(1.0, OpenDoc::duration_s);
+        let fs = self.open.as_ref().map_or(48_000.0, |o| o.recording.sample_rate());
+        match command {
+            Command::Open(path) => {
+                if self.is_dirty() && self.pending.is_none() {
+                    self.pending = Some(Pending::Open(path));
+                } else {
+                    self.pending = None;
+                    self.start_open(path, ctx);
+                }
+            }
+            Command::OpenDemo => {
+                if self.is_dirty() && self.pending.is_none() {
+                    return;
+                }
+                let options = self.open_options;
+                self.opening = Some((
+                    PathBuf::from("demo.wav"),
+                    Job::spawn("Opening", ctx, move |_| {
+                        Recording::from_memory("demo.wav", super::DEMO_WAV.to_vec(), "wav", options)
+                            .map(Arc::new)
+                    }),
+                ));
+            }
+            Command::OpenDialog => {
+                let suggested = self.open.as_ref().map(|o| o.recording.path().to_path_buf());
+                self.dialogs.ask(FilePurpose::OpenRecording, suggested, ctx);
+            }
+            Command::LoadEdits(None) => {
+                let suggested = self.suggested_path("json", ".edits");
+                self.dialogs.ask(FilePurpose::LoadEdits, suggested, ctx);
+            }
+            Command::LoadEdits(Some(path)) => match load_edit_list(&path) {
+                Ok(list) => {
+                    let Some(open) = &mut self.open else { return };
+                    let channels = open.recording.channels();
+                    if let Some((i, c)) = list.edits.iter().enumerate().find_map(|(i, e)| {
+                        e.channels
+                            .iter()
+                            .flatten()
+                            .find(|&&c| c >= channels)
+                            .map(|&c| (i, c))
+                    }) {
+                        return self.fail(format!(
+                            "{}: edits[{i}]: channel {c} does not exist (the recording has {channels})",
+                            path.display()
+                        ));
+                    }
+                    let before = open.doc.edits.clone();
+                    open.edits_path = Some(path.clone());
+                    if let Some(s) = list.stft {
+                        self.execute(Command::SetStft(s.params()), ctx);
+                    }
+                    let n = list.edits.len();
+                    self.apply_change(Change::ReplaceAll { before, after: list });
+                    if let Some(open) = &mut self.open {
+                        open.doc.history.mark_saved();
+                    }
+                    self.set_status(format!("Loaded {n} edits from {}", path.display()));
+                }
+                Err(e) => self.fail(e.to_string()),
+            },
+            Command::SaveEdits => match self.open.as_ref().and_then(|o| o.edits_path.clone()) {
+                Some(p) => self.save_edits(p),
+                None => self.execute(Command::SaveEditsAs(None), ctx),
+            },
+            Command::SaveEditsAs(None) => {
+                let suggested = self.suggested_path("json", ".edits");
+                self.dialogs.ask(FilePurpose::SaveEdits, suggested, ctx);
+            }
+            Command::SaveEditsAs(Some(path)) => self.save_edits(path),
+            Command::ExportAudio(None) => {
+                let ext = self
+                    .open
+                    .as_ref()
+                    .map(|o| {
+                        o.recording
+                            .path()
+                            .extension()
+                            .map(|e| e.to_string_lossy().into_owned())
+                            .unwrap_or("wav".into())
+                    })
+                    .unwrap_or("wav".into());
+                let suggested = self.suggested_path(&ext, "-edited");
+                self.dialogs.ask(FilePurpose::ExportAudio, suggested, ctx);
+            }
+            Command::ExportAudio(Some(path)) => {
+                let Some(open) = &self.open else { return };
+                if self.export.is_some() {
+                    return self.fail("An export is already running.");
+                }
+                let rec = open.recording.clone();
+                let edits = open.doc.edits.edits.clone();
+                let params = self.view.stft;
+                let target = path.clone();
+                self.export = Some((
+                    path,
+                    Job::spawn("Exporting", ctx, move |progress| {
+                        export_edited(&rec, &edits, params, &target, None, false, progress)
+                    }),
+                ));
+            }
+            Command::CancelExport => {
+                if let Some((_, job)) = &self.export {
+                    job.progress.cancel();
+                }
+            }
+            Command::Undo => {
+                let hop_s = self.hop_s();
+                let affected = self.open.as_mut().and_then(|o| o.doc.undo(2.0 * hop_s));
+                self.after_history(affected);
+            }
+            Command::Redo => {
+                let hop_s = self.hop_s();
+                let affected = self.open.as_mut().and_then(|o| o.doc.redo(2.0 * hop_s));
+                self.after_history(affected);
+            }
+            Command::Change(change) => self.apply_change(change),
+            Command::AddEdit(edit) => self.apply_change(Change::Add(edit)),
+            Command::DeleteEdit(index) => {
+                let edit = self
+                    .open
+                    .as_ref()
+                    .and_then(|o| o.doc.edits.edits.get(index).cloned());
+                if let Some(edit) = edit {
+                    self.apply_change(Change::Remove { index, edit });
+                    self.selected_edit = None;
+                }
+            }
+            Command::SetTool(tool) => {
+                self.tool = tool;
+                self.gesture = Gesture::None;
+            }
+            Command::ZoomTime { factor, center_s } => {
+                let c = center_s.unwrap_or((self.view.time_s[0] + self.view.time_s[1]) / 2.0);
+                self.view.zoom_time(factor, c, duration, fs);
+            }
+            Command::ZoomFreq { factor, center_u } => {
+                let c = center_u.unwrap_or((self.view.u[0] + self.view.u[1]) / 2.0);
+                self.view.zoom_freq(factor, c);
+            }
+            Command::PanTime(frac) => {
+                let span = self.view.time_s[1] - self.view.time_s[0];
+                self.view.pan_time(frac * span, duration);
+            }
+            Command::PanFreq(frac) => {
+                let span = self.view.u[1] - self.view.u[0];
+                self.view.pan_u(frac * span);
+            }
+            Command::SetView { time_s, u } => {
+                let span = (u[1] - u[0]).clamp(1e-4, 1.0);
+                self.view.time_s = time_s;
+                self.view.u = [u[0], u[0] + span];
+                self.view.zoom_time(1.0, time_s[0], duration, fs);
+                self.view.zoom_freq(1.0, self.view.u[0]);
+            }
+            Command::ZoomToFit => self.view.fit(duration),
+            Command::ToggleProcessed => self.view.show_processed = !self.view.show_processed,
+            Command::SetStft(params) => {
+                let Some(open) = &mut self.open else {
+                    self.view.stft = params;
+                    return;
+                };
+                match Self::make_engine(&open.recording, params) {
+                    Ok(engine) => {
+                        open.total_frames = engine.num_frames(open.recording.len());
+                        open.engine = engine;
+                        self.view.stft = params;
+                        self.tiles.reset();
+                        self.refresh_context();
+                    }
+                    Err(e) => self.fail(e.to_string()),
+                }
+            }
+            Command::SetScale(scale) => {
+                // Keep the same frequencies in view across the change of axis.
+                if let Some(old) = self.axis() {
+                    let (f0, f1) = (old.hz_of(self.view.u[0]), old.hz_of(self.view.u[1]));
+                    self.view.scale = scale;
+                    if let Some(new) = self.axis() {
+                        self.view.u = [new.u_of(f0).clamp(0.0, 1.0), new.u_of(f1).clamp(0.0, 1.0)];
+                        if self.view.u[1] - self.view.u[0] < 1e-4 {
+                            self.view.u = [0.0, 1.0];
+                        }
+                    }
+                } else {
+                    self.view.scale = scale;
+                }
+            }
+            Command::SetColormap(c) => self.view.colormap = c,
+            Command::SetLevels { floor_db, ceiling_db } => {
+                self.view.floor_db = floor_db;
+                self.view.ceiling_db = ceiling_db;
+            }
+            Command::SetChannel(c) => self.view.channel = c,
+            Command::Quit => {
+                if self.is_dirty() && self.pending.is_none() {
+                    self.pending = Some(Pending::Quit);
+                } else {
+                    self.allow_close = true;
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            }
+        }
+    }
+
+    fn poll_jobs(&mut self, ctx: &egui::Context) {
+        if let Some((path, job)) = &self.opening
+            && let Some(result) = job.poll()
+        {
+            let path = path.clone();
+            self.opening = None;
+            match result {
+                Ok(rec) => self.finish_open(rec, ctx),
+                Err(e) => {
+                    self.fail(e.to_string());
+                    if matches!(self.screenshot, ScreenshotState::Waiting { .. }) {
+                        self.finish_screenshot(Err(format!("cannot open {}: {e}", path.display())), ctx);
+                    }
+                }
+            }
+        }
+        if let Some((path, job)) = &self.export
+            && let Some(result) = job.poll()
+        {
+            let path = path.clone();
+            self.export = None;
+            match result {
+                Ok(clipped) => {
+                    if let Some(open) = &mut self.open {
+                        open.doc.history.mark_saved();
+                    }
+                    let note = if clipped > 0 {
+                        format!(" ({clipped} samples clipped: lower boosting gains)")
+                    } else {
+                        String::new()
+                    };
+                    self.set_status(format!("Exported {}{note}", path.display()));
+                }
+                Err(ExportError::Cancelled(_)) => self.set_status("Export cancelled; nothing was written."),
+                Err(e) => self.fail(e.to_string()),
+            }
+        }
+        if let Some(open) = &mut self.open
+            && let Some(job) = &open.envelope_job
+            && let Some(env) = job.poll()
+        {
+            open.envelope = env.map(Arc::new);
+            open.envelope_job = None;
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let send = |c| self.commands.send(c);
+        let pressed = |k: &egui::KeyboardShortcut| ctx.input_mut(|i| i.consume_shortcut(k));
+        if pressed(&keys::OPEN) {
+            send(Command::OpenDialog);
+        }
+        if pressed(&keys::SAVE_AS) {
+            send(Command::SaveEditsAs(None));
+        }
+        if pressed(&keys::SAVE) {
+            send(Command::SaveEdits);
+        }
+        if pressed(&keys::EXPORT) {
+            send(Command::ExportAudio(None));
+        }
+        if pressed(&keys::QUIT) {
+            send(Command::Quit);
+        }
+        if pressed(&keys::REDO) || pressed(&keys::REDO_Y) {
+            send(Command::Redo);
+        }
+        if pressed(&keys::UNDO) {
+            send(Command::Undo);
+        }
+        if ctx.egui_wants_keyboard_input() || self.dialogs.is_open() {
+            return;
+        }
+        let (shift, events) = ctx.input(|i| {
+            let keys: Vec<egui::Key> = i
+                .events
+                .iter()
+                .filter_map(|e| match e {
+                    egui::Event::Key {
+                        key,
+                        pressed: true,
+                        modifiers,
+                        ..
+                    } if !modifiers.command && !modifiers.alt => Some(*key),
+                    _ => None,
+                })
+                .collect();
+            (i.modifiers.shift, keys)
+        });
+        for key in events {
+            for tool in Tool::ALL {
+                if key == tool.key() {
+                    send(Command::SetTool(tool));
+                }
+            }
+            match key {
+                egui::Key::F | egui::Key::Home => send(Command::ZoomToFit),
+                egui::Key::Plus | egui::Key::Equals if shift => send(Command::ZoomFreq {
+                    factor: 2.0,
+                    center_u: None,
+                }),
+                egui::Key::Minus if shift => send(Command::ZoomFreq {
+                    factor: 0.5,
+                    center_u: None,
+                }),
+                egui::Key::Plus | egui::Key::Equals => send(Command::ZoomTime {
+                    factor: 2.0,
+                    center_s: None,
+                }),
+                egui::Key::Minus => send(Command::ZoomTime {
+                    factor: 0.5,
+                    center_s: None,
+                }),
+                egui::Key::ArrowLeft => send(Command::PanTime(-0.2)),
+                egui::Key::ArrowRight => send(Command::PanTime(0.2)),
+                egui::Key::ArrowUp => send(Command::PanFreq(0.2)),
+                egui::Key::ArrowDown => send(Command::PanFreq(-0.2)),
+                egui::Key::O => send(Command::ToggleProcessed),
+                egui::Key::Delete | egui::Key::Backspace => {
+                    if let Some(i) = self.selected_edit {
+                        send(Command::DeleteEdit(i));
+                    }
+                }
+                egui::Key::OpenBracket => {
+                    self.settings.brush_radius_px = (self.settings.brush_radius_px / 1.25).max(2.0)
+                }
+                egui::Key::CloseBracket => {
+                    self.settings.brush_radius_px = (self.settings.brush_radius_px * 1.25).min(80.0)
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn status_bar_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            if let Some((_, job)) = &self.opening {
+                ui.spinner();
+                ui.label(&job.label);
+            }
+            if let Some((path, job)) = &self.export {
+                ui.add(
+                    egui::ProgressBar::new(job.progress.fraction())
+                        .desired_width(160.0)
+                        .text(format!(
+                            "Exporting {}",
+                            path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                        )),
+                );
+                if ui.button("Cancel").clicked() {
+                    self.commands.send(Command::CancelExport);
+                }
+            }
+            if self.tiles.busy() {
+                ui.spinner().on_hover_text("Drawing the spectrogram");
+            }
+            if let (Some([t, u]), Some(axis), Some(open)) = (self.hover, self.axis(), &self.open) {
+                let f = axis.hz_of(u);
+                let mut text = format!("{t:.3} s   {}", format_hz(f));
+                if !open.recording.is_complex()
+                    && let Some(n) = note_name(f)
+                {
+                    text.push_str(&format!(" ({n})"));
+                }
+                let fs = open.recording.sample_rate();
+                let lod = self.view.lod(ui.available_width().max(100.0), fs);
+                if let Some(db) = self.tiles.level_at(&self.view, lod, t, f, self.hop_s()) {
+                    text.push_str(&format!("   {db:.1} dBFS"));
+                }
+                ui.monospace(text);
+                ui.separator();
+            }
+            if let Some(s) = &self.status {
+                let color = if s.error {
+                    ui.visuals().error_fg_color
+                } else {
+                    ui.visuals().text_color()
+                };
+                ui.label(egui::RichText::new(&s.text).color(color));
+            }
+        });
+    }
+
+    fn central_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let (Some(axis), Some(open)) = (self.axis(), &self.open) else {
+            ui.centered_and_justified(|ui| {
+                if self.opening.is_some() {
+                    ui.spinner();
+                } else {
+                    ui.label("Open a recording (File > Open, Ctrl+O) or drop one here.");
+                }
+            });
+            return;
+        };
+        let fs = open.recording.sample_rate();
+        let duration = open.duration_s();
+        let total_frames = open.total_frames;
+        let wave_h = 90.0;
+        let spec_h = (ui.available_height() - wave_h - 8.0).max(120.0);
+        let plot_w = (ui.available_width() - 80.0).max(100.0);
+        let plot_h = (spec_h - 40.0).max(60.0);
+        self.tiles.poll(&ctx);
+        self.refresh_context();
+        let Some(context) = self.context.clone() else {
+            return;
+        };
+        let max_side = ctx.input(|i| i.max_texture_side);
+        let color = ColorSpec {
+            axis,
+            floor_db: self.view.floor_db,
+            ceiling_db: self.view.ceiling_db,
+            colormap: self.view.colormap,
+            rows: rows_for(plot_h, self.view.u[1] - self.view.u[0], max_side),
+        };
+        let (tiles, ready) = self
+            .tiles
+            .plan(&self.view, plot_w, &context, color, fs, total_frames);
+        self.tiles_ready = ready;
+        let Some(open) = &self.open else { return };
+        let input = SpectrogramInput {
+            view: &self.view,
+            axis,
+            duration_s: duration,
+            tiles: &tiles,
+            edits: &open.doc.edits.edits,
+            selected_edit: self.selected_edit,
+            tool: self.tool,
+            settings: &self.settings,
+            hop_s: self.view.stft.hop as f64 / fs,
+            bin_hz: fs / self.view.stft.fft_len as f64,
+            cursor_s: None,
+            playhead_s: None,
+        };
+        let out = spectrogram_ui(ui, &input, &mut self.gesture, &self.commands, spec_h);
+        self.hover = out.hover;
+        self.last_plot = Some(out.frame);
+        let wave_rect = egui::Rect::from_min_max(
+            egui::pos2(out.frame.left(), ui.cursor().top() + 4.0),
+            egui::pos2(out.frame.right(), ui.cursor().top() + 4.0 + wave_h),
+        );
+        ui.allocate_rect(wave_rect, egui::Sense::hover());
+        let channels: Vec<usize> = match self.view.channel {
+            Some(c) => vec![c],
+            None => (0..open.recording.channels()).collect(),
+        };
+        waveform_ui(
+            ui,
+            wave_rect,
+            open.envelope.as_deref(),
+            open.recording.as_ref(),
+            &channels,
+            self.view.time_s,
+        );
+        if ready && self.first_view_s.is_none() {
+            self.first_view_s = Some(self.started.elapsed().as_secs_f64());
+        }
+    }
+
+    fn threshold_view(&mut self) {
+        let (Some(frame), Some(open)) = (self.edit_frame(), &self.open) else {
+            return;
+        };
+        let t = [
+            self.view.time_s[0].max(0.0),
+            self.view.time_s[1].min(open.duration_s()),
+        ];
+        let edit = self
+            .settings
+            .threshold_edit([t[0], self.view.u[0]], [t[1], self.view.u[1]], &frame);
+        self.commands.send(Command::AddEdit(edit));
+    }
+
+    fn screenshot_logic(&mut self, ctx: &egui::Context) {
+        let idle = self.open.is_some() && self.is_idle();
+        match &mut self.screenshot {
+            ScreenshotState::Waiting { path, ready_frames } => {
+                if idle {
+                    *ready_frames += 1;
+                } else {
+                    *ready_frames = 0;
+                }
+                // A few quiet frames let the uploaded textures reach the screen.
+                if *ready_frames >= 3 {
+                    let image = Arc::new(Mutex::new(None));
+                    let slot = image.clone();
+                    let repaint = ctx.clone();
+                    ctx.request_screenshot(move |img| {
+                        if let Ok(mut s) = slot.lock() {
+                            *s = Some(img);
+                        }
+                        repaint.request_repaint();
+                    });
+                    self.screenshot = ScreenshotState::Requested {
+                        path: path.clone(),
+                        image,
+                    };
+                }
+                ctx.request_repaint();
+            }
+            ScreenshotState::Requested { path, image } => {
+                let taken = image.lock().ok().and_then(|mut i| i.take());
+                if let Some(img) = taken {
+                    let path = path.clone();
+                    let result = save_screenshot(&path, &img);
+                    self.finish_screenshot(result, ctx);
+                } else {
+                    ctx.request_repaint();
+                }
+            }
+            ScreenshotState::Off | ScreenshotState::Done => {}
+        }
+    }
+
+    fn finish_screenshot(&mut self, result: Result<(), String>, ctx: &egui::Context) {
+        if let Ok(mut o) = self.outcome.lock() {
+            *o = Some(result);
+        }
+        self.screenshot = ScreenshotState::Done;
+        self.allow_close = true;
+        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+    }
+}
+
+fn save_screenshot(path: &Path, img: &egui::ColorImage) -> Result<(), String> {
+    let [w, h] = img.size;
+    let rgb: Vec<u8> = img.pixels.iter().flat_map(|c| [c.r(), c.g(), c.b()]).collect();
+    crate::io::picture::write_png(
+        path,
+        w as u32,
+        h as u32,
+        crate::io::picture::PixelFormat::Rgb8,
+        &rgb,
+        &[("Software", "spectro".to_owned())],
+    )
+    .map_err(|e| e.to_string())
+}
+
+impl eframe::App for SpectroApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        if let Some(bench) = &mut self.bench {
+            bench.frame_started();
+        }
+        self.poll_jobs(&ctx);
+        // Dropped files open like File > Open.
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if let Some(p) = dropped.into_iter().next() {
+            self.commands.send(Command::Open(p));
+        }
+        self.shortcuts(&ctx);
+        if ctx.input(|i| i.viewport().close_requested()) && self.is_dirty() && !self.allow_close {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.pending = Some(Pending::Quit);
+        }
+
+        let doc = self.open.as_ref().map(|o| &o.doc);
+        egui::Panel::top("menu").show(ui, |ui| menu_bar_ui(ui, doc, &self.view, &self.commands));
+        let mut threshold_view = false;
+        let has_doc = self.open.is_some();
+        egui::Panel::top("toolbar").show(ui, |ui| {
+            toolbar_ui(
+                ui,
+                self.tool,
+                &mut self.settings,
+                &self.view,
+                has_doc,
+                &self.commands,
+                &mut threshold_view,
+            )
+        });
+        if threshold_view {
+            self.threshold_view();
+        }
+        egui::Panel::bottom("status").show(ui, |ui| self.status_bar_ui(ui));
+        let channels = self.open.as_ref().map_or(0, |o| o.recording.channels());
+        let complex = self.open.as_ref().is_some_and(|o| o.recording.is_complex());
+        let doc = self.open.as_ref().map(|o| &o.doc);
+        let mut selected = self.selected_edit;
+        egui::Panel::right("side")
+            .resizable(true)
+            .default_size(300.0)
+            .show(ui, |ui| {
+                side_panel_ui(
+                    ui,
+                    &self.view,
+                    doc,
+                    channels,
+                    complex,
+                    &mut selected,
+                    &self.commands,
+                )
+            });
+        self.selected_edit = selected;
+        egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
+
+        self.dialogs.ui(&ctx, &self.commands);
+        if let Some(pending) = self.pending.clone()
+            && let Some(answer) = confirm_discard_ui(&ctx, &pending)
+        {
+            match answer {
+                Answer::Save => self.commands.send(Command::SaveEdits),
+                Answer::Discard => {
+                    self.pending = None;
+                    if let Some(open) = &mut self.open {
+                        open.doc.history.mark_saved();
+                    }
+                    match pending {
+                        Pending::Open(p) => self.commands.send(Command::Open(p)),
+                        Pending::Quit => self.commands.send(Command::Quit),
+                    }
+                }
+                Answer::Cancel => self.pending = None,
+            }
+        }
+        if let Some(message) = &self.error
+            && error_ui(&ctx, message)
+        {
+            self.error = None;
+        }
+
+        // Commands sent this frame take effect now, so the next frame shows them.
+        while let Ok(c) = self.inbox.try_recv() {
+            self.execute(c, &ctx);
+        }
+        if self.opening.is_some()
+            || self.export.is_some()
+            || self.tiles.busy()
+            || self.open.as_ref().is_some_and(|o| o.envelope_job.is_some())
+        {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        }
+        self.screenshot_logic(&ctx);
+        if let Some(mut bench) = self.bench.take() {
+            bench.step(self, &ctx);
+            self.bench = Some(bench);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Every menu item, button and shortcut is a [`Command`] sent through one channel and carried
+//! out in one place ([`super::app::SpectroApp::execute`]).
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use super::tools::Tool;
+use crate::edit::{Change, Edit};
+use crate::signal::{Colormap, FreqScale, StftParams};
+
+/// Something the user asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Open a recording (asks first if there are unsaved edits).
+    Open(PathBuf),
+    /// Open the built-in demo recording.
+    OpenDemo,
+    /// Show the file dialog to open a recording.
+    OpenDialog,
+    /// Load an edit list from a file (the dialog when `None`).
+    LoadEdits(Option<PathBuf>),
+    /// Save the edit list (to its file, or through the dialog when it has none).
+    SaveEdits,
+    /// Save the edit list under a new name (the dialog when `None`).
+    SaveEditsAs(Option<PathBuf>),
+    /// Export the edited recording (the dialog when `None`).
+    ExportAudio(Option<PathBuf>),
+    /// Stop the running export.
+    CancelExport,
+    /// Undo the last change.
+    Undo,
+    /// Redo the last undone change.
+    Redo,
+    /// Apply a change to the edit list as one undoable step.
+    Change(Change),
+    /// Add an edit as one undoable step.
+    AddEdit(Edit),
+    /// Delete the edit at this position.
+    DeleteEdit(usize),
+    /// Choose a tool.
+    SetTool(Tool),
+    /// Zoom time around a point (seconds); factor > 1 zooms in.
+    ZoomTime {
+        /// Zoom factor.
+        factor: f64,
+        /// Fixed point, or the view's centre.
+        center_s: Option<f64>,
+    },
+    /// Zoom frequency around an axis position; factor > 1 zooms in.
+    ZoomFreq {
+        /// Zoom factor.
+        factor: f64,
+        /// Fixed point, or the view's centre.
+        center_u: Option<f64>,
+    },
+    /// Pan time by a fraction of the visible span.
+    PanTime(f64),
+    /// Pan frequency by a fraction of the visible span.
+    PanFreq(f64),
+    /// Show a time range and axis range.
+    SetView {
+        /// Seconds.
+        time_s: [f64; 2],
+        /// Axis positions.
+        u: [f64; 2],
+    },
+    /// Show the whole recording.
+    ZoomToFit,
+    /// Switch between the original and the edited picture.
+    ToggleProcessed,
+    /// Change the STFT used to draw (and to feather new edits).
+    SetStft(StftParams),
+    /// Change the frequency axis.
+    SetScale(FreqScale),
+    /// Change the colour map.
+    SetColormap(Colormap),
+    /// Change the levels shown.
+    SetLevels {
+        /// Darkest, dBFS.
+        floor_db: f32,
+        /// Brightest, dBFS.
+        ceiling_db: f32,
+    },
+    /// View one channel or all.
+    SetChannel(Option<usize>),
+    /// Quit (asks first if there are unsaved edits).
+    Quit,
+}
+
+/// Sends commands from anywhere in the UI (or from worker threads).
+#[derive(Clone)]
+pub struct CommandSender(Sender<Command>);
+
+impl CommandSender {
+    /// Queues a command for the end of the frame.
+    pub fn send(&self, command: Command) {
+        // The receiver lives as long as the app; a failed send means it is shutting down.
+        let _ = self.0.send(command);
+    }
+}
+
+/// A command channel.
+pub fn command_channel() -> (CommandSender, Receiver<Command>) {
+    let (tx, rx) = channel();
+    (CommandSender(tx), rx)
+}

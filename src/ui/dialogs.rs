@@ -1,0 +1,235 @@
+//! Dialogs: native file dialogs (rfd) on a thread, with an in-app path field when the desktop
+//! has no dialog to show (a minimal Linux session without a portal), and the modal questions.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use super::command::{Command, CommandSender};
+use super::jobs::Job;
+
+/// What a file dialog is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilePurpose {
+    /// Open a recording.
+    OpenRecording,
+    /// Load an edit list.
+    LoadEdits,
+    /// Save the edit list.
+    SaveEdits,
+    /// Export audio.
+    ExportAudio,
+}
+
+impl FilePurpose {
+    fn title(self) -> &'static str {
+        match self {
+            FilePurpose::OpenRecording => "Open recording",
+            FilePurpose::LoadEdits => "Load edit list",
+            FilePurpose::SaveEdits => "Save edit list",
+            FilePurpose::ExportAudio => "Export audio",
+        }
+    }
+
+    fn saves(self) -> bool {
+        matches!(self, FilePurpose::SaveEdits | FilePurpose::ExportAudio)
+    }
+
+    /// The command for a chosen path.
+    pub fn command(self, path: PathBuf) -> Command {
+        match self {
+            FilePurpose::OpenRecording => Command::Open(path),
+            FilePurpose::LoadEdits => Command::LoadEdits(Some(path)),
+            FilePurpose::SaveEdits => Command::SaveEditsAs(Some(path)),
+            FilePurpose::ExportAudio => Command::ExportAudio(Some(path)),
+        }
+    }
+}
+
+/// A dialog the user answers with a path: native when possible, otherwise typed in.
+pub struct FileDialogs {
+    native: Option<(FilePurpose, Instant, Job<Option<PathBuf>>)>,
+    prompt: Option<(FilePurpose, String)>,
+    /// Set when a native dialog could not be shown: use the in-app field from then on.
+    no_native: bool,
+}
+
+/// A dialog that returns faster than this did not wait for a person: treat it as "no dialog
+/// available" rather than "cancelled".
+const TOO_FAST: Duration = Duration::from_millis(250);
+
+impl FileDialogs {
+    /// No dialog open. Without a D-Bus session there is no portal, so go straight to the field.
+    pub fn new(native: bool) -> Self {
+        FileDialogs {
+            native: None,
+            prompt: None,
+            no_native: !native || std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none(),
+        }
+    }
+
+    /// True while a dialog is open.
+    pub fn is_open(&self) -> bool {
+        self.native.is_some() || self.prompt.is_some()
+    }
+
+    /// Asks for a path for `purpose`, starting in `suggested`'s folder.
+    pub fn ask(&mut self, purpose: FilePurpose, suggested: Option<PathBuf>, ctx: &egui::Context) {
+        if self.is_open() {
+            return;
+        }
+        if self.no_native {
+            let text = suggested.map(|p| p.display().to_string()).unwrap_or_default();
+            self.prompt = Some((purpose, text));
+            return;
+        }
+        let job = Job::spawn(purpose.title(), ctx, move |_| {
+            let mut d = rfd::FileDialog::new().set_title(purpose.title());
+            if let Some(p) = &suggested {
+                if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    d = d.set_directory(dir);
+                }
+                if let Some(name) = p.file_name() {
+                    d = d.set_file_name(name.to_string_lossy());
+                }
+            }
+            d = match purpose {
+                FilePurpose::OpenRecording => d
+                    .add_filter(
+                        "Recordings",
+                        &[
+                            "wav",
+                            "wave",
+                            "cu8",
+                            "cs8",
+                            "cs16",
+                            "cf32",
+                            "complex16u",
+                            "complex16s",
+                            "complex32s",
+                            "complex",
+                            "cfile",
+                        ],
+                    )
+                    .add_filter("All files", &["*"]),
+                FilePurpose::LoadEdits | FilePurpose::SaveEdits => d.add_filter("Edit lists", &["json"]),
+                FilePurpose::ExportAudio => d.add_filter("Audio", &["wav", "cu8", "cs8", "cs16", "cf32"]),
+            };
+            if purpose.saves() {
+                d.save_file()
+            } else {
+                d.pick_file()
+            }
+        });
+        self.native = Some((purpose, Instant::now(), job));
+    }
+
+    /// Polls the native dialog and draws the typed-path window; sends the chosen command.
+    pub fn ui(&mut self, ctx: &egui::Context, commands: &CommandSender) {
+        if let Some((purpose, started, job)) = &self.native
+            && let Some(result) = job.poll()
+        {
+            let (purpose, started) = (*purpose, *started);
+            self.native = None;
+            match result {
+                Some(path) => commands.send(purpose.command(path)),
+                None if started.elapsed() < TOO_FAST => {
+                    self.no_native = true;
+                    self.prompt = Some((purpose, String::new()));
+                }
+                None => {}
+            }
+        }
+        let Some((purpose, text)) = &mut self.prompt else {
+            return;
+        };
+        let mut close = false;
+        let mut chosen = None;
+        egui::Modal::new(egui::Id::unique("path-prompt")).show(ctx, |ui| {
+            ui.heading(purpose.title());
+            ui.label("Type the file's path:");
+            let edit = ui.add(
+                egui::TextEdit::singleline(text)
+                    .desired_width(420.0)
+                    .id_salt("path-field"),
+            );
+            edit.request_focus();
+            let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.horizontal(|ui| {
+                if (ui.button("OK").clicked() || enter) && !text.trim().is_empty() {
+                    chosen = Some(PathBuf::from(text.trim()));
+                }
+                if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                    close = true;
+                }
+            });
+        });
+        if let Some(path) = chosen {
+            commands.send(purpose.command(path));
+            close = true;
+        }
+        if close {
+            self.prompt = None;
+        }
+    }
+}
+
+/// What waits for the answer to "discard unsaved edits?".
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pending {
+    /// Open this file.
+    Open(PathBuf),
+    /// Quit.
+    Quit,
+}
+
+/// The answer to the unsaved-edits question.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// Save the edit list first.
+    Save,
+    /// Go ahead and lose the edits.
+    Discard,
+    /// Do nothing.
+    Cancel,
+}
+
+/// Asks whether to discard unsaved edits; returns the answer once given.
+pub fn confirm_discard_ui(ctx: &egui::Context, pending: &Pending) -> Option<Answer> {
+    let mut answer = None;
+    egui::Modal::new(egui::Id::unique("confirm-discard")).show(ctx, |ui| {
+        ui.heading("Unsaved edits");
+        let what = match pending {
+            Pending::Open(p) => format!("Opening {} will close the current recording.", p.display()),
+            Pending::Quit => "Quitting will close the current recording.".to_owned(),
+        };
+        ui.label(what);
+        ui.label("Its edits have not been saved or exported.");
+        ui.horizontal(|ui| {
+            if ui.button("Save edit list…").clicked() {
+                answer = Some(Answer::Save);
+            }
+            if ui.button("Discard edits").clicked() {
+                answer = Some(Answer::Discard);
+            }
+            if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                answer = Some(Answer::Cancel);
+            }
+        });
+    });
+    answer
+}
+
+/// Shows an error until dismissed; returns true when dismissed.
+pub fn error_ui(ctx: &egui::Context, message: &str) -> bool {
+    let mut dismissed = false;
+    egui::Modal::new(egui::Id::unique("error")).show(ctx, |ui| {
+        ui.heading("Spectro");
+        ui.label(egui::RichText::new(message).color(ui.visuals().error_fg_color));
+        if ui.button("OK").clicked()
+            || ui.input(|i| i.key_pressed(egui::Key::Enter) || i.key_pressed(egui::Key::Escape))
+        {
+            dismissed = true;
+        }
+    });
+    dismissed
+}

@@ -1,0 +1,456 @@
+//! The panels around the spectrogram: menu bar, toolbar, side panel (view settings, edit list,
+//! history) and status bar. They only read state and send commands.
+
+use egui::{Key, KeyboardShortcut, Modifiers};
+
+use super::command::{Command, CommandSender};
+use super::tools::{Tool, ToolSettings};
+use super::view::{ViewState, format_hz};
+use crate::edit::{Document, Edit, LevelCondition, Shape};
+use crate::signal::{Colormap, FreqScale, StftParams, WindowKind};
+
+/// Keyboard shortcuts of menu commands, shown in menus and tooltips.
+pub mod keys {
+    use super::*;
+    /// Open a recording.
+    pub const OPEN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+    /// Save the edit list.
+    pub const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
+    /// Save the edit list as.
+    pub const SAVE_AS: KeyboardShortcut =
+        KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::S);
+    /// Export audio.
+    pub const EXPORT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::E);
+    /// Quit.
+    pub const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Q);
+    /// Undo.
+    pub const UNDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
+    /// Redo.
+    pub const REDO: KeyboardShortcut =
+        KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
+    /// Redo, the other habit.
+    pub const REDO_Y: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Y);
+}
+
+fn shortcut_text(ui: &egui::Ui, s: &KeyboardShortcut) -> String {
+    ui.ctx().format_shortcut(s)
+}
+
+fn menu_item(ui: &mut egui::Ui, label: &str, shortcut: Option<&KeyboardShortcut>, enabled: bool) -> bool {
+    let mut button = egui::Button::new(label);
+    if let Some(s) = shortcut {
+        button = button.shortcut_text(shortcut_text(ui, s));
+    }
+    ui.add_enabled(enabled, button).clicked()
+}
+
+/// The menu bar.
+pub fn menu_bar_ui(ui: &mut egui::Ui, doc: Option<&Document>, view: &ViewState, commands: &CommandSender) {
+    let has_doc = doc.is_some();
+    let can_undo = doc.is_some_and(|d| d.history.can_undo());
+    let can_redo = doc.is_some_and(|d| d.history.can_redo());
+    egui::MenuBar::new().ui(ui, |ui| {
+        ui.menu_button("File", |ui| {
+            if menu_item(ui, "Open recording…", Some(&keys::OPEN), true) {
+                commands.send(Command::OpenDialog);
+            }
+            ui.separator();
+            if menu_item(ui, "Load edit list…", None, has_doc) {
+                commands.send(Command::LoadEdits(None));
+            }
+            if menu_item(ui, "Save edit list", Some(&keys::SAVE), has_doc) {
+                commands.send(Command::SaveEdits);
+            }
+            if menu_item(ui, "Save edit list as…", Some(&keys::SAVE_AS), has_doc) {
+                commands.send(Command::SaveEditsAs(None));
+            }
+            ui.separator();
+            if menu_item(ui, "Export audio…", Some(&keys::EXPORT), has_doc) {
+                commands.send(Command::ExportAudio(None));
+            }
+            ui.separator();
+            if menu_item(ui, "Quit", Some(&keys::QUIT), true) {
+                commands.send(Command::Quit);
+            }
+        });
+        ui.menu_button("Edit", |ui| {
+            if menu_item(ui, "Undo", Some(&keys::UNDO), can_undo) {
+                commands.send(Command::Undo);
+            }
+            if menu_item(ui, "Redo", Some(&keys::REDO), can_redo) {
+                commands.send(Command::Redo);
+            }
+        });
+        ui.menu_button("View", |ui| {
+            if ui
+                .add(egui::Button::new("Zoom to fit").shortcut_text("F"))
+                .clicked()
+            {
+                commands.send(Command::ZoomToFit);
+            }
+            if ui
+                .add(egui::Button::new("Zoom in (time)").shortcut_text("+"))
+                .clicked()
+            {
+                commands.send(Command::ZoomTime {
+                    factor: 2.0,
+                    center_s: None,
+                });
+            }
+            if ui
+                .add(egui::Button::new("Zoom out (time)").shortcut_text("-"))
+                .clicked()
+            {
+                commands.send(Command::ZoomTime {
+                    factor: 0.5,
+                    center_s: None,
+                });
+            }
+            if ui
+                .add(egui::Button::new("Zoom in (frequency)").shortcut_text("Shift +"))
+                .clicked()
+            {
+                commands.send(Command::ZoomFreq {
+                    factor: 2.0,
+                    center_u: None,
+                });
+            }
+            if ui
+                .add(egui::Button::new("Zoom out (frequency)").shortcut_text("Shift -"))
+                .clicked()
+            {
+                commands.send(Command::ZoomFreq {
+                    factor: 0.5,
+                    center_u: None,
+                });
+            }
+            ui.separator();
+            let label = if view.show_processed {
+                "Show original"
+            } else {
+                "Show edited"
+            };
+            if ui.add(egui::Button::new(label).shortcut_text("O")).clicked() {
+                commands.send(Command::ToggleProcessed);
+            }
+        });
+        ui.menu_button("Help", |ui| {
+            ui.label("Mouse: wheel zooms time, ctrl+wheel zooms frequency,");
+            ui.label("shift+wheel scrolls, middle-drag or space+drag pans,");
+            ui.label("right-drag zooms to a box.");
+            ui.separator();
+            ui.label("Tools: H hand, R rectangle, B brush, E eraser, L lasso, T threshold;");
+            ui.label("[ and ] change the brush size.");
+            ui.label("Keys: F fit, + and - zoom time, shift with them zooms frequency,");
+            ui.label("arrows pan, O original/edited, Delete removes the selected edit.");
+        });
+    });
+}
+
+/// The tool bar: tools and the settings new edits get.
+pub fn toolbar_ui(
+    ui: &mut egui::Ui,
+    tool: Tool,
+    settings: &mut ToolSettings,
+    view: &ViewState,
+    has_doc: bool,
+    commands: &CommandSender,
+    threshold_view: &mut bool,
+) {
+    ui.horizontal_wrapped(|ui| {
+        for t in Tool::ALL {
+            if ui
+                .selectable_label(tool == t, t.label())
+                .on_hover_text(t.help())
+                .clicked()
+            {
+                commands.send(Command::SetTool(t));
+            }
+        }
+        ui.separator();
+        ui.checkbox(&mut settings.remove, "Remove")
+            .on_hover_text("New edits remove what they cover (−∞ dB)");
+        ui.add_enabled(
+            !settings.remove,
+            egui::Slider::new(&mut settings.gain_db, -60.0..=12.0)
+                .suffix(" dB")
+                .text("gain"),
+        )
+        .on_hover_text("Gain of new edits, from −60 to +12 dB");
+        ui.checkbox(&mut settings.keep_only, "Keep only")
+            .on_hover_text("Apply the gain outside the region instead of inside it");
+        ui.add(egui::Slider::new(&mut settings.feather_cells, 0.0..=10.0).text("feather"))
+            .on_hover_text("Edge ramp of rectangles, lassos and thresholds, in STFT cells (hops and bins)");
+        if matches!(tool, Tool::Brush | Tool::Eraser) {
+            ui.separator();
+            ui.add(egui::Slider::new(&mut settings.brush_radius_px, 2.0..=80.0).text("radius"))
+                .on_hover_text("Brush radius on screen; [ and ] change it");
+            ui.add(egui::Slider::new(&mut settings.hardness, 0.0..=1.0).text("hardness"))
+                .on_hover_text("1: hard edge; 0: the edge fades over the whole radius");
+        }
+        if tool == Tool::Threshold {
+            ui.separator();
+            ui.add(
+                egui::Slider::new(&mut settings.threshold_db, -140.0..=0.0)
+                    .suffix(" dBFS")
+                    .text("level"),
+            );
+            ui.selectable_value(&mut settings.threshold_above, false, "below");
+            ui.selectable_value(&mut settings.threshold_above, true, "above");
+            if ui
+                .add_enabled(has_doc, egui::Button::new("Threshold the view"))
+                .on_hover_text("Apply the threshold to everything visible")
+                .clicked()
+            {
+                *threshold_view = true;
+            }
+        }
+        if view.channel.is_some() {
+            ui.separator();
+            ui.checkbox(&mut settings.viewed_channel_only, "This channel only")
+                .on_hover_text("New edits apply only to the channel shown");
+        }
+    });
+}
+
+/// A one-line description of an edit for the edit list.
+pub fn describe_edit(edit: &Edit) -> String {
+    let gain = if edit.gain_db == f64::NEG_INFINITY {
+        "remove".to_owned()
+    } else {
+        format!("{:+.1} dB", edit.gain_db)
+    };
+    let span = |t: [f64; 2], f: [f64; 2]| {
+        format!(
+            "{:.2}–{:.2} s, {}–{}",
+            t[0],
+            t[1],
+            format_hz(f[0]),
+            format_hz(f[1])
+        )
+    };
+    let what = match &edit.shape {
+        Shape::Rect { time_s, freq_hz } => format!("rect {}", span(*time_s, *freq_hz)),
+        Shape::Lasso { points } => format!("lasso, {} points", points.len()),
+        Shape::Brush { points, .. } => format!("brush from {:.2} s, {} points", points[0][0], points.len()),
+        Shape::Erase { points, .. } => {
+            return format!("erase from {:.2} s, {} points", points[0][0], points.len());
+        }
+        Shape::Threshold {
+            time_s,
+            freq_hz,
+            condition,
+        } => {
+            let c = match condition {
+                LevelCondition::Below(db) => format!("< {db:.0} dBFS"),
+                LevelCondition::Above(db) => format!("> {db:.0} dBFS"),
+            };
+            format!("threshold {c} {}", span(*time_s, *freq_hz))
+        }
+    };
+    let channels = edit
+        .channels
+        .as_ref()
+        .map(|c| format!(" (ch {c:?})"))
+        .unwrap_or_default();
+    let keep = if edit.invert { " keep-only" } else { "" };
+    format!("{what}: {gain}{keep}{channels}")
+}
+
+/// The side panel: view settings, edits and history.
+pub fn side_panel_ui(
+    ui: &mut egui::Ui,
+    view: &ViewState,
+    doc: Option<&Document>,
+    channels: usize,
+    complex: bool,
+    selected_edit: &mut Option<usize>,
+    commands: &CommandSender,
+) {
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::CollapsingHeader::new("View")
+            .default_open(true)
+            .show(ui, |ui| {
+                view_settings_ui(ui, view, channels, complex, commands);
+            });
+        let Some(doc) = doc else { return };
+        egui::CollapsingHeader::new(format!("Edits ({})", doc.edits.edits.len()))
+            .default_open(true)
+            .show(ui, |ui| {
+                if doc.edits.edits.is_empty() {
+                    ui.weak("Draw on the spectrogram with a tool to add an edit.");
+                }
+                for (i, e) in doc.edits.edits.iter().enumerate() {
+                    ui.horizontal(|ui| {
+                        if ui.small_button("x").on_hover_text("Delete this edit").clicked() {
+                            commands.send(Command::DeleteEdit(i));
+                        }
+                        let selected = *selected_edit == Some(i);
+                        if ui.selectable_label(selected, describe_edit(e)).clicked() {
+                            *selected_edit = if selected { None } else { Some(i) };
+                        }
+                    });
+                }
+            });
+        egui::CollapsingHeader::new("History")
+            .default_open(true)
+            .show(ui, |ui| {
+                ui.label("(open)");
+                for step in doc.history.applied() {
+                    ui.label(format!("• {step}"));
+                }
+                for step in doc.history.undone() {
+                    ui.weak(format!("(undone) {step}"));
+                }
+                ui.horizontal(|ui| {
+                    if ui
+                        .add_enabled(doc.history.can_undo(), egui::Button::new("Undo"))
+                        .clicked()
+                    {
+                        commands.send(Command::Undo);
+                    }
+                    if ui
+                        .add_enabled(doc.history.can_redo(), egui::Button::new("Redo"))
+                        .clicked()
+                    {
+                        commands.send(Command::Redo);
+                    }
+                });
+            });
+    });
+}
+
+fn view_settings_ui(
+    ui: &mut egui::Ui,
+    view: &ViewState,
+    channels: usize,
+    complex: bool,
+    commands: &CommandSender,
+) {
+    egui::Grid::new("view-settings").num_columns(2).show(ui, |ui| {
+        ui.label("FFT");
+        let mut fft = view.stft.fft_len;
+        egui::ComboBox::from_id_salt("fft")
+            .selected_text(fft.to_string())
+            .show_ui(ui, |ui| {
+                for n in [256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536] {
+                    ui.selectable_value(&mut fft, n, n.to_string());
+                }
+            });
+        ui.end_row();
+        if fft != view.stft.fft_len {
+            let ratio = view.stft.fft_len / view.stft.hop.max(1);
+            commands.send(Command::SetStft(StftParams {
+                fft_len: fft,
+                hop: (fft / ratio.max(1)).max(1),
+                window: view.stft.window,
+            }));
+        }
+        ui.label("Overlap");
+        let mut ratio = view.stft.fft_len / view.stft.hop.max(1);
+        egui::ComboBox::from_id_salt("overlap")
+            .selected_text(format!("hop = FFT/{ratio}"))
+            .show_ui(ui, |ui| {
+                for r in [2, 4, 8, 16] {
+                    ui.selectable_value(&mut ratio, r, format!("hop = FFT/{r}"));
+                }
+            });
+        ui.end_row();
+        if ratio != view.stft.fft_len / view.stft.hop.max(1) {
+            commands.send(Command::SetStft(StftParams {
+                hop: (view.stft.fft_len / ratio).max(1),
+                ..view.stft
+            }));
+        }
+        ui.label("Window");
+        let mut window = view.stft.window;
+        egui::ComboBox::from_id_salt("window")
+            .selected_text(window.name())
+            .show_ui(ui, |ui| {
+                for w in WindowKind::ALL {
+                    ui.selectable_value(&mut window, w, w.name());
+                }
+            });
+        ui.end_row();
+        if window != view.stft.window {
+            commands.send(Command::SetStft(StftParams { window, ..view.stft }));
+        }
+        ui.label("Scale");
+        let mut scale = view.scale;
+        ui.add_enabled_ui(!complex, |ui| {
+            egui::ComboBox::from_id_salt("scale")
+                .selected_text(scale.name())
+                .show_ui(ui, |ui| {
+                    for s in FreqScale::ALL {
+                        ui.selectable_value(&mut scale, s, s.name());
+                    }
+                });
+        });
+        ui.end_row();
+        if scale != view.scale {
+            commands.send(Command::SetScale(scale));
+        }
+        ui.label("Colours");
+        let mut colormap = view.colormap;
+        egui::ComboBox::from_id_salt("colormap")
+            .selected_text(colormap.name())
+            .show_ui(ui, |ui| {
+                for c in Colormap::ALL {
+                    ui.selectable_value(&mut colormap, c, c.name());
+                }
+            });
+        ui.end_row();
+        if colormap != view.colormap {
+            commands.send(Command::SetColormap(colormap));
+        }
+        let (mut floor, mut ceiling) = (view.floor_db, view.ceiling_db);
+        ui.label("Ceiling");
+        ui.add(
+            egui::DragValue::new(&mut ceiling)
+                .range(-200.0..=40.0)
+                .suffix(" dBFS")
+                .speed(0.5),
+        );
+        ui.end_row();
+        ui.label("Floor");
+        ui.add(
+            egui::DragValue::new(&mut floor)
+                .range(-250.0..=0.0)
+                .suffix(" dBFS")
+                .speed(0.5),
+        );
+        ui.end_row();
+        if (floor, ceiling) != (view.floor_db, view.ceiling_db) && floor < ceiling {
+            commands.send(Command::SetLevels {
+                floor_db: floor,
+                ceiling_db: ceiling,
+            });
+        }
+        if channels > 1 {
+            ui.label("Channel");
+            let mut channel = view.channel;
+            egui::ComboBox::from_id_salt("channel")
+                .selected_text(channel.map_or("all (mean power)".to_owned(), |c| format!("{}", c + 1)))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut channel, None, "all (mean power)");
+                    for c in 0..channels {
+                        ui.selectable_value(&mut channel, Some(c), format!("{}", c + 1));
+                    }
+                });
+            ui.end_row();
+            if channel != view.channel {
+                commands.send(Command::SetChannel(channel));
+            }
+        }
+        ui.label("Show");
+        let mut processed = view.show_processed;
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut processed, false, "original");
+            ui.selectable_value(&mut processed, true, "edited");
+        });
+        ui.end_row();
+        if processed != view.show_processed {
+            commands.send(Command::ToggleProcessed);
+        }
+    });
+}

@@ -1,0 +1,440 @@
+//! The spectrogram view: tiles drawn as plot images with time and frequency axes (egui_plot),
+//! the edits drawn over them, and the mouse: wheel zooms time, ctrl+wheel zooms frequency,
+//! middle-drag or space+drag pans, right-drag box-zooms, the primary button uses the tool.
+
+use egui::{Color32, PointerButton, Pos2, Rect, Shape, Stroke, Vec2};
+use egui_plot::{GridInput, GridMark, Plot, PlotBounds, PlotImage, PlotPoint, PlotTransform};
+
+use super::command::{Command, CommandSender};
+use super::tiles::DrawTile;
+use super::tools::{EditFrame, Gesture, Tool, ToolSettings};
+use super::view::{FreqAxisView, ViewState, format_hz, hz_ticks, log_ticks};
+use crate::edit::{Edit, LevelCondition, Shape as EditShape};
+use crate::signal::FreqScale;
+
+/// What the spectrogram needs to draw itself.
+pub struct SpectrogramInput<'a> {
+    /// View.
+    pub view: &'a ViewState,
+    /// Frequency axis.
+    pub axis: FreqAxisView,
+    /// Recording length.
+    pub duration_s: f64,
+    /// Tiles to draw, back to front.
+    pub tiles: &'a [DrawTile],
+    /// Edits to outline.
+    pub edits: &'a [Edit],
+    /// The edit highlighted in the list.
+    pub selected_edit: Option<usize>,
+    /// The active tool.
+    pub tool: Tool,
+    /// Tool settings.
+    pub settings: &'a ToolSettings,
+    /// Seconds per hop and Hz per bin of the current STFT.
+    pub hop_s: f64,
+    /// Hz per bin.
+    pub bin_hz: f64,
+    /// Playback cursor, seconds.
+    pub cursor_s: Option<f64>,
+    /// Play position, seconds.
+    pub playhead_s: Option<f64>,
+}
+
+/// What the spectrogram reports back.
+pub struct SpectrogramOutput {
+    /// Pointer position as (seconds, axis position), when hovering.
+    pub hover: Option<[f64; 2]>,
+    /// The plot's data area on screen.
+    pub frame: Rect,
+}
+
+/// Grid marks in Hz for the visible part of the axis.
+fn freq_marks(axis: FreqAxisView, input: GridInput, height_px: f32) -> Vec<GridMark> {
+    let (u0, u1) = input.bounds;
+    let (f0, f1) = (axis.hz_of(u0), axis.hz_of(u1));
+    let target = ((height_px / 45.0) as usize).clamp(2, 14);
+    let ticks: Vec<f64> = match axis.scale {
+        FreqScale::Log => {
+            let t = log_ticks(f0, f1);
+            if t.len() > target * 2 {
+                t.into_iter().step_by(2).collect()
+            } else {
+                t
+            }
+        }
+        _ => hz_ticks(f0, f1, target).0,
+    };
+    let step = (u1 - u0) / target as f64;
+    ticks
+        .into_iter()
+        .map(|f| GridMark {
+            value: axis.u_of(f),
+            step_size: step,
+        })
+        .collect()
+}
+
+/// Draws the spectrogram and handles the mouse; sends edits and view changes as commands.
+pub fn spectrogram_ui(
+    ui: &mut egui::Ui,
+    input: &SpectrogramInput<'_>,
+    gesture: &mut Gesture,
+    commands: &CommandSender,
+    height: f32,
+) -> SpectrogramOutput {
+    let view = input.view;
+    let axis = input.axis;
+    let plot = Plot::new("spectrogram")
+        .height(height)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .show_grid(false)
+        .show_background(false)
+        .show_x(false)
+        .show_y(false)
+        .set_margin_fraction(Vec2::ZERO)
+        .y_axis_min_width(64.0)
+        .x_axis_label("time (s)")
+        .y_axis_formatter(move |mark, _range| format_hz(axis.hz_of(mark.value)))
+        .y_grid_spacer(move |grid| freq_marks(axis, grid, height));
+    let response = plot.show(ui, |pui| {
+        pui.set_plot_bounds(PlotBounds::from_min_max(
+            [view.time_s[0], view.u[0]],
+            [view.time_s[1], view.u[1]],
+        ));
+        for (i, tile) in input.tiles.iter().enumerate() {
+            let [a, b] = tile.time_s;
+            pui.image(
+                PlotImage::new(
+                    format!("tile{i}"),
+                    tile.texture,
+                    PlotPoint::new((a + b) / 2.0, 0.5),
+                    Vec2::new((b - a) as f32, 1.0),
+                )
+                .allow_hover(false),
+            );
+        }
+    });
+    let transform = response.transform;
+    let frame = *transform.frame();
+    let resp = response.response;
+    let painter = ui.painter_at(frame);
+    let to_screen = |t: f64, f_hz: f64| transform.position_from_point(&PlotPoint::new(t, axis.u_of(f_hz)));
+
+    draw_edits(&painter, input, &to_screen, &transform);
+    for (t, color) in [
+        (
+            input.cursor_s,
+            Color32::from_rgba_unmultiplied(255, 255, 255, 140),
+        ),
+        (input.playhead_s, Color32::from_rgb(80, 220, 120)),
+    ] {
+        if let Some(t) = t {
+            let x = transform.position_from_point_x(t);
+            if frame.x_range().contains(x) {
+                painter.line_segment(
+                    [Pos2::new(x, frame.top()), Pos2::new(x, frame.bottom())],
+                    Stroke::new(1.5, color),
+                );
+            }
+        }
+    }
+
+    let hover_pos = resp.hover_pos().filter(|p| frame.contains(*p));
+    let hover = hover_pos.map(|p| {
+        let v = transform.value_from_position(p);
+        [v.x, v.y]
+    });
+    let s_per_px = (view.time_s[1] - view.time_s[0]) / frame.width().max(1.0) as f64;
+    let u_per_px = (view.u[1] - view.u[0]) / frame.height().max(1.0) as f64;
+    let edit_frame = EditFrame {
+        axis,
+        hop_s: input.hop_s,
+        bin_hz: input.bin_hz,
+        channel: view.channel,
+        s_per_px,
+        u_per_px,
+    };
+
+    // Wheel and trackpad.
+    if resp.hovered() {
+        let (scroll, zoom, modifiers) = ui.input(|i| (i.smooth_scroll_delta(), i.zoom_delta(), i.modifiers));
+        if let Some([t, u]) = hover {
+            if zoom != 1.0 {
+                // egui reports ctrl+wheel as a zoom gesture.
+                commands.send(Command::ZoomFreq {
+                    factor: zoom as f64,
+                    center_u: Some(u),
+                });
+            } else if scroll.y != 0.0 && !modifiers.shift {
+                commands.send(Command::ZoomTime {
+                    factor: (scroll.y as f64 * 0.002).exp(),
+                    center_s: Some(t),
+                });
+            }
+            let horizontal = if modifiers.shift { scroll.y } else { scroll.x };
+            if horizontal != 0.0 {
+                commands.send(Command::PanTime(
+                    -horizontal as f64 / frame.width().max(1.0) as f64,
+                ));
+            }
+        }
+    }
+
+    let space = ui.input(|i| i.key_down(egui::Key::Space));
+    let pointer = resp.interact_pointer_pos();
+    // egui reports a drag once the pointer has moved a little; the gesture starts where the
+    // button went down.
+    let origin = ui.input(|i| i.pointer.press_origin()).or(pointer);
+    let at = |p: Pos2| {
+        let v = transform.value_from_position(p);
+        [v.x, v.y]
+    };
+    let pan_button = resp.dragged_by(PointerButton::Middle)
+        || (resp.dragged_by(PointerButton::Primary) && (space || input.tool == Tool::Hand));
+    if pan_button {
+        let d = resp.drag_delta();
+        commands.send(Command::SetView {
+            time_s: [
+                view.time_s[0] - d.x as f64 * s_per_px,
+                view.time_s[1] - d.x as f64 * s_per_px,
+            ],
+            u: [
+                view.u[0] + d.y as f64 * u_per_px,
+                view.u[1] + d.y as f64 * u_per_px,
+            ],
+        });
+        *gesture = Gesture::Pan;
+    } else if resp.drag_started_by(PointerButton::Secondary) {
+        if let Some(p) = origin {
+            *gesture = Gesture::Drag {
+                start: at(p),
+                end: at(p),
+                zoom: true,
+            };
+        }
+    } else if resp.drag_started_by(PointerButton::Primary)
+        && let (Some(o), Some(p)) = (origin, pointer)
+    {
+        *gesture = match input.tool {
+            Tool::Rect | Tool::Threshold => Gesture::Drag {
+                start: at(o),
+                end: at(p),
+                zoom: false,
+            },
+            Tool::Brush | Tool::Eraser | Tool::Lasso => Gesture::Path {
+                points: if o == p { vec![at(o)] } else { vec![at(o), at(p)] },
+            },
+            Tool::Hand => Gesture::Pan,
+        };
+    }
+    if resp.dragged()
+        && let Some(p) = pointer
+    {
+        match gesture {
+            Gesture::Drag { end, .. } => *end = at(p),
+            Gesture::Path { points } => {
+                let q = at(p);
+                if points.last() != Some(&q) {
+                    points.push(q);
+                }
+            }
+            _ => {}
+        }
+    }
+    if resp.drag_stopped() {
+        match std::mem::take(gesture) {
+            Gesture::Drag {
+                start,
+                end,
+                zoom: true,
+            } => {
+                if (start[0] - end[0]).abs() > s_per_px * 3.0 {
+                    let u = if (start[1] - end[1]).abs() > u_per_px * 3.0 {
+                        [start[1].min(end[1]), start[1].max(end[1])]
+                    } else {
+                        view.u
+                    };
+                    commands.send(Command::SetView {
+                        time_s: [start[0].min(end[0]), start[0].max(end[0])],
+                        u,
+                    });
+                }
+            }
+            Gesture::Drag {
+                start,
+                end,
+                zoom: false,
+            } => {
+                let big_enough =
+                    (start[0] - end[0]).abs() > s_per_px * 2.0 && (start[1] - end[1]).abs() > u_per_px * 2.0;
+                if big_enough {
+                    let edit = match input.tool {
+                        Tool::Threshold => input.settings.threshold_edit(start, end, &edit_frame),
+                        _ => input.settings.rect_edit(start, end, &edit_frame),
+                    };
+                    commands.send(Command::AddEdit(edit));
+                }
+            }
+            Gesture::Path { points } => {
+                let edit = match input.tool {
+                    Tool::Lasso => input.settings.lasso_edit(&points, &edit_frame),
+                    Tool::Eraser => input.settings.stroke_edit(&points, &edit_frame, true),
+                    _ => input.settings.stroke_edit(&points, &edit_frame, false),
+                };
+                if let Some(edit) = edit {
+                    commands.send(Command::AddEdit(edit));
+                }
+            }
+            Gesture::Pan | Gesture::None => {}
+        }
+    }
+    if resp.clicked_by(PointerButton::Primary)
+        && matches!(input.tool, Tool::Brush | Tool::Eraser)
+        && let Some(p) = pointer
+    {
+        // A click paints a dab.
+        let edit = input
+            .settings
+            .stroke_edit(&[at(p)], &edit_frame, input.tool == Tool::Eraser);
+        if let Some(edit) = edit {
+            commands.send(Command::AddEdit(edit));
+        }
+    }
+
+    draw_gesture(&painter, gesture, &transform, input);
+    if let (Some(p), Tool::Brush | Tool::Eraser) = (hover_pos, input.tool) {
+        painter.circle_stroke(
+            p,
+            input.settings.brush_radius_px,
+            Stroke::new(1.0, Color32::WHITE),
+        );
+    }
+    SpectrogramOutput { hover, frame }
+}
+
+fn edit_color(edit: &Edit, selected: bool) -> Color32 {
+    let base = match &edit.shape {
+        EditShape::Erase { .. } => Color32::from_rgb(240, 240, 240),
+        EditShape::Threshold { .. } => Color32::from_rgb(255, 210, 60),
+        _ if edit.gain_db > 0.0 => Color32::from_rgb(90, 230, 120),
+        _ => Color32::from_rgb(70, 200, 255),
+    };
+    if selected { Color32::WHITE } else { base }
+}
+
+fn draw_edits(
+    painter: &egui::Painter,
+    input: &SpectrogramInput<'_>,
+    to_screen: &dyn Fn(f64, f64) -> Pos2,
+    transform: &PlotTransform,
+) {
+    for (i, edit) in input.edits.iter().enumerate() {
+        let selected = input.selected_edit == Some(i);
+        let color = edit_color(edit, selected);
+        let stroke = Stroke::new(if selected { 2.0 } else { 1.2 }, color);
+        let fill = color.gamma_multiply(if edit.invert { 0.05 } else { 0.16 });
+        match &edit.shape {
+            EditShape::Rect { time_s, freq_hz } | EditShape::Threshold { time_s, freq_hz, .. } => {
+                let r =
+                    Rect::from_two_pos(to_screen(time_s[0], freq_hz[0]), to_screen(time_s[1], freq_hz[1]));
+                painter.rect_filled(r, 0.0, fill);
+                painter.rect_stroke(r, 0.0, stroke, egui::StrokeKind::Middle);
+                if let EditShape::Threshold { condition, .. } = &edit.shape {
+                    let text = match condition {
+                        LevelCondition::Below(db) => format!("< {db:.0} dB"),
+                        LevelCondition::Above(db) => format!("> {db:.0} dB"),
+                    };
+                    painter.text(
+                        r.left_top() + Vec2::new(3.0, 2.0),
+                        egui::Align2::LEFT_TOP,
+                        text,
+                        egui::FontId::proportional(11.0),
+                        color,
+                    );
+                }
+            }
+            EditShape::Lasso { points } => {
+                let pts: Vec<Pos2> = points.iter().map(|p| to_screen(p[0], p[1])).collect();
+                painter.add(Shape::closed_line(pts, stroke));
+            }
+            EditShape::Brush {
+                points,
+                radius_s,
+                radius_hz,
+            }
+            | EditShape::Erase {
+                points,
+                radius_s,
+                radius_hz,
+            } => {
+                // Radius on screen from the physical radii at the stroke's frequency.
+                let p0 = points[0];
+                let rx = (transform.position_from_point_x(p0[0] + radius_s)
+                    - transform.position_from_point_x(p0[0]))
+                .abs();
+                let ry = (to_screen(p0[0], p0[1] + radius_hz).y - to_screen(p0[0], p0[1]).y).abs();
+                let r = rx.min(ry).max(1.0);
+                let pts: Vec<Pos2> = points.iter().map(|p| to_screen(p[0], p[1])).collect();
+                if pts.len() > 1 {
+                    painter.add(Shape::line(pts.clone(), Stroke::new(2.0 * r, fill)));
+                }
+                for p in &pts {
+                    painter.circle_filled(*p, r, fill);
+                }
+                painter.add(Shape::line(pts, Stroke::new(1.0, color)));
+            }
+        }
+    }
+}
+
+fn draw_gesture(
+    painter: &egui::Painter,
+    gesture: &Gesture,
+    transform: &PlotTransform,
+    input: &SpectrogramInput<'_>,
+) {
+    let screen = |p: &[f64; 2]| transform.position_from_point(&PlotPoint::new(p[0], p[1]));
+    match gesture {
+        Gesture::Drag { start, end, zoom } => {
+            let r = Rect::from_two_pos(screen(start), screen(end));
+            let color = if *zoom {
+                Color32::from_rgb(200, 200, 200)
+            } else {
+                Color32::from_rgb(70, 200, 255)
+            };
+            painter.rect_filled(r, 0.0, color.gamma_multiply(0.15));
+            painter.rect_stroke(r, 0.0, Stroke::new(1.0, color), egui::StrokeKind::Middle);
+        }
+        Gesture::Path { points } => {
+            let pts: Vec<Pos2> = points.iter().map(screen).collect();
+            match input.tool {
+                Tool::Lasso => {
+                    painter.add(Shape::line(
+                        pts,
+                        Stroke::new(1.5, Color32::from_rgb(70, 200, 255)),
+                    ));
+                }
+                _ => {
+                    let r = input.settings.brush_radius_px;
+                    let c = if input.tool == Tool::Eraser {
+                        Color32::WHITE
+                    } else {
+                        Color32::from_rgb(70, 200, 255)
+                    };
+                    painter.add(Shape::line(
+                        pts.clone(),
+                        Stroke::new(2.0 * r, c.gamma_multiply(0.2)),
+                    ));
+                    for p in pts {
+                        painter.circle_filled(p, r, c.gamma_multiply(0.05));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}

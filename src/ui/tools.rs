@@ -1,0 +1,321 @@
+//! Editing tools and how a finished gesture becomes an edit in seconds and Hz.
+
+use super::view::FreqAxisView;
+use crate::edit::{Edit, LevelCondition, Shape};
+
+/// The tool the primary mouse button uses on the spectrogram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tool {
+    /// Drag to pan; click to place the cursor.
+    Hand,
+    /// Drag a time × frequency rectangle.
+    Rect,
+    /// Paint with a round brush.
+    Brush,
+    /// Paint back what earlier edits removed.
+    Eraser,
+    /// Draw a free-form outline.
+    Lasso,
+    /// Drag a region: cells above or below a level inside it (magic wand).
+    Threshold,
+}
+
+impl Tool {
+    /// Every tool in toolbar order.
+    pub const ALL: [Tool; 6] = [
+        Tool::Hand,
+        Tool::Rect,
+        Tool::Brush,
+        Tool::Eraser,
+        Tool::Lasso,
+        Tool::Threshold,
+    ];
+
+    /// Toolbar label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tool::Hand => "Hand",
+            Tool::Rect => "Rectangle",
+            Tool::Brush => "Brush",
+            Tool::Eraser => "Eraser",
+            Tool::Lasso => "Lasso",
+            Tool::Threshold => "Threshold",
+        }
+    }
+
+    /// Keyboard shortcut (a single key).
+    pub fn key(self) -> egui::Key {
+        match self {
+            Tool::Hand => egui::Key::H,
+            Tool::Rect => egui::Key::R,
+            Tool::Brush => egui::Key::B,
+            Tool::Eraser => egui::Key::E,
+            Tool::Lasso => egui::Key::L,
+            Tool::Threshold => egui::Key::T,
+        }
+    }
+
+    /// Tooltip: what it does and its shortcut.
+    pub fn help(self) -> &'static str {
+        match self {
+            Tool::Hand => "Drag to pan, click to place the cursor (H)",
+            Tool::Rect => "Drag a time × frequency rectangle (R)",
+            Tool::Brush => "Paint the gain with a round brush; [ and ] change the size (B)",
+            Tool::Eraser => "Paint back what earlier edits removed (E)",
+            Tool::Lasso => "Draw a free-form outline (L)",
+            Tool::Threshold => "Drag a region: cells below (or above) the level in it (T)",
+        }
+    }
+}
+
+/// Settings that shape new edits.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ToolSettings {
+    /// Gain of new edits, dB (ignored when `remove`).
+    pub gain_db: f64,
+    /// Remove completely (−∞ dB).
+    pub remove: bool,
+    /// Keep only the region: apply the gain outside it.
+    pub keep_only: bool,
+    /// Edge ramp in STFT cells (hops along time, bins along frequency); 2 is the default.
+    pub feather_cells: f64,
+    /// Brush radius on screen, in points.
+    pub brush_radius_px: f32,
+    /// 1 = hard-edged brush, 0 = soft (feather as wide as the radius).
+    pub hardness: f32,
+    /// Level of the threshold tool, dBFS.
+    pub threshold_db: f64,
+    /// Select cells above the level instead of below.
+    pub threshold_above: bool,
+    /// New edits apply to the viewed channel only (when one channel is viewed).
+    pub viewed_channel_only: bool,
+}
+
+impl Default for ToolSettings {
+    fn default() -> Self {
+        ToolSettings {
+            gain_db: -30.0,
+            remove: true,
+            keep_only: false,
+            feather_cells: 2.0,
+            brush_radius_px: 12.0,
+            hardness: 0.5,
+            threshold_db: -70.0,
+            threshold_above: false,
+            viewed_channel_only: false,
+        }
+    }
+}
+
+/// The conversion a gesture needs: frequency axis, current STFT cell size and channel.
+#[derive(Clone, Copy, Debug)]
+pub struct EditFrame {
+    /// Frequency axis of the view.
+    pub axis: FreqAxisView,
+    /// Seconds per hop.
+    pub hop_s: f64,
+    /// Hz per bin.
+    pub bin_hz: f64,
+    /// The viewed channel, if one is.
+    pub channel: Option<usize>,
+    /// Seconds per screen point horizontally.
+    pub s_per_px: f64,
+    /// Axis units per screen point vertically.
+    pub u_per_px: f64,
+}
+
+impl ToolSettings {
+    /// Gain in dB of new edits (−∞ when removing).
+    pub fn effective_gain_db(&self) -> f64 {
+        if self.remove {
+            f64::NEG_INFINITY
+        } else {
+            self.gain_db
+        }
+    }
+
+    fn finish(&self, shape: Shape, frame: &EditFrame, brush: bool) -> Edit {
+        let is_erase = matches!(shape, Shape::Erase { .. });
+        let mut edit = Edit::new(shape, if is_erase { 0.0 } else { self.effective_gain_db() });
+        if !brush && (self.feather_cells - 2.0).abs() > 1e-9 {
+            edit.feather_s = Some(self.feather_cells * frame.hop_s);
+            edit.feather_hz = Some(self.feather_cells * frame.bin_hz);
+        }
+        edit.invert = self.keep_only && !is_erase;
+        if self.viewed_channel_only {
+            edit.channels = frame.channel.map(|c| vec![c]);
+        }
+        edit
+    }
+
+    /// A rectangle between two points given as (seconds, axis position).
+    pub fn rect_edit(&self, a: [f64; 2], b: [f64; 2], frame: &EditFrame) -> Edit {
+        let (f0, f1) = (frame.axis.hz_of(a[1].min(b[1])), frame.axis.hz_of(a[1].max(b[1])));
+        self.finish(
+            Shape::Rect {
+                time_s: [a[0].min(b[0]), a[0].max(b[0])],
+                freq_hz: [f0, f1],
+            },
+            frame,
+            false,
+        )
+    }
+
+    /// A threshold edit over the rectangle between two points.
+    pub fn threshold_edit(&self, a: [f64; 2], b: [f64; 2], frame: &EditFrame) -> Edit {
+        let (f0, f1) = (frame.axis.hz_of(a[1].min(b[1])), frame.axis.hz_of(a[1].max(b[1])));
+        let condition = if self.threshold_above {
+            LevelCondition::Above(self.threshold_db)
+        } else {
+            LevelCondition::Below(self.threshold_db)
+        };
+        self.finish(
+            Shape::Threshold {
+                time_s: [a[0].min(b[0]), a[0].max(b[0])],
+                freq_hz: [f0, f1],
+                condition,
+            },
+            frame,
+            false,
+        )
+    }
+
+    /// A lasso through points given as (seconds, axis position).
+    pub fn lasso_edit(&self, points: &[[f64; 2]], frame: &EditFrame) -> Option<Edit> {
+        (points.len() >= 3).then(|| {
+            let pts = points.iter().map(|p| [p[0], frame.axis.hz_of(p[1])]).collect();
+            self.finish(Shape::Lasso { points: pts }, frame, false)
+        })
+    }
+
+    /// A brush (or eraser) stroke through points given as (seconds, axis position). The
+    /// on-screen radius becomes seconds and Hz at the stroke's position, so the footprint is
+    /// round on screen whatever the zoom.
+    pub fn stroke_edit(&self, points: &[[f64; 2]], frame: &EditFrame, erase: bool) -> Option<Edit> {
+        if points.is_empty() {
+            return None;
+        }
+        let mean_u = points.iter().map(|p| p[1]).sum::<f64>() / points.len() as f64;
+        let radius_s = (self.brush_radius_px as f64 * frame.s_per_px).max(frame.hop_s * 0.5);
+        let radius_hz = (self.brush_radius_px as f64 * frame.u_per_px * frame.axis.hz_per_u(mean_u).abs())
+            .max(frame.bin_hz * 0.5);
+        let pts: Vec<[f64; 2]> = points.iter().map(|p| [p[0], frame.axis.hz_of(p[1])]).collect();
+        let shape = if erase {
+            Shape::Erase {
+                points: simplify(&pts, radius_s * 0.25, radius_hz * 0.25),
+                radius_s,
+                radius_hz,
+            }
+        } else {
+            Shape::Brush {
+                points: simplify(&pts, radius_s * 0.25, radius_hz * 0.25),
+                radius_s,
+                radius_hz,
+            }
+        };
+        let mut edit = self.finish(shape, frame, true);
+        let soft = 1.0 - self.hardness.clamp(0.0, 1.0) as f64;
+        edit.feather_s = Some(soft * radius_s);
+        edit.feather_hz = Some(soft * radius_hz);
+        Some(edit)
+    }
+}
+
+/// Drops stroke points closer than a fraction of the radius to the previous kept point: a
+/// stroke sampled every frame would otherwise store thousands of redundant points.
+fn simplify(points: &[[f64; 2]], ds: f64, dhz: f64) -> Vec<[f64; 2]> {
+    let mut out: Vec<[f64; 2]> = Vec::with_capacity(points.len());
+    for (i, p) in points.iter().enumerate() {
+        let keep = match out.last() {
+            None => true,
+            Some(q) => {
+                ((p[0] - q[0]) / ds).powi(2) + ((p[1] - q[1]) / dhz).powi(2) >= 1.0 || i + 1 == points.len()
+            }
+        };
+        if keep {
+            out.push(*p);
+        }
+    }
+    out
+}
+
+/// A gesture in progress on the spectrogram, in (seconds, axis position).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Gesture {
+    /// Nothing.
+    #[default]
+    None,
+    /// Dragging a rectangle (rect, threshold, or box zoom).
+    Drag {
+        /// Where it started.
+        start: [f64; 2],
+        /// Where the pointer is.
+        end: [f64; 2],
+        /// True for a box zoom.
+        zoom: bool,
+    },
+    /// Painting a stroke or drawing a lasso.
+    Path {
+        /// The points so far.
+        points: Vec<[f64; 2]>,
+    },
+    /// Panning.
+    Pan,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signal::FreqScale;
+
+    fn frame() -> EditFrame {
+        EditFrame {
+            axis: FreqAxisView::new(FreqScale::Linear, 48_000.0, false, 2048),
+            hop_s: 512.0 / 48_000.0,
+            bin_hz: 48_000.0 / 2048.0,
+            channel: Some(1),
+            s_per_px: 0.01,
+            u_per_px: 0.001,
+        }
+    }
+
+    #[test]
+    fn gestures_become_edits_in_physical_units() {
+        let mut s = ToolSettings::default();
+        let e = s.rect_edit([2.0, 0.25], [1.0, 0.125], &frame());
+        assert_eq!(
+            e.shape,
+            Shape::Rect {
+                time_s: [1.0, 2.0],
+                freq_hz: [3000.0, 6000.0]
+            }
+        );
+        assert_eq!(e.gain_db, f64::NEG_INFINITY);
+        assert_eq!(e.feather_s, None);
+        s.remove = false;
+        s.gain_db = -12.0;
+        s.viewed_channel_only = true;
+        s.feather_cells = 4.0;
+        let e = s.rect_edit([0.0, 0.0], [1.0, 0.5], &frame());
+        assert_eq!(e.gain_db, -12.0);
+        assert_eq!(e.channels, Some(vec![1]));
+        assert!((e.feather_hz.unwrap() - 4.0 * 48_000.0 / 2048.0).abs() < 1e-9);
+
+        let stroke: Vec<[f64; 2]> = (0..100).map(|i| [1.0 + i as f64 * 0.001, 0.125]).collect();
+        let e = s.stroke_edit(&stroke, &frame(), false).unwrap();
+        let Shape::Brush {
+            points,
+            radius_s,
+            radius_hz,
+        } = &e.shape
+        else {
+            panic!()
+        };
+        // 12 px at 0.01 s/px and 24 Hz/px (0.001 of 24 kHz).
+        assert!((radius_s - 0.12).abs() < 1e-9);
+        assert!((radius_hz - 288.0).abs() < 1e-6);
+        assert!(points.len() < 10, "{} points kept", points.len());
+        assert_eq!(points.last().unwrap()[0], 1.099);
+        assert!(s.lasso_edit(&stroke[..2], &frame()).is_none());
+    }
+}
