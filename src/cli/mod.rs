@@ -35,6 +35,9 @@ pub struct Cli {
     /// this path and exit (exit code 2 if the file cannot be opened).
     #[arg(long, value_name = "OUT.png")]
     pub screenshot: Option<PathBuf>,
+    /// Edit list to load with FILE.
+    #[arg(long, value_name = "EDITS.json")]
+    pub edits: Option<PathBuf>,
     /// Window size in points, WIDTHxHEIGHT.
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     pub size: Option<[f32; 2]>,
@@ -157,6 +160,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::MakeDemo(args)) => demo::run(&args),
         None => crate::ui::run(crate::ui::LaunchOptions {
             file: cli.file,
+            edits: cli.edits,
             open: OpenOptions {
                 iq: cli.input.iq,
                 sample_rate: cli.input.sample_rate,

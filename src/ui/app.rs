@@ -96,6 +96,8 @@ pub struct SpectroApp {
     pending: Option<Pending>,
     dialogs: FileDialogs,
     open_options: OpenOptions,
+    /// Edit list to load when the first recording has opened.
+    initial_edits: Option<PathBuf>,
     screenshot: ScreenshotState,
     /// Set by `--screenshot`: the outcome for the process exit code.
     pub outcome: Arc<Mutex<Option<Result<(), String>>>>,
@@ -141,6 +143,7 @@ impl SpectroApp {
             pending: None,
             dialogs: FileDialogs::new(launch.native_dialogs),
             open_options: launch.open,
+            initial_edits: launch.edits,
             screenshot,
             outcome: Arc::new(Mutex::new(None)),
             allow_close: false,
@@ -326,6 +329,9 @@ impl SpectroApp {
         });
         self.first_view_s = None;
         self.refresh_context();
+        if let Some(edits) = self.initial_edits.take() {
+            self.commands.send(Command::LoadEdits(Some(edits)));
+        }
     }
 
     fn apply_change(&mut self, change: Change) {
@@ -902,6 +908,12 @@ impl SpectroApp {
         }
     }
 
+    /// Closes the window even with unsaved edits (benchmarks, scripted runs).
+    pub fn quit_without_asking(&mut self, ctx: &egui::Context) {
+        self.allow_close = true;
+        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+    }
+
     fn finish_screenshot(&mut self, result: Result<(), String>, ctx: &egui::Context) {
         if let Ok(mut o) = self.outcome.lock() {
             *o = Some(result);
@@ -927,10 +939,10 @@ fn save_screenshot(path: &Path, img: &egui::ColorImage) -> Result<(), String> {
 }
 
 impl eframe::App for SpectroApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         if let Some(bench) = &mut self.bench {
-            bench.frame_started();
+            bench.frame_started(frame.info().cpu_usage);
         }
         self.poll_jobs(&ctx);
         // Dropped files open like File > Open.

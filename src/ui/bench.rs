@@ -18,6 +18,9 @@ pub struct UiBench {
     ui_ms: Vec<f64>,
     /// Milliseconds between successive frames (everything: ui, tessellation, GL).
     interval_ms: Vec<f64>,
+    /// eframe's measure of each frame: `App::ui`, tessellation and painting, without waiting.
+    frame_cpu_ms: Vec<f64>,
+    finished: bool,
     step: usize,
     started_script: bool,
 }
@@ -30,13 +33,20 @@ impl UiBench {
             last_frame: None,
             ui_ms: Vec::new(),
             interval_ms: Vec::new(),
+            frame_cpu_ms: Vec::new(),
+            finished: false,
             step: 0,
             started_script: false,
         }
     }
 
-    /// Called at the top of every frame.
-    pub fn frame_started(&mut self) {
+    /// Called at the top of every frame with eframe's CPU time of the previous frame.
+    pub fn frame_started(&mut self, previous_cpu_s: Option<f32>) {
+        if self.started_script
+            && let Some(s) = previous_cpu_s
+        {
+            self.frame_cpu_ms.push(s as f64 * 1e3);
+        }
         let now = Instant::now();
         if self.started_script
             && let Some(last) = self.last_frame
@@ -50,6 +60,9 @@ impl UiBench {
 
     /// Called at the end of every frame: records it and drives the script.
     pub fn step(&mut self, app: &mut SpectroApp, ctx: &egui::Context) {
+        if self.finished {
+            return;
+        }
         ctx.request_repaint();
         if !self.started_script {
             if app.open.is_some() && app.first_view_s().is_some() && app.is_idle() {
@@ -99,7 +112,9 @@ impl UiBench {
             4 => {}
             _ => {
                 self.report(app);
-                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                self.finished = true;
+                // The stroke is an unsaved edit; the benchmark leaves without asking.
+                app.quit_without_asking(ctx);
                 return;
             }
         }
@@ -121,6 +136,7 @@ impl UiBench {
             "first_view_s": app.first_view_s(),
             "ui_ms": stats(&self.ui_ms),
             "frame_interval_ms": stats(&self.interval_ms),
+            "frame_cpu_ms": stats(&self.frame_cpu_ms),
         });
         println!("{out}");
     }

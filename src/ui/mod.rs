@@ -30,6 +30,8 @@ pub const DEMO_WAV: &[u8] = include_bytes!("../../assets/demo.wav");
 pub struct LaunchOptions {
     /// Recording to open; the built-in demo when `None`.
     pub file: Option<PathBuf>,
+    /// Edit list to load once the recording is open.
+    pub edits: Option<PathBuf>,
     /// How to read it.
     pub open: OpenOptions,
     /// Save a PNG of the window once fully drawn, then quit.
@@ -48,6 +50,7 @@ impl Default for LaunchOptions {
     fn default() -> Self {
         LaunchOptions {
             file: None,
+            edits: None,
             open: OpenOptions::default(),
             screenshot: None,
             size: [1400.0, 860.0],

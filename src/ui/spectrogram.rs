@@ -336,7 +336,12 @@ fn draw_edits(
         let selected = input.selected_edit == Some(i);
         let color = edit_color(edit, selected);
         let stroke = Stroke::new(if selected { 2.0 } else { 1.2 }, color);
-        let fill = color.gamma_multiply(if edit.invert { 0.05 } else { 0.16 });
+        // A light tint: the picture under an edit is what the user judges.
+        let fill = color.gamma_multiply(match &edit.shape {
+            EditShape::Threshold { .. } => 0.0,
+            _ if edit.invert => 0.03,
+            _ => 0.08,
+        });
         match &edit.shape {
             EditShape::Rect { time_s, freq_hz } | EditShape::Threshold { time_s, freq_hz, .. } => {
                 let r =

@@ -1,0 +1,76 @@
+//! The real window under a display (`make test` runs the tests under Xvfb): `spectro
+//! --screenshot` opens a recording, waits for the spectrogram, saves a PNG and exits.
+
+mod common;
+
+use common::{data, spectro, stderr};
+
+fn require_display() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
+        "these tests open a window: run them with `make test` (which uses xvfb-run) or under a display"
+    );
+}
+
+#[test]
+fn screenshot_of_a_real_recording_shows_its_spectrogram() {
+    require_display();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("shot.png");
+    let o = spectro(&[
+        "--screenshot",
+        out.to_str().unwrap(),
+        "--size",
+        "1000x700",
+        data("ft8lib_20m_busy_test_01.wav").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&out).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let (w, h) = (reader.info().width, reader.info().height);
+    // The window is 1000x700 points; under Xvfb one point is one pixel.
+    assert_eq!((w, h), (1000, 700));
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut buf).unwrap();
+    let pixels = &buf[..frame.buffer_size()];
+    // The spectrogram is there: many distinct inferno colours in the middle of the window.
+    let lut = spectro::signal::Colormap::Inferno.lut();
+    let (mut inferno, mut total) = (0, 0);
+    let mut distinct = std::collections::HashSet::new();
+    for y in (h / 4)..(h / 2) {
+        for x in (w / 10)..(w / 2) {
+            let i = ((y * w + x) * 3) as usize;
+            let c = [pixels[i], pixels[i + 1], pixels[i + 2]];
+            total += 1;
+            if lut
+                .iter()
+                .any(|l| l.iter().zip(&c).all(|(a, b)| (*a as i32 - *b as i32).abs() <= 3))
+            {
+                inferno += 1;
+                distinct.insert(c);
+            }
+        }
+    }
+    assert!(
+        inferno * 10 > total * 9,
+        "only {inferno} of {total} pixels are spectrogram colours"
+    );
+    assert!(
+        distinct.len() > 40,
+        "the spectrogram is nearly flat: {} colours",
+        distinct.len()
+    );
+}
+
+#[test]
+fn screenshot_of_an_unreadable_file_fails_with_the_cli_message() {
+    require_display();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("empty.wav");
+    std::fs::write(&bad, b"").unwrap();
+    let out = dir.path().join("shot.png");
+    let o = spectro(&["--screenshot", out.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the file is empty"), "{}", stderr(&o));
+    assert!(!out.exists());
+}
