@@ -241,3 +241,41 @@ fn a_file_that_cannot_be_read_shows_the_cli_message() {
     h.get_by_label(&cli_message);
     assert!(h.state().open.is_some());
 }
+
+#[test]
+fn a_brush_stroke_along_the_whistle_removes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness();
+    wait_idle(&mut h);
+    h.get_by_label("Brush").click();
+    h.run_steps(2);
+    assert_eq!(h.state().tool, Tool::Brush);
+    h.state_mut().settings.brush_radius_px = 14.0;
+    h.state_mut().settings.hardness = 0.8;
+    let (w0, w1, wf) = WHISTLE;
+    let a = h.state().screen_pos(w0 - 0.05, wf).unwrap();
+    let b = h.state().screen_pos(w1 + 0.05, wf).unwrap();
+    h.hover_at(a);
+    h.step();
+    h.drag_at(a);
+    h.step();
+    for i in 1..=40 {
+        h.hover_at(a + (b - a) * (i as f32 / 40.0));
+        h.step();
+    }
+    h.drop_at(b);
+    h.run_steps(3);
+    let edits = h.state().open.as_ref().unwrap().doc.edits.edits.clone();
+    assert_eq!(edits.len(), 1, "one stroke is one edit");
+    assert!(matches!(edits[0].shape, spectro::edit::Shape::Brush { .. }));
+    wait_idle(&mut h);
+    let out = dir.path().join("brushed.wav");
+    export_through_menu(&mut h, &out);
+    let y = read_channels(&out);
+    let original = demo_signal();
+    for c in 0..2 {
+        let removed = 10.0
+            * (band_energy(&y[c], 2.6, 5.0, 2900.0, 3100.0) / band_energy(&original[c], 2.6, 5.0, 2900.0, 3100.0)).log10();
+        assert!(removed < -30.0, "channel {c}: whistle band only fell {removed:.1} dB");
+    }
+}
