@@ -10,6 +10,7 @@
 //!
 //! `signal`, `edit` and `io` depend on no UI or audio-device crate.
 
+pub mod audio;
 pub mod cli;
 pub mod edit;
 pub mod io;

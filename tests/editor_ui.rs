@@ -275,7 +275,12 @@ fn a_brush_stroke_along_the_whistle_removes_it() {
     let original = demo_signal();
     for c in 0..2 {
         let removed = 10.0
-            * (band_energy(&y[c], 2.6, 5.0, 2900.0, 3100.0) / band_energy(&original[c], 2.6, 5.0, 2900.0, 3100.0)).log10();
-        assert!(removed < -30.0, "channel {c}: whistle band only fell {removed:.1} dB");
+            * (band_energy(&y[c], 2.6, 5.0, 2900.0, 3100.0)
+                / band_energy(&original[c], 2.6, 5.0, 2900.0, 3100.0))
+            .log10();
+        assert!(
+            removed < -30.0,
+            "channel {c}: whistle band only fell {removed:.1} dB"
+        );
     }
 }

@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod demo;
 pub mod info;
+pub mod play;
 pub mod render;
 
 use std::path::PathBuf;
@@ -68,6 +69,8 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Apply an edit list to a recording and write the result.
     Apply(apply::ApplyArgs),
+    /// Play a recording (with its edits) to an output device and return when done.
+    Play(play::PlayArgs),
     /// Write the demo recording (tones with harmonics, hum, hiss and a whistle).
     #[command(hide = true)]
     MakeDemo(demo::DemoArgs),
@@ -157,6 +160,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Info(args)) => info::run(&args),
         Some(Command::Render(args)) => render::run(&args),
         Some(Command::Apply(args)) => apply::run(&args),
+        Some(Command::Play(args)) => play::run(&args),
         Some(Command::MakeDemo(args)) => demo::run(&args),
         None => crate::ui::run(crate::ui::LaunchOptions {
             file: cli.file,

@@ -1,0 +1,151 @@
+//! `spectro play` through the real audio path: cpal and alsa-lib, with a `~/.asoundrc` whose
+//! default device is ALSA's `file` plugin, which writes exactly what it is sent to a file.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::data;
+
+fn spectro_with_home(home: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_spectro"))
+        .args(args)
+        .env("HOME", home)
+        .env_remove("XDG_CONFIG_HOME")
+        .output()
+        .expect("spectro runs")
+}
+
+fn file_device(home: &Path, capture: &Path) {
+    std::fs::write(
+        home.join(".asoundrc"),
+        format!(
+            "pcm.!default {{\n  type file\n  slave.pcm \"null\"\n  file \"{}\"\n  format \"raw\"\n}}\n",
+            capture.display()
+        ),
+    )
+    .unwrap();
+}
+
+/// The values in `x` that are not exactly zero, in order.
+fn nonzero(x: impl IntoIterator<Item = f32>) -> Vec<f32> {
+    x.into_iter().filter(|&v| v != 0.0).collect()
+}
+
+#[test]
+fn play_sends_the_files_own_samples_to_alsa() {
+    let home = tempfile::tempdir().unwrap();
+    let capture = home.path().join("sent.raw");
+    file_device(home.path(), &capture);
+    let input = data("sat_ao73.wav");
+    let o = spectro_with_home(
+        home.path(),
+        &["play", input.to_str().unwrap(), "--start", "1", "--end", "2.5"],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    // The device was opened at the file's own rate with f32 samples: nothing to convert.
+    assert!(err.contains("(2 ch, 48000 Hz, f32"), "{err}");
+
+    let bytes = std::fs::read(&capture).unwrap();
+    let sent: Vec<f32> = bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    let (left, right): (Vec<f32>, Vec<f32>) = sent.chunks_exact(2).map(|f| (f[0], f[1])).unzip();
+    assert_eq!(left, right, "a mono file plays the same on both channels");
+
+    let source: Vec<f32> = hound::WavReader::open(&input)
+        .unwrap()
+        .samples::<i16>()
+        .map(|s| s.unwrap() as f32 / 32768.0)
+        .collect();
+    let expected = nonzero(source[48_000..120_000].iter().copied());
+    // ALSA's null device takes audio faster than real time, so the callback pads with silence
+    // while it waits for the next chunk; the audio itself must be the file's, in order.
+    let got = nonzero(left);
+    assert_eq!(
+        got.len(),
+        expected.len(),
+        "every sample of 1.0-2.5 s is sent exactly once"
+    );
+    assert!(got == expected, "the samples sent differ from the file's");
+}
+
+#[test]
+fn play_with_edits_sends_the_edited_samples() {
+    let home = tempfile::tempdir().unwrap();
+    let capture = home.path().join("sent.raw");
+    file_device(home.path(), &capture);
+    let edits = home.path().join("e.json");
+    std::fs::write(
+        &edits,
+        r#"{"version":1,"edits":[{"type":"rect","time_s":[0,15],"freq_hz":[0,1500],"gain_db":"-inf"}]}"#,
+    )
+    .unwrap();
+    let input = data("ft8lib_20m_busy_test_01.wav");
+    let rendered = home.path().join("rendered.wav");
+    let o = common::spectro(&[
+        "apply",
+        input.to_str().unwrap(),
+        "--edits",
+        edits.to_str().unwrap(),
+        "-o",
+        rendered.to_str().unwrap(),
+        "--format",
+        "float32",
+    ]);
+    assert!(o.status.success());
+    let o = spectro_with_home(
+        home.path(),
+        &[
+            "play",
+            input.to_str().unwrap(),
+            "--edits",
+            edits.to_str().unwrap(),
+            "--start",
+            "3",
+            "--end",
+            "4",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bytes = std::fs::read(&capture).unwrap();
+    let sent: Vec<f32> = bytes
+        .chunks_exact(8)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    let rendered: Vec<f32> = hound::WavReader::open(&rendered)
+        .unwrap()
+        .samples::<f32>()
+        .map(|s| s.unwrap())
+        .collect();
+    let expected = nonzero(rendered[36_000..48_000].iter().copied());
+    let got = nonzero(sent);
+    assert_eq!(got.len(), expected.len());
+    // Playback renders by range and export by block: the same samples, up to float rounding.
+    let worst = got
+        .iter()
+        .zip(&expected)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f32::max);
+    assert!(worst < 1e-6, "playback differs from the export by {worst:e}");
+}
+
+#[test]
+fn play_without_a_device_exits_2_with_one_line() {
+    let home = tempfile::tempdir().unwrap();
+    // A default device on a sound card that does not exist, whatever this machine has.
+    std::fs::write(
+        home.path().join(".asoundrc"),
+        "pcm.!default {\n  type hw\n  card 31\n}\n",
+    )
+    .unwrap();
+    let input = data("sat_ao73.wav");
+    let o = spectro_with_home(home.path(), &["play", input.to_str().unwrap(), "--end", "0.5"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.starts_with("spectro: error: "), "{err}");
+}
