@@ -14,6 +14,7 @@ use super::panels::{keys, menu_bar_ui, side_panel_ui, toolbar_ui};
 use super::spectrogram::{SpectrogramInput, spectrogram_ui};
 use super::tiles::{ColorSpec, Engine, TileContext, TileStore, effective_scale, rows_for};
 use super::tools::{EditFrame, Gesture, Tool, ToolSettings};
+use super::transport::Transport;
 use super::view::{FreqAxisView, ViewState, format_hz, note_name};
 use super::waveform::{Envelope, waveform_ui};
 use crate::edit::mask::{Grid, MaskRaster};
@@ -106,6 +107,10 @@ pub struct SpectroApp {
     started: Instant,
     first_view_s: Option<f64>,
     bench: Option<super::bench::UiBench>,
+    /// Playback.
+    pub transport: Transport,
+    /// The view when Space went down: a tap plays, a Space-drag pans.
+    space_down_view: Option<([f64; 2], [f64; 2])>,
 }
 
 impl SpectroApp {
@@ -151,6 +156,8 @@ impl SpectroApp {
             started: launch.started,
             first_view_s: None,
             bench: launch.bench_ui.then(super::bench::UiBench::new),
+            transport: Transport::default(),
+            space_down_view: None,
         }
     }
 
@@ -318,6 +325,7 @@ impl SpectroApp {
         self.view.fit(recording.duration_s());
         self.tiles.reset();
         self.selected_edit = None;
+        self.transport.reset();
         self.open = Some(OpenDoc {
             doc: Document::new(source),
             recording,
@@ -331,6 +339,39 @@ impl SpectroApp {
         self.refresh_context();
         if let Some(edits) = self.initial_edits.take() {
             self.commands.send(Command::LoadEdits(Some(edits)));
+        }
+    }
+
+    fn grid(&self) -> Option<Grid> {
+        self.open.as_ref().map(|o| Grid {
+            sample_rate: o.recording.sample_rate(),
+            fft_len: self.view.stft.fft_len,
+            hop: self.view.stft.hop,
+            complex: o.recording.is_complex(),
+        })
+    }
+
+    /// Starts playback of `range_s` from `start_s`.
+    fn play(&mut self, start_s: f64, range_s: [f64; 2]) {
+        let (Some(open), Some(grid)) = (&self.open, self.grid()) else {
+            return;
+        };
+        let source: Arc<dyn SampleSource> = open.recording.clone();
+        self.transport.play(
+            &source,
+            self.view.stft,
+            &open.doc.edits.edits,
+            grid,
+            open.doc.revision,
+            self.view.show_processed,
+            start_s,
+            range_s,
+        );
+        if let Some(e) = &self.transport.error {
+            self.status = Some(Status {
+                text: format!("Playback unavailable: {e}"),
+                error: true,
+            });
         }
     }
 
@@ -583,6 +624,24 @@ impl SpectroApp {
                 self.view.ceiling_db = ceiling_db;
             }
             Command::SetChannel(c) => self.view.channel = c,
+            Command::PlayPause => {
+                if !self.transport.toggle_pause() {
+                    match self.transport.selection {
+                        Some(sel) => self.play(sel.time_s[0], sel.time_s),
+                        None => self.play(self.transport.cursor_s, [0.0, duration]),
+                    }
+                }
+            }
+            Command::PlaySelection => {
+                if let Some(sel) = self.transport.selection {
+                    self.play(sel.time_s[0], sel.time_s);
+                }
+            }
+            Command::Stop => self.transport.stop(),
+            Command::ToggleLoop => self.transport.looped = !self.transport.looped,
+            Command::SetCursor(t) => self.transport.cursor_s = t,
+            Command::SetSelection(sel) => self.transport.selection = sel,
+            Command::SetDevice(d) => self.transport.set_device(d),
             Command::Quit => {
                 if self.is_dirty() && self.pending.is_none() {
                     self.pending = Some(Pending::Quit);
@@ -667,6 +726,40 @@ impl SpectroApp {
         if ctx.egui_wants_keyboard_input() || self.dialogs.is_open() {
             return;
         }
+        // Space: a tap plays or pauses; held while dragging it pans (the view then moved).
+        let (space_pressed, space_released, shift_now) = ctx.input(|i| {
+            let mut p = false;
+            let mut r = false;
+            for e in &i.events {
+                if let egui::Event::Key {
+                    key: egui::Key::Space,
+                    pressed,
+                    repeat: false,
+                    ..
+                } = e
+                {
+                    if *pressed {
+                        p = true;
+                    } else {
+                        r = true;
+                    }
+                }
+            }
+            (p, r, i.modifiers.shift)
+        });
+        if space_pressed {
+            self.space_down_view = Some((self.view.time_s, self.view.u));
+        }
+        if space_released
+            && let Some(before) = self.space_down_view.take()
+            && before == (self.view.time_s, self.view.u)
+        {
+            send(if shift_now {
+                Command::PlaySelection
+            } else {
+                Command::PlayPause
+            });
+        }
         let (shift, events) = ctx.input(|i| {
             let keys: Vec<egui::Key> = i
                 .events
@@ -685,12 +778,14 @@ impl SpectroApp {
         });
         for key in events {
             for tool in Tool::ALL {
-                if key == tool.key() {
+                if key == tool.key() && !shift {
                     send(Command::SetTool(tool));
                 }
             }
             match key {
                 egui::Key::F | egui::Key::Home => send(Command::ZoomToFit),
+                egui::Key::Escape => send(Command::Stop),
+                egui::Key::L if shift => send(Command::ToggleLoop),
                 egui::Key::Plus | egui::Key::Equals if shift => send(Command::ZoomFreq {
                     factor: 2.0,
                     center_u: None,
@@ -825,8 +920,9 @@ impl SpectroApp {
             settings: &self.settings,
             hop_s: self.view.stft.hop as f64 / fs,
             bin_hz: fs / self.view.stft.fft_len as f64,
-            cursor_s: None,
-            playhead_s: None,
+            cursor_s: Some(self.transport.cursor_s),
+            playhead_s: self.transport.playhead_s(),
+            selection: self.transport.selection,
         };
         let out = spectrogram_ui(ui, &input, &mut self.gesture, &self.commands, spec_h);
         self.hover = out.hover;
@@ -848,8 +944,49 @@ impl SpectroApp {
             &channels,
             self.view.time_s,
         );
+        if let Some(t) = self.transport.playhead_s() {
+            let x = wave_rect.left()
+                + ((t - self.view.time_s[0]) / (self.view.time_s[1] - self.view.time_s[0])) as f32
+                    * wave_rect.width();
+            if wave_rect.x_range().contains(x) {
+                ui.painter().line_segment(
+                    [egui::pos2(x, wave_rect.top()), egui::pos2(x, wave_rect.bottom())],
+                    egui::Stroke::new(1.5, egui::Color32::from_rgb(80, 220, 120)),
+                );
+            }
+        }
         if ready && self.first_view_s.is_none() {
             self.first_view_s = Some(self.started.elapsed().as_secs_f64());
+        }
+    }
+
+    /// Keeps the player in step with the document, repaints while playing, follows the playhead.
+    fn playback_frame(&mut self, ctx: &egui::Context) {
+        let (Some(open), Some(grid)) = (&self.open, self.grid()) else {
+            return;
+        };
+        self.transport.sync(
+            &open.doc.edits.edits,
+            open.doc.revision,
+            grid,
+            self.view.show_processed,
+        );
+        if !self.transport.is_playing() {
+            return;
+        }
+        ctx.request_repaint();
+        if let Some(t) = self.transport.playhead_s()
+            && self.transport.follow
+            && self.gesture == Gesture::None
+        {
+            let [a, b] = self.view.time_s;
+            let span = b - a;
+            if t > b - 0.02 * span || t < a {
+                // Page so the playhead comes in near the left edge.
+                let duration = open.duration_s();
+                self.view.time_s = [t - 0.05 * span, t + 0.95 * span];
+                self.view.clamp_time(duration);
+            }
         }
     }
 
@@ -980,6 +1117,8 @@ impl eframe::App for SpectroApp {
         if threshold_view {
             self.threshold_view();
         }
+        egui::Panel::top("transport").show(ui, |ui| self.transport.ui(ui, &self.commands, has_doc));
+        self.playback_frame(&ctx);
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar_ui(ui));
         let channels = self.open.as_ref().map_or(0, |o| o.recording.channels());
         let complex = self.open.as_ref().is_some_and(|o| o.recording.is_complex());

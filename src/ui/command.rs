@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use super::tools::Tool;
+use super::transport::Selection;
 use crate::edit::{Change, Edit};
 use crate::signal::{Colormap, FreqScale, StftParams};
 
@@ -83,6 +84,20 @@ pub enum Command {
     },
     /// View one channel or all.
     SetChannel(Option<usize>),
+    /// Play from the cursor (or the selection), or pause / resume.
+    PlayPause,
+    /// Play the selected time range.
+    PlaySelection,
+    /// Stop playback.
+    Stop,
+    /// Loop on or off.
+    ToggleLoop,
+    /// Place the play cursor, seconds.
+    SetCursor(f64),
+    /// Set or clear the time-frequency selection.
+    SetSelection(Option<Selection>),
+    /// Choose the output device (`None`: the default).
+    SetDevice(Option<String>),
     /// Quit (asks first if there are unsaved edits).
     Quit,
 }

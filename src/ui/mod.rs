@@ -13,6 +13,7 @@ pub mod panels;
 pub mod spectrogram;
 pub mod tiles;
 pub mod tools;
+pub mod transport;
 pub mod view;
 pub mod waveform;
 

@@ -38,6 +38,8 @@ pub struct SpectrogramInput<'a> {
     pub cursor_s: Option<f64>,
     /// Play position, seconds.
     pub playhead_s: Option<f64>,
+    /// The time-frequency selection.
+    pub selection: Option<super::transport::Selection>,
 }
 
 /// What the spectrogram reports back.
@@ -125,6 +127,19 @@ pub fn spectrogram_ui(
     let to_screen = |t: f64, f_hz: f64| transform.position_from_point(&PlotPoint::new(t, axis.u_of(f_hz)));
 
     draw_edits(&painter, input, &to_screen, &transform);
+    if let Some(sel) = input.selection {
+        let r = Rect::from_two_pos(
+            to_screen(sel.time_s[0], sel.freq_hz[0]),
+            to_screen(sel.time_s[1], sel.freq_hz[1]),
+        );
+        painter.rect_filled(r, 0.0, Color32::from_white_alpha(18));
+        painter.rect_stroke(
+            r,
+            0.0,
+            Stroke::new(1.0, Color32::from_white_alpha(200)),
+            egui::StrokeKind::Middle,
+        );
+    }
     for (t, color) in [
         (
             input.cursor_s,
@@ -220,7 +235,7 @@ pub fn spectrogram_ui(
         && let (Some(o), Some(p)) = (origin, pointer)
     {
         *gesture = match input.tool {
-            Tool::Rect | Tool::Threshold => Gesture::Drag {
+            Tool::Rect | Tool::Threshold | Tool::Select => Gesture::Drag {
                 start: at(o),
                 end: at(p),
                 zoom: false,
@@ -268,6 +283,24 @@ pub fn spectrogram_ui(
                 start,
                 end,
                 zoom: false,
+            } if input.tool == Tool::Select => {
+                if (start[0] - end[0]).abs() > s_per_px * 2.0 {
+                    // A thin drag selects all frequencies of its time range.
+                    let u = if (start[1] - end[1]).abs() > u_per_px * 4.0 {
+                        [start[1].min(end[1]), start[1].max(end[1])]
+                    } else {
+                        [0.0, 1.0]
+                    };
+                    commands.send(Command::SetSelection(Some(super::transport::Selection {
+                        time_s: [start[0].min(end[0]), start[0].max(end[0])],
+                        freq_hz: [axis.hz_of(u[0]), axis.hz_of(u[1])],
+                    })));
+                }
+            }
+            Gesture::Drag {
+                start,
+                end,
+                zoom: false,
             } => {
                 let big_enough =
                     (start[0] - end[0]).abs() > s_per_px * 2.0 && (start[1] - end[1]).abs() > u_per_px * 2.0;
@@ -290,6 +323,15 @@ pub fn spectrogram_ui(
                 }
             }
             Gesture::Pan | Gesture::None => {}
+        }
+    }
+    if resp.clicked_by(PointerButton::Primary)
+        && matches!(input.tool, Tool::Hand | Tool::Select)
+        && let Some(p) = pointer
+    {
+        commands.send(Command::SetCursor(at(p)[0].clamp(0.0, input.duration_s)));
+        if input.tool == Tool::Select {
+            commands.send(Command::SetSelection(None));
         }
     }
     if resp.clicked_by(PointerButton::Primary)

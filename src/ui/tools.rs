@@ -8,6 +8,8 @@ use crate::edit::{Edit, LevelCondition, Shape};
 pub enum Tool {
     /// Drag to pan; click to place the cursor.
     Hand,
+    /// Drag a time-frequency selection to play, loop or audition.
+    Select,
     /// Drag a time × frequency rectangle.
     Rect,
     /// Paint with a round brush.
@@ -22,8 +24,9 @@ pub enum Tool {
 
 impl Tool {
     /// Every tool in toolbar order.
-    pub const ALL: [Tool; 6] = [
+    pub const ALL: [Tool; 7] = [
         Tool::Hand,
+        Tool::Select,
         Tool::Rect,
         Tool::Brush,
         Tool::Eraser,
@@ -35,6 +38,7 @@ impl Tool {
     pub fn label(self) -> &'static str {
         match self {
             Tool::Hand => "Hand",
+            Tool::Select => "Select",
             Tool::Rect => "Rectangle",
             Tool::Brush => "Brush",
             Tool::Eraser => "Eraser",
@@ -47,6 +51,7 @@ impl Tool {
     pub fn key(self) -> egui::Key {
         match self {
             Tool::Hand => egui::Key::H,
+            Tool::Select => egui::Key::S,
             Tool::Rect => egui::Key::R,
             Tool::Brush => egui::Key::B,
             Tool::Eraser => egui::Key::E,
@@ -58,7 +63,10 @@ impl Tool {
     /// Tooltip: what it does and its shortcut.
     pub fn help(self) -> &'static str {
         match self {
-            Tool::Hand => "Drag to pan, click to place the cursor (H)",
+            Tool::Hand => "Drag to pan, click to place the play cursor (H)",
+            Tool::Select => {
+                "Drag a time-frequency selection to play, loop or hear alone; click to clear it (S)"
+            }
             Tool::Rect => "Drag a time × frequency rectangle (R)",
             Tool::Brush => "Paint the gain with a round brush; [ and ] change the size (B)",
             Tool::Eraser => "Paint back what earlier edits removed (E)",

@@ -1,0 +1,350 @@
+//! Listening in the editor: the player for the open document and the transport bar (play,
+//! pause, stop, loop, selection, band audition, volume, level meter, output device).
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use super::command::{Command, CommandSender};
+use crate::audio::player::audition_rasters;
+use crate::audio::{AudioError, Audition, PlayRequest, Player};
+use crate::edit::Edit;
+use crate::edit::mask::Grid;
+use crate::signal::{SampleSource, StftParams};
+
+/// A time-frequency selection, in seconds and Hz.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Selection {
+    /// Seconds.
+    pub time_s: [f64; 2],
+    /// Hz.
+    pub freq_hz: [f64; 2],
+}
+
+/// Which part of the selection's band to hear.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BandMode {
+    /// Everything.
+    All,
+    /// Only the selected band.
+    Only,
+    /// Everything except the selected band.
+    Except,
+}
+
+/// Playback state of the editor.
+pub struct Transport {
+    player: Option<Player>,
+    /// Why playback is unavailable, shown in the bar.
+    pub error: Option<String>,
+    /// Loop the played range.
+    pub looped: bool,
+    /// Band audition.
+    pub band: BandMode,
+    /// Output gain, dB.
+    pub volume_db: f32,
+    /// Chosen output device (default when `None`).
+    pub device: Option<String>,
+    devices: Option<Vec<String>>,
+    meter: [f32; 2],
+    /// Scroll the view to keep the playhead visible.
+    pub follow: bool,
+    /// Where Play starts when nothing is selected, seconds.
+    pub cursor_s: f64,
+    /// The selection.
+    pub selection: Option<Selection>,
+    /// Document revision and settings the player's rasters were made for.
+    synced: Option<(u64, BandMode, Option<Selection>)>,
+    /// STFT the player renders with.
+    player_params: Option<StftParams>,
+}
+
+impl Default for Transport {
+    fn default() -> Self {
+        Transport {
+            player: None,
+            error: None,
+            looped: false,
+            band: BandMode::All,
+            volume_db: 0.0,
+            device: None,
+            devices: None,
+            meter: [0.0; 2],
+            follow: true,
+            cursor_s: 0.0,
+            selection: None,
+            synced: None,
+            player_params: None,
+        }
+    }
+}
+
+impl Transport {
+    /// Forgets the player (new document).
+    pub fn reset(&mut self) {
+        self.player = None;
+        self.synced = None;
+        self.player_params = None;
+        self.cursor_s = 0.0;
+        self.selection = None;
+        self.band = BandMode::All;
+        self.error = None;
+    }
+
+    /// True while audio plays.
+    pub fn is_playing(&self) -> bool {
+        self.player.as_ref().is_some_and(Player::is_playing)
+    }
+
+    /// The play position, seconds, while playing or paused mid-way.
+    pub fn playhead_s(&self) -> Option<f64> {
+        self.player
+            .as_ref()
+            .filter(|p| !p.is_finished())
+            .map(Player::position_s)
+    }
+
+    fn audition(&self) -> Option<Audition> {
+        let sel = self.selection?;
+        match self.band {
+            BandMode::All => None,
+            BandMode::Only => Some(Audition {
+                freq_hz: sel.freq_hz,
+                only: true,
+            }),
+            BandMode::Except => Some(Audition {
+                freq_hz: sel.freq_hz,
+                only: false,
+            }),
+        }
+    }
+
+    /// Opens the player if needed; returns it or records why it cannot play.
+    fn player(
+        &mut self,
+        source: &Arc<dyn SampleSource>,
+        params: StftParams,
+        edits: &[Edit],
+    ) -> Option<&mut Player> {
+        if self.player_params != Some(params) {
+            self.player = None;
+        }
+        if self.player.is_none() {
+            match Player::new(source.clone(), params, edits, self.device.as_deref()) {
+                Ok(p) => {
+                    p.set_volume(10f32.powf(self.volume_db / 20.0));
+                    self.player = Some(p);
+                    self.player_params = Some(params);
+                    self.synced = None;
+                    self.error = None;
+                }
+                Err(e) => {
+                    self.error = Some(playback_message(&e));
+                    return None;
+                }
+            }
+        }
+        self.player.as_mut()
+    }
+
+    /// Keeps the player's edits, band and A/B in step with the document; call every frame.
+    pub fn sync(&mut self, edits: &[Edit], revision: u64, grid: Grid, processed: bool) {
+        let Some(player) = &self.player else { return };
+        if player.device_lost() {
+            self.player = None;
+            self.error = Some("the audio device stopped working; press Play to reopen it".into());
+            return;
+        }
+        player.set_processed(processed);
+        player.set_volume(10f32.powf(self.volume_db / 20.0));
+        let key = (revision, self.band, self.selection);
+        if self.synced != Some(key) {
+            let (p, o) = audition_rasters(edits, grid, self.audition());
+            player.set_rasters(p, o);
+            self.synced = Some(key);
+        }
+    }
+
+    /// Starts playing from `start_s` over `range_s` (the selection, or to the end).
+    #[allow(clippy::too_many_arguments)]
+    pub fn play(
+        &mut self,
+        source: &Arc<dyn SampleSource>,
+        params: StftParams,
+        edits: &[Edit],
+        grid: Grid,
+        revision: u64,
+        processed: bool,
+        start_s: f64,
+        range_s: [f64; 2],
+    ) {
+        let fs = source.sample_rate();
+        let len = source.len();
+        let frame = |t: f64| ((t * fs).round().max(0.0) as u64).min(len);
+        let looped = self.looped;
+        if self.player(source, params, edits).is_none() {
+            return;
+        }
+        self.sync(edits, revision, grid, processed);
+        let Some(player) = self.player.as_mut() else {
+            return;
+        };
+        let range = frame(range_s[0])..frame(range_s[1]).max(frame(range_s[0]) + 1).min(len);
+        player.play(PlayRequest {
+            start: frame(start_s).clamp(range.start, range.end.saturating_sub(1)),
+            range,
+            looped,
+        });
+    }
+
+    /// Pauses or resumes; false if there is nothing to resume.
+    pub fn toggle_pause(&mut self) -> bool {
+        match &self.player {
+            Some(p) if p.is_playing() => {
+                p.pause();
+                true
+            }
+            Some(p) if !p.is_finished() && p.shared().position.load(Ordering::Relaxed) > 0 => {
+                p.resume();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Stops playback.
+    pub fn stop(&mut self) {
+        if let Some(p) = &mut self.player {
+            p.stop();
+        }
+    }
+
+    /// Opens another output device from the next Play on.
+    pub fn set_device(&mut self, device: Option<String>) {
+        if self.device != device {
+            self.device = device;
+            self.player = None;
+        }
+    }
+
+    /// The transport bar.
+    pub fn ui(&mut self, ui: &mut egui::Ui, commands: &CommandSender, has_doc: bool) {
+        if let Some(p) = &self.player {
+            let [l, r] = p.shared().take_peaks();
+            // Peak meter with a decay of about 20 dB per second at 60 frames per second.
+            for (m, v) in self.meter.iter_mut().zip([l, r]) {
+                *m = (*m * 0.94).max(v);
+            }
+        } else {
+            self.meter = [0.0; 2];
+        }
+        ui.horizontal(|ui| {
+            let playing = self.is_playing();
+            let label = if playing { "Pause" } else { "Play" };
+            if ui
+                .add_enabled(has_doc, egui::Button::new(label))
+                .on_hover_text("Play from the cursor or the selection, or pause (Space)")
+                .clicked()
+            {
+                commands.send(Command::PlayPause);
+            }
+            if ui
+                .add_enabled(has_doc, egui::Button::new("Stop"))
+                .on_hover_text("Stop (Esc)")
+                .clicked()
+            {
+                commands.send(Command::Stop);
+            }
+            if ui
+                .add_enabled(
+                    has_doc && self.selection.is_some(),
+                    egui::Button::new("Play selection"),
+                )
+                .on_hover_text("Play the selected time range (Shift+Space)")
+                .clicked()
+            {
+                commands.send(Command::PlaySelection);
+            }
+            ui.toggle_value(&mut self.looped, "Loop")
+                .on_hover_text("Loop the selection or the rest (Shift+L)");
+            ui.separator();
+            ui.label("Band:");
+            let has_sel = self.selection.is_some();
+            ui.add_enabled_ui(has_sel, |ui| {
+                ui.selectable_value(&mut self.band, BandMode::All, "all")
+                    .on_hover_text("Hear every frequency");
+                ui.selectable_value(&mut self.band, BandMode::Only, "only selected")
+                    .on_hover_text("Hear only the selected frequency band");
+                ui.selectable_value(&mut self.band, BandMode::Except, "all but selected")
+                    .on_hover_text("Hear everything except the selected band");
+            });
+            ui.separator();
+            ui.add(
+                egui::Slider::new(&mut self.volume_db, -40.0..=12.0)
+                    .suffix(" dB")
+                    .text("volume"),
+            );
+            meter_ui(ui, self.meter);
+            ui.checkbox(&mut self.follow, "Follow")
+                .on_hover_text("Scroll to keep the playhead in view");
+            ui.separator();
+            let devices = self
+                .devices
+                .get_or_insert_with(crate::audio::device::output_device_names);
+            let mut chosen = self.device.clone();
+            egui::ComboBox::from_id_salt("device")
+                .selected_text(chosen.clone().unwrap_or_else(|| "default output".into()))
+                .width(160.0)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut chosen, None, "default output");
+                    for d in devices.iter() {
+                        ui.selectable_value(&mut chosen, Some(d.clone()), d);
+                    }
+                });
+            if chosen != self.device {
+                commands.send(Command::SetDevice(chosen));
+            }
+            if let Some(p) = &self.player {
+                let u = p.shared().underruns.load(Ordering::Relaxed);
+                if u > 0 {
+                    ui.label(egui::RichText::new(format!("{u} underruns")).color(ui.visuals().warn_fg_color))
+                        .on_hover_text("Times the audio device asked for sound before it was ready");
+                }
+            }
+            if let Some(e) = &self.error {
+                ui.label(
+                    egui::RichText::new(format!("Playback unavailable: {e}"))
+                        .color(ui.visuals().warn_fg_color),
+                );
+            }
+        });
+    }
+}
+
+/// One line for a playback problem.
+fn playback_message(e: &AudioError) -> String {
+    e.to_string()
+}
+
+fn meter_ui(ui: &mut egui::Ui, peaks: [f32; 2]) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(80.0, 14.0), egui::Sense::hover());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
+    for (i, p) in peaks.iter().enumerate() {
+        // −60 dBFS to 0 dBFS across the bar.
+        let db = 20.0 * p.max(1e-6).log10();
+        let frac = ((db + 60.0) / 60.0).clamp(0.0, 1.0);
+        let y0 = rect.top() + 1.0 + i as f32 * 6.0;
+        let bar = egui::Rect::from_min_size(
+            egui::pos2(rect.left() + 1.0, y0),
+            egui::vec2((rect.width() - 2.0) * frac, 5.0),
+        );
+        let color = if db > -1.0 {
+            egui::Color32::from_rgb(230, 70, 60)
+        } else if db > -12.0 {
+            egui::Color32::from_rgb(230, 200, 60)
+        } else {
+            egui::Color32::from_rgb(80, 200, 110)
+        };
+        painter.rect_filled(bar, 1.0, color);
+    }
+}
