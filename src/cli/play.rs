@@ -114,19 +114,45 @@ pub fn run(args: &PlayArgs) -> anyhow::Result<()> {
     });
     let expected = Duration::from_secs_f64((end - start) as f64 / fs);
     let started = Instant::now();
+    let mut first_audio: Option<Duration> = None;
     // Generous: slow devices and loaded machines play late, never this late.
     let deadline = started + expected * 3 + Duration::from_secs(5);
     while !player.is_finished() {
+        if first_audio.is_none()
+            && player
+                .shared()
+                .first_audio
+                .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            first_audio = Some(started.elapsed());
+        }
         if player.device_lost() {
             bail!("the audio device {} stopped working during playback", info.name);
         }
         if Instant::now() > deadline {
             bail!("playback through {} did not finish in time", info.name);
         }
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(1));
     }
     // Let the device drain what it holds.
     std::thread::sleep(Duration::from_millis(150));
+    if !args.quiet
+        && let Some(t) = first_audio
+    {
+        let buffer = info
+            .buffer_frames
+            .map(|n| {
+                format!(
+                    " plus the device's {:.1} ms buffer",
+                    n as f64 * 1e3 / info.rate as f64
+                )
+            })
+            .unwrap_or_default();
+        eprintln!(
+            "spectro: sound reached the device {:.1} ms after play{buffer}",
+            t.as_secs_f64() * 1e3
+        );
+    }
     let underruns = player
         .shared()
         .underruns
