@@ -407,21 +407,31 @@ impl TileStore {
             let f1 = (f0 + n).min(total_frames as f64);
             [(f0 - 0.5) * hop_s, (f1 - 0.5) * hop_s]
         };
-        let mut others: Vec<(&TileKey, &Entry)> = self
-            .entries
-            .iter()
-            .filter(|(k, e)| {
-                k.lod != lod
-                    && k.channel == view.channel
-                    && k.processed == view.show_processed
-                    && e.texture.is_some()
-                    && (k.lod as i32 - lod as i32).abs() <= 4
-            })
-            .filter(|(k, _)| {
-                let [a, b] = span(k);
-                a < view.time_s[1] && b > view.time_s[0]
-            })
+        // Only where a wanted tile has no picture yet: drawing fallbacks under finished tiles
+        // would only add overdraw, which software renderers pay for in full.
+        let gaps: Vec<[f64; 2]> = (first..=last)
+            .map(|index| key_at(lod, index))
+            .filter(|k| self.entries.get(k).is_none_or(|e| e.texture.is_none()))
+            .map(|k| span(&k))
             .collect();
+        let mut others: Vec<(&TileKey, &Entry)> = if gaps.is_empty() {
+            Vec::new()
+        } else {
+            self.entries
+                .iter()
+                .filter(|(k, e)| {
+                    k.lod != lod
+                        && k.channel == view.channel
+                        && k.processed == view.show_processed
+                        && e.texture.is_some()
+                        && (k.lod as i32 - lod as i32).abs() <= 4
+                })
+                .filter(|(k, _)| {
+                    let [a, b] = span(k);
+                    gaps.iter().any(|g| a < g[1] && b > g[0])
+                })
+                .collect()
+        };
         others.sort_by_key(|(k, _)| std::cmp::Reverse(k.lod));
         for (k, e) in others.into_iter().take(96) {
             if let Some(t) = &e.texture {
