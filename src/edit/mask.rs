@@ -46,12 +46,7 @@ impl Grid {
 
     /// Frequency of bin `b` (FFT order; negative for the upper half of a complex spectrum).
     pub fn bin_freq_hz(&self, bin: usize) -> f64 {
-        let signed = if self.complex && bin >= self.fft_len.div_ceil(2) {
-            bin as f64 - self.fft_len as f64
-        } else {
-            bin as f64
-        };
-        signed * self.bin_hz()
+        crate::signal::stft::bin_freq_hz(bin, self.fft_len, self.complex, self.sample_rate)
     }
 
     /// Default edge ramp along time: two hops.

@@ -302,13 +302,7 @@ impl<T: StftSample> Stft<T> {
     /// Frequency of bin `bin` in Hz: `bin·fs/N` for real signals; for complex signals in
     /// FFT order (`0 … fs/2`, then `−fs/2 … −fs/N`), like numpy's `fftfreq`.
     pub fn bin_freq_hz(&self, bin: usize, sample_rate: f64) -> f64 {
-        let n = self.params.fft_len;
-        let signed = if T::IS_COMPLEX && bin >= n.div_ceil(2) {
-            bin as f64 - n as f64
-        } else {
-            bin as f64
-        };
-        signed * sample_rate / n as f64
+        bin_freq_hz(bin, self.params.fft_len, T::IS_COMPLEX, sample_rate)
     }
 
     /// Buffers for one worker.
@@ -498,6 +492,17 @@ impl<T: StftSample> Stft<T> {
         self.inverse(&raw, 0..spec.frames, spec.frames, 0, &mut out);
         out
     }
+}
+
+/// Frequency of FFT bin `bin` in Hz: `bin·fs/N`, and for two-sided (complex) spectra negative
+/// in the upper half, like numpy's `fftfreq`.
+pub fn bin_freq_hz(bin: usize, fft_len: usize, complex: bool, sample_rate: f64) -> f64 {
+    let signed = if complex && bin >= fft_len.div_ceil(2) {
+        bin as f64 - fft_len as f64
+    } else {
+        bin as f64
+    };
+    signed * sample_rate / fft_len as f64
 }
 
 /// Adds `frame` (starting at sample `frame_start`) into `out` (starting at `out_start`).
