@@ -8,6 +8,7 @@ pub mod export;
 pub mod output;
 pub mod picture;
 pub mod recording;
+pub mod sigmf;
 pub mod wav;
 
 use std::path::Path;
