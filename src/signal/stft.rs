@@ -137,7 +137,7 @@ const INVERSE_BLOCK_MIN: usize = 1 << 15;
 /// Frames per parallel task of the forward transform.
 const FORWARD_FRAMES_PER_TASK: usize = 16;
 /// Below this window-sum-square the inverse does not divide (scipy's rule).
-const WSS_FLOOR: f32 = 1e-10;
+pub(crate) const WSS_FLOOR: f32 = 1e-10;
 /// Relative window-sum-square below which a hop is rejected: samples that get this little
 /// window weight are rebuilt from almost nothing.
 const NOLA_RELATIVE_FLOOR: f64 = 1e-6;
@@ -438,7 +438,8 @@ impl<T: StftSample> Stft<T> {
         let pad = len / 2;
         // Samples in `interior` are covered by a full set of frames: their normaliser repeats
         // with period `hop` (see `wss`), so walk the precomputed reciprocals.
-        let interior = (len - pad - hop).max(out_start)..(total_frames as i64 * hop - pad).min(out_start + out.len() as i64);
+        let interior = (len - pad - hop).max(out_start)
+            ..(total_frames as i64 * hop - pad).min(out_start + out.len() as i64);
         for (i, y) in out.iter_mut().enumerate() {
             let n = out_start + i as i64;
             if n == interior.start && !interior.is_empty() {
