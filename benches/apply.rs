@@ -32,10 +32,16 @@ fn bench_apply(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("render", name), |b| {
             b.iter(|| {
                 let mut sum = 0.0f32;
-                render_stream(&source, &stft, &raster, &Progress::new(), |_, blk: &[Vec<f32>]| {
-                    sum += blk[0][0];
-                    Ok::<(), Cancelled>(())
-                })
+                render_stream(
+                    &source,
+                    &stft,
+                    &raster,
+                    &Progress::new(),
+                    |_, blk: &[Vec<f32>]| {
+                        sum += blk[0][0];
+                        Ok::<(), Cancelled>(())
+                    },
+                )
                 .unwrap();
                 sum
             })

@@ -37,9 +37,11 @@ fn bench_real(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("stft", format!("{fft}/{hop}")), &x, |b, x| {
             b.iter(|| stft.stft(x))
         });
-        group.bench_with_input(BenchmarkId::new("istft", format!("{fft}/{hop}")), &spec, |b, s| {
-            b.iter(|| stft.istft(s, x.len()))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("istft", format!("{fft}/{hop}")),
+            &spec,
+            |b, s| b.iter(|| stft.istft(s, x.len())),
+        );
     }
     group.finish();
 }
@@ -49,7 +51,11 @@ fn bench_iq(c: &mut Criterion) {
     group.sample_size(10);
     // 1 s at 2 MS/s.
     let re = signal(2_000_000);
-    let x: Vec<Complex32> = re.iter().zip(re.iter().rev()).map(|(&a, &b)| Complex32::new(a, b)).collect();
+    let x: Vec<Complex32> = re
+        .iter()
+        .zip(re.iter().rev())
+        .map(|(&a, &b)| Complex32::new(a, b))
+        .collect();
     group.throughput(Throughput::Elements(x.len() as u64));
     // A typical viewing size, and the 20 ms windows (40000 samples, not a power of two).
     for (fft, hop) in [(4096, 1024), (40_000, 10_000)] {
@@ -66,9 +72,11 @@ fn bench_iq(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("stft", format!("{fft}/{hop}")), &x, |b, x| {
             b.iter(|| stft.stft(x))
         });
-        group.bench_with_input(BenchmarkId::new("istft", format!("{fft}/{hop}")), &spec, |b, s| {
-            b.iter(|| stft.istft(s, x.len()))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("istft", format!("{fft}/{hop}")),
+            &spec,
+            |b, s| b.iter(|| stft.istft(s, x.len())),
+        );
     }
     group.finish();
 }

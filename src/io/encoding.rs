@@ -139,7 +139,10 @@ impl Encoding {
         let (scale, lo, hi) = self.int_scale().unwrap_or((1.0, 0, 0));
         if self == Encoding::Pcm32 {
             let v = (x as f64 * scale).round();
-            return (v.clamp(lo as f64, hi as f64) as i32, v < lo as f64 || v > hi as f64);
+            return (
+                v.clamp(lo as f64, hi as f64) as i32,
+                v < lo as f64 || v > hi as f64,
+            );
         }
         // A cast truncates; adding ±0.5 first rounds half away from zero without a libm call,
         // and is exact for every value decoded from these encodings.

@@ -161,7 +161,8 @@ impl<'f> AudioWriter<'f> {
                 for i in 0..count {
                     clipped += u64::from(enc.encode(sample(i), &mut self.bytes));
                 }
-                w.write_all(&self.bytes).map_err(|e| FileError::new(path, FileErrorKind::Io(e)))
+                w.write_all(&self.bytes)
+                    .map_err(|e| FileError::new(path, FileErrorKind::Io(e)))
             }
             Backend::Wav(w) => {
                 let r = match enc {
