@@ -72,7 +72,8 @@ pub fn check_channels(list: &EditList, source: &dyn SampleSource, edits_path: &P
 }
 
 /// Writes rendered blocks of one sample type.
-trait WriteBlock: ReadSamples {
+pub(crate) trait WriteBlock: ReadSamples {
+    /// Writes one block of channels.
     fn write(writer: &mut AudioWriter<'_>, block: &[Vec<Self>]) -> Result<(), FileError>;
 }
 

@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod demo;
 pub mod info;
+pub mod reconstruct;
 pub mod render;
 
 use std::path::PathBuf;
@@ -42,6 +43,8 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Apply an edit list to a recording and write the result.
     Apply(apply::ApplyArgs),
+    /// Discard a recording's phase and rebuild it from the magnitude (PGHI, Griffin-Lim).
+    Reconstruct(reconstruct::ReconstructArgs),
     /// Write the demo recording (tones with harmonics, hum, hiss and a whistle).
     #[command(hide = true)]
     MakeDemo(demo::DemoArgs),
@@ -130,6 +133,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Info(args)) => info::run(&args),
         Some(Command::Render(args)) => render::run(&args),
         Some(Command::Apply(args)) => apply::run(&args),
+        Some(Command::Reconstruct(args)) => reconstruct::run(&args),
         Some(Command::MakeDemo(args)) => demo::run(&args),
         None => Err(anyhow::anyhow!(
             "the editor window is not part of this build yet; try `spectro --help` for the commands"
