@@ -332,6 +332,8 @@ struct BucketQueue<'a> {
     /// One bit per bucket, set while it holds cells: finding the highest non-empty bucket
     /// skips 64 empty ones per word.
     occupied: Vec<u64>,
+    /// No word of `occupied` above this one has a bit set.
+    top_word: usize,
     /// Log magnitude of bucket 0's lower edge.
     floor: f32,
 }
@@ -345,6 +347,7 @@ impl<'a> BucketQueue<'a> {
             log,
             buckets: vec![Vec::new(); count],
             occupied: vec![0; count.div_ceil(64)],
+            top_word: 0,
             floor,
         }
     }
@@ -354,11 +357,18 @@ impl<'a> BucketQueue<'a> {
         let b = b.min(self.buckets.len() - 1);
         self.buckets[b].push(cell as u32);
         self.occupied[b / 64] |= 1 << (b % 64);
+        self.top_word = self.top_word.max(b / 64);
     }
 
     fn pop(&mut self) -> Option<usize> {
-        let (w, &word) = self.occupied.iter().enumerate().rev().find(|&(_, &w)| w != 0)?;
-        let b = w * 64 + 63 - word.leading_zeros() as usize;
+        while self.occupied[self.top_word] == 0 {
+            if self.top_word == 0 {
+                return None;
+            }
+            self.top_word -= 1;
+        }
+        let w = self.top_word;
+        let b = w * 64 + 63 - self.occupied[w].leading_zeros() as usize;
         let bucket = &mut self.buckets[b];
         let c = bucket.pop()?;
         if bucket.is_empty() {

@@ -88,10 +88,10 @@ impl<'a, T: StftSample> Projector<'a, T> {
         debug_assert!(frames.end <= total_frames);
         let threads = rayon::current_num_threads().max(1);
         let overlap = stft.fft_len().div_ceil(stft.hop());
-        let mut block_frames = frames
-            .len()
-            .div_ceil(BLOCKS_PER_THREAD * threads)
-            .clamp(MIN_BLOCK_OVERLAPS * overlap, MAX_BLOCK_FRAMES.max(MIN_BLOCK_OVERLAPS * overlap));
+        let mut block_frames = frames.len().div_ceil(BLOCKS_PER_THREAD * threads).clamp(
+            MIN_BLOCK_OVERLAPS * overlap,
+            MAX_BLOCK_FRAMES.max(MIN_BLOCK_OVERLAPS * overlap),
+        );
         if !T::IS_COMPLEX {
             // Frames go through the FFT in pairs.
             block_frames = block_frames.next_multiple_of(2);
