@@ -450,6 +450,9 @@ mod tests {
         // Odd length: no Nyquist bin; hop not dividing the length.
         check::<f32>(63, 20, 777, None);
         check::<f32>(100, 25, 1234, Some(3..30));
+        // Redundancy 8, and a hop that does not divide the length.
+        check::<f32>(64, 8, 1000, None);
+        check::<f32>(96, 12, 1001, Some(20..70));
     }
 
     #[test]
