@@ -15,6 +15,12 @@ n_fft 2048 / hop 512) it alternates, round after round:
 
 Per-iteration times are (t₁₀₀ − t₀)/100 on both sides. Medians over the rounds are printed with
 their ratios, and the spectral convergence (SC) each reached, measured with its own STFT.
+
+    python3 benches/compare_phase.py --quality
+
+prints instead the quality grid of BENCHMARKS.md: SC on the speech at n_fft 1024, hops 256 and
+128, 32 and 100 iterations, GLA and FGLA from random starts (mean over seeds 0-4) for librosa
+and spectro, and spectro's PGHI and PGHI + FGLA.
 """
 
 import argparse
@@ -43,13 +49,44 @@ def spectro(args):
     return wall, json.loads(out.stdout)
 
 
+def quality(wav_in, seeds=5):
+    rate, y = lg.load(wav_in, None)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "out.wav")
+        print("speech, n_fft 1024, Hann: mean SC in dB (librosa / spectro)")
+        for hop in [256, 128]:
+            S = np.abs(lg.librosa.stft(y, n_fft=1024, hop_length=hop, window="hann", center=True, pad_mode="constant"))
+            common = [wav_in, "-o", out, "--fft", "1024", "--hop", str(hop)]
+            for label, momentum in [("gla", 0.0), ("fgla", 0.99)]:
+                cells = []
+                for iters in [32, 100]:
+                    lr = np.mean(
+                        [lg.spectral_convergence_db(S, lg.run(S, 1024, hop, len(y), iters, momentum, s)[1], 1024, hop) for s in range(seeds)]
+                    )
+                    sp = np.mean(
+                        [
+                            spectro(common + ["--method", label, "--iters", str(iters), "--seed", str(s)])[1]["spectral_convergence_db"]
+                            for s in range(seeds)
+                        ]
+                    )
+                    cells.append(f"{iters} it {lr:6.2f} / {sp:6.2f}")
+                print(f"  hop {hop} {label:9s} " + "   ".join(cells))
+            pghi = spectro(common + ["--method", "pghi"])[1]["spectral_convergence_db"]
+            pf = [spectro(common + ["--iters", str(i)])[1]["spectral_convergence_db"] for i in [32, 100]]
+            print(f"  hop {hop} pghi      spectro {pghi:6.2f};  pghi+fgla 32 it {pf[0]:6.2f}, 100 it {pf[1]:6.2f}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--wav", default="/usr/share/sounds/alsa/Front_Center.wav")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--quality", action="store_true", help="print the SC grid instead of timings")
     args = ap.parse_args()
     if not os.path.exists(SPECTRO):
         sys.exit(f"{SPECTRO} is missing: run `cargo build --release` first")
+    if args.quality:
+        quality(args.wav)
+        return
 
     with tempfile.TemporaryDirectory() as tmp:
         for name, seconds, n_fft, hop in lg.SETTINGS:
