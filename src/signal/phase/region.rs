@@ -83,6 +83,53 @@ impl<T: StftSample> RegionReconstruction<T> {
 /// so the rebuilt cells join their neighbours smoothly; GLA and FGLA start from
 /// [`PhaseOptions::start`] (`Start::Phase(target.original)` keeps the original phase as the
 /// start). Cancellable and reporting progress like [`reconstruct`](super::reconstruct).
+///
+/// # Example
+///
+/// The editor's flow for energy painted on frames 40..50: take the original STFT of the frames
+/// around it, set the wanted magnitude and the region, and add the result to the samples.
+///
+/// ```
+/// use spectro::signal::phase::{PhaseOptions, RegionTarget, reconstruct_region};
+/// use spectro::signal::stft::pad_signal;
+/// use spectro::signal::{Complex32, Convention, Progress, Stft, StftParams};
+///
+/// let stft = Stft::<f32>::new(StftParams::with_fft(512), Convention::Scipy).unwrap();
+/// let mut signal: Vec<f32> = (0..48_000).map(|n| (n as f32 * 0.05).sin() * 0.1).collect();
+/// let total = stft.num_frames(signal.len() as u64);
+/// let bins = stft.bins();
+///
+/// // The frames the editor holds (any range around the edit), and their original STFT.
+/// let frames = 30..60;
+/// let span = stft.frames_span(frames.clone());
+/// let mut original = vec![Complex32::default(); frames.len() * bins];
+/// stft.forward(&pad_signal(&signal, span.clone()), span.start, frames.clone(), &mut original);
+///
+/// // Paint energy at bins 60..64 of frames 40..50.
+/// let mut magnitude: Vec<f32> = original.iter().map(|c| c.norm()).collect();
+/// let mut region = vec![0.0f32; original.len()];
+/// for k in 40..50 {
+///     for m in 60..64 {
+///         let cell = (k - frames.start) * bins + m;
+///         magnitude[cell] += 20.0;
+///         region[cell] = 1.0;
+///     }
+/// }
+/// let target = RegionTarget {
+///     frames: frames.clone(),
+///     signal_len: signal.len() as u64,
+///     original: &original,
+///     magnitude: &magnitude,
+///     region: &region,
+/// };
+/// let result = reconstruct_region(&stft, &target, &PhaseOptions::default(), &Progress::new())?;
+/// // Only the samples under frames 40..50 change; apply the change in place.
+/// assert_eq!(result.changed_samples(), stft.frames_span(40..50));
+/// result.apply_to(&mut signal, 0);
+/// println!("region rebuilt to {:.1} dB", result.report.spectral_convergence_db);
+/// # assert!(total > 60);
+/// # Ok::<(), spectro::signal::phase::PhaseError>(())
+/// ```
 pub fn reconstruct_region<T: StftSample>(
     stft: &Stft<T>,
     target: &RegionTarget<'_>,
