@@ -5,6 +5,7 @@ pub mod apply;
 pub mod demo;
 pub mod info;
 pub mod play;
+pub mod reconstruct;
 pub mod render;
 
 use std::path::PathBuf;
@@ -71,6 +72,8 @@ pub enum Command {
     Apply(apply::ApplyArgs),
     /// Play a recording (with its edits) to an output device and return when done.
     Play(play::PlayArgs),
+    /// Discard a recording's phase and rebuild it from the magnitude (PGHI, Griffin-Lim).
+    Reconstruct(reconstruct::ReconstructArgs),
     /// Write the demo recording (tones with harmonics, hum, hiss and a whistle).
     #[command(hide = true)]
     MakeDemo(demo::DemoArgs),
@@ -161,6 +164,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Render(args)) => render::run(&args),
         Some(Command::Apply(args)) => apply::run(&args),
         Some(Command::Play(args)) => play::run(&args),
+        Some(Command::Reconstruct(args)) => reconstruct::run(&args),
         Some(Command::MakeDemo(args)) => demo::run(&args),
         None => crate::ui::run(crate::ui::LaunchOptions {
             file: cli.file,

@@ -17,7 +17,8 @@ use crate::signal::{
 };
 
 /// Writes rendered blocks of one sample type.
-trait WriteBlock: ReadSamples {
+pub trait WriteBlock: ReadSamples {
+    /// Writes one block of channels.
     fn write(writer: &mut AudioWriter<'_>, block: &[Vec<Self>]) -> Result<(), FileError>;
 }
 
