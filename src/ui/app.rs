@@ -521,13 +521,13 @@ impl SpectroApp {
                     return self.fail("An export is already running.");
                 }
                 let rec = open.recording.clone();
-                let edits = open.doc.edits.edits.clone();
+                let list = open.doc.edits.clone();
                 let params = self.view.stft;
                 let target = path.clone();
                 self.export = Some((
                     path,
                     Job::spawn("Exporting", ctx, move |progress| {
-                        export_edited(&rec, &edits, params, &target, None, false, progress)
+                        export_edited(&rec, &list, params, &target, None, false, progress)
                     }),
                 ));
             }

@@ -233,6 +233,13 @@ pub fn describe_edit(edit: &Edit) -> String {
         Shape::Rect { time_s, freq_hz } => format!("rect {}", span(*time_s, *freq_hz)),
         Shape::Lasso { points } => format!("lasso, {} points", points.len()),
         Shape::Brush { points, .. } => format!("brush from {:.2} s, {} points", points[0][0], points.len()),
+        Shape::Paint { points, level_db, .. } => {
+            return format!(
+                "paint {level_db:.0} dBFS from {:.2} s, {} points",
+                points[0][0],
+                points.len()
+            );
+        }
         Shape::Erase { points, .. } => {
             return format!("erase from {:.2} s, {} points", points[0][0], points.len());
         }

@@ -361,6 +361,7 @@ pub fn spectrogram_ui(
 fn edit_color(edit: &Edit, selected: bool) -> Color32 {
     let base = match &edit.shape {
         EditShape::Erase { .. } => Color32::from_rgb(240, 240, 240),
+        EditShape::Paint { .. } => Color32::from_rgb(255, 150, 60),
         EditShape::Threshold { .. } => Color32::from_rgb(255, 210, 60),
         _ if edit.gain_db > 0.0 => Color32::from_rgb(90, 230, 120),
         _ => Color32::from_rgb(70, 200, 255),
@@ -417,6 +418,12 @@ fn draw_edits(
                 points,
                 radius_s,
                 radius_hz,
+            }
+            | EditShape::Paint {
+                points,
+                radius_s,
+                radius_hz,
+                ..
             } => {
                 // Radius on screen from the physical radii at the stroke's frequency.
                 let p0 = points[0];

@@ -50,7 +50,7 @@ pub const DEFAULT_MOMENTUM: f32 = 0.99;
 pub const DEFAULT_PGHI_TOLERANCE: f32 = 1e-5;
 
 /// A phase-reconstruction method.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub enum Method {
     /// Griffin-Lim: alternate projections, monotone but slow.
     #[serde(rename = "gla")]
