@@ -7,7 +7,7 @@ use egui_plot::{GridInput, GridMark, Plot, PlotBounds, PlotImage, PlotPoint, Plo
 
 use super::command::{Command, CommandSender};
 use super::tiles::DrawTile;
-use super::tools::{EditFrame, Gesture, Tool, ToolSettings};
+use super::tools::{EditFrame, Gesture, Stroke as StrokeKind, Tool, ToolSettings};
 use super::view::{FreqAxisView, ViewState, format_hz, hz_ticks, log_ticks};
 use crate::edit::{Edit, LevelCondition, Shape as EditShape};
 use crate::signal::FreqScale;
@@ -240,7 +240,7 @@ pub fn spectrogram_ui(
                 end: at(p),
                 zoom: false,
             },
-            Tool::Brush | Tool::Eraser | Tool::Lasso => Gesture::Path {
+            Tool::Brush | Tool::Eraser | Tool::Paint | Tool::Lasso => Gesture::Path {
                 points: if o == p { vec![at(o)] } else { vec![at(o), at(p)] },
             },
             Tool::Hand => Gesture::Pan,
@@ -313,10 +313,9 @@ pub fn spectrogram_ui(
                 }
             }
             Gesture::Path { points } => {
-                let edit = match input.tool {
-                    Tool::Lasso => input.settings.lasso_edit(&points, &edit_frame),
-                    Tool::Eraser => input.settings.stroke_edit(&points, &edit_frame, true),
-                    _ => input.settings.stroke_edit(&points, &edit_frame, false),
+                let edit = match StrokeKind::of(input.tool) {
+                    Some(kind) => input.settings.stroke_edit(&points, &edit_frame, kind),
+                    None => input.settings.lasso_edit(&points, &edit_frame),
                 };
                 if let Some(edit) = edit {
                     commands.send(Command::AddEdit(edit));
@@ -335,20 +334,17 @@ pub fn spectrogram_ui(
         }
     }
     if resp.clicked_by(PointerButton::Primary)
-        && matches!(input.tool, Tool::Brush | Tool::Eraser)
+        && let Some(kind) = StrokeKind::of(input.tool)
         && let Some(p) = pointer
     {
         // A click paints a dab.
-        let edit = input
-            .settings
-            .stroke_edit(&[at(p)], &edit_frame, input.tool == Tool::Eraser);
-        if let Some(edit) = edit {
+        if let Some(edit) = input.settings.stroke_edit(&[at(p)], &edit_frame, kind) {
             commands.send(Command::AddEdit(edit));
         }
     }
 
     draw_gesture(&painter, gesture, &transform, input);
-    if let (Some(p), Tool::Brush | Tool::Eraser) = (hover_pos, input.tool) {
+    if let (Some(p), Some(_)) = (hover_pos, StrokeKind::of(input.tool)) {
         painter.circle_stroke(
             p,
             input.settings.brush_radius_px,
@@ -474,10 +470,10 @@ fn draw_gesture(
                 }
                 _ => {
                     let r = input.settings.brush_radius_px;
-                    let c = if input.tool == Tool::Eraser {
-                        Color32::WHITE
-                    } else {
-                        Color32::from_rgb(70, 200, 255)
+                    let c = match input.tool {
+                        Tool::Eraser => Color32::WHITE,
+                        Tool::Paint => Color32::from_rgb(255, 150, 60),
+                        _ => Color32::from_rgb(70, 200, 255),
                     };
                     painter.add(Shape::line(
                         pts.clone(),
