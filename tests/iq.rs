@@ -149,6 +149,29 @@ fn sigmf_pairs_open_without_options() {
     assert!(stderr(&o).contains("needs its .sigmf-meta"), "{}", stderr(&o));
 }
 
+/// rtl_433 and dump1090 name raw captures `<freq>_<rate>.cu8`; with no sidecar and no
+/// `--sample-rate`, that name is what tells their rate and centre.
+#[test]
+fn raw_captures_named_the_rtl_433_way_open_without_options() {
+    let rec = Recording::open(data("dump1090_modes1_1090M_2000k.cu8"), OpenOptions::default()).unwrap();
+    assert_eq!(rec.sample_rate(), 2e6);
+    assert_eq!(rec.center_freq_hz(), Some(1090e6));
+    // The user's rate wins over the name.
+    let options = OpenOptions {
+        sample_rate: Some(2.4e6),
+        ..OpenOptions::default()
+    };
+    let rec = Recording::open(data("dump1090_modes1_1090M_2000k.cu8"), options).unwrap();
+    assert_eq!(rec.sample_rate(), 2.4e6);
+    // A plain name still asks for the rate, in one line, exit code 2.
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("capture.cu8");
+    std::fs::copy(data("dump1090_modes1_1090M_2000k.cu8"), &plain).unwrap();
+    let o = spectro(&["info", plain.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--sample-rate"), "{}", stderr(&o));
+}
+
 /// Energy of `x` in frames where `reference` is active (ADS-B replies), and the frame mask.
 fn burst_energy(x: &[Complex32], active: &[bool], frame: usize) -> f64 {
     x.chunks(frame)

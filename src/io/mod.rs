@@ -6,6 +6,7 @@ pub mod encoding;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod name_hints;
 pub mod output;
 pub mod picture;
 pub mod recording;
