@@ -20,6 +20,7 @@ use super::waveform::{Envelope, waveform_ui};
 use crate::edit::mask::{Grid, MaskRaster};
 use crate::edit::{Affected, Change, Document};
 use crate::io::export::{ExportError, export_edited};
+use crate::io::extract::{Extracted, Region, extract_region};
 use crate::io::{FileError, OpenOptions, Recording, load_edit_list, save_edit_list};
 use crate::signal::{Complex32, Convention, SampleSource, Stft, StftError, StftParams};
 
@@ -157,6 +158,17 @@ enum ScreenshotState {
     Done,
 }
 
+/// What a finished export wrote.
+enum ExportDone {
+    /// The whole edited recording; samples clipped on the way.
+    Audio {
+        /// Samples that had to be clipped.
+        clipped: u64,
+    },
+    /// A time-frequency region.
+    Region(Extracted),
+}
+
 /// The editor.
 pub struct SpectroApp {
     commands: CommandSender,
@@ -164,7 +176,7 @@ pub struct SpectroApp {
     /// The open document, if any.
     pub open: Option<OpenDoc>,
     opening: Option<(PathBuf, OpenJob)>,
-    export: Option<(PathBuf, Job<Result<u64, ExportError>>)>,
+    export: Option<(PathBuf, Job<Result<ExportDone, ExportError>>)>,
     tiles: TileStore,
     context: Option<Arc<TileContext>>,
     /// The view.
@@ -680,6 +692,39 @@ impl SpectroApp {
                     path,
                     Job::spawn("Exporting", ctx, move |progress| {
                         export_edited(&rec, &list, params, &target, None, false, progress)
+                            .map(|clipped| ExportDone::Audio { clipped })
+                    }),
+                ));
+            }
+            Command::ExportSelection(None) => {
+                let ext = if self.open.as_ref().is_some_and(|o| o.recording.is_complex()) {
+                    "cf32"
+                } else {
+                    "wav"
+                };
+                let suggested = self.suggested_path(ext, "-region");
+                self.dialogs.ask(FilePurpose::ExportSelection, suggested, ctx);
+            }
+            Command::ExportSelection(Some(path)) => {
+                let (Some(open), Some(sel)) = (&self.open, self.transport.selection) else {
+                    return self.fail("Select a time-frequency region first (Select tool).");
+                };
+                if self.export.is_some() {
+                    return self.fail("An export is already running.");
+                }
+                let rec = open.recording.clone();
+                let edits = open.doc.edits.edits.clone();
+                let params = self.view.stft;
+                let target = path.clone();
+                let region = Region {
+                    time_s: sel.time_s,
+                    freq_hz: sel.freq_hz,
+                };
+                self.export = Some((
+                    path,
+                    Job::spawn("Exporting the selection", ctx, move |progress| {
+                        extract_region(&rec, &edits, region, params, &target, None, progress)
+                            .map(ExportDone::Region)
                     }),
                 ));
             }
@@ -801,6 +846,21 @@ impl SpectroApp {
             Command::Stop => self.transport.stop(),
             Command::ToggleLoop => self.transport.looped = !self.transport.looped,
             Command::SetCursor(t) => self.transport.cursor_s = t,
+            Command::Tune { freq_hz, time_s } => {
+                if self.open.as_ref().is_some_and(|o| o.recording.is_complex()) {
+                    self.transport.tune(freq_hz);
+                    // A click starts listening there; a drag only retunes what is playing.
+                    if let Some(t) = time_s {
+                        self.transport.cursor_s = t;
+                        self.play(t, [0.0, duration]);
+                    }
+                } else {
+                    self.status = Some(Status {
+                        text: "Tune listens to radio (IQ) recordings; this one is audio".into(),
+                        error: false,
+                    });
+                }
+            }
             Command::SetSelection(sel) => self.transport.selection = sel,
             Command::SetDevice(d) => self.transport.set_device(d),
             Command::Quit => {
@@ -836,7 +896,22 @@ impl SpectroApp {
             let path = path.clone();
             self.export = None;
             match result {
-                Ok(clipped) => {
+                Ok(ExportDone::Region(done)) => {
+                    let tuned = if done.decimation > 1 {
+                        format!(
+                            ", tuned by {:+.0} Hz and decimated by {}",
+                            done.shift_hz, done.decimation
+                        )
+                    } else {
+                        String::new()
+                    };
+                    self.set_status(format!(
+                        "Exported the selection to {} ({} Hz{tuned})",
+                        path.display(),
+                        done.sample_rate
+                    ));
+                }
+                Ok(ExportDone::Audio { clipped }) => {
                     if let Some(open) = &mut self.open {
                         open.doc.history.mark_saved();
                     }
@@ -1091,6 +1166,7 @@ impl SpectroApp {
             cursor_s: Some(self.transport.cursor_s),
             playhead_s: self.transport.playhead_s(),
             selection: self.transport.selection,
+            tuned_band_hz: self.transport.demod().map(|d| (d.band_hz(), d.tune_hz)),
         };
         let out = spectrogram_ui(ui, &input, &mut self.gesture, &self.commands, spec_h);
         self.hover = out.hover;
@@ -1269,7 +1345,10 @@ impl eframe::App for SpectroApp {
         }
 
         let doc = self.open.as_ref().map(|o| &o.doc);
-        egui::Panel::top("menu").show(ui, |ui| menu_bar_ui(ui, doc, &self.view, &self.commands));
+        let has_selection = self.transport.selection.is_some();
+        egui::Panel::top("menu").show(ui, |ui| {
+            menu_bar_ui(ui, doc, &self.view, has_selection, &self.commands)
+        });
         let mut threshold_view = false;
         let has_doc = self.open.is_some();
         egui::Panel::top("toolbar").show(ui, |ui| {
@@ -1286,7 +1365,8 @@ impl eframe::App for SpectroApp {
         if threshold_view {
             self.threshold_view();
         }
-        egui::Panel::top("transport").show(ui, |ui| self.transport.ui(ui, &self.commands, has_doc));
+        let iq = self.open.as_ref().is_some_and(|o| o.recording.is_complex());
+        egui::Panel::top("transport").show(ui, |ui| self.transport.ui(ui, &self.commands, has_doc, iq));
         self.paint_frame(&ctx);
         self.playback_frame(&ctx);
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar_ui(ui));
