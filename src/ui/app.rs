@@ -205,6 +205,8 @@ pub struct SpectroApp {
     tiles_ready: bool,
     started: Instant,
     first_view_s: Option<f64>,
+    /// Seconds from launch until the whole view first had a picture (previews count).
+    overview_s: Option<f64>,
     bench: Option<super::bench::UiBench>,
     /// Playback.
     pub transport: Transport,
@@ -254,6 +256,7 @@ impl SpectroApp {
             tiles_ready: false,
             started: launch.started,
             first_view_s: None,
+            overview_s: None,
             bench: launch.bench_ui.then(super::bench::UiBench::new),
             transport: Transport::default(),
             space_down_view: None,
@@ -280,6 +283,12 @@ impl SpectroApp {
     /// Seconds from launch to the first fully drawn view.
     pub fn first_view_s(&self) -> Option<f64> {
         self.first_view_s
+    }
+
+    /// Seconds from launch until every visible tile first had a picture (a preview of a long
+    /// stretch counts): when the user first sees the whole overview.
+    pub fn overview_s(&self) -> Option<f64> {
+        self.overview_s
     }
 
     fn set_status(&mut self, text: impl Into<String>) {
@@ -446,6 +455,7 @@ impl SpectroApp {
             paint_sc_db: None,
         });
         self.first_view_s = None;
+        self.overview_s = None;
         self.refresh_context();
         if let Some(edits) = self.initial_edits.take() {
             self.commands.send(Command::LoadEdits(Some(edits)));
@@ -1147,9 +1157,12 @@ impl SpectroApp {
             colormap: self.view.colormap,
             rows: rows_for(plot_h, self.view.u[1] - self.view.u[0], max_side),
         };
-        let (tiles, ready) = self
+        let (tiles, ready, covered) = self
             .tiles
             .plan(&self.view, plot_w, &context, color, fs, total_frames);
+        if covered && self.overview_s.is_none() {
+            self.overview_s = Some(self.started.elapsed().as_secs_f64());
+        }
         self.tiles_ready = ready;
         let Some(open) = &self.open else { return };
         let input = SpectrogramInput {
