@@ -237,7 +237,10 @@ impl SpectroApp {
             export: None,
             tiles: TileStore::new(ctx.clone()),
             context: None,
-            view: ViewState::default(),
+            view: ViewState {
+                stft: launch.stft.unwrap_or_default(),
+                ..ViewState::default()
+            },
             tool: Tool::Rect,
             settings: ToolSettings::default(),
             gesture: Gesture::None,
