@@ -1165,6 +1165,7 @@ impl SpectroApp {
             .plan(&self.view, plot_w, &context, color, fs, total_frames);
         if covered && self.overview_s.is_none() {
             self.overview_s = Some(self.started.elapsed().as_secs_f64());
+            self.auto_levels();
         }
         self.tiles_ready = ready;
         let Some(open) = &self.open else { return };
@@ -1218,6 +1219,34 @@ impl SpectroApp {
         if ready && self.first_view_s.is_none() {
             self.first_view_s = Some(self.started.elapsed().as_secs_f64());
         }
+    }
+
+    /// Radio captures sit anywhere between a 8-bit dongle's −50 dBFS noise floor and a float
+    /// file's −140: once the first overview is in, an IQ document's display range is set from
+    /// its levels (noise floor at the bottom, strongest signal at the top) unless the user or
+    /// the launch options chose one.
+    fn auto_levels(&mut self) {
+        let complex = self.open.as_ref().is_some_and(|o| o.recording.is_complex());
+        let untouched = self.view.floor_db == ViewState::default().floor_db
+            && self.view.ceiling_db == ViewState::default().ceiling_db;
+        if !complex || !untouched {
+            return;
+        }
+        let mut levels = self.tiles.level_sample(&self.view, 200_000);
+        if levels.len() < 100 {
+            return;
+        }
+        levels.sort_by(f32::total_cmp);
+        let at = |q: f64| levels[((levels.len() - 1) as f64 * q) as usize];
+        let floor = ((at(0.05) - 5.0) / 5.0).floor() * 5.0;
+        // `+ 0.0` turns a rounded −0 into 0 for display.
+        let ceiling = (((at(0.9999) + 3.0) / 5.0).ceil() * 5.0)
+            .max(floor + 30.0)
+            .min(20.0)
+            + 0.0;
+        // A noiseless synthetic capture would put the floor at −300 dB.
+        self.view.floor_db = floor.max(ceiling - 120.0);
+        self.view.ceiling_db = ceiling;
     }
 
     /// Keeps the player in step with the document, repaints while playing, follows the playhead.

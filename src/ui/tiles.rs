@@ -509,6 +509,24 @@ impl TileStore {
         (draw, ready, covered)
     }
 
+    /// Levels (dBFS) of every cached tile of the current view's channel and version, for
+    /// choosing a display range: a strided sample of at most about `max` values.
+    pub fn level_sample(&self, view: &ViewState, max: usize) -> Vec<f32> {
+        let tiles: Vec<&Arc<ColumnLevels>> = self
+            .entries
+            .iter()
+            .filter(|(k, _)| k.channel == view.channel && k.processed == view.show_processed)
+            .filter_map(|(_, e)| e.levels.as_ref())
+            .collect();
+        let total: usize = tiles.iter().map(|l| l.db.len()).sum();
+        let stride = total.div_ceil(max.max(1)).max(1);
+        tiles
+            .iter()
+            .flat_map(|l| l.db.iter().step_by(stride).copied())
+            .filter(|v| v.is_finite())
+            .collect()
+    }
+
     /// The level (dBFS) under `(time_s, freq_hz)` from the cached tile of level `lod`, if any.
     pub fn level_at(&self, view: &ViewState, lod: u8, time_s: f64, freq_hz: f64, hop_s: f64) -> Option<f32> {
         let frame = (time_s / hop_s + 0.5).floor();
