@@ -1,0 +1,588 @@
+//! Burst detection: activity above the noise floor, found as connected regions of the
+//! time-frequency plane, and measured.
+//!
+//! Detection works on *smoothed* levels: each cell's power averaged with its 8 neighbours (3
+//! frames × 3 bins). One cell's power fluctuates widely (exponentially distributed, for noise
+//! and for noise-like signals such as data bursts); the average is steady enough that a burst
+//! is found whole rather than in fragments. Measurements use the unsmoothed spectra.
+//!
+//! 1. **Noise floor**, per frequency bin: the 20th percentile of the bin's smoothed level over
+//!    the recording (frames that lie wholly inside it), the level it exceeds 80 % of the
+//!    time. A percentile ignores signals that occupy the bin less than 80 % of the time, and
+//!    a per-bin floor follows coloured noise (and a receiver's filter shape). A steady carrier
+//!    becomes part of its bin's floor: bursts are transient activity. No bin's floor is taken
+//!    lower than 30 dB under the median bin's, so a band emptied by an edit does not turn the
+//!    edit's faint residue into bursts.
+//! 2. **Cells**: a cell is *active* when its smoothed level is at least `threshold_db −
+//!    hysteresis_db` above its bin's floor, and a *seed* when at least `threshold_db` above.
+//! 3. **Regions**: active cells joined along frequency into runs (bridging up to
+//!    `merge_gap_hz` of inactive bins), runs of successive frames joined when they overlap or
+//!    touch diagonally (bridging up to `merge_gap_s` of inactive frames). Regions without a
+//!    seed are dropped (hysteresis: seeds find bursts, the lower level gives their extent).
+//!    Simultaneous signals at different frequencies are separate bursts.
+//! 4. **Measures**, on the region's bounding box (its frames and its bins): the excess power
+//!    over the floor per frame gives the time extent, the excess power per bin gives the
+//!    centre frequency and occupied bandwidth, the box's power gives the levels, and its mean
+//!    magnitude spectrum the librosa-style statistics. See [`Burst`].
+
+use std::ops::Range;
+
+use super::spectral::{Bands, SpectralStats, spectral_stats};
+
+/// How bursts are detected.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BurstOptions {
+    /// A burst needs at least one cell this many dB above its bin's noise floor.
+    pub threshold_db: f64,
+    /// A burst extends over the connected cells at least `threshold_db − hysteresis_db` above
+    /// the floor.
+    pub hysteresis_db: f64,
+    /// Bursts shorter than this (as measured, see [`Burst::duration_s`]) are dropped, seconds.
+    pub min_duration_s: f64,
+    /// Activity separated by at most this much silence in time joins one burst, seconds.
+    pub merge_gap_s: f64,
+    /// Activity separated by at most this much silence in frequency joins one burst, Hz.
+    pub merge_gap_hz: f64,
+}
+
+impl Default for BurstOptions {
+    fn default() -> Self {
+        BurstOptions {
+            threshold_db: 12.0,
+            hysteresis_db: 6.0,
+            min_duration_s: 0.0,
+            merge_gap_s: 0.0,
+            merge_gap_hz: 0.0,
+        }
+    }
+}
+
+/// One detected burst.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Burst {
+    /// Start, seconds: where the burst's excess power over the floor, per frame (over its
+    /// bins), first rises through half its maximum, interpolated between frame centres. For a
+    /// burst of steady power at least one FFT window long this is the true start.
+    pub start_s: f64,
+    /// Duration, seconds, between the half-power crossings (see `start_s`). Bursts shorter than
+    /// the window read about a third of the window: the STFT cannot resolve them further.
+    pub duration_s: f64,
+    /// Power-weighted mean frequency of the burst's excess power over the floor, Hz (signed
+    /// for IQ).
+    pub centre_hz: f64,
+    /// Lower edge of the occupied bandwidth, Hz: 0.5 % of the burst's excess power lies below.
+    pub low_hz: f64,
+    /// Upper edge of the occupied bandwidth, Hz: 0.5 % of the excess power lies above.
+    pub high_hz: f64,
+    /// Highest power in the burst's band over its frames, dBFS (a full-scale sinusoid in the
+    /// band reads 0 dB).
+    pub peak_level_db: f64,
+    /// Mean power in the burst's band over its frames, dBFS.
+    pub mean_level_db: f64,
+    /// Mean power over the noise floor's power in the same band, dB.
+    pub snr_db: f64,
+    /// STFT frames of the detected region.
+    pub frames: Range<usize>,
+    /// Lowest and highest frequency of the detected region (bin centres), Hz.
+    pub extent_hz: [f64; 2],
+    /// librosa-style statistics of the region's mean magnitude spectrum (over its frames,
+    /// within its bins).
+    pub stats: SpectralStats,
+}
+
+impl Burst {
+    /// End, seconds.
+    pub fn end_s(&self) -> f64 {
+        self.start_s + self.duration_s
+    }
+
+    /// Occupied (99 % power) bandwidth, Hz.
+    pub fn occupied_bandwidth_hz(&self) -> f64 {
+        self.high_hz - self.low_hz
+    }
+}
+
+/// Lowest level the histogram distinguishes, dB (the level of digital silence).
+const HIST_LOW_DB: f32 = crate::signal::levels::FLOOR_DB;
+/// Histogram resolution, dB.
+const HIST_STEP_DB: f32 = 0.5;
+/// Histogram buckets: −200 to +60 dBFS.
+pub(crate) const HIST_BUCKETS: usize = 520;
+/// Percentile of a bin's levels taken as its floor.
+const FLOOR_PERCENTILE: f64 = 0.2;
+/// No bin's floor is taken lower than this far below the median bin's floor, dB.
+const FLOOR_SPAN_DB: f32 = 30.0;
+
+/// The histogram bucket of a level in dB.
+pub(crate) fn bucket_of(level_db: f32) -> u16 {
+    let i = ((level_db - HIST_LOW_DB) / HIST_STEP_DB).floor();
+    i.clamp(0.0, (HIST_BUCKETS - 1) as f32) as u16
+}
+
+/// Per-bin histograms of cell levels, for the noise floor.
+pub(crate) struct LevelHistogram {
+    bins: usize,
+    counts: Vec<u32>,
+    frames: u64,
+}
+
+impl LevelHistogram {
+    /// Empty histograms for `bins` display bins.
+    pub(crate) fn new(bins: usize) -> Self {
+        LevelHistogram {
+            bins,
+            counts: vec![0; bins * HIST_BUCKETS],
+            frames: 0,
+        }
+    }
+
+    /// Adds frames given as bucket indices, `bins` per frame.
+    pub(crate) fn add_buckets(&mut self, buckets: &[u16]) {
+        for frame in buckets.chunks_exact(self.bins) {
+            for (b, &i) in frame.iter().enumerate() {
+                self.counts[b * HIST_BUCKETS + i as usize] += 1;
+            }
+            self.frames += 1;
+        }
+    }
+
+    /// The level below which a fraction `q` of bin `bin`'s cells lie, dB, interpolated within
+    /// the bucket.
+    fn percentile(&self, bin: usize, q: f64) -> f32 {
+        let counts = &self.counts[bin * HIST_BUCKETS..(bin + 1) * HIST_BUCKETS];
+        let target = q * self.frames as f64;
+        let mut below = 0.0;
+        for (i, &c) in counts.iter().enumerate() {
+            let c = c as f64;
+            if c > 0.0 && below + c >= target {
+                let within = ((target - below) / c).clamp(0.0, 1.0) as f32;
+                return HIST_LOW_DB + (i as f32 + within) * HIST_STEP_DB;
+            }
+            below += c;
+        }
+        HIST_LOW_DB
+    }
+}
+
+/// The noise floor per display bin.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NoiseFloor {
+    /// Level per display bin, dBFS per cell (the spectrogram's scale, smoothed 3 × 3).
+    pub db: Vec<f32>,
+}
+
+impl NoiseFloor {
+    /// The floor estimated from `hist` (see the module documentation).
+    pub(crate) fn estimate(hist: &LevelHistogram) -> Self {
+        let mut db: Vec<f32> = (0..hist.bins)
+            .map(|b| hist.percentile(b, FLOOR_PERCENTILE))
+            .collect();
+        let mut sorted = db.clone();
+        sorted.sort_by(f32::total_cmp);
+        let median = sorted[sorted.len() / 2];
+        for v in &mut db {
+            *v = v.max(median - FLOOR_SPAN_DB);
+        }
+        NoiseFloor { db }
+    }
+}
+
+/// Active cells of one frame, consecutive in display bins (inclusive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Run {
+    pub(crate) lo: u32,
+    pub(crate) hi: u32,
+    pub(crate) seed: bool,
+}
+
+/// The runs of active cells of one frame, given its levels and the floor; runs separated by
+/// at most `gap_bins` inactive bins are joined.
+pub(crate) fn frame_runs(
+    levels_db: &[f32],
+    floor_db: &[f32],
+    seed_db: f32,
+    grow_db: f32,
+    gap_bins: u32,
+) -> Vec<Run> {
+    let mut runs: Vec<Run> = Vec::new();
+    for (b, (&l, &f)) in levels_db.iter().zip(floor_db).enumerate() {
+        let above = l - f;
+        if above < grow_db {
+            continue;
+        }
+        let b = b as u32;
+        let seed = above >= seed_db;
+        match runs.last_mut() {
+            Some(r) if b <= r.hi + 1 + gap_bins => {
+                r.hi = b;
+                r.seed |= seed;
+            }
+            _ => runs.push(Run { lo: b, hi: b, seed }),
+        }
+    }
+    runs
+}
+
+/// A connected region of active cells: its bounding box.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Region {
+    pub(crate) frames: Range<usize>,
+    /// Lowest and highest display bin, inclusive.
+    pub(crate) bins: [usize; 2],
+}
+
+struct Open {
+    first: usize,
+    last: usize,
+    lo: u32,
+    hi: u32,
+    seed: bool,
+    /// Runs of the last frames that later runs may still join: `(frame, run)`.
+    recent: Vec<(usize, Run)>,
+}
+
+impl Open {
+    fn region(&self) -> Option<Region> {
+        self.seed.then(|| Region {
+            frames: self.first..self.last + 1,
+            bins: [self.lo as usize, self.hi as usize],
+        })
+    }
+}
+
+/// Connected regions (with a seed) of the runs of successive frames; runs join when they
+/// overlap or touch diagonally, across up to `gap_frames` frames and `gap_bins` bins of
+/// inactivity. Regions come out ordered by first frame, then lowest bin.
+pub(crate) fn label(runs: &[Vec<Run>], gap_frames: usize, gap_bins: u32) -> Vec<Region> {
+    let mut open: Vec<Open> = Vec::new();
+    let mut regions = Vec::new();
+    let touches = |a: &Run, b: &Run| a.lo <= b.hi + 1 + gap_bins && b.lo <= a.hi + 1 + gap_bins;
+    for (k, frame) in runs.iter().enumerate() {
+        // Close what can no longer grow; forget runs too old to be joined.
+        open.retain(|o| {
+            let alive = o.last + 1 + gap_frames >= k;
+            if !alive {
+                regions.extend(o.region());
+            }
+            alive
+        });
+        for o in &mut open {
+            o.recent.retain(|&(f, _)| f + 1 + gap_frames >= k);
+        }
+        for run in frame {
+            let mut joined: Vec<usize> = (0..open.len())
+                .filter(|&i| open[i].recent.iter().any(|(f, r)| *f < k && touches(r, run)))
+                .collect();
+            let Some(&target) = joined.first() else {
+                open.push(Open {
+                    first: k,
+                    last: k,
+                    lo: run.lo,
+                    hi: run.hi,
+                    seed: run.seed,
+                    recent: vec![(k, *run)],
+                });
+                continue;
+            };
+            // Merge every other region this run touches into the first, highest index first
+            // so removals do not shift the ones still to come.
+            joined.remove(0);
+            for &i in joined.iter().rev() {
+                let other = open.swap_remove(i);
+                let t = &mut open[target];
+                t.first = t.first.min(other.first);
+                t.last = t.last.max(other.last);
+                t.lo = t.lo.min(other.lo);
+                t.hi = t.hi.max(other.hi);
+                t.seed |= other.seed;
+                t.recent.extend(other.recent);
+            }
+            let t = &mut open[target];
+            t.last = k;
+            t.lo = t.lo.min(run.lo);
+            t.hi = t.hi.max(run.hi);
+            t.seed |= run.seed;
+            t.recent.push((k, *run));
+        }
+    }
+    regions.extend(open.iter().filter_map(Open::region));
+    regions.sort_by_key(|r| (r.frames.start, r.bins[0]));
+    regions
+}
+
+/// Accumulates the spectra of a region's frames and turns them into a [`Burst`].
+pub(crate) struct BurstAccumulator<'a> {
+    region: Region,
+    /// Frames whose excess power is tracked: the region's, widened by a window length each
+    /// side so the half-power crossings can be found outside it.
+    span: Range<usize>,
+    floor_power: &'a [f64],
+    bands: &'a Bands,
+    sum_magnitude: Vec<f64>,
+    sum_excess: Vec<f64>,
+    excess_by_frame: Vec<f64>,
+    band_power_by_frame: Vec<f64>,
+}
+
+/// The frame geometry a burst is measured on.
+pub(crate) struct Geometry<'a> {
+    /// Frame centre spacing, seconds.
+    pub(crate) hop_s: f64,
+    /// Frequency of each display bin, Hz.
+    pub(crate) freqs_hz: &'a [f64],
+    /// Bin spacing, Hz.
+    pub(crate) bin_hz: f64,
+    /// librosa's roll-off fraction.
+    pub(crate) rolloff_fraction: f64,
+}
+
+impl<'a> BurstAccumulator<'a> {
+    /// An accumulator for `region`; `reach` frames each side are tracked too, within
+    /// `0..total_frames`. `floor_power` is the floor as raw power per display bin.
+    pub(crate) fn new(
+        region: Region,
+        reach: usize,
+        total_frames: usize,
+        floor_power: &'a [f64],
+        bands: &'a Bands,
+    ) -> Self {
+        let span = region.frames.start.saturating_sub(reach)..(region.frames.end + reach).min(total_frames);
+        let width = region.bins[1] - region.bins[0] + 1;
+        BurstAccumulator {
+            sum_magnitude: vec![0.0; width],
+            sum_excess: vec![0.0; width],
+            excess_by_frame: vec![0.0; span.len()],
+            band_power_by_frame: Vec::with_capacity(region.frames.len()),
+            region,
+            span,
+            floor_power,
+            bands,
+        }
+    }
+
+    /// The frames to feed to [`BurstAccumulator::add`], in order.
+    pub(crate) fn span(&self) -> Range<usize> {
+        self.span.clone()
+    }
+
+    /// Adds frame `frame`'s raw power per display bin.
+    pub(crate) fn add(&mut self, frame: usize, power: &[f32]) {
+        let [lo, hi] = self.region.bins;
+        let in_box = &power[lo..=hi];
+        let floor = &self.floor_power[lo..=hi];
+        let excess: f64 = in_box.iter().zip(floor).map(|(&p, &f)| p as f64 - f).sum();
+        self.excess_by_frame[frame - self.span.start] = excess;
+        if !self.region.frames.contains(&frame) {
+            return;
+        }
+        let mut band_power = 0.0;
+        for (i, (&p, &f)) in in_box.iter().zip(floor).enumerate() {
+            let p = p as f64;
+            self.sum_magnitude[i] += p.sqrt();
+            self.sum_excess[i] += p - f;
+            band_power += p * self.bands.power_weight(lo + i);
+        }
+        self.band_power_by_frame.push(band_power);
+    }
+
+    /// The burst, or `None` when its power does not rise above the floor after all (a seed
+    /// that was a noise peak).
+    pub(crate) fn finish(self, geometry: &Geometry) -> Option<Burst> {
+        let [lo, hi] = self.region.bins;
+        let freqs = &geometry.freqs_hz[lo..=hi];
+        let time_of = |frame: f64| frame * geometry.hop_s;
+
+        // Time extent: half-power crossings of the excess power, searched from the region's
+        // edges outward, so dips inside a merged burst do not cut it.
+        let e = &self.excess_by_frame;
+        let base = self.span.start;
+        let core = (self.region.frames.start - base)..(self.region.frames.end - base);
+        let peak = e[core.clone()].iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        // NaN-safe: a peak that is not positive (or not a number) is no burst.
+        if peak.is_nan() || peak <= 0.0 {
+            return None;
+        }
+        let half = peak / 2.0;
+        let first = core.clone().find(|&i| e[i] >= half)?;
+        let mut rise = first;
+        while rise > 0 && e[rise - 1] >= half {
+            rise -= 1;
+        }
+        let last = core.clone().rev().find(|&i| e[i] >= half)?;
+        let mut fall = last;
+        while fall + 1 < e.len() && e[fall + 1] >= half {
+            fall += 1;
+        }
+        // Linear interpolation between the frame below half and the one at or above it.
+        let start = if rise > 0 {
+            let (a, b) = (e[rise - 1], e[rise]);
+            (rise - 1) as f64 + (half - a) / (b - a)
+        } else {
+            rise as f64
+        };
+        let end = if fall + 1 < e.len() {
+            let (a, b) = (e[fall], e[fall + 1]);
+            fall as f64 + (a - half) / (a - b)
+        } else {
+            fall as f64
+        };
+        let start_s = time_of(base as f64 + start);
+        let duration_s = time_of(end - start);
+
+        // Frequency: centroid and 99 % occupied band of the excess power per bin, each bin's
+        // power spread evenly over its width.
+        let excess: Vec<f64> = self.sum_excess.iter().map(|&v| v.max(0.0)).collect();
+        let total: f64 = excess.iter().sum();
+        if total.is_nan() || total <= 0.0 {
+            return None;
+        }
+        let centre_hz = excess.iter().zip(freqs).map(|(&p, &f)| p * f).sum::<f64>() / total;
+        let edge = |fraction: f64| {
+            let target = fraction * total;
+            let mut below = 0.0;
+            for (&p, &f) in excess.iter().zip(freqs) {
+                if p > 0.0 && below + p >= target {
+                    return f - geometry.bin_hz / 2.0 + geometry.bin_hz * (target - below) / p;
+                }
+                below += p;
+            }
+            freqs[freqs.len() - 1] + geometry.bin_hz / 2.0
+        };
+        let low_hz = edge(0.005);
+        let high_hz = edge(0.995);
+
+        // Levels: power in the burst's band, relative to a full-scale sinusoid.
+        let frames = self.band_power_by_frame.len().max(1) as f64;
+        let peak_power = self.band_power_by_frame.iter().cloned().fold(0.0, f64::max);
+        let mean_power = self.band_power_by_frame.iter().sum::<f64>() / frames;
+        let floor_power: f64 = (lo..=hi)
+            .map(|b| self.floor_power[b] * self.bands.power_weight(b))
+            .sum();
+        let mean_magnitude: Vec<f64> = self.sum_magnitude.iter().map(|&m| m / frames).collect();
+        Some(Burst {
+            start_s,
+            duration_s,
+            centre_hz,
+            low_hz,
+            high_hz,
+            peak_level_db: db(peak_power),
+            mean_level_db: db(mean_power),
+            snr_db: db((mean_power - floor_power) / floor_power),
+            frames: self.region.frames.clone(),
+            extent_hz: [freqs[0], freqs[freqs.len() - 1]],
+            stats: spectral_stats(&mean_magnitude, freqs, geometry.rolloff_fraction),
+        })
+    }
+}
+
+/// `10·log10(x)`, floored at −200 dB like every level Spectro reports.
+pub(crate) fn db(x: f64) -> f64 {
+    if x > 0.0 {
+        (10.0 * x.log10()).max(crate::signal::levels::FLOOR_DB as f64)
+    } else {
+        crate::signal::levels::FLOOR_DB as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(lo: u32, hi: u32, seed: bool) -> Run {
+        Run { lo, hi, seed }
+    }
+
+    #[test]
+    fn runs_bridge_small_gaps_only() {
+        let floor = vec![0.0f32; 10];
+        let levels = [0.0, 7.0, 13.0, 0.0, 8.0, 0.0, 0.0, 9.0, 0.0, 20.0];
+        assert_eq!(
+            frame_runs(&levels, &floor, 12.0, 6.0, 0),
+            vec![
+                run(1, 2, true),
+                run(4, 4, false),
+                run(7, 7, false),
+                run(9, 9, true)
+            ]
+        );
+        assert_eq!(
+            frame_runs(&levels, &floor, 12.0, 6.0, 1),
+            vec![run(1, 4, true), run(7, 9, true)]
+        );
+        assert_eq!(frame_runs(&levels, &floor, 12.0, 6.0, 2), vec![run(1, 9, true)]);
+    }
+
+    #[test]
+    fn regions_connect_diagonally_merge_and_need_a_seed() {
+        // A diagonal chirp (one region), a separate seedless blob (dropped), and a U shape
+        // whose arms start apart and join later (one region).
+        let runs = vec![
+            vec![
+                run(0, 0, true),
+                run(10, 10, true),
+                run(14, 14, false),
+                run(30, 31, false),
+            ],
+            vec![
+                run(1, 1, false),
+                run(10, 10, false),
+                run(14, 14, false),
+                run(30, 31, false),
+            ],
+            vec![run(2, 2, false), run(10, 14, false)],
+            vec![],
+            vec![run(12, 12, true)],
+        ];
+        let regions = label(&runs, 0, 0);
+        assert_eq!(
+            regions,
+            vec![
+                Region {
+                    frames: 0..3,
+                    bins: [0, 2]
+                },
+                Region {
+                    frames: 0..3,
+                    bins: [10, 14]
+                },
+                Region {
+                    frames: 4..5,
+                    bins: [12, 12]
+                },
+            ]
+        );
+        // Bridging one empty frame joins the last run to the U.
+        let merged = label(&runs, 1, 0);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(
+            merged[1],
+            Region {
+                frames: 0..5,
+                bins: [10, 14]
+            }
+        );
+    }
+
+    #[test]
+    fn floor_is_a_low_percentile_held_near_the_median() {
+        let bins = 3;
+        let mut hist = LevelHistogram::new(bins);
+        // Bin 0: levels -80..-60 evenly; bin 1: silent bins (digital zero); bin 2: -70 always.
+        let mut buckets = Vec::new();
+        for i in 0..100 {
+            buckets.push(bucket_of(-80.0 + 20.0 * i as f32 / 100.0));
+            buckets.push(bucket_of(-200.0));
+            buckets.push(bucket_of(-70.0));
+        }
+        hist.add_buckets(&buckets);
+        let floor = NoiseFloor::estimate(&hist);
+        assert!((floor.db[0] - -76.0).abs() < 0.6, "{:?}", floor.db);
+        assert!((floor.db[2] - -70.0).abs() < 0.6, "{:?}", floor.db);
+        // The emptied bin is held 30 dB under the median bin's floor (bin 0's).
+        assert!(
+            (floor.db[1] - (floor.db[0] - 30.0)).abs() < 1e-4,
+            "{:?}",
+            floor.db
+        );
+    }
+}

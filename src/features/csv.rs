@@ -1,0 +1,183 @@
+//! Features as CSV files for pandas: one file of frames, one of bursts, each with a header row
+//! and units in the column names.
+//!
+//! `OUT.csv` (frames): `frame, time_s, level_db, centroid_hz, bandwidth_hz, flatness,
+//! rolloff_hz, band_0_db … band_{B−1}_db`, then for real signals `mfcc_0 … mfcc_{N−1}`.
+//!
+//! `OUT.bursts.csv` (bursts): `burst, start_s, end_s, duration_s, centre_hz, low_hz, high_hz,
+//! occupied_bw_hz, peak_level_db, mean_level_db, snr_db, first_frame, end_frame,
+//! extent_low_hz, extent_high_hz, centroid_hz, bandwidth_hz, flatness, rolloff_hz`.
+//!
+//! Numbers are written in their shortest exact form (`f32` features, `f64` times and
+//! frequencies), so reading a file back gives the values computed, bit for bit.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use super::{Burst, Features};
+use crate::io::atomic::write_atomically;
+use crate::io::{FileError, FileErrorKind};
+
+/// The column names of the frames file.
+pub fn frame_columns(features: &Features) -> Vec<String> {
+    let mut cols: Vec<String> = [
+        "frame",
+        "time_s",
+        "level_db",
+        "centroid_hz",
+        "bandwidth_hz",
+        "flatness",
+        "rolloff_hz",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    cols.extend((0..features.frames.n_bands).map(|k| format!("band_{k}_db")));
+    cols.extend((0..features.frames.n_mfcc).map(|k| format!("mfcc_{k}")));
+    cols
+}
+
+/// The column names of the bursts file.
+pub const BURST_COLUMNS: [&str; 19] = [
+    "burst",
+    "start_s",
+    "end_s",
+    "duration_s",
+    "centre_hz",
+    "low_hz",
+    "high_hz",
+    "occupied_bw_hz",
+    "peak_level_db",
+    "mean_level_db",
+    "snr_db",
+    "first_frame",
+    "end_frame",
+    "extent_low_hz",
+    "extent_high_hz",
+    "centroid_hz",
+    "bandwidth_hz",
+    "flatness",
+    "rolloff_hz",
+];
+
+/// Writes the frames file.
+pub fn write_frames(out: &mut impl Write, features: &Features) -> std::io::Result<()> {
+    writeln!(out, "{}", frame_columns(features).join(","))?;
+    let f = &features.frames;
+    let mut line = String::new();
+    for k in 0..f.len() {
+        use std::fmt::Write as _;
+        line.clear();
+        // Writing to a String cannot fail.
+        let _ = write!(
+            line,
+            "{k},{},{},{},{},{},{}",
+            f.time_s[k], f.level_db[k], f.centroid_hz[k], f.bandwidth_hz[k], f.flatness[k], f.rolloff_hz[k]
+        );
+        for v in f.bands(k).iter().chain(f.mfcc(k)) {
+            let _ = write!(line, ",{v}");
+        }
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Writes the bursts file.
+pub fn write_bursts(out: &mut impl Write, bursts: &[Burst]) -> std::io::Result<()> {
+    writeln!(out, "{}", BURST_COLUMNS.join(","))?;
+    for (i, b) in bursts.iter().enumerate() {
+        writeln!(
+            out,
+            "{i},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            b.start_s,
+            b.end_s(),
+            b.duration_s,
+            b.centre_hz,
+            b.low_hz,
+            b.high_hz,
+            b.occupied_bandwidth_hz(),
+            b.peak_level_db as f32,
+            b.mean_level_db as f32,
+            b.snr_db as f32,
+            b.frames.start,
+            b.frames.end,
+            b.extent_hz[0],
+            b.extent_hz[1],
+            b.stats.centroid_hz,
+            b.stats.bandwidth_hz,
+            b.stats.flatness as f32,
+            b.stats.rolloff_hz,
+        )?;
+    }
+    Ok(())
+}
+
+/// Where the bursts file of frames file `frames_path` goes: `OUT.csv` → `OUT.bursts.csv`
+/// (any other name gets `.bursts.csv` appended).
+pub fn bursts_path(frames_path: &Path) -> PathBuf {
+    let name = frames_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = match name.len().checked_sub(4) {
+        Some(cut)
+            if name
+                .get(cut..)
+                .is_some_and(|ext| ext.eq_ignore_ascii_case(".csv")) =>
+        {
+            &name[..cut]
+        }
+        _ => name.as_str(),
+    };
+    frames_path.with_file_name(format!("{stem}.bursts.csv"))
+}
+
+/// Writes the frames to `path` and, when bursts were detected, the bursts next to it (see
+/// [`bursts_path`]), each atomically. Refuses to replace any of `inputs` unless `force`.
+/// Returns the files written.
+pub fn save(
+    features: &Features,
+    path: &Path,
+    inputs: &[&Path],
+    force: bool,
+) -> Result<Vec<PathBuf>, FileError> {
+    let write = |target: &Path, body: &dyn Fn(&mut BufWriter<&File>) -> std::io::Result<()>| {
+        write_atomically(target, inputs, force, |file: &File| {
+            let mut w = BufWriter::new(file);
+            body(&mut w)
+                .and_then(|()| w.flush())
+                .map_err(|e| FileError::new(target, FileErrorKind::Io(e)))
+        })
+    };
+    let mut written = vec![path.to_path_buf()];
+    if let Some(bursts) = &features.bursts {
+        let bursts_target = bursts_path(path);
+        if bursts_target == path {
+            return Err(FileError::new(
+                path,
+                FileErrorKind::CannotWrite("the bursts file would replace the frames file".into()),
+            ));
+        }
+        write(&bursts_target, &|w| write_bursts(w, bursts))?;
+        written.push(bursts_target);
+    }
+    write(path, &|w| write_frames(w, features))?;
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bursts_file_sits_next_to_the_frames_file() {
+        assert_eq!(
+            bursts_path(Path::new("out/a.csv")),
+            PathBuf::from("out/a.bursts.csv")
+        );
+        assert_eq!(bursts_path(Path::new("a.CSV")), PathBuf::from("a.bursts.csv"));
+        assert_eq!(bursts_path(Path::new("feat")), PathBuf::from("feat.bursts.csv"));
+    }
+}
