@@ -108,8 +108,11 @@ const HIST_LOW_DB: f32 = crate::signal::levels::FLOOR_DB;
 const HIST_STEP_DB: f32 = 0.5;
 /// Histogram buckets: −200 to +60 dBFS.
 pub(crate) const HIST_BUCKETS: usize = 520;
-/// Percentile of a bin's levels taken as its floor.
+/// Percentile of a bin's levels the floor is estimated from.
 const FLOOR_PERCENTILE: f64 = 0.2;
+/// From the 20th percentile of exponentially distributed power to its mean:
+/// `−10·log10(−ln 0.8)`.
+const FLOOR_OFFSET_DB: f32 = 6.514;
 /// No bin's floor is taken lower than this far below the median bin's floor, dB.
 const FLOOR_SPAN_DB: f32 = 30.0;
 
@@ -167,7 +170,7 @@ impl LevelHistogram {
 /// The noise floor per display bin.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NoiseFloor {
-    /// Level per display bin, dBFS per cell (the spectrogram's scale, smoothed 3 × 3).
+    /// Mean noise level per display bin, dBFS per cell (the spectrogram's scale).
     pub db: Vec<f32>,
 }
 
@@ -175,7 +178,7 @@ impl NoiseFloor {
     /// The floor estimated from `hist` (see the module documentation).
     pub(crate) fn estimate(hist: &LevelHistogram) -> Self {
         let mut db: Vec<f32> = (0..hist.bins)
-            .map(|b| hist.percentile(b, FLOOR_PERCENTILE))
+            .map(|b| hist.percentile(b, FLOOR_PERCENTILE) + FLOOR_OFFSET_DB)
             .collect();
         let mut sorted = db.clone();
         sorted.sort_by(f32::total_cmp);
@@ -195,18 +198,11 @@ pub(crate) struct Run {
     pub(crate) seed: bool,
 }
 
-/// The runs of active cells of one frame, given its levels and the floor; runs separated by
-/// at most `gap_bins` inactive bins are joined.
-pub(crate) fn frame_runs(
-    levels_db: &[f32],
-    floor_db: &[f32],
-    seed_db: f32,
-    grow_db: f32,
-    gap_bins: u32,
-) -> Vec<Run> {
+/// The runs of active cells of one frame, given each cell's level above the floor; runs
+/// separated by at most `gap_bins` inactive bins are joined.
+pub(crate) fn frame_runs(above_floor_db: &[f32], seed_db: f32, grow_db: f32, gap_bins: u32) -> Vec<Run> {
     let mut runs: Vec<Run> = Vec::new();
-    for (b, (&l, &f)) in levels_db.iter().zip(floor_db).enumerate() {
-        let above = l - f;
+    for (b, &above) in above_floor_db.iter().enumerate() {
         if above < grow_db {
             continue;
         }
@@ -223,12 +219,14 @@ pub(crate) fn frame_runs(
     runs
 }
 
-/// A connected region of active cells: its bounding box.
+/// A connected region of active cells.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Region {
     pub(crate) frames: Range<usize>,
     /// Lowest and highest display bin, inclusive.
     pub(crate) bins: [usize; 2],
+    /// Its cells: runs with their frame, by frame.
+    pub(crate) runs: Vec<(usize, Run)>,
 }
 
 struct Open {
@@ -239,13 +237,20 @@ struct Open {
     seed: bool,
     /// Runs of the last frames that later runs may still join: `(frame, run)`.
     recent: Vec<(usize, Run)>,
+    /// Every run so far.
+    runs: Vec<(usize, Run)>,
 }
 
 impl Open {
-    fn region(&self) -> Option<Region> {
-        self.seed.then(|| Region {
-            frames: self.first..self.last + 1,
-            bins: [self.lo as usize, self.hi as usize],
+    fn region(mut self) -> Option<Region> {
+        self.seed.then(|| {
+            // Merged regions append their runs out of frame order.
+            self.runs.sort_by_key(|(f, r)| (*f, r.lo));
+            Region {
+                frames: self.first..self.last + 1,
+                bins: [self.lo as usize, self.hi as usize],
+                runs: self.runs,
+            }
         })
     }
 }
@@ -259,13 +264,10 @@ pub(crate) fn label(runs: &[Vec<Run>], gap_frames: usize, gap_bins: u32) -> Vec<
     let touches = |a: &Run, b: &Run| a.lo <= b.hi + 1 + gap_bins && b.lo <= a.hi + 1 + gap_bins;
     for (k, frame) in runs.iter().enumerate() {
         // Close what can no longer grow; forget runs too old to be joined.
-        open.retain(|o| {
-            let alive = o.last + 1 + gap_frames >= k;
-            if !alive {
-                regions.extend(o.region());
-            }
-            alive
-        });
+        let (alive, closed): (Vec<Open>, Vec<Open>) =
+            open.drain(..).partition(|o| o.last + 1 + gap_frames >= k);
+        open = alive;
+        regions.extend(closed.into_iter().filter_map(Open::region));
         for o in &mut open {
             o.recent.retain(|&(f, _)| f + 1 + gap_frames >= k);
         }
@@ -281,6 +283,7 @@ pub(crate) fn label(runs: &[Vec<Run>], gap_frames: usize, gap_bins: u32) -> Vec<
                     hi: run.hi,
                     seed: run.seed,
                     recent: vec![(k, *run)],
+                    runs: vec![(k, *run)],
                 });
                 continue;
             };
@@ -296,6 +299,7 @@ pub(crate) fn label(runs: &[Vec<Run>], gap_frames: usize, gap_bins: u32) -> Vec<
                 t.hi = t.hi.max(other.hi);
                 t.seed |= other.seed;
                 t.recent.extend(other.recent);
+                t.runs.extend(other.runs);
             }
             let t = &mut open[target];
             t.last = k;
@@ -303,18 +307,27 @@ pub(crate) fn label(runs: &[Vec<Run>], gap_frames: usize, gap_bins: u32) -> Vec<
             t.hi = t.hi.max(run.hi);
             t.seed |= run.seed;
             t.recent.push((k, *run));
+            t.runs.push((k, *run));
         }
     }
-    regions.extend(open.iter().filter_map(Open::region));
+    regions.extend(open.into_iter().filter_map(Open::region));
     regions.sort_by_key(|r| (r.frames.start, r.bins[0]));
     regions
 }
 
 /// Accumulates the spectra of a region's frames and turns them into a [`Burst`].
+///
+/// Excess power, levels, centre and bandwidth are measured on the region's own cells, so
+/// another signal inside its bounding box (a burst at another frequency at the same time)
+/// does not leak into its measures.
 pub(crate) struct BurstAccumulator<'a> {
-    region: Region,
+    frames: Range<usize>,
+    bins: [usize; 2],
+    /// The region's runs (bins, inclusive) per frame of `frames`.
+    cells: Vec<Vec<[usize; 2]>>,
     /// Frames whose excess power is tracked: the region's, widened by a window length each
-    /// side so the half-power crossings can be found outside it.
+    /// side so the half-power crossings can be found outside it (on the cells of the region's
+    /// nearest frame).
     span: Range<usize>,
     floor_power: &'a [f64],
     bands: &'a Bands,
@@ -322,6 +335,8 @@ pub(crate) struct BurstAccumulator<'a> {
     sum_excess: Vec<f64>,
     excess_by_frame: Vec<f64>,
     band_power_by_frame: Vec<f64>,
+    /// The floor's power on the same cells, per frame of the region.
+    floor_by_frame: Vec<f64>,
 }
 
 /// The frame geometry a burst is measured on.
@@ -346,14 +361,22 @@ impl<'a> BurstAccumulator<'a> {
         floor_power: &'a [f64],
         bands: &'a Bands,
     ) -> Self {
-        let span = region.frames.start.saturating_sub(reach)..(region.frames.end + reach).min(total_frames);
+        let frames = region.frames.clone();
+        let span = frames.start.saturating_sub(reach)..(frames.end + reach).min(total_frames);
+        let mut cells = vec![Vec::new(); frames.len()];
+        for (f, r) in &region.runs {
+            cells[f - frames.start].push([r.lo as usize, r.hi as usize]);
+        }
         let width = region.bins[1] - region.bins[0] + 1;
         BurstAccumulator {
             sum_magnitude: vec![0.0; width],
             sum_excess: vec![0.0; width],
             excess_by_frame: vec![0.0; span.len()],
-            band_power_by_frame: Vec::with_capacity(region.frames.len()),
-            region,
+            band_power_by_frame: Vec::with_capacity(frames.len()),
+            floor_by_frame: Vec::with_capacity(frames.len()),
+            bins: region.bins,
+            cells,
+            frames,
             span,
             floor_power,
             bands,
@@ -367,28 +390,37 @@ impl<'a> BurstAccumulator<'a> {
 
     /// Adds frame `frame`'s raw power per display bin.
     pub(crate) fn add(&mut self, frame: usize, power: &[f32]) {
-        let [lo, hi] = self.region.bins;
-        let in_box = &power[lo..=hi];
-        let floor = &self.floor_power[lo..=hi];
-        let excess: f64 = in_box.iter().zip(floor).map(|(&p, &f)| p as f64 - f).sum();
-        self.excess_by_frame[frame - self.span.start] = excess;
-        if !self.region.frames.contains(&frame) {
-            return;
-        }
+        let inside = self.frames.contains(&frame);
+        let nearest = frame.clamp(self.frames.start, self.frames.end - 1) - self.frames.start;
+        let mut excess = 0.0;
         let mut band_power = 0.0;
-        for (i, (&p, &f)) in in_box.iter().zip(floor).enumerate() {
-            let p = p as f64;
-            self.sum_magnitude[i] += p.sqrt();
-            self.sum_excess[i] += p - f;
-            band_power += p * self.bands.power_weight(lo + i);
+        let mut floor_power = 0.0;
+        for &[lo, hi] in &self.cells[nearest] {
+            for b in lo..=hi {
+                let p = power[b] as f64;
+                let e = p - self.floor_power[b];
+                excess += e;
+                if inside {
+                    self.sum_excess[b - self.bins[0]] += e;
+                    band_power += p * self.bands.power_weight(b);
+                    floor_power += self.floor_power[b] * self.bands.power_weight(b);
+                }
+            }
         }
-        self.band_power_by_frame.push(band_power);
+        self.excess_by_frame[frame - self.span.start] = excess;
+        if inside {
+            for (m, &p) in self.sum_magnitude.iter_mut().zip(&power[self.bins[0]..=self.bins[1]]) {
+                *m += (p as f64).sqrt();
+            }
+            self.band_power_by_frame.push(band_power);
+            self.floor_by_frame.push(floor_power);
+        }
     }
 
     /// The burst, or `None` when its power does not rise above the floor after all (a seed
     /// that was a noise peak).
     pub(crate) fn finish(self, geometry: &Geometry) -> Option<Burst> {
-        let [lo, hi] = self.region.bins;
+        let [lo, hi] = self.bins;
         let freqs = &geometry.freqs_hz[lo..=hi];
         let time_of = |frame: f64| frame * geometry.hop_s;
 
@@ -396,7 +428,7 @@ impl<'a> BurstAccumulator<'a> {
         // edges outward, so dips inside a merged burst do not cut it.
         let e = &self.excess_by_frame;
         let base = self.span.start;
-        let core = (self.region.frames.start - base)..(self.region.frames.end - base);
+        let core = (self.frames.start - base)..(self.frames.end - base);
         let peak = e[core.clone()].iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         // NaN-safe: a peak that is not positive (or not a number) is no burst.
         if peak.is_nan() || peak <= 0.0 {
@@ -451,14 +483,45 @@ impl<'a> BurstAccumulator<'a> {
         let low_hz = edge(0.005);
         let high_hz = edge(0.995);
 
-        // Levels: power in the burst's band, relative to a full-scale sinusoid.
+        // Levels: power of the burst's cells, relative to a full-scale sinusoid; the mean over
+        // the frames centred within its measured extent (the region's frames reach a window
+        // further, into its edges).
+        let during: Vec<usize> = (0..self.band_power_by_frame.len())
+            .filter(|&i| {
+                let at = (self.frames.start - base + i) as f64;
+                at >= start && at <= end
+            })
+            .collect();
         let frames = self.band_power_by_frame.len().max(1) as f64;
         let peak_power = self.band_power_by_frame.iter().cloned().fold(0.0, f64::max);
-        let mean_power = self.band_power_by_frame.iter().sum::<f64>() / frames;
-        let floor_power: f64 = (lo..=hi)
-            .map(|b| self.floor_power[b] * self.bands.power_weight(b))
-            .sum();
-        let mean_magnitude: Vec<f64> = self.sum_magnitude.iter().map(|&m| m / frames).collect();
+        let (mean_power, floor_power) = if during.is_empty() {
+            // Shorter than a hop: the frame nearest its peak stands for it.
+            let i = (0..self.band_power_by_frame.len())
+                .max_by(|&a, &b| self.band_power_by_frame[a].total_cmp(&self.band_power_by_frame[b]))
+                .unwrap_or(0);
+            (peak_power, self.floor_by_frame.get(i).copied().unwrap_or(0.0))
+        } else {
+            let n = during.len() as f64;
+            (
+                during.iter().map(|&i| self.band_power_by_frame[i]).sum::<f64>() / n,
+                during.iter().map(|&i| self.floor_by_frame[i]).sum::<f64>() / n,
+            )
+        };
+
+        // librosa-style statistics of the mean magnitude spectrum within the occupied band
+        // (at least the bin of the centre), over the region's frames.
+        let in_band: Vec<usize> = (0..freqs.len())
+            .filter(|&i| (low_hz..=high_hz).contains(&freqs[i]))
+            .collect();
+        let band = match (in_band.first(), in_band.last()) {
+            (Some(&a), Some(&b)) => a..b + 1,
+            _ => {
+                let c = ((centre_hz - freqs[0]) / geometry.bin_hz).round().clamp(0.0, (freqs.len() - 1) as f64)
+                    as usize;
+                c..c + 1
+            }
+        };
+        let mean_magnitude: Vec<f64> = self.sum_magnitude[band.clone()].iter().map(|&m| m / frames).collect();
         Some(Burst {
             start_s,
             duration_s,
@@ -468,9 +531,9 @@ impl<'a> BurstAccumulator<'a> {
             peak_level_db: db(peak_power),
             mean_level_db: db(mean_power),
             snr_db: db((mean_power - floor_power) / floor_power),
-            frames: self.region.frames.clone(),
+            frames: self.frames.clone(),
             extent_hz: [freqs[0], freqs[freqs.len() - 1]],
-            stats: spectral_stats(&mean_magnitude, freqs, geometry.rolloff_fraction),
+            stats: spectral_stats(&mean_magnitude, &freqs[band], geometry.rolloff_fraction),
         })
     }
 }
@@ -494,10 +557,9 @@ mod tests {
 
     #[test]
     fn runs_bridge_small_gaps_only() {
-        let floor = vec![0.0f32; 10];
         let levels = [0.0, 7.0, 13.0, 0.0, 8.0, 0.0, 0.0, 9.0, 0.0, 20.0];
         assert_eq!(
-            frame_runs(&levels, &floor, 12.0, 6.0, 0),
+            frame_runs(&levels, 12.0, 6.0, 0),
             vec![
                 run(1, 2, true),
                 run(4, 4, false),
@@ -506,10 +568,10 @@ mod tests {
             ]
         );
         assert_eq!(
-            frame_runs(&levels, &floor, 12.0, 6.0, 1),
+            frame_runs(&levels, 12.0, 6.0, 1),
             vec![run(1, 4, true), run(7, 9, true)]
         );
-        assert_eq!(frame_runs(&levels, &floor, 12.0, 6.0, 2), vec![run(1, 9, true)]);
+        assert_eq!(frame_runs(&levels, 12.0, 6.0, 2), vec![run(1, 9, true)]);
     }
 
     #[test]
@@ -533,38 +595,24 @@ mod tests {
             vec![],
             vec![run(12, 12, true)],
         ];
+        let boxes = |regions: Vec<Region>| -> Vec<(Range<usize>, [usize; 2])> {
+            regions.into_iter().map(|r| (r.frames, r.bins)).collect()
+        };
         let regions = label(&runs, 0, 0);
+        assert_eq!(regions[1].runs.len(), 5, "{:?}", regions[1].runs);
         assert_eq!(
-            regions,
-            vec![
-                Region {
-                    frames: 0..3,
-                    bins: [0, 2]
-                },
-                Region {
-                    frames: 0..3,
-                    bins: [10, 14]
-                },
-                Region {
-                    frames: 4..5,
-                    bins: [12, 12]
-                },
-            ]
+            boxes(regions),
+            vec![(0..3, [0, 2]), (0..3, [10, 14]), (4..5, [12, 12])]
         );
         // Bridging one empty frame joins the last run to the U.
-        let merged = label(&runs, 1, 0);
-        assert_eq!(merged.len(), 2);
         assert_eq!(
-            merged[1],
-            Region {
-                frames: 0..5,
-                bins: [10, 14]
-            }
+            boxes(label(&runs, 1, 0)),
+            vec![(0..3, [0, 2]), (0..5, [10, 14])]
         );
     }
 
     #[test]
-    fn floor_is_a_low_percentile_held_near_the_median() {
+    fn floor_is_the_mean_noise_from_a_low_percentile() {
         let bins = 3;
         let mut hist = LevelHistogram::new(bins);
         // Bin 0: levels -80..-60 evenly; bin 1: silent bins (digital zero); bin 2: -70 always.
@@ -576,8 +624,8 @@ mod tests {
         }
         hist.add_buckets(&buckets);
         let floor = NoiseFloor::estimate(&hist);
-        assert!((floor.db[0] - -76.0).abs() < 0.6, "{:?}", floor.db);
-        assert!((floor.db[2] - -70.0).abs() < 0.6, "{:?}", floor.db);
+        assert!((floor.db[0] - (-76.0 + 6.514)).abs() < 0.6, "{:?}", floor.db);
+        assert!((floor.db[2] - (-70.0 + 6.514)).abs() < 0.6, "{:?}", floor.db);
         // The emptied bin is held 30 dB under the median bin's floor (bin 0's).
         assert!(
             (floor.db[1] - (floor.db[0] - 30.0)).abs() < 1e-4,

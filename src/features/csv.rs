@@ -16,7 +16,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::{Burst, Features};
-use crate::io::atomic::write_atomically;
+use crate::io::atomic::{same_file, write_atomically};
 use crate::io::{FileError, FileErrorKind};
 
 /// The column names of the frames file.
@@ -151,20 +151,21 @@ pub fn save(
                 .map_err(|e| FileError::new(target, FileErrorKind::Io(e)))
         })
     };
-    let mut written = vec![path.to_path_buf()];
-    if let Some(bursts) = &features.bursts {
-        let bursts_target = bursts_path(path);
-        if bursts_target == path {
-            return Err(FileError::new(
-                path,
-                FileErrorKind::CannotWrite("the bursts file would replace the frames file".into()),
-            ));
+    let mut targets = vec![path.to_path_buf()];
+    if features.bursts.is_some() {
+        targets.push(bursts_path(path));
+    }
+    // Check both targets before writing either, so a refusal leaves no half of the pair.
+    for target in &targets {
+        if !force && inputs.iter().any(|i| same_file(i, target)) {
+            return Err(FileError::new(target, FileErrorKind::WouldOverwriteInput));
         }
-        write(&bursts_target, &|w| write_bursts(w, bursts))?;
-        written.push(bursts_target);
     }
     write(path, &|w| write_frames(w, features))?;
-    Ok(written)
+    if let Some(bursts) = &features.bursts {
+        write(&targets[1], &|w| write_bursts(w, bursts))?;
+    }
+    Ok(targets)
 }
 
 #[cfg(test)]

@@ -447,16 +447,7 @@ fn extract_typed<T: ReadSamples>(
             let mut magnitude = vec![0.0f64; bins];
             let mut band_power = vec![0.0f64; bands.len()];
             let mut mel_power = vec![0.0f64; mel.as_ref().map_or(0, |m| m.len())];
-            let wide = processed.widened(&range);
-            // Raw power of the widened frames, for the smoothed levels of the histogram.
-            let mut rows: Vec<f32> = Vec::new();
-            processed.analyse(wide.clone(), s, |k, spectrum, power| {
-                if detect.is_some() {
-                    rows.extend_from_slice(power);
-                }
-                if !range.contains(&k) {
-                    return;
-                }
+            processed.analyse(range, s, |k, spectrum, power| {
                 for (m, c) in magnitude.iter_mut().zip(spectrum) {
                     *m = c.norm() as f64;
                 }
@@ -471,15 +462,11 @@ fn extract_typed<T: ReadSamples>(
                     out.mel_db
                         .extend(mel_power.iter().map(|&p| power_to_db_floor(p, MEL_AMIN) as f32));
                 }
-            });
-            if detect.is_some() {
-                let mut smoothed = vec![0.0f32; bins];
-                for k in range.clone().filter(|&k| in_histogram(k)) {
-                    smooth_3x3(&rows, bins, k - wide.start, &mut smoothed);
+                if detect.is_some() && in_histogram(k) {
                     out.buckets
-                        .extend(smoothed.iter().map(|&p| bucket_of(power_dbfs(p, full_scale))));
+                        .extend(power.iter().map(|&p| bucket_of(power_dbfs(p, full_scale))));
                 }
-            }
+            });
             out
         },
         |block| {
@@ -519,6 +506,12 @@ fn extract_typed<T: ReadSamples>(
 
     // Pass 2: active cells, as runs per frame.
     let floor = NoiseFloor::estimate(&hist);
+    // The floor as raw power per display bin.
+    let floor_power: Vec<f64> = floor
+        .db
+        .iter()
+        .map(|&d| 10f64.powf(d as f64 / 10.0) * (full_scale as f64).powi(2))
+        .collect();
     let seed_db = burst_options.threshold_db as f32;
     let grow_db = (burst_options.threshold_db - burst_options.hysteresis_db) as f32;
     let gap_bins = (burst_options.merge_gap_hz / axis.bin_hz()).floor() as u32;
@@ -528,16 +521,19 @@ fn extract_typed<T: ReadSamples>(
         progress,
         |range, s| {
             let wide = processed.widened(&range);
+            // Each cell's power over its bin's floor, for the widened frames.
             let mut rows: Vec<f32> = Vec::with_capacity(wide.len() * bins);
-            processed.analyse(wide.clone(), s, |_, _, power| rows.extend_from_slice(power));
-            let mut levels = vec![0.0f32; bins];
+            processed.analyse(wide.clone(), s, |_, _, power| {
+                rows.extend(power.iter().zip(&floor_power).map(|(&p, &f)| (p as f64 / f) as f32));
+            });
+            let mut snr_db = vec![0.0f32; bins];
             range
                 .map(|k| {
-                    smooth_3x3(&rows, bins, k - wide.start, &mut levels);
-                    for l in levels.iter_mut() {
-                        *l = power_dbfs(*l, full_scale);
+                    smooth_3x3(&rows, bins, k - wide.start, &mut snr_db);
+                    for v in snr_db.iter_mut() {
+                        *v = db(*v as f64) as f32;
                     }
-                    frame_runs(&levels, &floor.db, seed_db, grow_db, gap_bins)
+                    frame_runs(&snr_db, seed_db, grow_db, gap_bins)
                 })
                 .collect::<Vec<_>>()
         },
@@ -547,11 +543,6 @@ fn extract_typed<T: ReadSamples>(
     drop(runs);
 
     // Pass 3: measure each region on the processed signal.
-    let floor_power: Vec<f64> = floor
-        .db
-        .iter()
-        .map(|&d| 10f64.powf(d as f64 / 10.0) * (full_scale as f64).powi(2))
-        .collect();
     let geometry = Geometry {
         hop_s,
         freqs_hz: &freqs,
@@ -597,10 +588,13 @@ fn extract_typed<T: ReadSamples>(
     Ok(features)
 }
 
-/// The power of row `row` of `rows` (`bins` per row, consecutive frames) averaged over the 3 × 3
-/// cells around each cell, or as many of them as exist: the levels bursts are detected on.
-/// Averaging nine cells steadies the level of noise-like signals (a single cell's power is
-/// exponentially distributed), so a burst is not torn into fragments by its own fluctuations.
+/// Row `row` of `rows` (`bins` values per row, consecutive frames) averaged over the 3 × 3
+/// cells around each cell, or as many of them as exist. Bursts are detected on each cell's
+/// power over its bin's floor, smoothed so: averaging nine cells steadies noise-like signals
+/// (one cell's power is exponentially distributed), so a burst is not torn into fragments by
+/// its own fluctuations. Dividing by the floor before averaging keeps a bin next to a much
+/// louder one (at the edge of a band an edit removed) from inheriting its neighbour's
+/// fluctuations.
 fn smooth_3x3(rows: &[f32], bins: usize, row: usize, out: &mut [f32]) {
     let frames = rows.len() / bins;
     let first = row.saturating_sub(1);

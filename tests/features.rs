@@ -1,0 +1,504 @@
+//! Features of edited recordings and burst detection: known synthetic bursts, the ADS-B
+//! capture, edits that clean features, channel mixing, progress and cancel, and the CLI.
+
+mod common;
+
+use common::{Rng, data, spectro, stderr};
+use spectro::edit::{EditList, StftSettings};
+use spectro::features::{Burst, FeatureError, FeatureOptions, Features, csv, extract_features};
+use spectro::io::{OpenOptions, Recording};
+use spectro::signal::{Complex32, MemorySource, Progress, SampleSource, StftParams, WindowKind};
+
+fn options(fft_len: usize, hop: usize) -> FeatureOptions {
+    FeatureOptions {
+        stft: StftParams {
+            fft_len,
+            hop,
+            window: WindowKind::Hann,
+        },
+        ..FeatureOptions::default()
+    }
+}
+
+fn run(source: &dyn SampleSource, edits: &EditList, options: &FeatureOptions) -> Features {
+    let edit_stft = edits.stft.map_or_else(StftParams::default, |s| s.params());
+    extract_features(source, &edits.edits, edit_stft, options, &Progress::new()).unwrap()
+}
+
+/// A burst to synthesise: a tone, or noise of a given bandwidth, switched on and off with
+/// 20 µs raised-cosine power ramps centred on its nominal edges, as a transmitter shapes its
+/// edges to limit splatter. (A ramp whose power is odd-symmetric about the edge puts the
+/// half-power crossing of any symmetric window exactly on it.)
+struct Known {
+    start_s: f64,
+    duration_s: f64,
+    centre_hz: f64,
+    /// 0 for a tone.
+    bandwidth_hz: f64,
+    amplitude: f32,
+}
+
+const FS: f64 = 1e6;
+
+fn known_bursts() -> Vec<Known> {
+    vec![
+        Known {
+            start_s: 0.010,
+            duration_s: 0.005,
+            centre_hz: 150e3,
+            bandwidth_hz: 0.0,
+            amplitude: 0.5,
+        },
+        // Overlaps the first in time, at another frequency: a separate burst.
+        Known {
+            start_s: 0.0121,
+            duration_s: 0.002,
+            centre_hz: -220e3,
+            bandwidth_hz: 0.0,
+            amplitude: 0.3,
+        },
+        Known {
+            start_s: 0.025,
+            duration_s: 0.008,
+            centre_hz: -50e3,
+            bandwidth_hz: 40e3,
+            amplitude: 0.4,
+        },
+        Known {
+            start_s: 0.0403,
+            duration_s: 0.0005,
+            centre_hz: 300e3,
+            bandwidth_hz: 0.0,
+            amplitude: 0.2,
+        },
+    ]
+}
+
+/// Ramp length of the synthetic bursts, samples.
+const RAMP: usize = 20;
+
+/// Amplitude envelope of a burst `len` samples long at sample `i` from its nominal start,
+/// for `i` in `-RAMP/2 .. len + RAMP/2`.
+fn envelope(i: i64, len: usize) -> f32 {
+    let half = (RAMP / 2) as i64;
+    let power_ramp = |u: i64| {
+        // Power rises as a raised cosine from 0 at -half to 1 at +half.
+        let x = (u + half) as f64 / RAMP as f64;
+        0.5 - 0.5 * (std::f64::consts::PI * x.clamp(0.0, 1.0)).cos()
+    };
+    (power_ramp(i) * power_ramp(len as i64 - i)).sqrt() as f32
+}
+
+/// 50 ms of complex noise at −40 dBFS with the known bursts added.
+fn synthetic_iq() -> MemorySource<Complex32> {
+    let n = (0.05 * FS) as usize;
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    // Uniform noise in [-1, 1) has power 1/3 per component: scale to 1e-4 in total.
+    let noise = (1e-4f32 / (2.0 / 3.0)).sqrt();
+    let mut x: Vec<Complex32> = (0..n)
+        .map(|_| Complex32::new(rng.uniform() * noise, rng.uniform() * noise))
+        .collect();
+    for b in known_bursts() {
+        let first = (b.start_s * FS).round() as usize;
+        let len = (b.duration_s * FS).round() as usize;
+        let span = first - RAMP / 2..first + len + RAMP / 2;
+        let gain = |n: usize| envelope(n as i64 - first as i64, len);
+        if b.bandwidth_hz == 0.0 {
+            for n in span {
+                let phase = std::f64::consts::TAU * b.centre_hz * n as f64 / FS;
+                x[n] += Complex32::from_polar(b.amplitude * gain(n), phase as f32);
+            }
+        } else {
+            // Band-limited noise: a sum of many equal tones across the band, random phases.
+            let tones = 200;
+            let mut phases = Rng(7);
+            let comps: Vec<(f64, f32)> = (0..tones)
+                .map(|k| {
+                    let f = b.centre_hz - b.bandwidth_hz / 2.0 + b.bandwidth_hz * (k as f64 + 0.5) / tones as f64;
+                    (f, phases.uniform() * std::f32::consts::PI)
+                })
+                .collect();
+            let a = b.amplitude / (tones as f32).sqrt();
+            for n in span {
+                let t = n as f64 / FS;
+                for &(f, p) in &comps {
+                    x[n] += Complex32::from_polar(a * gain(n), (std::f64::consts::TAU * f * t) as f32 + p);
+                }
+            }
+        }
+    }
+    MemorySource {
+        sample_rate: FS,
+        channels: vec![x],
+    }
+}
+
+#[test]
+fn synthetic_iq_bursts_are_found_and_measured() {
+    let source = synthetic_iq();
+    // 256-sample window (256 µs, 3.9 kHz bins), hop 64 µs.
+    let (fft, hop) = (256, 64);
+    let features = run(&source, &EditList::default(), &options(fft, hop));
+    let bursts = features.bursts.as_ref().unwrap();
+    let bin_hz = FS / fft as f64;
+    let hop_s = hop as f64 / FS;
+    let known = known_bursts();
+    for b in bursts {
+        eprintln!(
+            "burst {:.6}..{:.6} s ({:.1} µs), centre {:.0} Hz, OBW {:.0} Hz, mean {:.2} dB, snr {:.1} dB",
+            b.start_s,
+            b.end_s(),
+            b.duration_s * 1e6,
+            b.centre_hz,
+            b.occupied_bandwidth_hz(),
+            b.mean_level_db,
+            b.snr_db
+        );
+    }
+    assert_eq!(bursts.len(), known.len(), "{bursts:#?}");
+    // Bursts come out by start time; the known ones are listed that way too.
+    for (b, k) in bursts.iter().zip(&known) {
+        let what = format!("burst at {} s, {} Hz", k.start_s, k.centre_hz);
+        // Half-power points find a sharp edge to a small fraction of a hop.
+        assert!((b.start_s - k.start_s).abs() < 0.25 * hop_s, "{what}: start {}", b.start_s);
+        assert!(
+            (b.duration_s - k.duration_s).abs() < 0.5 * hop_s,
+            "{what}: duration {}",
+            b.duration_s
+        );
+        assert!((b.centre_hz - k.centre_hz).abs() < 0.5 * bin_hz, "{what}: centre {}", b.centre_hz);
+        if k.bandwidth_hz > 0.0 {
+            // 99 % of a flat band is 99 % of its width; the window adds a bin or two.
+            let obw = b.occupied_bandwidth_hz();
+            assert!(
+                obw > 0.97 * k.bandwidth_hz && obw < k.bandwidth_hz + 3.0 * bin_hz,
+                "{what}: OBW {obw}"
+            );
+        } else {
+            // A tone occupies the window's main lobe, about three bins; a burst only two
+            // windows long is seen whole by few frames, and its edges widen it.
+            let bins = if k.duration_s > 8.0 * fft as f64 / FS { 4.0 } else { 8.0 };
+            assert!(
+                b.occupied_bandwidth_hz() < bins * bin_hz,
+                "{what}: OBW {}",
+                b.occupied_bandwidth_hz()
+            );
+            assert!((b.stats.centroid_hz - k.centre_hz).abs() < bin_hz, "{what}: centroid");
+        }
+        // Power in the band: the burst's power (a² for a complex tone) dominates the noise.
+        let expected_db = 20.0 * (k.amplitude as f64).log10();
+        assert!((b.mean_level_db - expected_db).abs() < 0.5, "{what}: mean level {}", b.mean_level_db);
+        assert!(b.peak_level_db >= b.mean_level_db);
+        assert!(b.snr_db > 20.0, "{what}: snr {}", b.snr_db);
+    }
+    // The frame features see the two-sided spectrum: while only the −50 kHz noise burst is on,
+    // the centroid sits near it.
+    let f = &features.frames;
+    let k = (0.029 * FS) as usize / hop;
+    assert!((f.centroid_hz[k] as f64 - -50e3).abs() < 10e3, "{}", f.centroid_hz[k]);
+    assert_eq!(f.n_mfcc, 0, "MFCCs do not apply to IQ");
+}
+
+#[test]
+fn an_edit_removes_a_burst_and_cleans_the_features() {
+    let source = synthetic_iq();
+    let edits = EditList::from_json(
+        r#"{"version": 1, "stft": {"fft": 512, "hop": 128},
+            "edits": [{"type": "rect", "time_s": [0.0, 0.05], "freq_hz": [100000, 200000], "gain_db": "-inf"}]}"#,
+    )
+    .unwrap();
+    let opts = options(256, 64);
+    let clean = run(&source, &edits, &opts);
+    let bursts = clean.bursts.as_ref().unwrap();
+    for b in bursts {
+        eprintln!("{:.6} {:.6} {:.0} {:.0} snr {:.1} frames {:?} extent {:?}", b.start_s, b.duration_s, b.centre_hz, b.occupied_bandwidth_hz(), b.snr_db, b.frames, b.extent_hz);
+    }
+    // The 150 kHz burst is gone, the others stay.
+    assert_eq!(bursts.len(), 3, "{bursts:#?}");
+    assert!(bursts.iter().all(|b| !(100e3..200e3).contains(&b.centre_hz)));
+    // During the removed burst, band 5 of 8 (125..250 kHz) fell to the noise.
+    let raw = run(&source, &EditList::default(), &opts);
+    let k = (0.011 * FS) as usize / 64;
+    let before = raw.frames.bands(k)[5];
+    let after = clean.frames.bands(k)[5];
+    assert!(before > -7.0 && after < -45.0, "band 5: {before} dB before, {after} dB after");
+}
+
+#[test]
+fn features_of_the_edited_recording_are_those_of_the_applied_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let edits_path = dir.path().join("edits.json");
+    std::fs::write(
+        &edits_path,
+        r#"{"version": 1, "stft": {"fft": 1024, "hop": 256},
+            "edits": [{"type": "rect", "time_s": [1.0, 4.0], "freq_hz": [700, 1550], "gain_db": "-inf"},
+                      {"type": "threshold", "time_s": [0, 15], "freq_hz": [0, 6000], "below_db": -70, "gain_db": -20}]}"#,
+    )
+    .unwrap();
+    let input = data("ft8lib_20m_busy_test_01.wav");
+    let applied = dir.path().join("applied.wav");
+    let out = spectro(&[
+        "apply",
+        input.to_str().unwrap(),
+        "--edits",
+        edits_path.to_str().unwrap(),
+        "-o",
+        applied.to_str().unwrap(),
+        "--format",
+        "float32",
+        "-q",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = spectro::io::load_edit_list(&edits_path).unwrap();
+    let rec = Recording::open(&input, OpenOptions::default()).unwrap();
+    let opts = FeatureOptions::default();
+    let edited = run(&rec, &list, &opts);
+    let file = run(
+        &Recording::open(&applied, OpenOptions::default()).unwrap(),
+        &EditList::default(),
+        &opts,
+    );
+    // Float output keeps the rendered samples exactly, and rendering does not depend on how
+    // it is split into blocks: the features are the same numbers.
+    assert_eq!(edited.frames, file.frames);
+    assert_eq!(edited.bursts, file.bursts);
+    // And the edit did change them: band 1 (750..1500 Hz) lost its signals.
+    let unedited = run(&rec, &EditList::default(), &opts);
+    let k = (2.5 * 12000.0 / 512.0) as usize;
+    assert!(
+        unedited.frames.bands(k)[1] - edited.frames.bands(k)[1] > 30.0,
+        "{} vs {}",
+        unedited.frames.bands(k)[1],
+        edited.frames.bands(k)[1]
+    );
+}
+
+/// Mode S replies in the dump1090 capture (0.178 s at 2 MS/s), at a 64-sample window (32 µs,
+/// shorter than the shortest reply) and hop 16 (8 µs).
+///
+/// The capture is saturated with replies: its envelope is 6 dB above its quietest 1 % for
+/// two thirds of the time, so the per-bin floor (20th percentile) is itself busy. At a
+/// 20 dB threshold the detector finds the clear replies, about 200 of them: dump1090 decodes
+/// about 72 messages from this file, and the rest are replies too weak or too garbled by
+/// overlap to decode, and Mode A/C replies. The measured durations show the two Mode S
+/// lengths, 8 µs of preamble plus 56 or 112 µs of data: 64 µs and 120 µs.
+fn adsb_bursts() -> Vec<Burst> {
+    let rec = Recording::open(
+        data("dump1090_modes1_1090M_2000k.cu8"),
+        OpenOptions {
+            iq: false,
+            sample_rate: Some(2e6),
+        },
+    )
+    .unwrap();
+    let mut opts = options(64, 16);
+    if let Some(b) = &mut opts.bursts {
+        b.threshold_db = 20.0;
+    }
+    run(&rec, &EditList::default(), &opts).bursts.unwrap()
+}
+
+#[test]
+fn adsb_replies_are_counted_and_their_two_lengths_seen() {
+    let bursts = adsb_bursts();
+    let count_in = |lo_us: f64, hi_us: f64| {
+        bursts
+            .iter()
+            .filter(|b| (lo_us..hi_us).contains(&(b.duration_s * 1e6)))
+            .count()
+    };
+    let short = count_in(55.0, 75.0);
+    let long = count_in(105.0, 135.0);
+    let between = count_in(80.0, 100.0);
+    eprintln!(
+        "{} bursts; {short} of 55-75 µs, {long} of 105-135 µs, {between} of 80-100 µs",
+        bursts.len()
+    );
+    assert!((150..=260).contains(&bursts.len()), "{} bursts", bursts.len());
+    // Peaks at the two reply lengths, well above the lengths between them.
+    assert!(short >= 35 && long >= 35, "short {short}, long {long}");
+    assert!(between * 2 < short.min(long), "between {between}");
+    // Replies are broadband (0.5 µs pulses): their occupied bandwidth spans hundreds of kHz.
+    let wide = bursts.iter().filter(|b| b.occupied_bandwidth_hz() > 300e3).count();
+    assert!(wide * 2 > bursts.len(), "{wide} wide bursts");
+}
+
+#[test]
+fn stereo_is_mixed_like_librosa_and_channels_can_be_picked() {
+    let mut rng = Rng(42);
+    let left: Vec<f32> = (0..20000)
+        .map(|i| 0.5 * (i as f32 * 0.05).sin() + 0.05 * rng.uniform())
+        .collect();
+    let right: Vec<f32> = (0..20000).map(|_| 0.2 * rng.uniform()).collect();
+    let mono: Vec<f32> = left.iter().zip(&right).map(|(a, b)| (a + b) * 0.5).collect();
+    let stereo = MemorySource {
+        sample_rate: 16000.0,
+        channels: vec![left.clone(), right],
+    };
+    let mut opts = options(512, 128);
+    opts.bursts = None;
+    let none = EditList::default();
+    let mixed = run(&stereo, &none, &opts);
+    let reference = run(
+        &MemorySource {
+            sample_rate: 16000.0,
+            channels: vec![mono],
+        },
+        &none,
+        &opts,
+    );
+    for (a, b) in mixed.frames.mfcc.iter().zip(&reference.frames.mfcc) {
+        assert!((a - b).abs() < 1e-3 * b.abs().max(1.0), "{a} vs {b}");
+    }
+    opts.channel = Some(0);
+    let picked = run(&stereo, &none, &opts);
+    let alone = run(
+        &MemorySource {
+            sample_rate: 16000.0,
+            channels: vec![left],
+        },
+        &none,
+        &opts_without_channel(&opts),
+    );
+    assert_eq!(picked.frames, alone.frames);
+    opts.channel = Some(2);
+    let err = extract_features(&stereo, &[], StftParams::default(), &opts, &Progress::new()).unwrap_err();
+    assert!(matches!(err, FeatureError::Channel { channel: 2, channels: 2 }), "{err}");
+}
+
+fn opts_without_channel(o: &FeatureOptions) -> FeatureOptions {
+    FeatureOptions { channel: None, ..*o }
+}
+
+#[test]
+fn progress_reaches_the_end_and_cancel_stops() {
+    let source = synthetic_iq();
+    let progress = Progress::new();
+    let opts = options(256, 64);
+    extract_features(&source, &[], StftParams::default(), &opts, &progress).unwrap();
+    assert!(progress.fraction() > 0.99, "{}", progress.fraction());
+    let cancelled = Progress::new();
+    cancelled.cancel();
+    let err = extract_features(&source, &[], StftParams::default(), &opts, &cancelled).unwrap_err();
+    assert!(matches!(err, FeatureError::Cancelled(_)), "{err}");
+    // Bad options are named.
+    let bad = FeatureOptions { bands: 0, ..opts };
+    let err = extract_features(&source, &[], StftParams::default(), &bad, &Progress::new()).unwrap_err();
+    assert!(err.to_string().contains("bands"), "{err}");
+}
+
+#[test]
+fn cli_writes_frames_and_bursts_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ft8.csv");
+    let input = data("ft8lib_20m_busy_test_01.wav");
+    let o = spectro(&["features", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let frames = std::fs::read_to_string(&out).unwrap();
+    let mut lines = frames.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        &header[..8],
+        &["frame", "time_s", "level_db", "centroid_hz", "bandwidth_hz", "flatness", "rolloff_hz", "band_0_db"]
+    );
+    assert_eq!(header.len(), 7 + 8 + 20);
+    assert_eq!(header.last(), Some(&"mfcc_19"));
+    // librosa's frame count: 1 + 180000 // 512.
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(rows.len(), 352);
+    assert!(rows.iter().all(|r| r.len() == header.len()));
+    assert_eq!(rows[10][1], 10.0 * 512.0 / 12000.0);
+    let bursts = std::fs::read_to_string(dir.path().join("ft8.bursts.csv")).unwrap();
+    let header = bursts.lines().next().unwrap();
+    assert_eq!(header, csv::BURST_COLUMNS.join(","));
+    assert!(bursts.lines().count() > 10);
+
+    // IQ: no MFCC columns, signed frequencies.
+    let iq_out = dir.path().join("adsb.csv");
+    let o = spectro(&[
+        "features",
+        data("dump1090_modes1_1090M_2000k.cu8").to_str().unwrap(),
+        "--sample-rate",
+        "2M",
+        "--fft",
+        "256",
+        "--no-bursts",
+        "--bands",
+        "4",
+        "-o",
+        iq_out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&iq_out).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    assert_eq!(header.len(), 7 + 4);
+    assert!(!header.iter().any(|c| c.starts_with("mfcc")));
+    assert!(!dir.path().join("adsb.bursts.csv").exists());
+    let negative_centroids = text
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(3).unwrap().starts_with('-'))
+        .count();
+    assert!(negative_centroids > 0, "IQ centroids are signed");
+}
+
+#[test]
+fn cli_bad_input_is_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.csv");
+    let input = data("ft8lib_20m_busy_test_01.wav");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["--bands".into(), "0".into()], "bands must be 1 to 1024"),
+        (vec!["--channel".into(), "1".into()], "--channel 1: the recording has 1 channel"),
+        (vec!["--mfcc".into(), "200".into()], "n_mfcc (200) cannot exceed n_mels (128)"),
+        (
+            vec!["--burst-hysteresis-db".into(), "20".into()],
+            "hysteresis (20 dB) cannot exceed the threshold",
+        ),
+        (vec!["--hop".into(), "2048".into()], "overlap-add"),
+    ];
+    for (extra, expect) in cases {
+        let mut args = vec!["features".to_owned(), input.display().to_string(), "-o".into()];
+        args.push(out.display().to_string());
+        args.extend(extra);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = spectro(&refs);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.contains(expect), "{args:?}: {err}");
+        assert!(!out.exists());
+    }
+    // The input is never overwritten, and nothing is written when one output would be.
+    let copy = dir.path().join("in.wav");
+    std::fs::copy(&input, &copy).unwrap();
+    let o = spectro(&["features", copy.to_str().unwrap(), "-o", copy.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("refusing to overwrite"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(&input).unwrap());
+    assert!(!dir.path().join("in.wav.bursts.csv").exists());
+}
+
+#[test]
+fn stft_settings_of_the_edit_list_render_the_edits() {
+    // The same edits rendered through different STFTs give different processed signals; the
+    // edit list's own settings are the ones used, as by `spectro apply`.
+    let source = synthetic_iq();
+    let json = |fft: usize| {
+        format!(
+            r#"{{"version": 1, "stft": {{"fft": {fft}}},
+                "edits": [{{"type": "rect", "time_s": [0.02, 0.035], "freq_hz": [-80000, -20000], "gain_db": -30}}]}}"#
+        )
+    };
+    let a = EditList::from_json(&json(128)).unwrap();
+    let b = EditList::from_json(&json(2048)).unwrap();
+    assert_eq!(a.stft, Some(StftSettings { fft: 128, hop: None, window: WindowKind::Hann }));
+    let mut opts = options(256, 64);
+    opts.bursts = None;
+    let fa = run(&source, &a, &opts);
+    let fb = run(&source, &b, &opts);
+    assert_ne!(fa.frames.level_db, fb.frames.level_db);
+}
+
