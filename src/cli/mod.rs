@@ -3,9 +3,11 @@
 
 pub mod apply;
 pub mod demo;
+pub mod extract;
 pub mod features;
 pub mod info;
 pub mod play;
+pub mod reconstruct;
 pub mod render;
 
 use std::path::PathBuf;
@@ -75,6 +77,10 @@ pub enum Command {
     Features(features::FeaturesArgs),
     /// Play a recording (with its edits) to an output device and return when done.
     Play(play::PlayArgs),
+    /// Write a time-frequency region as a new file (IQ: tuned to baseband and decimated).
+    Extract(extract::ExtractArgs),
+    /// Discard a recording's phase and rebuild it from the magnitude (PGHI, Griffin-Lim).
+    Reconstruct(reconstruct::ReconstructArgs),
     /// Write the demo recording (tones with harmonics, hum, hiss and a whistle).
     #[command(hide = true)]
     MakeDemo(demo::DemoArgs),
@@ -166,6 +172,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Apply(args)) => apply::run(&args),
         Some(Command::Features(args)) => features::run(&args),
         Some(Command::Play(args)) => play::run(&args),
+        Some(Command::Extract(args)) => extract::run(&args),
+        Some(Command::Reconstruct(args)) => reconstruct::run(&args),
         Some(Command::MakeDemo(args)) => demo::run(&args),
         None => crate::ui::run(crate::ui::LaunchOptions {
             file: cli.file,

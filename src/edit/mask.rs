@@ -162,6 +162,12 @@ impl Prepared {
                 points,
                 radius_s,
                 radius_hz,
+            }
+            | Shape::Paint {
+                points,
+                radius_s,
+                radius_hz,
+                ..
             } => {
                 let (t, f) = bounding_box(points);
                 let reach = 1.0 + brush_feather(*radius_s, *radius_hz, feather_s, feather_hz);
@@ -189,7 +195,10 @@ impl Prepared {
     }
 
     fn applies_to(&self, channel: usize) -> bool {
-        (self.gain != 1.0 || self.is_erase()) && self.channels.as_ref().is_none_or(|c| c.contains(&channel))
+        // Paint changes the recording (see `edit::paint`), not the mask.
+        !matches!(self.shape, Shape::Paint { .. })
+            && (self.gain != 1.0 || self.is_erase())
+            && self.channels.as_ref().is_none_or(|c| c.contains(&channel))
     }
 
     fn touches_time(&self, t: f64) -> bool {
@@ -235,6 +244,12 @@ impl Prepared {
                 points,
                 radius_s,
                 radius_hz,
+            }
+            | Shape::Paint {
+                points,
+                radius_s,
+                radius_hz,
+                ..
             } => {
                 let d = polyline_distance(points, false, t, f, 1.0 / radius_s, 1.0 / radius_hz);
                 if d <= 1.0 {
