@@ -114,7 +114,8 @@ fn synthetic_iq() -> MemorySource<Complex32> {
             let mut phases = Rng(7);
             let comps: Vec<(f64, f32)> = (0..tones)
                 .map(|k| {
-                    let f = b.centre_hz - b.bandwidth_hz / 2.0 + b.bandwidth_hz * (k as f64 + 0.5) / tones as f64;
+                    let f =
+                        b.centre_hz - b.bandwidth_hz / 2.0 + b.bandwidth_hz * (k as f64 + 0.5) / tones as f64;
                     (f, phases.uniform() * std::f32::consts::PI)
                 })
                 .collect();
@@ -160,13 +161,21 @@ fn synthetic_iq_bursts_are_found_and_measured() {
     for (b, k) in bursts.iter().zip(&known) {
         let what = format!("burst at {} s, {} Hz", k.start_s, k.centre_hz);
         // Half-power points find a sharp edge to a small fraction of a hop.
-        assert!((b.start_s - k.start_s).abs() < 0.25 * hop_s, "{what}: start {}", b.start_s);
+        assert!(
+            (b.start_s - k.start_s).abs() < 0.25 * hop_s,
+            "{what}: start {}",
+            b.start_s
+        );
         assert!(
             (b.duration_s - k.duration_s).abs() < 0.5 * hop_s,
             "{what}: duration {}",
             b.duration_s
         );
-        assert!((b.centre_hz - k.centre_hz).abs() < 0.5 * bin_hz, "{what}: centre {}", b.centre_hz);
+        assert!(
+            (b.centre_hz - k.centre_hz).abs() < 0.5 * bin_hz,
+            "{what}: centre {}",
+            b.centre_hz
+        );
         if k.bandwidth_hz > 0.0 {
             // 99 % of a flat band is 99 % of its width; the window adds a bin or two.
             let obw = b.occupied_bandwidth_hz();
@@ -177,17 +186,28 @@ fn synthetic_iq_bursts_are_found_and_measured() {
         } else {
             // A tone occupies the window's main lobe, about three bins; a burst only two
             // windows long is seen whole by few frames, and its edges widen it.
-            let bins = if k.duration_s > 8.0 * fft as f64 / FS { 4.0 } else { 8.0 };
+            let bins = if k.duration_s > 8.0 * fft as f64 / FS {
+                4.0
+            } else {
+                8.0
+            };
             assert!(
                 b.occupied_bandwidth_hz() < bins * bin_hz,
                 "{what}: OBW {}",
                 b.occupied_bandwidth_hz()
             );
-            assert!((b.stats.centroid_hz - k.centre_hz).abs() < bin_hz, "{what}: centroid");
+            assert!(
+                (b.stats.centroid_hz - k.centre_hz).abs() < bin_hz,
+                "{what}: centroid"
+            );
         }
         // Power in the band: the burst's power (a² for a complex tone) dominates the noise.
         let expected_db = 20.0 * (k.amplitude as f64).log10();
-        assert!((b.mean_level_db - expected_db).abs() < 0.5, "{what}: mean level {}", b.mean_level_db);
+        assert!(
+            (b.mean_level_db - expected_db).abs() < 0.5,
+            "{what}: mean level {}",
+            b.mean_level_db
+        );
         assert!(b.peak_level_db >= b.mean_level_db);
         assert!(b.snr_db > 20.0, "{what}: snr {}", b.snr_db);
     }
@@ -195,7 +215,11 @@ fn synthetic_iq_bursts_are_found_and_measured() {
     // the centroid sits near it.
     let f = &features.frames;
     let k = (0.029 * FS) as usize / hop;
-    assert!((f.centroid_hz[k] as f64 - -50e3).abs() < 10e3, "{}", f.centroid_hz[k]);
+    assert!(
+        (f.centroid_hz[k] as f64 - -50e3).abs() < 10e3,
+        "{}",
+        f.centroid_hz[k]
+    );
     assert_eq!(f.n_mfcc, 0, "MFCCs do not apply to IQ");
 }
 
@@ -211,7 +235,16 @@ fn an_edit_removes_a_burst_and_cleans_the_features() {
     let clean = run(&source, &edits, &opts);
     let bursts = clean.bursts.as_ref().unwrap();
     for b in bursts {
-        eprintln!("{:.6} {:.6} {:.0} {:.0} snr {:.1} frames {:?} extent {:?}", b.start_s, b.duration_s, b.centre_hz, b.occupied_bandwidth_hz(), b.snr_db, b.frames, b.extent_hz);
+        eprintln!(
+            "{:.6} {:.6} {:.0} {:.0} snr {:.1} frames {:?} extent {:?}",
+            b.start_s,
+            b.duration_s,
+            b.centre_hz,
+            b.occupied_bandwidth_hz(),
+            b.snr_db,
+            b.frames,
+            b.extent_hz
+        );
     }
     // The 150 kHz burst is gone, the others stay.
     assert_eq!(bursts.len(), 3, "{bursts:#?}");
@@ -221,7 +254,10 @@ fn an_edit_removes_a_burst_and_cleans_the_features() {
     let k = (0.011 * FS) as usize / 64;
     let before = raw.frames.bands(k)[5];
     let after = clean.frames.bands(k)[5];
-    assert!(before > -7.0 && after < -45.0, "band 5: {before} dB before, {after} dB after");
+    assert!(
+        before > -7.0 && after < -45.0,
+        "band 5: {before} dB before, {after} dB after"
+    );
 }
 
 #[test]
@@ -273,54 +309,240 @@ fn features_of_the_edited_recording_are_those_of_the_applied_file() {
     );
 }
 
-/// Mode S replies in the dump1090 capture (0.178 s at 2 MS/s), at a 64-sample window (32 µs,
-/// shorter than the shortest reply) and hop 16 (8 µs).
-///
-/// The capture is saturated with replies: its envelope is 6 dB above its quietest 1 % for
-/// two thirds of the time, so the per-bin floor (20th percentile) is itself busy. At a
-/// 20 dB threshold the detector finds the clear replies, about 200 of them: dump1090 decodes
-/// about 72 messages from this file, and the rest are replies too weak or too garbled by
-/// overlap to decode, and Mode A/C replies. The measured durations show the two Mode S
-/// lengths, 8 µs of preamble plus 56 or 112 µs of data: 64 µs and 120 µs.
-fn adsb_bursts() -> Vec<Burst> {
-    let rec = Recording::open(
-        data("dump1090_modes1_1090M_2000k.cu8"),
-        OpenOptions {
-            iq: false,
-            sample_rate: Some(2e6),
-        },
-    )
-    .unwrap();
-    let mut opts = options(64, 16);
-    if let Some(b) = &mut opts.bursts {
-        b.threshold_db = 20.0;
-    }
-    run(&rec, &EditList::default(), &opts).bursts.unwrap()
+/// The ADS-B capture (0.178 s at 2 MS/s, 1090 MHz) with `edits`, at an 8 µs window (16
+/// samples, 125 kHz bins) and a 2 µs hop: Mode S replies are trains of 0.5 µs pulses, and
+/// consecutive replies in this busy capture are often only 10-20 µs apart, so the window must
+/// be shorter than those gaps to tell the replies apart.
+fn adsb_features(edits: &EditList) -> Features {
+    adsb_features_at(edits, options(16, 4))
+}
+
+fn adsb_features_at(edits: &EditList, options: FeatureOptions) -> Features {
+    let rec = Recording::open(data("dump1090_modes1_1090M_2000k.cu8"), OpenOptions::default()).unwrap();
+    // The rate and the centre come from the rtl_433-style name.
+    assert_eq!(rec.sample_rate(), 2e6);
+    assert_eq!(rec.center_freq_hz(), Some(1090e6));
+    run(&rec, edits, &options)
+}
+
+/// A Mode S reply found by the envelope detector of tests/data/gen_features_reference.py.
+struct Reply {
+    start_us: f64,
+    end_us: f64,
+    isolated: bool,
+}
+
+fn reference_replies() -> Vec<Reply> {
+    let text = std::fs::read_to_string(data("features_reference/adsb_mode_s_replies.csv")).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            let v: Vec<&str> = l.split(',').collect();
+            Reply {
+                start_us: v[0].parse().unwrap(),
+                end_us: v[1].parse().unwrap(),
+                isolated: v[2] == "1",
+            }
+        })
+        .collect()
+}
+
+fn is_mode_s_length(duration_us: f64) -> bool {
+    (50.0..=75.0).contains(&duration_us) || (100.0..=135.0).contains(&duration_us)
 }
 
 #[test]
-fn adsb_replies_are_counted_and_their_two_lengths_seen() {
-    let bursts = adsb_bursts();
-    let count_in = |lo_us: f64, hi_us: f64| {
-        bursts
+fn adsb_replies_match_an_envelope_detector() {
+    let features = adsb_features(&EditList::default());
+    let bursts = features.bursts.unwrap();
+    let replies = reference_replies();
+    let isolated: Vec<&Reply> = replies.iter().filter(|r| r.isolated).collect();
+    assert_eq!((replies.len(), isolated.len()), (472, 390), "reference file");
+    let span_us = |b: &Burst| (b.start_s * 1e6, b.end_s() * 1e6);
+
+    // Each isolated reply is one burst: exactly one burst overlaps it, it does not reach into
+    // the silence around the reply (it is not merged with a neighbour), and it ends with the
+    // reply's last pulse. Its start lies in the reply's first 16 µs: the 8 µs preamble holds
+    // four pulses, half the data's pulse density, right at the half-power level the start is
+    // measured at, so the start lands on the preamble or on the first data bits.
+    let mut good = 0;
+    let mut worst_end_us = 0.0f64;
+    for r in &isolated {
+        let overlapping: Vec<(f64, f64)> = bursts
             .iter()
-            .filter(|b| (lo_us..hi_us).contains(&(b.duration_s * 1e6)))
+            .map(span_us)
+            .filter(|&(s, e)| s < r.end_us && e > r.start_us)
+            .collect();
+        let [(s, e)] = overlapping[..] else {
+            eprintln!(
+                "reply {:.1}..{:.1} µs: bursts {overlapping:?}",
+                r.start_us, r.end_us
+            );
+            continue;
+        };
+        if (e - r.end_us).abs() <= 3.0 && s >= r.start_us - 2.0 && s <= r.start_us + 16.0 {
+            good += 1;
+            worst_end_us = worst_end_us.max((e - r.end_us).abs());
+        } else {
+            eprintln!(
+                "reply {:.1}..{:.1} µs: burst {s:.1}..{e:.1}",
+                r.start_us, r.end_us
+            );
+        }
+    }
+    eprintln!(
+        "{good} of {} isolated replies found as one burst, ends within {worst_end_us:.1} µs",
+        isolated.len()
+    );
+    assert!(good * 100 >= isolated.len() * 97, "{good} of {}", isolated.len());
+
+    // Counts: bursts of a Mode S length against the reference's replies (all, isolated or
+    // not), for the short (56-bit) and the long (112-bit) replies separately.
+    let ours_short = bursts
+        .iter()
+        .filter(|b| (50.0..=75.0).contains(&(b.duration_s * 1e6)))
+        .count();
+    let ours_long = bursts
+        .iter()
+        .filter(|b| (100.0..=135.0).contains(&(b.duration_s * 1e6)))
+        .count();
+    let ref_short = replies.iter().filter(|r| r.end_us - r.start_us < 90.0).count();
+    let ref_long = replies.len() - ref_short;
+    eprintln!("short replies: {ours_short} bursts, {ref_short} reference; long: {ours_long}, {ref_long}");
+    let close = |ours: usize, reference: usize| ours.abs_diff(reference) * 10 <= reference;
+    assert!(close(ours_short, ref_short), "short: {ours_short} vs {ref_short}");
+    assert!(close(ours_long, ref_long), "long: {ours_long} vs {ref_long}");
+
+    // Replies are 0.5 µs pulses: broadband, most of the 2 MHz band.
+    let replies_found: Vec<&Burst> = bursts
+        .iter()
+        .filter(|b| is_mode_s_length(b.duration_s * 1e6))
+        .collect();
+    let wide = replies_found
+        .iter()
+        .filter(|b| b.occupied_bandwidth_hz() > 1.5e6)
+        .count();
+    assert!(
+        wide * 10 >= replies_found.len() * 9,
+        "{wide} of {} wide",
+        replies_found.len()
+    );
+}
+
+#[test]
+fn a_rect_edit_removing_a_band_cleans_the_adsb_features() {
+    // Remove 250 kHz to 1 MHz (bands 5 to 7 of 8 over -1..1 MHz) for the whole capture.
+    let edits = EditList::from_json(
+        r#"{"version": 1, "edits": [{"type": "rect", "time_s": [0, 0.2], "freq_hz": [250000, 1000000], "gain_db": "-inf"}]}"#,
+    )
+    .unwrap();
+    // Band powers at a 128 µs window (7.8 kHz bins), fine enough that the removed band's edges
+    // do not leak into the bands beside it.
+    let mut fine = options(256, 64);
+    fine.bursts = None;
+    let raw = adsb_features_at(&EditList::default(), fine);
+    let clean = adsb_features_at(&edits, fine);
+    assert_eq!(raw.band_edges_hz[5], 250e3);
+
+    // Frame features: in frames carrying replies (level well above the floor), the removed
+    // bands lose their power, the others keep theirs, and the centroid moves down.
+    let (f, g) = (&raw.frames, &clean.frames);
+    let busy: Vec<usize> = (0..f.len()).filter(|&k| f.level_db[k] > -25.0).collect();
+    assert!(busy.len() > 2000, "{} busy frames", busy.len());
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let drop_db = |band: usize| {
+        let d: Vec<f64> = busy
+            .iter()
+            .map(|&k| (f.bands(k)[band] - g.bands(k)[band]) as f64)
+            .collect();
+        mean(&d)
+    };
+    eprintln!(
+        "{} busy frames; mean drop per band, dB: {:?}",
+        busy.len(),
+        (0..8).map(|b| format!("{:.2}", drop_db(b))).collect::<Vec<_>>()
+    );
+    for band in 0..5 {
+        let d = drop_db(band);
+        assert!(d.abs() < 0.5, "band {band} changed by {d:.2} dB");
+    }
+    // Band 6 lies wholly inside the removed band. Bands 5 and 7 each hold a bin on an edge of
+    // it (250 kHz, and -1 MHz next to +1 MHz round the circle) whose main lobe reaches the
+    // kept spectrum beside it: a quarter of a bin's power leaks in, against the 32 bins the
+    // band held, so they fall by about 20 dB at least.
+    assert!(drop_db(6) > 60.0, "band 6 dropped by only {:.1} dB", drop_db(6));
+    for band in [5, 7] {
+        let d = drop_db(band);
+        assert!(d > 20.0, "band {band} dropped by only {d:.1} dB");
+    }
+    let centroid_shift: Vec<f64> = busy
+        .iter()
+        .map(|&k| (g.centroid_hz[k] - f.centroid_hz[k]) as f64)
+        .collect();
+    // A flat spectrum over -1..1 MHz has its centroid at 0; cut to -1..0.25 MHz it sits near
+    // -375 kHz.
+    let shift = mean(&centroid_shift);
+    assert!(
+        (-450e3..-250e3).contains(&shift),
+        "centroid moved by {shift:.0} Hz"
+    );
+
+    // Bursts: the same replies, now confined below 250 kHz.
+    let raw = adsb_features(&EditList::default());
+    let clean = adsb_features(&edits);
+    let count = |x: &Features| {
+        x.bursts
+            .as_ref()
+            .unwrap()
+            .iter()
+            .filter(|b| is_mode_s_length(b.duration_s * 1e6))
             .count()
     };
-    let short = count_in(55.0, 75.0);
-    let long = count_in(105.0, 135.0);
-    let between = count_in(80.0, 100.0);
-    eprintln!(
-        "{} bursts; {short} of 55-75 µs, {long} of 105-135 µs, {between} of 80-100 µs",
-        bursts.len()
+    let (before, after) = (count(&raw), count(&clean));
+    assert!(
+        after.abs_diff(before) * 20 <= before,
+        "{before} replies before, {after} after"
     );
-    assert!((150..=260).contains(&bursts.len()), "{} bursts", bursts.len());
-    // Peaks at the two reply lengths, well above the lengths between them.
-    assert!(short >= 35 && long >= 35, "short {short}, long {long}");
-    assert!(between * 2 < short.min(long), "between {between}");
-    // Replies are broadband (0.5 µs pulses): their occupied bandwidth spans hundreds of kHz.
-    let wide = bursts.iter().filter(|b| b.occupied_bandwidth_hz() > 300e3).count();
-    assert!(wide * 2 > bursts.len(), "{wide} wide bursts");
+    let cleaned: Vec<&Burst> = clean
+        .bursts
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter(|b| is_mode_s_length(b.duration_s * 1e6))
+        .collect();
+    let bin_hz = 2e6 / 16.0;
+    for b in &cleaned {
+        assert!(
+            b.high_hz < 250e3 + bin_hz,
+            "burst at {} s reaches {} Hz",
+            b.start_s,
+            b.high_hz
+        );
+    }
+    let replies_before: Vec<&Burst> = raw
+        .bursts
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter(|b| is_mode_s_length(b.duration_s * 1e6))
+        .collect();
+    let mean_of =
+        |bursts: &[&Burst], f: fn(&Burst) -> f64| mean(&bursts.iter().map(|b| f(b)).collect::<Vec<_>>());
+    let centre = |b: &Burst| b.centre_hz;
+    let obw = |b: &Burst| b.occupied_bandwidth_hz();
+    let (centre_before, centre_after) = (mean_of(&replies_before, centre), mean_of(&cleaned, centre));
+    let (obw_before, obw_after) = (mean_of(&replies_before, obw), mean_of(&cleaned, obw));
+    eprintln!(
+        "mean centre {centre_before:.0} -> {centre_after:.0} Hz, occupied bandwidth {obw_before:.0} -> {obw_after:.0} Hz"
+    );
+    // The replies fill the band (most of 2 MHz); what is left of them fills -1 MHz..250 kHz,
+    // and their centre moves down, away from the removed part.
+    assert!(obw_before > 1.7e6, "{obw_before}");
+    assert!((1.0e6..1.25e6).contains(&obw_after), "{obw_after}");
+    assert!(
+        centre_after < centre_before - 80e3,
+        "{centre_before} -> {centre_after}"
+    );
 }
 
 #[test]
@@ -363,7 +585,16 @@ fn stereo_is_mixed_like_librosa_and_channels_can_be_picked() {
     assert_eq!(picked.frames, alone.frames);
     opts.channel = Some(2);
     let err = extract_features(&stereo, &[], StftParams::default(), &opts, &Progress::new()).unwrap_err();
-    assert!(matches!(err, FeatureError::Channel { channel: 2, channels: 2 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            FeatureError::Channel {
+                channel: 2,
+                channels: 2
+            }
+        ),
+        "{err}"
+    );
 }
 
 fn opts_without_channel(o: &FeatureOptions) -> FeatureOptions {
@@ -399,7 +630,16 @@ fn cli_writes_frames_and_bursts_csv() {
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(
         &header[..8],
-        &["frame", "time_s", "level_db", "centroid_hz", "bandwidth_hz", "flatness", "rolloff_hz", "band_0_db"]
+        &[
+            "frame",
+            "time_s",
+            "level_db",
+            "centroid_hz",
+            "bandwidth_hz",
+            "flatness",
+            "rolloff_hz",
+            "band_0_db"
+        ]
     );
     assert_eq!(header.len(), 7 + 8 + 20);
     assert_eq!(header.last(), Some(&"mfcc_19"));
@@ -451,8 +691,14 @@ fn cli_bad_input_is_one_line_and_exit_2() {
     let input = data("ft8lib_20m_busy_test_01.wav");
     let cases: Vec<(Vec<String>, &str)> = vec![
         (vec!["--bands".into(), "0".into()], "bands must be 1 to 1024"),
-        (vec!["--channel".into(), "1".into()], "--channel 1: the recording has 1 channel"),
-        (vec!["--mfcc".into(), "200".into()], "n_mfcc (200) cannot exceed n_mels (128)"),
+        (
+            vec!["--channel".into(), "1".into()],
+            "--channel 1: the recording has 1 channel",
+        ),
+        (
+            vec!["--mfcc".into(), "200".into()],
+            "n_mfcc (200) cannot exceed n_mels (128)",
+        ),
         (
             vec!["--burst-hysteresis-db".into(), "20".into()],
             "hysteresis (20 dB) cannot exceed the threshold",
@@ -494,11 +740,17 @@ fn stft_settings_of_the_edit_list_render_the_edits() {
     };
     let a = EditList::from_json(&json(128)).unwrap();
     let b = EditList::from_json(&json(2048)).unwrap();
-    assert_eq!(a.stft, Some(StftSettings { fft: 128, hop: None, window: WindowKind::Hann }));
+    assert_eq!(
+        a.stft,
+        Some(StftSettings {
+            fft: 128,
+            hop: None,
+            window: WindowKind::Hann
+        })
+    );
     let mut opts = options(256, 64);
     opts.bursts = None;
     let fa = run(&source, &a, &opts);
     let fb = run(&source, &b, &opts);
     assert_ne!(fa.frames.level_db, fb.frames.level_db);
 }
-

@@ -105,10 +105,26 @@ fn check_case(case: &Value) -> Vec<(String, f64)> {
         assert!(e < TOLERANCE, "{name}: {feature} relative error {e:e}");
         report.push((feature.to_owned(), e));
     };
-    check("centroid_hz", &f.centroid_hz, &read_f32(case["centroid_hz"].as_str().unwrap()));
-    check("bandwidth_hz", &f.bandwidth_hz, &read_f32(case["bandwidth_hz"].as_str().unwrap()));
-    check("flatness", &f.flatness, &read_f32(case["flatness"].as_str().unwrap()));
-    check("level_db", &f.level_db, &read_f32(case["level_db"].as_str().unwrap()));
+    check(
+        "centroid_hz",
+        &f.centroid_hz,
+        &read_f32(case["centroid_hz"].as_str().unwrap()),
+    );
+    check(
+        "bandwidth_hz",
+        &f.bandwidth_hz,
+        &read_f32(case["bandwidth_hz"].as_str().unwrap()),
+    );
+    check(
+        "flatness",
+        &f.flatness,
+        &read_f32(case["flatness"].as_str().unwrap()),
+    );
+    check(
+        "level_db",
+        &f.level_db,
+        &read_f32(case["level_db"].as_str().unwrap()),
+    );
     let bands = case["bands"].as_u64().unwrap() as usize;
     assert_eq!(f.n_bands, bands);
     let ref_bands = read_f32(case["bands_db"].as_str().unwrap());
@@ -145,7 +161,10 @@ fn check_case(case: &Value) -> Vec<(String, f64)> {
         exact * 100 >= frames * 99,
         "{name}: roll-off equal in only {exact} of {frames} frames"
     );
-    report.push(("rolloff_hz frames off by one bin".to_owned(), (frames - exact) as f64));
+    report.push((
+        "rolloff_hz frames off by one bin".to_owned(),
+        (frames - exact) as f64,
+    ));
     report
 }
 
@@ -171,7 +190,10 @@ fn frame_features_match_librosa() {
             .map(|(_, e)| *e)
             .fold(0.0, f64::max);
         eprintln!("{name}:");
-        for (feature, e) in report.iter().filter(|(f, _)| !f.starts_with("mfcc_") && !f.starts_with("band_")) {
+        for (feature, e) in report
+            .iter()
+            .filter(|(f, _)| !f.starts_with("mfcc_") && !f.starts_with("band_"))
+        {
             eprintln!("  {feature}: {e:.2e}");
         }
         eprintln!("  band_*_db (worst band): {band_worst:.2e}");

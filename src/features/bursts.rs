@@ -1,29 +1,38 @@
 //! Burst detection: activity above the noise floor, found as connected regions of the
 //! time-frequency plane, and measured.
 //!
-//! Detection works on *smoothed* levels: each cell's power averaged with its 8 neighbours (3
-//! frames × 3 bins). One cell's power fluctuates widely (exponentially distributed, for noise
-//! and for noise-like signals such as data bursts); the average is steady enough that a burst
-//! is found whole rather than in fragments. Measurements use the unsmoothed spectra.
+//! Detection works on *smoothed* levels: each cell's power over its bin's floor, averaged with
+//! its 8 neighbours (3 frames × 3 bins). One cell's power fluctuates widely (exponentially
+//! distributed, for noise and for noise-like signals such as data bursts); the average is
+//! steady enough that a burst is found whole rather than in fragments. Measurements use the
+//! unsmoothed spectra.
 //!
-//! 1. **Noise floor**, per frequency bin: the 20th percentile of the bin's smoothed level over
-//!    the recording (frames that lie wholly inside it), the level it exceeds 80 % of the
-//!    time. A percentile ignores signals that occupy the bin less than 80 % of the time, and
-//!    a per-bin floor follows coloured noise (and a receiver's filter shape). A steady carrier
-//!    becomes part of its bin's floor: bursts are transient activity. No bin's floor is taken
-//!    lower than 30 dB under the median bin's, so a band emptied by an edit does not turn the
-//!    edit's faint residue into bursts.
+//! 1. **Noise floor**, per frequency bin: the mean noise power, estimated from the 20th
+//!    percentile of the bin's power over the recording (frames that lie wholly inside it) as
+//!    exponentially distributed noise power relates them (+6.5 dB). A percentile ignores
+//!    signals that occupy the bin less than 80 % of the time, and a per-bin floor follows
+//!    coloured noise (and a receiver's filter shape). A steady carrier becomes part of its
+//!    bin's floor: bursts are transient activity. No bin's floor is taken lower than 30 dB
+//!    under the median bin's, so a band emptied by an edit does not turn the edit's faint
+//!    residue into bursts.
 //! 2. **Cells**: a cell is *active* when its smoothed level is at least `threshold_db −
 //!    hysteresis_db` above its bin's floor, and a *seed* when at least `threshold_db` above.
+//!    Frames that reach past the recording's ends (into the zero padding) hold no seeds: the
+//!    cut to silence splatters over every bin.
 //! 3. **Regions**: active cells joined along frequency into runs (bridging up to
 //!    `merge_gap_hz` of inactive bins), runs of successive frames joined when they overlap or
 //!    touch diagonally (bridging up to `merge_gap_s` of inactive frames). Regions without a
 //!    seed are dropped (hysteresis: seeds find bursts, the lower level gives their extent).
 //!    Simultaneous signals at different frequencies are separate bursts.
-//! 4. **Measures**, on the region's bounding box (its frames and its bins): the excess power
-//!    over the floor per frame gives the time extent, the excess power per bin gives the
-//!    centre frequency and occupied bandwidth, the box's power gives the levels, and its mean
-//!    magnitude spectrum the librosa-style statistics. See [`Burst`].
+//! 4. **Measures**, on the region's bins (those active in any of its frames): the excess
+//!    power over the floor per frame gives the time extent (half-power points), the excess
+//!    power per bin the centre frequency and occupied bandwidth, the bins' power the levels,
+//!    and the mean magnitude spectrum within the occupied band the librosa-style statistics.
+//!    See [`Burst`].
+//!
+//! The STFT's window sets what can be told apart: bursts closer in time than about a window
+//! length join (a short window suits pulsed signals: 8 µs for ADS-B), and a burst shorter than
+//! the window is measured about a third of a window long.
 
 use std::ops::Range;
 
@@ -61,8 +70,10 @@ impl Default for BurstOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Burst {
     /// Start, seconds: where the burst's excess power over the floor, per frame (over its
-    /// bins), first rises through half its maximum, interpolated between frame centres. For a
-    /// burst of steady power at least one FFT window long this is the true start.
+    /// bins), first rises through half its steady level (the median of its frames a window
+    /// length inside its edges, or its peak when it is too short to have such frames),
+    /// interpolated between frame centres. For a burst of steady power at least one window
+    /// long this is the true start.
     pub start_s: f64,
     /// Duration, seconds, between the half-power crossings (see `start_s`). Bursts shorter than
     /// the window read about a third of the window: the STFT cannot resolve them further.
@@ -74,19 +85,19 @@ pub struct Burst {
     pub low_hz: f64,
     /// Upper edge of the occupied bandwidth, Hz: 0.5 % of the excess power lies above.
     pub high_hz: f64,
-    /// Highest power in the burst's band over its frames, dBFS (a full-scale sinusoid in the
-    /// band reads 0 dB).
+    /// Highest power in the burst's bins over its frames, dBFS (a full-scale sinusoid in them
+    /// reads 0 dB).
     pub peak_level_db: f64,
-    /// Mean power in the burst's band over its frames, dBFS.
+    /// Mean power in the burst's bins over the frames centred between its start and end, dBFS.
     pub mean_level_db: f64,
-    /// Mean power over the noise floor's power in the same band, dB.
+    /// Mean power (less the floor) over the noise floor's power in the same bins, dB.
     pub snr_db: f64,
     /// STFT frames of the detected region.
     pub frames: Range<usize>,
     /// Lowest and highest frequency of the detected region (bin centres), Hz.
     pub extent_hz: [f64; 2],
-    /// librosa-style statistics of the region's mean magnitude spectrum (over its frames,
-    /// within its bins).
+    /// librosa-style statistics of the burst's mean magnitude spectrum over its frames, within
+    /// its occupied band.
     pub stats: SpectralStats,
 }
 
@@ -317,26 +328,29 @@ pub(crate) fn label(runs: &[Vec<Run>], gap_frames: usize, gap_bins: u32) -> Vec<
 
 /// Accumulates the spectra of a region's frames and turns them into a [`Burst`].
 ///
-/// Excess power, levels, centre and bandwidth are measured on the region's own cells, so
-/// another signal inside its bounding box (a burst at another frequency at the same time)
-/// does not leak into its measures.
+/// Excess power, levels, centre and bandwidth are measured on the region's own bins (those
+/// active in any of its frames), the same bins in every frame, so another signal inside its
+/// bounding box (a burst at another frequency at the same time) does not leak into its
+/// measures, and its power over time is comparable from frame to frame.
 pub(crate) struct BurstAccumulator<'a> {
     frames: Range<usize>,
     bins: [usize; 2],
-    /// The region's runs (bins, inclusive) per frame of `frames`.
-    cells: Vec<Vec<[usize; 2]>>,
-    /// Frames whose excess power is tracked: the region's, widened by a window length each
-    /// side so the half-power crossings can be found outside it (on the cells of the region's
-    /// nearest frame).
+    /// The region's bins, as inclusive ranges of display bins.
+    mask: Vec<[usize; 2]>,
+    /// Frames whose excess power is tracked: the region's, widened by `reach` frames each side
+    /// so the half-power crossings can be found outside it.
     span: Range<usize>,
+    /// Frames a window length or more inside the region's edges see only the burst's steady
+    /// part, when it has one.
+    reach: usize,
     floor_power: &'a [f64],
     bands: &'a Bands,
     sum_magnitude: Vec<f64>,
     sum_excess: Vec<f64>,
     excess_by_frame: Vec<f64>,
     band_power_by_frame: Vec<f64>,
-    /// The floor's power on the same cells, per frame of the region.
-    floor_by_frame: Vec<f64>,
+    /// The floor's power on the region's bins.
+    floor_band_power: f64,
 }
 
 /// The frame geometry a burst is measured on.
@@ -352,8 +366,9 @@ pub(crate) struct Geometry<'a> {
 }
 
 impl<'a> BurstAccumulator<'a> {
-    /// An accumulator for `region`; `reach` frames each side are tracked too, within
-    /// `0..total_frames`. `floor_power` is the floor as raw power per display bin.
+    /// An accumulator for `region`; `reach` (frames per window length) frames each side are
+    /// tracked too, within `0..total_frames`. `floor_power` is the floor as raw power per
+    /// display bin.
     pub(crate) fn new(
         region: Region,
         reach: usize,
@@ -363,21 +378,34 @@ impl<'a> BurstAccumulator<'a> {
     ) -> Self {
         let frames = region.frames.clone();
         let span = frames.start.saturating_sub(reach)..(frames.end + reach).min(total_frames);
-        let mut cells = vec![Vec::new(); frames.len()];
-        for (f, r) in &region.runs {
-            cells[f - frames.start].push([r.lo as usize, r.hi as usize]);
+        let [first, last] = region.bins;
+        let mut active = vec![false; last - first + 1];
+        for (_, r) in &region.runs {
+            active[r.lo as usize - first..=r.hi as usize - first].fill(true);
         }
-        let width = region.bins[1] - region.bins[0] + 1;
+        let mut mask: Vec<[usize; 2]> = Vec::new();
+        for (i, _) in active.iter().enumerate().filter(|(_, a)| **a) {
+            match mask.last_mut() {
+                Some(m) if m[1] + 1 == first + i => m[1] = first + i,
+                _ => mask.push([first + i, first + i]),
+            }
+        }
+        let floor_band_power = mask
+            .iter()
+            .flat_map(|&[lo, hi]| lo..=hi)
+            .map(|b| floor_power[b] * bands.power_weight(b))
+            .sum();
         BurstAccumulator {
-            sum_magnitude: vec![0.0; width],
-            sum_excess: vec![0.0; width],
+            sum_magnitude: vec![0.0; active.len()],
+            sum_excess: vec![0.0; active.len()],
             excess_by_frame: vec![0.0; span.len()],
             band_power_by_frame: Vec::with_capacity(frames.len()),
-            floor_by_frame: Vec::with_capacity(frames.len()),
+            floor_band_power,
             bins: region.bins,
-            cells,
+            mask,
             frames,
             span,
+            reach,
             floor_power,
             bands,
         }
@@ -391,29 +419,29 @@ impl<'a> BurstAccumulator<'a> {
     /// Adds frame `frame`'s raw power per display bin.
     pub(crate) fn add(&mut self, frame: usize, power: &[f32]) {
         let inside = self.frames.contains(&frame);
-        let nearest = frame.clamp(self.frames.start, self.frames.end - 1) - self.frames.start;
         let mut excess = 0.0;
         let mut band_power = 0.0;
-        let mut floor_power = 0.0;
-        for &[lo, hi] in &self.cells[nearest] {
-            for b in lo..=hi {
-                let p = power[b] as f64;
+        for &[lo, hi] in &self.mask {
+            for (b, &p) in power.iter().enumerate().take(hi + 1).skip(lo) {
+                let p = p as f64;
                 let e = p - self.floor_power[b];
                 excess += e;
                 if inside {
                     self.sum_excess[b - self.bins[0]] += e;
                     band_power += p * self.bands.power_weight(b);
-                    floor_power += self.floor_power[b] * self.bands.power_weight(b);
                 }
             }
         }
         self.excess_by_frame[frame - self.span.start] = excess;
         if inside {
-            for (m, &p) in self.sum_magnitude.iter_mut().zip(&power[self.bins[0]..=self.bins[1]]) {
+            for (m, &p) in self
+                .sum_magnitude
+                .iter_mut()
+                .zip(&power[self.bins[0]..=self.bins[1]])
+            {
                 *m += (p as f64).sqrt();
             }
             self.band_power_by_frame.push(band_power);
-            self.floor_by_frame.push(floor_power);
         }
     }
 
@@ -434,7 +462,22 @@ impl<'a> BurstAccumulator<'a> {
         if peak.is_nan() || peak <= 0.0 {
             return None;
         }
-        let half = peak / 2.0;
+        // The level the half-power points refer to: the median of the steady part, when the
+        // burst has frames a window length inside the region's edges (a noise-like burst's
+        // power fluctuates from frame to frame, and half its highest frame would fall well
+        // inside its edges), else the peak (a burst shorter than the window has no plateau).
+        let steady = (core.start + self.reach)..core.end.saturating_sub(self.reach);
+        let reference = if steady.len() >= 3 {
+            let mut levels: Vec<f64> = e[steady].to_vec();
+            levels.sort_by(f64::total_cmp);
+            levels[levels.len() / 2]
+        } else {
+            peak
+        };
+        if reference.is_nan() || reference <= 0.0 {
+            return None;
+        }
+        let half = reference / 2.0;
         let first = core.clone().find(|&i| e[i] >= half)?;
         let mut rise = first;
         while rise > 0 && e[rise - 1] >= half {
@@ -494,19 +537,13 @@ impl<'a> BurstAccumulator<'a> {
             .collect();
         let frames = self.band_power_by_frame.len().max(1) as f64;
         let peak_power = self.band_power_by_frame.iter().cloned().fold(0.0, f64::max);
-        let (mean_power, floor_power) = if during.is_empty() {
+        let mean_power = if during.is_empty() {
             // Shorter than a hop: the frame nearest its peak stands for it.
-            let i = (0..self.band_power_by_frame.len())
-                .max_by(|&a, &b| self.band_power_by_frame[a].total_cmp(&self.band_power_by_frame[b]))
-                .unwrap_or(0);
-            (peak_power, self.floor_by_frame.get(i).copied().unwrap_or(0.0))
+            peak_power
         } else {
-            let n = during.len() as f64;
-            (
-                during.iter().map(|&i| self.band_power_by_frame[i]).sum::<f64>() / n,
-                during.iter().map(|&i| self.floor_by_frame[i]).sum::<f64>() / n,
-            )
+            during.iter().map(|&i| self.band_power_by_frame[i]).sum::<f64>() / during.len() as f64
         };
+        let floor_power = self.floor_band_power;
 
         // librosa-style statistics of the mean magnitude spectrum within the occupied band
         // (at least the bin of the centre), over the region's frames.
@@ -516,12 +553,16 @@ impl<'a> BurstAccumulator<'a> {
         let band = match (in_band.first(), in_band.last()) {
             (Some(&a), Some(&b)) => a..b + 1,
             _ => {
-                let c = ((centre_hz - freqs[0]) / geometry.bin_hz).round().clamp(0.0, (freqs.len() - 1) as f64)
-                    as usize;
+                let c = ((centre_hz - freqs[0]) / geometry.bin_hz)
+                    .round()
+                    .clamp(0.0, (freqs.len() - 1) as f64) as usize;
                 c..c + 1
             }
         };
-        let mean_magnitude: Vec<f64> = self.sum_magnitude[band.clone()].iter().map(|&m| m / frames).collect();
+        let mean_magnitude: Vec<f64> = self.sum_magnitude[band.clone()]
+            .iter()
+            .map(|&m| m / frames)
+            .collect();
         Some(Burst {
             start_s,
             duration_s,
@@ -605,10 +646,7 @@ mod tests {
             vec![(0..3, [0, 2]), (0..3, [10, 14]), (4..5, [12, 12])]
         );
         // Bridging one empty frame joins the last run to the U.
-        assert_eq!(
-            boxes(label(&runs, 1, 0)),
-            vec![(0..3, [0, 2]), (0..5, [10, 14])]
-        );
+        assert_eq!(boxes(label(&runs, 1, 0)), vec![(0..3, [0, 2]), (0..5, [10, 14])]);
     }
 
     #[test]

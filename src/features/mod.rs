@@ -524,7 +524,12 @@ fn extract_typed<T: ReadSamples>(
             // Each cell's power over its bin's floor, for the widened frames.
             let mut rows: Vec<f32> = Vec::with_capacity(wide.len() * bins);
             processed.analyse(wide.clone(), s, |_, _, power| {
-                rows.extend(power.iter().zip(&floor_power).map(|(&p, &f)| (p as f64 / f) as f32));
+                rows.extend(
+                    power
+                        .iter()
+                        .zip(&floor_power)
+                        .map(|(&p, &f)| (p as f64 / f) as f32),
+                );
             });
             let mut snr_db = vec![0.0f32; bins];
             range
@@ -533,7 +538,11 @@ fn extract_typed<T: ReadSamples>(
                     for v in snr_db.iter_mut() {
                         *v = db(*v as f64) as f32;
                     }
-                    frame_runs(&snr_db, seed_db, grow_db, gap_bins)
+                    // Frames reaching past the recording's ends see the cut to the zero
+                    // padding, which splatters over bins an edit emptied: they extend bursts
+                    // but do not seed them (the floor was measured without them too).
+                    let seed = if in_histogram(k) { seed_db } else { f32::INFINITY };
+                    frame_runs(&snr_db, seed, grow_db, gap_bins)
                 })
                 .collect::<Vec<_>>()
         },
