@@ -682,6 +682,77 @@ fn cli_writes_frames_and_bursts_csv() {
         .filter(|l| l.split(',').nth(3).unwrap().starts_with('-'))
         .count();
     assert!(negative_centroids > 0, "IQ centroids are signed");
+
+    // IQ bursts carry radio frequencies too: the centre comes from the file name (1090 MHz),
+    // or from --center-freq.
+    let rf = |extra: &[&str]| {
+        let out = dir.path().join("adsb-rf.csv");
+        let mut args = vec![
+            "features",
+            data("dump1090_modes1_1090M_2000k.cu8").to_str().unwrap(),
+            "--fft",
+            "16",
+            "--hop",
+            "4",
+            "--force",
+            "-o",
+            out.to_str().unwrap(),
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = spectro(&refs);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = std::fs::read_to_string(dir.path().join("adsb-rf.bursts.csv")).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<String> = lines.next().unwrap().split(',').map(str::to_owned).collect();
+        let rows: Vec<Vec<f64>> = lines
+            .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+            .collect();
+        (header, rows)
+    };
+    // Without a known centre the columns stay, empty.
+    let plain = dir.path().join("capture.cu8");
+    std::fs::copy(data("dump1090_modes1_1090M_2000k.cu8"), &plain).unwrap();
+    let plain_out = dir.path().join("plain.csv");
+    let o = spectro(&[
+        "features",
+        plain.to_str().unwrap(),
+        "--sample-rate",
+        "2M",
+        "--fft",
+        "16",
+        "--hop",
+        "4",
+        "-o",
+        plain_out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(dir.path().join("plain.bursts.csv")).unwrap();
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .ends_with(",rf_centre_hz,rf_low_hz,rf_high_hz")
+    );
+    assert!(
+        text.lines()
+            .skip(1)
+            .all(|l| l.ends_with(",,,") && l.split(',').count() == 22)
+    );
+    for (extra, centre_hz) in [(&[][..], 1090e6), (&["--center-freq", "1090.5M"][..], 1090.5e6)] {
+        let (header, rows) = rf(extra);
+        assert_eq!(&header[19..], &["rf_centre_hz", "rf_low_hz", "rf_high_hz"]);
+        assert!(rows.len() > 400);
+        for r in &rows {
+            // centre_hz, low_hz, high_hz are columns 4 to 6.
+            for (offset, absolute) in r[4..7].iter().zip(&r[19..22]) {
+                assert!((absolute - (centre_hz + offset)).abs() < 1e-3, "{r:?}");
+            }
+        }
+    }
 }
 
 #[test]

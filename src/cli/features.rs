@@ -33,9 +33,10 @@ use crate::signal::{Progress, SampleSource, StftParams};
     spectral_flatness, spectral_rolloff at 0.85, feature.mfcc with 128 Slaney mel bands, top_db\n\
     80, orthonormal DCT-II). Levels are dBFS: a full-scale sinusoid reads 0 dB. Band k of B\n\
     spans lo + k(hi-lo)/B .. lo + (k+1)(hi-lo)/B, over 0..fs/2 for audio, -fs/2..fs/2 for IQ.\n\n\
-    IQ recordings are analysed two-sided with signed frequencies; MFCCs do not apply to them\n\
-    (mel models pitch of audio from 0 Hz; IQ frequencies are signed offsets from the tuning)\n\
-    and their columns are left out.\n\n\
+    IQ recordings are analysed two-sided with signed frequencies (offsets from the centre, so\n\
+    captures tuned differently compare); MFCCs do not apply to them (mel models pitch of audio\n\
+    from 0 Hz) and their columns are left out. Their bursts file ends with rf_centre_hz,\n\
+    rf_low_hz, rf_high_hz: absolute radio frequencies, empty when the centre is unknown.\n\n\
     Bursts: cells at least --burst-threshold-db above their bin's noise floor seed a burst;\n\
     connected cells at least (threshold - hysteresis) above it form its extent. Start and\n\
     duration are the half-power points of its excess power over time; the occupied bandwidth\n\
@@ -79,6 +80,11 @@ pub struct FeaturesArgs {
     /// Join activity separated by at most this much frequency, Hz.
     #[arg(long, value_name = "HZ", default_value_t = 0.0)]
     pub merge_gap_hz: f64,
+    /// For IQ: the radio frequency the capture is centred on (1090M, 433.92e6), for the rf_
+    /// columns of the bursts file. By default the recording's own (WAV auxi chunk, SigMF
+    /// sidecar, or an rtl_433-style file name).
+    #[arg(long, value_name = "HZ", value_parser = super::parse_rate)]
+    pub center_freq: Option<f64>,
     /// Allow an output to replace an input file.
     #[arg(long)]
     pub force: bool,
@@ -122,7 +128,8 @@ pub fn run(args: &FeaturesArgs) -> anyhow::Result<()> {
         .as_ref()
         .and_then(|l| l.stft)
         .map_or_else(StftParams::default, |s| s.params());
-    let options = args.options();
+    let mut options = args.options();
+    options.center_freq_hz = args.center_freq.or(rec.center_freq_hz());
     if let Some(c) = args.channel.filter(|&c| c >= rec.channels()) {
         bail!(
             "--channel {c}: the recording has {} channel(s), numbered from 0",

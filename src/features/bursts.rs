@@ -111,6 +111,12 @@ impl Burst {
     pub fn occupied_bandwidth_hz(&self) -> f64 {
         self.high_hz - self.low_hz
     }
+
+    /// Centre and occupied-band edges as radio frequencies, `[centre, low, high]` Hz, for an
+    /// IQ recording centred on `center_freq_hz`.
+    pub fn rf_hz(&self, center_freq_hz: f64) -> [f64; 3] {
+        [self.centre_hz, self.low_hz, self.high_hz].map(|f| center_freq_hz + f)
+    }
 }
 
 /// Lowest level the histogram distinguishes, dB (the level of digital silence).

@@ -6,7 +6,12 @@
 //!
 //! `OUT.bursts.csv` (bursts): `burst, start_s, end_s, duration_s, centre_hz, low_hz, high_hz,
 //! occupied_bw_hz, peak_level_db, mean_level_db, snr_db, first_frame, end_frame,
-//! extent_low_hz, extent_high_hz, centroid_hz, bandwidth_hz, flatness, rolloff_hz`.
+//! extent_low_hz, extent_high_hz, centroid_hz, bandwidth_hz, flatness, rolloff_hz`, then for
+//! IQ `rf_centre_hz, rf_low_hz, rf_high_hz`: the radio frequencies of the centre and the
+//! occupied band, empty when the recording's centre frequency is unknown.
+//!
+//! Frequencies are signed offsets from the centre for IQ (−fs/2 to +fs/2), so that features
+//! of captures tuned differently compare; only the `rf_` columns are absolute.
 //!
 //! Numbers are written in their shortest exact form (`f32` features, `f64` times and
 //! frequencies), so reading a file back gives the values computed, bit for bit.
@@ -15,7 +20,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::{Burst, Features};
+use super::Features;
 use crate::io::atomic::{same_file, write_atomically};
 use crate::io::{FileError, FileErrorKind};
 
@@ -84,11 +89,24 @@ pub fn write_frames(out: &mut impl Write, features: &Features) -> std::io::Resul
     Ok(())
 }
 
-/// Writes the bursts file.
-pub fn write_bursts(out: &mut impl Write, bursts: &[Burst]) -> std::io::Result<()> {
-    writeln!(out, "{}", BURST_COLUMNS.join(","))?;
+/// The extra columns of the bursts file of an IQ recording.
+pub const RF_BURST_COLUMNS: [&str; 3] = ["rf_centre_hz", "rf_low_hz", "rf_high_hz"];
+
+/// The column names of the bursts file.
+pub fn burst_columns(features: &Features) -> Vec<&'static str> {
+    let mut cols = BURST_COLUMNS.to_vec();
+    if features.complex {
+        cols.extend(RF_BURST_COLUMNS);
+    }
+    cols
+}
+
+/// Writes the bursts file (no rows when bursts were not detected).
+pub fn write_bursts(out: &mut impl Write, features: &Features) -> std::io::Result<()> {
+    writeln!(out, "{}", burst_columns(features).join(","))?;
+    let bursts = features.bursts.as_deref().unwrap_or_default();
     for (i, b) in bursts.iter().enumerate() {
-        writeln!(
+        write!(
             out,
             "{i},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             b.start_s,
@@ -110,6 +128,16 @@ pub fn write_bursts(out: &mut impl Write, bursts: &[Burst]) -> std::io::Result<(
             b.stats.flatness as f32,
             b.stats.rolloff_hz,
         )?;
+        if features.complex {
+            match features.center_freq_hz {
+                Some(c) => {
+                    let [centre, low, high] = b.rf_hz(c);
+                    write!(out, ",{centre},{low},{high}")?;
+                }
+                None => write!(out, ",,,")?,
+            }
+        }
+        writeln!(out)?;
     }
     Ok(())
 }
@@ -162,8 +190,8 @@ pub fn save(
         }
     }
     write(path, &|w| write_frames(w, features))?;
-    if let Some(bursts) = &features.bursts {
-        write(&targets[1], &|w| write_bursts(w, bursts))?;
+    if features.bursts.is_some() {
+        write(&targets[1], &|w| write_bursts(w, features))?;
     }
     Ok(targets)
 }

@@ -73,6 +73,10 @@ pub struct FeatureOptions {
     pub rolloff_fraction: f64,
     /// Burst detection, or `None` to skip it.
     pub bursts: Option<BurstOptions>,
+    /// For IQ: the radio frequency the recording is centred on (its 0 Hz), when known. Bursts
+    /// then also carry absolute frequencies ([`Burst::rf_hz`]); everything else stays in
+    /// signed offsets from the centre, so features of captures tuned differently compare.
+    pub center_freq_hz: Option<f64>,
 }
 
 impl Default for FeatureOptions {
@@ -86,6 +90,7 @@ impl Default for FeatureOptions {
             top_db: Some(80.0),
             rolloff_fraction: 0.85,
             bursts: Some(BurstOptions::default()),
+            center_freq_hz: None,
         }
     }
 }
@@ -136,6 +141,9 @@ impl FeatureOptions {
                 "the roll-off fraction must lie strictly between 0 and 1, got {}",
                 self.rolloff_fraction
             ));
+        }
+        if self.center_freq_hz.is_some_and(|f| !f.is_finite()) {
+            return bad("the centre frequency must be a finite number of Hz".into());
         }
         if let Some(b) = &self.bursts {
             let finite_non_negative = |v: f64| v.is_finite() && v >= 0.0;
@@ -214,6 +222,8 @@ pub struct Features {
     pub sample_rate: f64,
     /// Two-sided (IQ) analysis.
     pub complex: bool,
+    /// For IQ, the radio frequency of 0 Hz when known ([`FeatureOptions::center_freq_hz`]).
+    pub center_freq_hz: Option<f64>,
     /// The analysis STFT.
     pub stft: StftParams,
     /// The `bands + 1` band edges, Hz.
@@ -494,6 +504,7 @@ fn extract_typed<T: ReadSamples>(
     let mut features = Features {
         sample_rate: fs,
         complex: T::IS_COMPLEX,
+        center_freq_hz: options.center_freq_hz.filter(|_| T::IS_COMPLEX),
         stft: options.stft,
         band_edges_hz: bands.edges_hz.clone(),
         frames,
