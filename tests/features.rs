@@ -22,7 +22,7 @@ fn options(fft_len: usize, hop: usize) -> FeatureOptions {
 
 fn run(source: &dyn SampleSource, edits: &EditList, options: &FeatureOptions) -> Features {
     let edit_stft = edits.stft.map_or_else(StftParams::default, |s| s.params());
-    extract_features(source, &edits.edits, edit_stft, options, &Progress::new()).unwrap()
+    extract_features(source, edits, edit_stft, options, &Progress::new()).unwrap()
 }
 
 /// A burst to synthesise: a tone, or noise of a given bandwidth, switched on and off with
@@ -268,7 +268,9 @@ fn features_of_the_edited_recording_are_those_of_the_applied_file() {
         &edits_path,
         r#"{"version": 1, "stft": {"fft": 1024, "hop": 256},
             "edits": [{"type": "rect", "time_s": [1.0, 4.0], "freq_hz": [700, 1550], "gain_db": "-inf"},
-                      {"type": "threshold", "time_s": [0, 15], "freq_hz": [0, 6000], "below_db": -70, "gain_db": -20}]}"#,
+                      {"type": "threshold", "time_s": [0, 15], "freq_hz": [0, 6000], "below_db": -70, "gain_db": -20},
+                      {"type": "paint", "points": [[6.0, 3300], [6.5, 3300], [7.0, 3300]], "radius_s": 0.02,
+                       "radius_hz": 20, "level_db": -20}]}"#,
     )
     .unwrap();
     let input = data("ft8lib_20m_busy_test_01.wav");
@@ -298,7 +300,9 @@ fn features_of_the_edited_recording_are_those_of_the_applied_file() {
     // it is split into blocks: the features are the same numbers.
     assert_eq!(edited.frames, file.frames);
     assert_eq!(edited.bursts, file.bursts);
-    // And the edit did change them: band 1 (750..1500 Hz) lost its signals.
+    // And the edits did change them: band 1 (750..1500 Hz) lost its signals, and band 4
+    // (3000..3750 Hz, above the FT8 signals) gained the painted tone (cells at -20 dBFS across
+    // the stroke's few bins, so a little more in the band).
     let unedited = run(&rec, &EditList::default(), &opts);
     let k = (2.5 * 12000.0 / 512.0) as usize;
     assert!(
@@ -306,6 +310,13 @@ fn features_of_the_edited_recording_are_those_of_the_applied_file() {
         "{} vs {}",
         unedited.frames.bands(k)[1],
         edited.frames.bands(k)[1]
+    );
+    let k = (6.5 * 12000.0 / 512.0) as usize;
+    let painted_db = edited.frames.bands(k)[4];
+    assert!(
+        painted_db - unedited.frames.bands(k)[4] > 30.0 && painted_db > -20.0,
+        "band 4: {} dB before, {painted_db} dB painted",
+        unedited.frames.bands(k)[4]
     );
 }
 
@@ -584,7 +595,14 @@ fn stereo_is_mixed_like_librosa_and_channels_can_be_picked() {
     );
     assert_eq!(picked.frames, alone.frames);
     opts.channel = Some(2);
-    let err = extract_features(&stereo, &[], StftParams::default(), &opts, &Progress::new()).unwrap_err();
+    let err = extract_features(
+        &stereo,
+        &EditList::default(),
+        StftParams::default(),
+        &opts,
+        &Progress::new(),
+    )
+    .unwrap_err();
     assert!(
         matches!(
             err,
@@ -606,15 +624,36 @@ fn progress_reaches_the_end_and_cancel_stops() {
     let source = synthetic_iq();
     let progress = Progress::new();
     let opts = options(256, 64);
-    extract_features(&source, &[], StftParams::default(), &opts, &progress).unwrap();
+    extract_features(
+        &source,
+        &EditList::default(),
+        StftParams::default(),
+        &opts,
+        &progress,
+    )
+    .unwrap();
     assert!(progress.fraction() > 0.99, "{}", progress.fraction());
     let cancelled = Progress::new();
     cancelled.cancel();
-    let err = extract_features(&source, &[], StftParams::default(), &opts, &cancelled).unwrap_err();
+    let err = extract_features(
+        &source,
+        &EditList::default(),
+        StftParams::default(),
+        &opts,
+        &cancelled,
+    )
+    .unwrap_err();
     assert!(matches!(err, FeatureError::Cancelled(_)), "{err}");
     // Bad options are named.
     let bad = FeatureOptions { bands: 0, ..opts };
-    let err = extract_features(&source, &[], StftParams::default(), &bad, &Progress::new()).unwrap_err();
+    let err = extract_features(
+        &source,
+        &EditList::default(),
+        StftParams::default(),
+        &bad,
+        &Progress::new(),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("bands"), "{err}");
 }
 

@@ -14,6 +14,7 @@ mod common;
 use std::path::PathBuf;
 
 use serde_json::Value;
+use spectro::edit::EditList;
 use spectro::features::{FeatureOptions, Features, extract_features};
 use spectro::io::{OpenOptions, Recording};
 use spectro::signal::{MemorySource, Progress, SampleSource, StftParams, WindowKind};
@@ -83,7 +84,7 @@ fn features_of(case: &Value) -> Features {
     };
     extract_features(
         source.as_ref(),
-        &[],
+        &EditList::default(),
         StftParams::default(),
         &options,
         &Progress::new(),

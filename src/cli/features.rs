@@ -7,7 +7,7 @@ use anyhow::bail;
 use clap::Args;
 
 use super::{InputArgs, StftArgs};
-use crate::features::{BurstOptions, FeatureOptions, csv, extract_features};
+use crate::features::{BurstOptions, FeatureOptions, csv};
 use crate::io::load_edit_list;
 use crate::signal::{Progress, SampleSource, StftParams};
 
@@ -136,25 +136,33 @@ pub fn run(args: &FeaturesArgs) -> anyhow::Result<()> {
             rec.channels()
         );
     }
-    let edits = list.as_ref().map_or(&[][..], |l| &l.edits[..]);
-    let features = extract_features(&rec, edits, edit_stft, &options, &Progress::new())?;
+    let list = list.unwrap_or_default();
     let mut inputs: Vec<&Path> = vec![&args.file];
     inputs.extend(args.edits.as_deref());
-    let written = csv::save(&features, &args.output, &inputs, args.force)?;
+    let exported = csv::export(
+        &rec,
+        &list,
+        edit_stft,
+        &options,
+        &args.output,
+        &inputs,
+        args.force,
+        &Progress::new(),
+    )?;
     if !args.quiet {
-        let bursts = features
+        let bursts = exported
             .bursts
-            .as_ref()
-            .map(|b| format!(", {} burst{}", b.len(), if b.len() == 1 { "" } else { "s" }))
+            .map(|n| format!(", {n} burst{}", if n == 1 { "" } else { "s" }))
             .unwrap_or_default();
         eprintln!(
             "spectro: wrote {} ({} frames{bursts}, {:.2} s)",
-            written
+            exported
+                .files
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(" and "),
-            features.frames.len(),
+            exported.frames,
             started.elapsed().as_secs_f64()
         );
     }

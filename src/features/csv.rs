@@ -20,9 +20,11 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::Features;
+use super::{FeatureError, FeatureOptions, Features, extract_features};
+use crate::edit::EditList;
 use crate::io::atomic::{same_file, write_atomically};
 use crate::io::{FileError, FileErrorKind};
+use crate::signal::{Progress, SampleSource, StftParams};
 
 /// The column names of the frames file.
 pub fn frame_columns(features: &Features) -> Vec<String> {
@@ -194,6 +196,57 @@ pub fn save(
         write(&targets[1], &|w| write_bursts(w, features))?;
     }
     Ok(targets)
+}
+
+/// What [`export`] wrote.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exported {
+    /// The files written: the frames file, then the bursts file when bursts were detected.
+    pub files: Vec<PathBuf>,
+    /// Frame rows.
+    pub frames: usize,
+    /// Burst rows, when bursts were detected.
+    pub bursts: Option<usize>,
+}
+
+/// Why [`export`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The features could not be computed (or the user cancelled).
+    #[error(transparent)]
+    Features(#[from] FeatureError),
+    /// A file could not be written.
+    #[error(transparent)]
+    File(#[from] FileError),
+}
+
+/// Computes the features of `source` with `edits` applied ([`extract_features`]) and writes
+/// them with [`save`]: what `spectro features` and the editor's "Export features…" do.
+/// `inputs` are the files read (the recording, the edit list), never replaced unless `force`.
+#[allow(clippy::too_many_arguments)]
+pub fn export(
+    source: &dyn SampleSource,
+    edits: &EditList,
+    edit_stft: StftParams,
+    options: &FeatureOptions,
+    output: &Path,
+    inputs: &[&Path],
+    force: bool,
+    progress: &Progress,
+) -> Result<Exported, ExportError> {
+    // Refuse before the work, not after it.
+    for target in [output.to_path_buf(), bursts_path(output)] {
+        if !force && inputs.iter().any(|i| same_file(i, &target)) {
+            return Err(FileError::new(&target, FileErrorKind::WouldOverwriteInput).into());
+        }
+    }
+    let features = extract_features(source, edits, edit_stft, options, progress)?;
+    let files = save(&features, output, inputs, force)?;
+    Ok(Exported {
+        files,
+        frames: features.frames.len(),
+        bursts: features.bursts.as_ref().map(Vec::len),
+    })
 }
 
 #[cfg(test)]

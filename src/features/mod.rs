@@ -39,10 +39,12 @@ use rustfft::num_complex::Complex32;
 pub use bursts::{Burst, BurstOptions, NoiseFloor};
 pub use spectral::{Bands, SpectralStats};
 
-use crate::edit::Edit;
+use crate::edit::EditList;
 use crate::edit::mask::MaskRaster;
+use crate::edit::paint::{PaintLayer, has_paint, paint_layer};
 use crate::edit::render::{RenderScratch, Renderer, grid_for};
 use crate::signal::levels::power_dbfs;
+use crate::signal::phase::PhaseError;
 use crate::signal::raster::FreqAxis;
 use crate::signal::{
     Cancelled, Convention, Progress, ReadSamples, SampleSource, Scratch, Stft, StftError, StftParams,
@@ -112,9 +114,21 @@ pub enum FeatureError {
     /// An option out of range; the message names it.
     #[error("{0}")]
     Option(String),
+    /// The phase of painted energy could not be rebuilt.
+    #[error("painted energy: {0}")]
+    Paint(PhaseError),
     /// The user cancelled.
     #[error("cancelled")]
     Cancelled(#[from] Cancelled),
+}
+
+impl From<PhaseError> for FeatureError {
+    fn from(e: PhaseError) -> Self {
+        match e {
+            PhaseError::Cancelled => FeatureError::Cancelled(Cancelled),
+            e => FeatureError::Paint(e),
+        }
+    }
 }
 
 impl FeatureOptions {
@@ -236,11 +250,11 @@ pub struct Features {
     pub bursts: Option<Vec<Burst>>,
 }
 
-/// Computes features of `source` with `edits` applied (through an STFT of `edit_stft`, as
-/// `spectro apply` renders them).
+/// Computes features of `source` with the edit list `edits` applied (through an STFT of
+/// `edit_stft`, as `spectro apply` renders them: paint edits first, then every edit's mask).
 pub fn extract_features(
     source: &dyn SampleSource,
-    edits: &[Edit],
+    edits: &EditList,
     edit_stft: StftParams,
     options: &FeatureOptions,
     progress: &Progress,
@@ -256,6 +270,65 @@ pub fn extract_features(
         extract_typed::<Complex32>(source, edits, edit_stft, options, progress)
     } else {
         extract_typed::<f32>(source, edits, edit_stft, options, progress)
+    }
+}
+
+/// A recording with the changes of its paint edits added, borrowed (the editor's and the
+/// exporter's [`crate::edit::paint::PaintedSource`] owns its recording).
+struct Painted<'a, T> {
+    base: &'a dyn SampleSource,
+    layer: PaintLayer<T>,
+}
+
+impl SampleSource for Painted<'_, f32> {
+    fn sample_rate(&self) -> f64 {
+        self.base.sample_rate()
+    }
+    fn len(&self) -> u64 {
+        self.base.len()
+    }
+    fn channels(&self) -> usize {
+        self.base.channels()
+    }
+    fn is_complex(&self) -> bool {
+        false
+    }
+    fn read_real(&self, channel: usize, start: i64, out: &mut [f32]) {
+        self.base.read_real(channel, start, out);
+        self.layer.add_to(channel, start, self.base.len(), out);
+    }
+    fn read_complex(&self, channel: usize, start: i64, out: &mut [Complex32]) {
+        let mut re = vec![0.0f32; out.len()];
+        self.read_real(channel, start, &mut re);
+        for (o, r) in out.iter_mut().zip(re) {
+            *o = Complex32::new(r, 0.0);
+        }
+    }
+}
+
+impl SampleSource for Painted<'_, Complex32> {
+    fn sample_rate(&self) -> f64 {
+        self.base.sample_rate()
+    }
+    fn len(&self) -> u64 {
+        self.base.len()
+    }
+    fn channels(&self) -> usize {
+        self.base.channels()
+    }
+    fn is_complex(&self) -> bool {
+        true
+    }
+    fn read_real(&self, channel: usize, start: i64, out: &mut [f32]) {
+        let mut z = vec![Complex32::default(); out.len()];
+        self.read_complex(channel, start, &mut z);
+        for (o, v) in out.iter_mut().zip(z) {
+            *o = v.re;
+        }
+    }
+    fn read_complex(&self, channel: usize, start: i64, out: &mut [Complex32]) {
+        self.base.read_complex(channel, start, out);
+        self.layer.add_to(channel, start, self.base.len(), out);
     }
 }
 
@@ -398,15 +471,29 @@ struct Pass1Block {
 
 fn extract_typed<T: ReadSamples>(
     source: &dyn SampleSource,
-    edits: &[Edit],
+    list: &EditList,
     edit_stft: StftParams,
     options: &FeatureOptions,
     progress: &Progress,
-) -> Result<Features, FeatureError> {
+) -> Result<Features, FeatureError>
+where
+    for<'a> Painted<'a, T>: SampleSource,
+{
     let fs = source.sample_rate();
     let render_stft = Stft::<T>::new(edit_stft, Convention::Scipy)?;
-    let raster = MaskRaster::new(edits, grid_for(&render_stft, source));
     let analysis = Stft::<T>::new(options.stft, Convention::Librosa)?;
+    let edits = &list.edits[..];
+    // Paint edits change the recording itself; the masks then act on the result.
+    let painted;
+    let source: &dyn SampleSource = if has_paint(edits) {
+        let settings = list.phase.unwrap_or_default();
+        let layer = paint_layer(source, &render_stft, edits, settings, progress)?;
+        painted = Painted { base: source, layer };
+        &painted
+    } else {
+        source
+    };
+    let raster = MaskRaster::new(edits, grid_for(&render_stft, source));
     let axis = FreqAxis {
         fft_len: analysis.fft_len(),
         complex: T::IS_COMPLEX,
