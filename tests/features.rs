@@ -234,21 +234,29 @@ fn an_edit_removes_a_burst_and_cleans_the_features() {
     let opts = options(256, 64);
     let clean = run(&source, &edits, &opts);
     let bursts = clean.bursts.as_ref().unwrap();
-    for b in bursts {
-        eprintln!(
-            "{:.6} {:.6} {:.0} {:.0} snr {:.1} frames {:?} extent {:?}",
-            b.start_s,
-            b.duration_s,
-            b.centre_hz,
-            b.occupied_bandwidth_hz(),
-            b.snr_db,
-            b.frames,
-            b.extent_hz
-        );
-    }
     // The 150 kHz burst is gone, the others stay.
     assert_eq!(bursts.len(), 3, "{bursts:#?}");
     assert!(bursts.iter().all(|b| !(100e3..200e3).contains(&b.centre_hz)));
+
+    // The same with an edit over only the burst's 40 % of the recording: the noise left beside
+    // it in that band is noise, not a burst (its floor comes from the cells the edit left
+    // alone, not from the emptied ones).
+    let partial = EditList::from_json(
+        r#"{"version": 1, "stft": {"fft": 512, "hop": 128},
+            "edits": [{"type": "rect", "time_s": [0.0, 0.02], "freq_hz": [100000, 200000], "gain_db": "-inf"}]}"#,
+    )
+    .unwrap();
+    let partial = run(&source, &partial, &opts);
+    let found = partial.bursts.as_ref().unwrap();
+    assert_eq!(found.len(), bursts.len(), "{found:#?}");
+    for (a, b) in found.iter().zip(bursts) {
+        assert!(
+            (a.start_s - b.start_s).abs() < 1e-6
+                && (a.duration_s - b.duration_s).abs() < 1e-6
+                && (a.centre_hz - b.centre_hz).abs() < 1.0,
+            "{a:?} vs {b:?}"
+        );
+    }
     // During the removed burst, band 5 of 8 (125..250 kHz) fell to the noise.
     let raw = run(&source, &EditList::default(), &opts);
     let k = (0.011 * FS) as usize / 64;
@@ -297,9 +305,11 @@ fn features_of_the_edited_recording_are_those_of_the_applied_file() {
         &opts,
     );
     // Float output keeps the rendered samples exactly, and rendering does not depend on how
-    // it is split into blocks: the features are the same numbers.
+    // it is split into blocks: the features are the same numbers. (Bursts may differ on
+    // purpose: knowing the edits, the floor of the bins the rect emptied for 3 of the 15 s
+    // comes from the 12 s it left alone.)
     assert_eq!(edited.frames, file.frames);
-    assert_eq!(edited.bursts, file.bursts);
+    assert!(!edited.bursts.as_ref().unwrap().is_empty());
     // And the edits did change them: band 1 (750..1500 Hz) lost its signals, and band 4
     // (3000..3750 Hz, above the FT8 signals) gained the painted tone (cells at -20 dBFS across
     // the stroke's few bins, so a little more in the band).

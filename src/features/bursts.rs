@@ -12,9 +12,12 @@
 //!    exponentially distributed noise power relates them (+6.5 dB). A percentile ignores
 //!    signals that occupy the bin less than 80 % of the time, and a per-bin floor follows
 //!    coloured noise (and a receiver's filter shape). A steady carrier becomes part of its
-//!    bin's floor: bursts are transient activity. No bin's floor is taken lower than 30 dB
-//!    under the median bin's, so a band emptied by an edit does not turn the edit's faint
-//!    residue into bursts.
+//!    bin's floor: bursts are transient activity. Where edits changed some of a bin's cells
+//!    but left at least half of them alone, only those count, so a band emptied for part of
+//!    the recording keeps the floor of its noise elsewhere (threshold edits, which pick cells
+//!    by level, and keep-only edits, which change all but their region, are not counted). No
+//!    bin's floor is taken lower than 30 dB under the median bin's, so a band emptied by an
+//!    edit does not turn the edit's faint residue into bursts.
 //! 2. **Cells**: a cell is *active* when its smoothed level is at least `threshold_db −
 //!    hysteresis_db` above its bin's floor, and a *seed* when at least `threshold_db` above.
 //!    Frames that reach past the recording's ends (into the zero padding) hold no seeds: the
@@ -139,10 +142,16 @@ pub(crate) fn bucket_of(level_db: f32) -> u16 {
     i.clamp(0.0, (HIST_BUCKETS - 1) as f32) as u16
 }
 
-/// Per-bin histograms of cell levels, for the noise floor.
+/// Marks a bucket index as a cell some edit changed (see [`LevelHistogram::add_buckets`]).
+pub(crate) const TOUCHED: u16 = 0x8000;
+
+/// Per-bin histograms of cell levels, for the noise floor: one of the cells no edit changed,
+/// one of the others.
 pub(crate) struct LevelHistogram {
     bins: usize,
-    counts: Vec<u32>,
+    untouched: Vec<u32>,
+    /// Allocated on the first touched cell.
+    touched: Vec<u32>,
     frames: u64,
 }
 
@@ -151,36 +160,59 @@ impl LevelHistogram {
     pub(crate) fn new(bins: usize) -> Self {
         LevelHistogram {
             bins,
-            counts: vec![0; bins * HIST_BUCKETS],
+            untouched: vec![0; bins * HIST_BUCKETS],
+            touched: Vec::new(),
             frames: 0,
         }
     }
 
-    /// Adds frames given as bucket indices, `bins` per frame.
+    /// Adds frames given as bucket indices, `bins` per frame, with [`TOUCHED`] set on the
+    /// cells an edit changed.
     pub(crate) fn add_buckets(&mut self, buckets: &[u16]) {
         for frame in buckets.chunks_exact(self.bins) {
             for (b, &i) in frame.iter().enumerate() {
-                self.counts[b * HIST_BUCKETS + i as usize] += 1;
+                let at = b * HIST_BUCKETS + (i & !TOUCHED) as usize;
+                if i & TOUCHED == 0 {
+                    self.untouched[at] += 1;
+                } else {
+                    if self.touched.is_empty() {
+                        self.touched = vec![0; self.bins * HIST_BUCKETS];
+                    }
+                    self.touched[at] += 1;
+                }
             }
             self.frames += 1;
         }
     }
 
     /// The level below which a fraction `q` of bin `bin`'s cells lie, dB, interpolated within
-    /// the bucket.
+    /// the bucket. When no edit changed at least half of the bin's cells, only those count:
+    /// an edit that empties a band for part of the recording would otherwise pull the floor
+    /// down and make the untouched noise beside it look like bursts. (Below half, the cells
+    /// left alone may be mostly the signal a user kept by removing what was around it.)
     fn percentile(&self, bin: usize, q: f64) -> f32 {
-        let counts = &self.counts[bin * HIST_BUCKETS..(bin + 1) * HIST_BUCKETS];
-        let target = q * self.frames as f64;
-        let mut below = 0.0;
-        for (i, &c) in counts.iter().enumerate() {
-            let c = c as f64;
-            if c > 0.0 && below + c >= target {
-                let within = ((target - below) / c).clamp(0.0, 1.0) as f32;
-                return HIST_LOW_DB + (i as f32 + within) * HIST_STEP_DB;
+        let range = bin * HIST_BUCKETS..(bin + 1) * HIST_BUCKETS;
+        let untouched = &self.untouched[range.clone()];
+        let untouched_cells: u64 = untouched.iter().map(|&c| c as u64).sum();
+        let level = |count: &dyn Fn(usize) -> f64, total: f64| {
+            let target = q * total;
+            let mut below = 0.0;
+            for i in 0..HIST_BUCKETS {
+                let c = count(i);
+                if c > 0.0 && below + c >= target {
+                    let within = ((target - below) / c).clamp(0.0, 1.0) as f32;
+                    return HIST_LOW_DB + (i as f32 + within) * HIST_STEP_DB;
+                }
+                below += c;
             }
-            below += c;
+            HIST_LOW_DB
+        };
+        if self.touched.is_empty() || 2 * untouched_cells >= self.frames {
+            level(&|i| untouched[i] as f64, untouched_cells as f64)
+        } else {
+            let touched = &self.touched[range];
+            level(&|i| (untouched[i] + touched[i]) as f64, self.frames as f64)
         }
-        HIST_LOW_DB
     }
 }
 

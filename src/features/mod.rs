@@ -40,7 +40,7 @@ pub use bursts::{Burst, BurstOptions, NoiseFloor};
 pub use spectral::{Bands, SpectralStats};
 
 use crate::edit::EditList;
-use crate::edit::mask::MaskRaster;
+use crate::edit::mask::{Grid, MaskRaster};
 use crate::edit::paint::{PaintLayer, has_paint, paint_layer};
 use crate::edit::render::{RenderScratch, Renderer, grid_for};
 use crate::signal::levels::power_dbfs;
@@ -49,7 +49,9 @@ use crate::signal::raster::FreqAxis;
 use crate::signal::{
     Cancelled, Convention, Progress, ReadSamples, SampleSource, Scratch, Stft, StftError, StftParams,
 };
-use bursts::{BurstAccumulator, Geometry, LevelHistogram, Region, Run, bucket_of, db, frame_runs, label};
+use bursts::{
+    BurstAccumulator, Geometry, LevelHistogram, Region, Run, TOUCHED, bucket_of, db, frame_runs, label,
+};
 use mel::{Dct2, MelFilterbank, power_to_db_floor};
 use spectral::spectral_stats;
 
@@ -525,6 +527,22 @@ where
     let any_inside = (0..total_frames).any(inside);
     let in_histogram = |k: usize| !any_inside || inside(k);
     let detect = options.bursts;
+    // Which cells the edits changed, on the analysis grid: the floor is estimated from the
+    // others where it can be (see `LevelHistogram::percentile`). Threshold edits, which pick
+    // cells by level, do not count; a keep-only edit changes everything but its region, so
+    // with one every cell counts.
+    let cell_raster = MaskRaster::new(
+        edits,
+        Grid {
+            sample_rate: fs,
+            fft_len: analysis.fft_len(),
+            hop: analysis.hop(),
+            complex: T::IS_COMPLEX,
+        },
+    );
+    let channels = &processed.channels;
+    let track_touched = channels.iter().all(|&c| cell_raster.time_bounds(c).is_some())
+        && channels.iter().any(|&c| !cell_raster.is_identity(c));
     let passes = if detect.is_some() { 3 } else { 1 };
     progress.start(passes * total_frames as u64);
 
@@ -544,6 +562,8 @@ where
             let mut magnitude = vec![0.0f64; bins];
             let mut band_power = vec![0.0f64; bands.len()];
             let mut mel_power = vec![0.0f64; mel.as_ref().map_or(0, |m| m.len())];
+            let mut gains = vec![1.0f32; analysis.bins()];
+            let mut touched = vec![false; bins];
             processed.analyse(range, s, |k, spectrum, power| {
                 for (m, c) in magnitude.iter_mut().zip(spectrum) {
                     *m = c.norm() as f64;
@@ -560,8 +580,23 @@ where
                         .extend(mel_power.iter().map(|&p| power_to_db_floor(p, MEL_AMIN) as f32));
                 }
                 if detect.is_some() && in_histogram(k) {
-                    out.buckets
-                        .extend(power.iter().map(|&p| bucket_of(power_dbfs(p, full_scale))));
+                    touched.fill(false);
+                    if track_touched {
+                        for &c in channels {
+                            if cell_raster.frame_may_change(c, k)
+                                && cell_raster.frame_gains(c, k, None, &mut gains)
+                            {
+                                for (t, &b) in touched.iter_mut().zip(&processed.fft_bin) {
+                                    *t |= gains[b] != 1.0;
+                                }
+                            }
+                        }
+                    }
+                    out.buckets.extend(
+                        power.iter().zip(&touched).map(|(&p, &t)| {
+                            bucket_of(power_dbfs(p, full_scale)) | if t { TOUCHED } else { 0 }
+                        }),
+                    );
                 }
             });
             out

@@ -18,6 +18,8 @@ pub enum FilePurpose {
     SaveEdits,
     /// Export audio.
     ExportAudio,
+    /// Export features as CSV.
+    ExportFeatures,
 }
 
 impl FilePurpose {
@@ -27,11 +29,15 @@ impl FilePurpose {
             FilePurpose::LoadEdits => "Load edit list",
             FilePurpose::SaveEdits => "Save edit list",
             FilePurpose::ExportAudio => "Export audio",
+            FilePurpose::ExportFeatures => "Export features",
         }
     }
 
     fn saves(self) -> bool {
-        matches!(self, FilePurpose::SaveEdits | FilePurpose::ExportAudio)
+        matches!(
+            self,
+            FilePurpose::SaveEdits | FilePurpose::ExportAudio | FilePurpose::ExportFeatures
+        )
     }
 
     /// The command for a chosen path.
@@ -41,6 +47,7 @@ impl FilePurpose {
             FilePurpose::LoadEdits => Command::LoadEdits(Some(path)),
             FilePurpose::SaveEdits => Command::SaveEditsAs(Some(path)),
             FilePurpose::ExportAudio => Command::ExportAudio(Some(path)),
+            FilePurpose::ExportFeatures => Command::ExportFeatures(Some(path)),
         }
     }
 }
@@ -113,6 +120,7 @@ impl FileDialogs {
                     .add_filter("All files", &["*"]),
                 FilePurpose::LoadEdits | FilePurpose::SaveEdits => d.add_filter("Edit lists", &["json"]),
                 FilePurpose::ExportAudio => d.add_filter("Audio", &["wav", "cu8", "cs8", "cs16", "cf32"]),
+                FilePurpose::ExportFeatures => d.add_filter("CSV", &["csv"]),
             };
             if purpose.saves() {
                 d.save_file()

@@ -69,6 +69,9 @@ pub fn menu_bar_ui(ui: &mut egui::Ui, doc: Option<&Document>, view: &ViewState, 
             if menu_item(ui, "Export audio…", Some(&keys::EXPORT), has_doc) {
                 commands.send(Command::ExportAudio(None));
             }
+            if menu_item(ui, "Export features…", None, has_doc) {
+                commands.send(Command::ExportFeatures(None));
+            }
             ui.separator();
             if menu_item(ui, "Quit", Some(&keys::QUIT), true) {
                 commands.send(Command::Quit);
