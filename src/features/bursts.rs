@@ -709,4 +709,29 @@ mod tests {
             floor.db
         );
     }
+
+    #[test]
+    fn floor_comes_from_untouched_cells_when_they_are_the_majority() {
+        let bins = 2;
+        let mut hist = LevelHistogram::new(bins);
+        // Bin 0: an edit emptied 40 % of the frames (-150 dB), the rest is noise at -60 dB.
+        // Bin 1: an edit emptied 60 %, the rest is at -60 dB.
+        let mut buckets = Vec::new();
+        for i in 0..100 {
+            let cell = |emptied: bool| {
+                if emptied {
+                    bucket_of(-150.0) | TOUCHED
+                } else {
+                    bucket_of(-60.0)
+                }
+            };
+            buckets.push(cell(i < 40));
+            buckets.push(cell(i < 60));
+        }
+        hist.add_buckets(&buckets);
+        // Bin 0 ignores the emptied cells; bin 1's untouched cells are too few to stand for
+        // it, so its 20th percentile lies among the emptied ones.
+        assert!((hist.percentile(0, 0.2) - -60.0).abs() < 0.6);
+        assert!((hist.percentile(1, 0.2) - -150.0).abs() < 0.6);
+    }
 }
