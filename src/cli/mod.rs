@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod demo;
 pub mod extract;
+pub mod features;
 pub mod info;
 pub mod play;
 pub mod reconstruct;
@@ -74,6 +75,9 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Apply an edit list to a recording and write the result.
     Apply(apply::ApplyArgs),
+    /// Write per-frame features (spectral statistics, bands, MFCCs) and detected bursts of a
+    /// recording, with its edits applied, as CSV.
+    Features(features::FeaturesArgs),
     /// Play a recording (with its edits) to an output device and return when done.
     Play(play::PlayArgs),
     /// Write a time-frequency region as a new file (IQ: tuned to baseband and decimated).
@@ -169,6 +173,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Info(args)) => info::run(&args),
         Some(Command::Render(args)) => render::run(&args),
         Some(Command::Apply(args)) => apply::run(&args),
+        Some(Command::Features(args)) => features::run(&args),
         Some(Command::Play(args)) => play::run(&args),
         Some(Command::Extract(args)) => extract::run(&args),
         Some(Command::Reconstruct(args)) => reconstruct::run(&args),

@@ -19,6 +19,7 @@ use super::view::{FreqAxisView, ViewState, format_hz, format_hz_step, note_name}
 use super::waveform::{Envelope, waveform_ui};
 use crate::edit::mask::{Grid, MaskRaster};
 use crate::edit::{Affected, Change, Document};
+use crate::features;
 use crate::io::export::{ExportError, export_edited};
 use crate::io::extract::{Extracted, Region, extract_region};
 use crate::io::{FileError, OpenOptions, Recording, load_edit_list, save_edit_list};
@@ -135,6 +136,9 @@ impl OpenDoc {
 /// Opening a recording in the background.
 type OpenJob = Job<Result<Arc<Recording>, FileError>>;
 
+/// Writing the features CSVs in the background.
+type FeaturesJob = Job<Result<features::csv::Exported, features::csv::ExportError>>;
+
 /// A status line message.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Status {
@@ -177,6 +181,7 @@ pub struct SpectroApp {
     pub open: Option<OpenDoc>,
     opening: Option<(PathBuf, OpenJob)>,
     export: Option<(PathBuf, Job<Result<ExportDone, ExportError>>)>,
+    features_export: Option<(PathBuf, FeaturesJob)>,
     tiles: TileStore,
     context: Option<Arc<TileContext>>,
     /// The view.
@@ -235,6 +240,7 @@ impl SpectroApp {
             open: None,
             opening: None,
             export: None,
+            features_export: None,
             tiles: TileStore::new(ctx.clone()),
             context: None,
             view: ViewState {
@@ -275,6 +281,7 @@ impl SpectroApp {
     pub fn is_idle(&self) -> bool {
         self.opening.is_none()
             && self.export.is_none()
+            && self.features_export.is_none()
             && self.tiles_ready
             && !self.tiles.busy()
             && self
@@ -746,6 +753,51 @@ impl SpectroApp {
                     job.progress.cancel();
                 }
             }
+            Command::ExportFeatures(None) => {
+                let suggested = self.suggested_path("csv", "-features");
+                self.dialogs.ask(FilePurpose::ExportFeatures, suggested, ctx);
+            }
+            Command::ExportFeatures(Some(path)) => {
+                let Some(open) = &self.open else { return };
+                if self.features_export.is_some() {
+                    return self.fail("A features export is already running.");
+                }
+                let rec = open.recording.clone();
+                let list = open.doc.edits.clone();
+                let edits_path = open.edits_path.clone();
+                // The edits are rendered as the audio export renders them, and analysed with
+                // the view's STFT, so bursts are resolved as the spectrogram shows them.
+                let params = self.view.stft;
+                let options = features::FeatureOptions {
+                    stft: params,
+                    channel: self.view.channel,
+                    center_freq_hz: rec.center_freq_hz(),
+                    ..features::FeatureOptions::default()
+                };
+                let target = path.clone();
+                self.features_export = Some((
+                    path,
+                    Job::spawn("Exporting features", ctx, move |progress| {
+                        let mut inputs = vec![rec.path()];
+                        inputs.extend(edits_path.as_deref());
+                        features::csv::export(
+                            rec.as_ref(),
+                            &list,
+                            params,
+                            &options,
+                            &target,
+                            &inputs,
+                            false,
+                            progress,
+                        )
+                    }),
+                ));
+            }
+            Command::CancelFeatures => {
+                if let Some((_, job)) = &self.features_export {
+                    job.progress.cancel();
+                }
+            }
             Command::Undo => {
                 let hop_s = self.hop_s();
                 let affected = self.open.as_mut().and_then(|o| o.doc.undo(2.0 * hop_s));
@@ -939,6 +991,26 @@ impl SpectroApp {
                 Err(e) => self.fail(e.to_string()),
             }
         }
+        if let Some((_, job)) = &self.features_export
+            && let Some(result) = job.poll()
+        {
+            self.features_export = None;
+            match result {
+                Ok(done) => {
+                    let names: Vec<String> = done.files.iter().map(|p| p.display().to_string()).collect();
+                    let bursts = done.bursts.map(|n| format!(", {n} bursts")).unwrap_or_default();
+                    self.set_status(format!(
+                        "Exported features: {} ({} frames{bursts})",
+                        names.join(" and "),
+                        done.frames
+                    ));
+                }
+                Err(features::csv::ExportError::Features(features::FeatureError::Cancelled(_))) => {
+                    self.set_status("Features export cancelled; nothing was written.")
+                }
+                Err(e) => self.fail(e.to_string()),
+            }
+        }
         if let Some(open) = &mut self.open
             && let Some(job) = &open.envelope_job
             && let Some(env) = job.poll()
@@ -1089,6 +1161,19 @@ impl SpectroApp {
                 );
                 if ui.button("Cancel").clicked() {
                     self.commands.send(Command::CancelExport);
+                }
+            }
+            if let Some((path, job)) = &self.features_export {
+                ui.add(
+                    egui::ProgressBar::new(job.progress.fraction())
+                        .desired_width(160.0)
+                        .text(format!(
+                            "Features {}",
+                            path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                        )),
+                );
+                if ui.button("Cancel").clicked() {
+                    self.commands.send(Command::CancelFeatures);
                 }
             }
             if self.tiles.busy() {
@@ -1467,6 +1552,7 @@ impl eframe::App for SpectroApp {
         }
         if self.opening.is_some()
             || self.export.is_some()
+            || self.features_export.is_some()
             || self.tiles.busy()
             || self
                 .open

@@ -31,6 +31,11 @@ pub enum Command {
     ExportSelection(Option<PathBuf>),
     /// Stop the running export.
     CancelExport,
+    /// Write the features of the edited recording as CSV (the dialog when `None`): frames to
+    /// the path, bursts next to it (see [`crate::features::csv`]).
+    ExportFeatures(Option<PathBuf>),
+    /// Stop the running features export.
+    CancelFeatures,
     /// Undo the last change.
     Undo,
     /// Redo the last undone change.

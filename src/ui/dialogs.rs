@@ -20,6 +20,8 @@ pub enum FilePurpose {
     ExportAudio,
     /// Export the selected time-frequency region as a new file.
     ExportSelection,
+    /// Export features as CSV.
+    ExportFeatures,
 }
 
 impl FilePurpose {
@@ -30,13 +32,17 @@ impl FilePurpose {
             FilePurpose::SaveEdits => "Save edit list",
             FilePurpose::ExportAudio => "Export audio",
             FilePurpose::ExportSelection => "Export selection",
+            FilePurpose::ExportFeatures => "Export features",
         }
     }
 
     fn saves(self) -> bool {
         matches!(
             self,
-            FilePurpose::SaveEdits | FilePurpose::ExportAudio | FilePurpose::ExportSelection
+            FilePurpose::SaveEdits
+                | FilePurpose::ExportAudio
+                | FilePurpose::ExportSelection
+                | FilePurpose::ExportFeatures
         )
     }
 
@@ -48,6 +54,7 @@ impl FilePurpose {
             FilePurpose::SaveEdits => Command::SaveEditsAs(Some(path)),
             FilePurpose::ExportAudio => Command::ExportAudio(Some(path)),
             FilePurpose::ExportSelection => Command::ExportSelection(Some(path)),
+            FilePurpose::ExportFeatures => Command::ExportFeatures(Some(path)),
         }
     }
 }
@@ -122,6 +129,7 @@ impl FileDialogs {
                 FilePurpose::ExportAudio | FilePurpose::ExportSelection => {
                     d.add_filter("Audio", &["wav", "cu8", "cs8", "cs16", "cf32"])
                 }
+                FilePurpose::ExportFeatures => d.add_filter("CSV", &["csv"]),
             };
             if purpose.saves() {
                 d.save_file()

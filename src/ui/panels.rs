@@ -78,6 +78,9 @@ pub fn menu_bar_ui(
             if menu_item(ui, "Export selection…", None, has_doc && has_selection) {
                 commands.send(Command::ExportSelection(None));
             }
+            if menu_item(ui, "Export features…", None, has_doc) {
+                commands.send(Command::ExportFeatures(None));
+            }
             ui.separator();
             if menu_item(ui, "Quit", Some(&keys::QUIT), true) {
                 commands.send(Command::Quit);
