@@ -149,6 +149,29 @@ fn sigmf_pairs_open_without_options() {
     assert!(stderr(&o).contains("needs its .sigmf-meta"), "{}", stderr(&o));
 }
 
+/// rtl_433 and dump1090 name raw captures `<freq>_<rate>.cu8`; with no sidecar and no
+/// `--sample-rate`, that name is what tells their rate and centre.
+#[test]
+fn raw_captures_named_the_rtl_433_way_open_without_options() {
+    let rec = Recording::open(data("dump1090_modes1_1090M_2000k.cu8"), OpenOptions::default()).unwrap();
+    assert_eq!(rec.sample_rate(), 2e6);
+    assert_eq!(rec.center_freq_hz(), Some(1090e6));
+    // The user's rate wins over the name.
+    let options = OpenOptions {
+        sample_rate: Some(2.4e6),
+        ..OpenOptions::default()
+    };
+    let rec = Recording::open(data("dump1090_modes1_1090M_2000k.cu8"), options).unwrap();
+    assert_eq!(rec.sample_rate(), 2.4e6);
+    // A plain name still asks for the rate, in one line, exit code 2.
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("capture.cu8");
+    std::fs::copy(data("dump1090_modes1_1090M_2000k.cu8"), &plain).unwrap();
+    let o = spectro(&["info", plain.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--sample-rate"), "{}", stderr(&o));
+}
+
 /// Energy of `x` in frames where `reference` is active (ADS-B replies), and the frame mask.
 fn burst_energy(x: &[Complex32], active: &[bool], frame: usize) -> f64 {
     x.chunks(frame)
@@ -243,4 +266,77 @@ fn a_cw_interferer_at_negative_frequency_is_removed_from_a_real_capture() {
     let after = burst_energy(&y, &active, frame);
     let change = 10.0 * (after / before).log10();
     assert!(change.abs() < 0.5, "replies changed by {change:.3} dB");
+}
+
+#[test]
+fn extracting_a_band_tunes_it_to_baseband_and_decimates() {
+    let dir = tempfile::tempdir().unwrap();
+    let fs = 2e6;
+    let n = 200_000;
+    let wanted = 0.2f32;
+    let z: Vec<Complex32> = (0..n)
+        .map(|k| {
+            let ph = |f: f64| ((TAU * f * k as f64 / fs) % TAU) as f32;
+            // The burst we want 1 kHz above 200 kHz, an interferer at -300 kHz.
+            Complex32::from_polar(wanted, ph(201_000.0)) + Complex32::from_polar(0.5, ph(-300_000.0))
+        })
+        .collect();
+    let input = dir.path().join("cap.cf32");
+    std::fs::write(
+        &input,
+        z.iter()
+            .flat_map(|v| [v.re.to_le_bytes(), v.im.to_le_bytes()].concat())
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("cap.sigmf-meta"),
+        r#"{"global":{"core:datatype":"cf32_le","core:sample_rate":2000000},"captures":[{"core:sample_start":0,"core:frequency":1090000000}]}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("burst.cf32");
+    let o = spectro(&[
+        "extract",
+        input.to_str().unwrap(),
+        "--time",
+        "0.01:0.09",
+        "--freq",
+        "190000:210000",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // No --sample-rate needed: the output carries its own SigMF metadata.
+    let rec = Recording::open(&out, OpenOptions::default()).unwrap();
+    // The 20 kHz band plus the mask's feather (two 977 Hz bins each side) and a 10 % margin
+    // fit in ±15.6 kHz: 2 MS/s decimated by 64.
+    assert_eq!(rec.sample_rate(), 31_250.0);
+    assert_eq!(rec.center_freq_hz(), Some(1_090_200_000.0));
+    assert_eq!(rec.len(), 2500, "0.08 s at 31.25 kS/s");
+    let mut y = vec![Complex32::default(); 2500];
+    rec.read_complex(0, 0, &mut y);
+    // The wanted tone now sits at +1 kHz with its level; nothing of the interferer is left.
+    let inner = &y[200..2300];
+    let project = |f: f64| {
+        inner
+            .iter()
+            .enumerate()
+            .map(|(k, v)| {
+                v * Complex32::from_polar(1.0, (-(TAU * f * (k + 200) as f64 / 31_250.0) % TAU) as f32)
+            })
+            .sum::<Complex32>()
+            .norm()
+            / inner.len() as f32
+    };
+    let level = project(1000.0);
+    assert!(
+        (20.0 * (level / wanted).log10()).abs() < 0.1,
+        "tone level {level}"
+    );
+    let power: f32 = inner.iter().map(|v| v.norm_sqr()).sum::<f32>() / inner.len() as f32;
+    let other = power - level * level;
+    assert!(
+        10.0 * (other.max(1e-20) / (wanted * wanted)).log10() < -60.0,
+        "residual power {other:e}"
+    );
 }

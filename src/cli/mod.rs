@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod demo;
+pub mod extract;
 pub mod info;
 pub mod play;
 pub mod reconstruct;
@@ -72,6 +73,8 @@ pub enum Command {
     Apply(apply::ApplyArgs),
     /// Play a recording (with its edits) to an output device and return when done.
     Play(play::PlayArgs),
+    /// Write a time-frequency region as a new file (IQ: tuned to baseband and decimated).
+    Extract(extract::ExtractArgs),
     /// Discard a recording's phase and rebuild it from the magnitude (PGHI, Griffin-Lim).
     Reconstruct(reconstruct::ReconstructArgs),
     /// Write the demo recording (tones with harmonics, hum, hiss and a whistle).
@@ -164,6 +167,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Render(args)) => render::run(&args),
         Some(Command::Apply(args)) => apply::run(&args),
         Some(Command::Play(args)) => play::run(&args),
+        Some(Command::Extract(args)) => extract::run(&args),
         Some(Command::Reconstruct(args)) => reconstruct::run(&args),
         Some(Command::MakeDemo(args)) => demo::run(&args),
         None => crate::ui::run(crate::ui::LaunchOptions {

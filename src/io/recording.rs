@@ -18,7 +18,8 @@ use crate::signal::SampleSource;
 pub struct OpenOptions {
     /// Read a stereo WAV as one complex channel, I left and Q right.
     pub iq: bool,
-    /// Sample rate: required for raw IQ, overrides a WAV header's.
+    /// Sample rate: overrides a WAV header's; raw IQ otherwise takes it from a SigMF sidecar
+    /// or an rtl_433-style file name.
     pub sample_rate: Option<f64>,
 }
 
@@ -184,10 +185,13 @@ impl Recording {
             .as_ref()
             .map(|m| m.encoding)
             .or_else(|| Encoding::from_raw_extension(ext));
+        let hints = super::name_hints::name_hints(path);
         let rec = if let Some(encoding) = raw_encoding {
+            // The user's word first, then the SigMF sidecar, then the file name.
             let rate = options
                 .sample_rate
                 .or_else(|| meta.as_ref().and_then(|m| m.sample_rate))
+                .or(hints.sample_rate_hz)
                 .ok_or_else(|| err(FileErrorKind::RawNeedsRate))?;
             let rate = check_rate(path, rate)?;
             let pair = 2 * encoding.bytes();
@@ -210,7 +214,7 @@ impl Recording {
                 block_align: pair,
                 bytes,
                 extra_chunks: Vec::new(),
-                center_freq_hz: meta.and_then(|m| m.center_freq_hz),
+                center_freq_hz: meta.and_then(|m| m.center_freq_hz).or(hints.center_freq_hz),
             }
         } else {
             let is_riff = bytes.len() >= 4 && (&bytes[..4] == b"RIFF" || &bytes[..4] == b"RF64");
@@ -227,8 +231,12 @@ impl Recording {
                 return Err(err(FileErrorKind::IqNeedsStereo(layout.channels)));
             }
             // SDR programs mark their stereo IQ recordings with an `auxi` chunk.
-            let center_freq_hz = layout.auxi().and_then(wav::auxi_center_freq_hz);
             let iq = options.iq || (layout.auxi().is_some() && layout.channels == 2);
+            let center_freq_hz = layout.auxi().and_then(wav::auxi_center_freq_hz).or(if iq {
+                hints.center_freq_hz
+            } else {
+                None
+            });
             Recording {
                 path: path.to_path_buf(),
                 container: Container::Wav,

@@ -15,7 +15,7 @@ use super::spectrogram::{SpectrogramInput, spectrogram_ui};
 use super::tiles::{ColorSpec, Engine, TileContext, TileStore, effective_scale, rows_for};
 use super::tools::{EditFrame, Gesture, Tool, ToolSettings};
 use super::transport::Transport;
-use super::view::{FreqAxisView, ViewState, format_hz, note_name};
+use super::view::{FreqAxisView, ViewState, format_hz, format_hz_step, note_name};
 use super::waveform::{Envelope, waveform_ui};
 use crate::edit::mask::{Grid, MaskRaster};
 use crate::edit::{Affected, Change, Document};
@@ -304,6 +304,7 @@ impl SpectroApp {
                 o.recording.is_complex(),
                 self.view.stft.fft_len,
             )
+            .labelled_around(o.recording.center_freq_hz())
         })
     }
 
@@ -1014,7 +1015,7 @@ impl SpectroApp {
             }
             if let (Some([t, u]), Some(axis), Some(open)) = (self.hover, self.axis(), &self.open) {
                 let f = axis.hz_of(u);
-                let mut text = format!("{t:.3} s   {}", format_hz(f));
+                let mut text = format!("{t:.3} s   {}", format_hz_step(f + axis.label_offset_hz, 1.0));
                 if !open.recording.is_complex()
                     && let Some(n) = note_name(f)
                 {

@@ -404,6 +404,9 @@ fn view_settings_ui(
                     ui.selectable_value(&mut fft, n, n.to_string());
                 }
             });
+        // Any length, not only powers of two: 20 ms at 2 MS/s is 40000.
+        ui.add(egui::DragValue::new(&mut fft).range(16..=65536).speed(8.0))
+            .on_hover_text("Any FFT length from 16 to 65536");
         ui.end_row();
         if fft != view.stft.fft_len {
             let ratio = view.stft.fft_len / view.stft.hop.max(1);

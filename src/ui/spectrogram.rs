@@ -8,7 +8,7 @@ use egui_plot::{GridInput, GridMark, Plot, PlotBounds, PlotImage, PlotPoint, Plo
 use super::command::{Command, CommandSender};
 use super::tiles::DrawTile;
 use super::tools::{EditFrame, Gesture, Stroke as StrokeKind, Tool, ToolSettings};
-use super::view::{FreqAxisView, ViewState, format_hz, hz_ticks, log_ticks};
+use super::view::{FreqAxisView, ViewState, format_hz_step, hz_ticks, log_ticks};
 use crate::edit::{Edit, LevelCondition, Shape as EditShape};
 use crate::signal::FreqScale;
 
@@ -50,10 +50,11 @@ pub struct SpectrogramOutput {
     pub frame: Rect,
 }
 
-/// Grid marks in Hz for the visible part of the axis.
+/// Grid marks for the visible part of the axis, at round label frequencies.
 fn freq_marks(axis: FreqAxisView, input: GridInput, height_px: f32) -> Vec<GridMark> {
     let (u0, u1) = input.bounds;
-    let (f0, f1) = (axis.hz_of(u0), axis.hz_of(u1));
+    let off = axis.label_offset_hz;
+    let (f0, f1) = (axis.hz_of(u0) + off, axis.hz_of(u1) + off);
     let target = ((height_px / 45.0) as usize).clamp(2, 14);
     let ticks: Vec<f64> = match axis.scale {
         FreqScale::Log => {
@@ -70,7 +71,7 @@ fn freq_marks(axis: FreqAxisView, input: GridInput, height_px: f32) -> Vec<GridM
     ticks
         .into_iter()
         .map(|f| GridMark {
-            value: axis.u_of(f),
+            value: axis.u_of(f - off),
             step_size: step,
         })
         .collect()
@@ -100,7 +101,16 @@ pub fn spectrogram_ui(
         .set_margin_fraction(Vec2::ZERO)
         .y_axis_min_width(64.0)
         .x_axis_label("time (s)")
-        .y_axis_formatter(move |mark, _range| format_hz(axis.hz_of(mark.value)))
+        .y_axis_formatter(move |mark, range| {
+            // Precision from the tick spacing, so 1090.2 and 1090.4 MHz stay apart.
+            let span_hz = (axis.hz_of(*range.end()) - axis.hz_of(*range.start())).abs();
+            let step = if axis.scale == FreqScale::Linear {
+                span_hz / 8.0
+            } else {
+                span_hz
+            };
+            format_hz_step(axis.label_hz_of(mark.value), step)
+        })
         .y_grid_spacer(move |grid| freq_marks(axis, grid, height));
     let response = plot.show(ui, |pui| {
         pui.set_plot_bounds(PlotBounds::from_min_max(
