@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod demo;
 pub mod extract;
+pub mod from_image;
 pub mod info;
 pub mod play;
 pub mod reconstruct;
@@ -67,8 +68,10 @@ pub fn parse_size(s: &str) -> Result<[f32; 2], String> {
 pub enum Command {
     /// Print a recording's format, length and rate.
     Info(info::InfoArgs),
-    /// Draw a recording's dB spectrogram to a PNG.
+    /// Draw a recording's dB spectrogram to a PNG that can be turned back into sound.
     Render(render::RenderArgs),
+    /// Turn a spectrogram picture (PNG) back into sound.
+    FromImage(from_image::FromImageArgs),
     /// Apply an edit list to a recording and write the result.
     Apply(apply::ApplyArgs),
     /// Play a recording (with its edits) to an output device and return when done.
@@ -165,6 +168,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Some(Command::Info(args)) => info::run(&args),
         Some(Command::Render(args)) => render::run(&args),
+        Some(Command::FromImage(args)) => from_image::run(&args),
         Some(Command::Apply(args)) => apply::run(&args),
         Some(Command::Play(args)) => play::run(&args),
         Some(Command::Extract(args)) => extract::run(&args),

@@ -165,7 +165,10 @@ mod tests {
         assert!((librosa_symlog(4.0 * t) - 3.0 * t).abs() < 1e-9);
         assert!((librosa_symlog(1000.0) - t * (1.0 + (1000.0 / t).log2())).abs() < 1e-9);
         for f in [-20.0, 0.0, 50.0, 65.0, 66.0, 440.0, 11025.0] {
-            assert!((librosa_symlog_inverse(librosa_symlog(f)) - f).abs() < 1e-9, "{f}");
+            assert!(
+                (librosa_symlog_inverse(librosa_symlog(f)) - f).abs() < 1e-9,
+                "{f}"
+            );
         }
         // The axis from −Δf/2 to sr/2 + Δf/2 that specshow draws for n_fft 2048 at 22050 Hz.
         let df = 22050.0 / 2048.0;
