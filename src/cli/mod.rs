@@ -39,6 +39,10 @@ pub struct Cli {
     /// this path and exit (exit code 2 if the file cannot be opened).
     #[arg(long, value_name = "OUT.png")]
     pub screenshot: Option<PathBuf>,
+    /// Show this picture in the Open image as sound window once the editor is up (with
+    /// --screenshot, the window is captured with the dialog open).
+    #[arg(long, value_name = "PICTURE.png")]
+    pub open_image: Option<PathBuf>,
     /// Edit list to load with FILE.
     #[arg(long, value_name = "EDITS.json")]
     pub edits: Option<PathBuf>,
@@ -186,6 +190,7 @@ pub fn run(cli: Cli) -> ExitCode {
             bench_ui: cli.bench_ui,
             started,
             native_dialogs: true,
+            open_image: cli.open_image,
         }),
     };
     match result {

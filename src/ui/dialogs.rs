@@ -18,6 +18,10 @@ pub enum FilePurpose {
     SaveEdits,
     /// Export audio.
     ExportAudio,
+    /// Open a picture as sound.
+    OpenImage,
+    /// Export a picture of the spectrogram.
+    ExportImage,
 }
 
 impl FilePurpose {
@@ -27,11 +31,16 @@ impl FilePurpose {
             FilePurpose::LoadEdits => "Load edit list",
             FilePurpose::SaveEdits => "Save edit list",
             FilePurpose::ExportAudio => "Export audio",
+            FilePurpose::OpenImage => "Open image as sound",
+            FilePurpose::ExportImage => "Export image",
         }
     }
 
     fn saves(self) -> bool {
-        matches!(self, FilePurpose::SaveEdits | FilePurpose::ExportAudio)
+        matches!(
+            self,
+            FilePurpose::SaveEdits | FilePurpose::ExportAudio | FilePurpose::ExportImage
+        )
     }
 
     /// The command for a chosen path.
@@ -41,6 +50,8 @@ impl FilePurpose {
             FilePurpose::LoadEdits => Command::LoadEdits(Some(path)),
             FilePurpose::SaveEdits => Command::SaveEditsAs(Some(path)),
             FilePurpose::ExportAudio => Command::ExportAudio(Some(path)),
+            FilePurpose::OpenImage => Command::OpenImage(path),
+            FilePurpose::ExportImage => Command::ExportImage(Some(path)),
         }
     }
 }
@@ -113,6 +124,9 @@ impl FileDialogs {
                     .add_filter("All files", &["*"]),
                 FilePurpose::LoadEdits | FilePurpose::SaveEdits => d.add_filter("Edit lists", &["json"]),
                 FilePurpose::ExportAudio => d.add_filter("Audio", &["wav", "cu8", "cs8", "cs16", "cf32"]),
+                FilePurpose::OpenImage | FilePurpose::ExportImage => d
+                    .add_filter("PNG pictures", &["png"])
+                    .add_filter("All files", &["*"]),
             };
             if purpose.saves() {
                 d.save_file()
@@ -178,6 +192,8 @@ impl FileDialogs {
 pub enum Pending {
     /// Open this file.
     Open(PathBuf),
+    /// Turn this picture into sound and open it.
+    ImportImage(Box<super::image_import::ImageImportRequest>),
     /// Quit.
     Quit,
 }
@@ -200,6 +216,10 @@ pub fn confirm_discard_ui(ctx: &egui::Context, pending: &Pending) -> Option<Answ
         ui.heading("Unsaved edits");
         let what = match pending {
             Pending::Open(p) => format!("Opening {} will close the current recording.", p.display()),
+            Pending::ImportImage(r) => format!(
+                "Opening the sound of {} will close the current recording.",
+                r.path.display()
+            ),
             Pending::Quit => "Quitting will close the current recording.".to_owned(),
         };
         ui.label(what);

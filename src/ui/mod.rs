@@ -8,6 +8,7 @@ pub mod app;
 pub mod bench;
 pub mod command;
 pub mod dialogs;
+pub mod image_import;
 pub mod jobs;
 pub mod panels;
 pub mod spectrogram;
@@ -45,6 +46,8 @@ pub struct LaunchOptions {
     pub started: Instant,
     /// Use the desktop's file dialogs when it has them (tests turn this off).
     pub native_dialogs: bool,
+    /// A picture to show in the Open image as sound window once the window is up.
+    pub open_image: Option<PathBuf>,
 }
 
 impl Default for LaunchOptions {
@@ -58,6 +61,7 @@ impl Default for LaunchOptions {
             bench_ui: false,
             started: Instant::now(),
             native_dialogs: true,
+            open_image: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
-use super::command::{Command, CommandSender};
+use super::command::{Command, CommandSender, ImageExportSettings};
 use super::tools::{Tool, ToolSettings};
 use super::view::{ViewState, format_hz};
 use crate::edit::{Document, Edit, LevelCondition, Shape};
@@ -46,7 +46,13 @@ fn menu_item(ui: &mut egui::Ui, label: &str, shortcut: Option<&KeyboardShortcut>
 }
 
 /// The menu bar.
-pub fn menu_bar_ui(ui: &mut egui::Ui, doc: Option<&Document>, view: &ViewState, commands: &CommandSender) {
+pub fn menu_bar_ui(
+    ui: &mut egui::Ui,
+    doc: Option<&Document>,
+    view: &ViewState,
+    image_export: ImageExportSettings,
+    commands: &CommandSender,
+) {
     let has_doc = doc.is_some();
     let can_undo = doc.is_some_and(|d| d.history.can_undo());
     let can_redo = doc.is_some_and(|d| d.history.can_redo());
@@ -54,6 +60,9 @@ pub fn menu_bar_ui(ui: &mut egui::Ui, doc: Option<&Document>, view: &ViewState, 
         ui.menu_button("File", |ui| {
             if menu_item(ui, "Open recording…", Some(&keys::OPEN), true) {
                 commands.send(Command::OpenDialog);
+            }
+            if menu_item(ui, "Open image as sound…", None, true) {
+                commands.send(Command::OpenImageDialog);
             }
             ui.separator();
             if menu_item(ui, "Load edit list…", None, has_doc) {
@@ -69,6 +78,26 @@ pub fn menu_bar_ui(ui: &mut egui::Ui, doc: Option<&Document>, view: &ViewState, 
             if menu_item(ui, "Export audio…", Some(&keys::EXPORT), has_doc) {
                 commands.send(Command::ExportAudio(None));
             }
+            if menu_item(ui, "Export image…", None, has_doc) {
+                commands.send(Command::ExportImage(None));
+            }
+            // The options stay open while ticked, like a settings panel.
+            let keep_open = egui::containers::menu::MenuConfig::new()
+                .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside);
+            egui::containers::menu::SubMenuButton::new("Image export options")
+                .config(keep_open)
+                .ui(ui, |ui| {
+                    let mut s = image_export;
+                    ui.checkbox(&mut s.axes, "Axes and colour bar");
+                    ui.checkbox(&mut s.cells, "One pixel per STFT cell (whole band, linear)")
+                        .on_hover_text(
+                            "Lossless apart from the colour steps; otherwise the view's size and range",
+                        );
+                    ui.checkbox(&mut s.gray16, "16-bit grey (for numeric processing)");
+                    if s != image_export {
+                        commands.send(Command::SetImageExport(s));
+                    }
+                });
             ui.separator();
             if menu_item(ui, "Quit", Some(&keys::QUIT), true) {
                 commands.send(Command::Quit);

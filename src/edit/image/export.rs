@@ -498,7 +498,7 @@ fn draw_axes(
         }
         let [floor, ceiling] = levels_db;
         let range = (ceiling - floor) as f64;
-        let step = nice_step(range * (text_h + 6 * si) as f64 / h as f64).max(1.0);
+        let step = nice_step(range * (2 * text_h + 6 * si) as f64 / h as f64).max(1.0);
         let mut k = (floor as f64 / step).ceil();
         while k * step <= ceiling as f64 + 1e-9 {
             let db = k * step;
