@@ -351,7 +351,10 @@ fn plan_from_options(picture: &Picture, o: &ImportOptions) -> Result<ImportPlan,
         (None, FreqScale::LibrosaLog) => [-df / 2.0, fs / 2.0 + df / 2.0],
         (None, _) => [0.0, fs / 2.0],
     };
-    if !(freq_hz[0] < freq_hz[1]) || (scale == FreqScale::Log && freq_hz[0] <= 0.0) {
+    if freq_hz[0] >= freq_hz[1]
+        || !freq_hz.iter().all(|f| f.is_finite())
+        || (scale == FreqScale::Log && freq_hz[0] <= 0.0)
+    {
         return Err(ImageError::Settings(format!(
             "the frequency range {}:{} Hz does not work on the {scale} scale",
             freq_hz[0], freq_hz[1]
@@ -467,7 +470,7 @@ fn nearest(lut: &[[u8; 3]; 256], c: [u8; 3]) -> (u8, u32) {
 pub fn palette_fits(colours: &[([u8; 3], u32)]) -> Vec<(Colormap, f64)> {
     let mut sample: Vec<([u8; 3], u32)> = colours.to_vec();
     if sample.len() > 20_000 {
-        sample.sort_by(|a, b| b.1.cmp(&a.1));
+        sample.sort_by_key(|c| std::cmp::Reverse(c.1));
         sample.truncate(20_000);
     }
     let total: f64 = sample.iter().map(|c| c.1 as f64).sum::<f64>().max(1.0);
