@@ -399,15 +399,7 @@ fn exporting_a_selected_band_of_an_iq_capture() {
     h.run_steps(2);
     h.get_by_label_contains("Export selection").click();
     h.run_steps(3);
-    h.get_by_role(egui::accesskit::Role::TextInput).focus();
-    h.run_steps(1);
-    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    h.run_steps(1);
-    h.get_by_role(egui::accesskit::Role::TextInput)
-        .type_text(&out.display().to_string());
-    h.run_steps(2);
-    h.get_by_label("OK").click();
-    h.run_steps(2);
+    answer_path_prompt(&mut h, &out);
     wait_idle(&mut h);
     let rec =
         Recording::open(&out, OpenOptions::default()).expect("the region was written with its metadata");
@@ -517,5 +509,147 @@ fn features_are_exported_through_the_menu_and_see_the_edits() {
     assert_eq!(
         h.state().status.as_ref().map(|s| s.text.as_str()),
         Some("Features export cancelled; nothing was written.")
+    );
+}
+
+/// Answers the in-app path field (tests have no desktop dialog) with `path`.
+fn answer_path_prompt(h: &mut Harness<'static, SpectroApp>, path: &Path) {
+    let field = h.get_by_role(egui::accesskit::Role::TextInput);
+    field.focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    h.get_by_role(egui::accesskit::Role::TextInput)
+        .type_text(&path.display().to_string());
+    h.run_steps(2);
+    h.get_by_label("OK").click();
+    h.run_steps(2);
+}
+
+/// Steps until `done` holds, at most 60 s.
+fn wait_for(h: &mut Harness<'static, SpectroApp>, what: &str, done: impl Fn(&SpectroApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        h.step();
+        if done(h.state()) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("timed out waiting for {what}: status {:?}", h.state().status);
+}
+
+/// Opens `png` through File > Open image as sound and waits for the window's preview.
+fn open_image_window(h: &mut Harness<'static, SpectroApp>, png: &Path) {
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Open image as sound").click();
+    h.run_steps(3);
+    answer_path_prompt(h, png);
+    wait_for(h, "the image window", |a| {
+        a.image_dialog.as_ref().is_some_and(|d| !d.is_busy())
+    });
+    h.run_steps(2);
+}
+
+fn imported_samples(app: &SpectroApp) -> Vec<Vec<f32>> {
+    use spectro::signal::SampleSource;
+    let rec = &app.open.as_ref().unwrap().recording;
+    (0..rec.channels())
+        .map(|c| {
+            let mut x = vec![0.0f32; rec.len() as usize];
+            rec.read_real(c, 0, &mut x);
+            x
+        })
+        .collect()
+}
+
+#[test]
+fn export_an_image_and_open_it_as_sound_through_the_file_menu() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness();
+    wait_idle(&mut h);
+    let original = imported_samples(h.state());
+    assert_eq!(original.len(), 2, "the demo is stereo");
+
+    // File > Image export options: one pixel per STFT cell, no axes.
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Image export options").click();
+    h.run_steps(2);
+    h.get_by_label_contains("One pixel per STFT cell").click();
+    h.run_steps(2);
+    h.get_by_label("Axes and colour bar").click();
+    h.run_steps(2);
+    h.key_press(Key::Escape);
+    h.run_steps(2);
+    let settings = h.state().image_export;
+    assert!(
+        settings.cells && !settings.axes && !settings.gray16,
+        "{settings:?}"
+    );
+
+    let png = dir.path().join("demo-cells.png");
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Export image").click();
+    h.run_steps(3);
+    answer_path_prompt(&mut h, &png);
+    wait_idle(&mut h);
+    let picture = spectro::io::picture::read_png(&png).expect("the picture was written");
+    let meta = picture.meta().expect("with metadata").unwrap();
+    let n = original[0].len() as u64;
+    assert_eq!(
+        (meta.sample_rate, meta.signal_len, meta.channels),
+        (DEMO_RATE as f64, n, 2)
+    );
+    assert!(meta.cells);
+    assert_eq!(meta.frames[0], 0, "the whole recording is in view");
+    assert_eq!(picture.height, 1025);
+
+    // Open it as sound while the demo is open: unchanged, the picture gives the demo back
+    // exactly (the open recording is its original).
+    open_image_window(&mut h, &png);
+    h.get_by_label_contains("Keep the open recording");
+    h.get_by_label("Open as sound").click();
+    let wav = png.with_extension("wav");
+    wait_for(&mut h, "the import", |a| {
+        a.is_idle() && a.open.as_ref().is_some_and(|o| o.recording.path() == wav)
+    });
+    assert_eq!(
+        imported_samples(h.state()),
+        original,
+        "an unchanged picture keeps the original"
+    );
+
+    // Again without the original: the sound is rebuilt from the picture alone (mono).
+    open_image_window(&mut h, &png);
+    h.get_by_label_contains("Keep the open recording").click();
+    h.run_steps(2);
+    h.get_by_label("Open as sound").click();
+    wait_for(&mut h, "the second import", |a| {
+        a.is_idle()
+            && a.open
+                .as_ref()
+                .is_some_and(|o| o.recording.path() == wav && o.recording.stored_channels() == 1)
+    });
+    let y = &imported_samples(h.state())[0];
+    assert_eq!(y.len(), original[0].len());
+    // The whistle (3 kHz, 2.0–5.5 s) is back at its level: the picture shows the channels'
+    // mean power, so compare with the mean of the channels' band energies.
+    let (w0, w1, wf) = WHISTLE;
+    let want = (band_energy(&original[0], w0 + 0.5, w1 - 0.5, wf - 100.0, wf + 100.0)
+        + band_energy(&original[1], w0 + 0.5, w1 - 0.5, wf - 100.0, wf + 100.0))
+        / 2.0;
+    let got = band_energy(y, w0 + 0.5, w1 - 0.5, wf - 100.0, wf + 100.0);
+    let diff_db = 10.0 * (got / want).log10();
+    assert!(diff_db.abs() < 1.0, "whistle band {diff_db:.2} dB off");
+    assert!(
+        h.state()
+            .status
+            .as_ref()
+            .is_some_and(|s| !s.error && s.text.contains("spectral convergence")),
+        "{:?}",
+        h.state().status
     );
 }

@@ -5,6 +5,7 @@ pub mod apply;
 pub mod demo;
 pub mod extract;
 pub mod features;
+pub mod from_image;
 pub mod info;
 pub mod play;
 pub mod reconstruct;
@@ -39,6 +40,10 @@ pub struct Cli {
     /// this path and exit (exit code 2 if the file cannot be opened).
     #[arg(long, value_name = "OUT.png")]
     pub screenshot: Option<PathBuf>,
+    /// Show this picture in the Open image as sound window once the editor is up (with
+    /// --screenshot, the window is captured with the dialog open).
+    #[arg(long, value_name = "PICTURE.png")]
+    pub open_image: Option<PathBuf>,
     /// Edit list to load with FILE.
     #[arg(long, value_name = "EDITS.json")]
     pub edits: Option<PathBuf>,
@@ -71,8 +76,10 @@ pub fn parse_size(s: &str) -> Result<[f32; 2], String> {
 pub enum Command {
     /// Print a recording's format, length and rate.
     Info(info::InfoArgs),
-    /// Draw a recording's dB spectrogram to a PNG.
+    /// Draw a recording's dB spectrogram to a PNG that can be turned back into sound.
     Render(render::RenderArgs),
+    /// Turn a spectrogram picture (PNG) back into sound.
+    FromImage(from_image::FromImageArgs),
     /// Apply an edit list to a recording and write the result.
     Apply(apply::ApplyArgs),
     /// Write per-frame features (spectral statistics, bands, MFCCs) and detected bursts of a
@@ -172,6 +179,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Some(Command::Info(args)) => info::run(&args),
         Some(Command::Render(args)) => render::run(&args),
+        Some(Command::FromImage(args)) => from_image::run(&args),
         Some(Command::Apply(args)) => apply::run(&args),
         Some(Command::Features(args)) => features::run(&args),
         Some(Command::Play(args)) => play::run(&args),
@@ -192,6 +200,7 @@ pub fn run(cli: Cli) -> ExitCode {
             native_dialogs: true,
             stft: (cli.stft.fft.is_some() || cli.stft.hop.is_some() || cli.stft.window.is_some())
                 .then(|| cli.stft.resolve(None)),
+            open_image: cli.open_image,
         }),
     };
     match result {

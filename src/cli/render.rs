@@ -5,15 +5,14 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::Args;
 use rustfft::num_complex::Complex32;
-use serde_json::json;
 
 use super::{InputArgs, StftArgs};
+use crate::edit::image::{ExportSettings, PlotSize, export_picture};
 use crate::edit::mask::MaskRaster;
-use crate::edit::picture::{LevelPicture, PictureRequest, level_picture};
 use crate::edit::render::grid_for;
-use crate::io::picture::{PixelFormat, write_png};
+use crate::io::picture::PictureColors;
 use crate::io::{Recording, load_edit_list};
-use crate::signal::raster::colorize_rgb;
+use crate::signal::raster::FreqAxis;
 use crate::signal::{Colormap, Convention, FreqScale, Progress, ReadSamples, SampleSource, Stft, StftParams};
 
 /// Arguments of `spectro render`.
@@ -21,9 +20,16 @@ use crate::signal::{Colormap, Convention, FreqScale, Progress, ReadSamples, Samp
 #[command(after_help = "Examples:\n  \
     spectro render take1.wav -o take1.png\n  \
     spectro render take1.wav -o take1-log.png --scale log --range-db 100 --colormap magma\n  \
-    spectro render capture.cu8 --sample-rate 2M -o capture.png --fft 256\n\n\
+    spectro render capture.cu8 --sample-rate 2M -o capture.png --fft 256\n  \
+    spectro render take1.wav -o cells.png --cells          (one pixel per STFT cell)\n  \
+    spectro render take1.wav -o plot.png --size 1200x500 --axes --scale log --freq-range 50:8000\n  \
+    spectro render take1.wav -o levels.png --cells --gray16 (16-bit grey, for numeric work)\n\n\
     Scales: linear; log (equal height per octave, from 20 Hz or one bin up); mel (HTK,\n\
-    m = 2595·log10(1 + f/700)). IQ recordings are drawn two-sided, −fs/2 at the bottom.")]
+    m = 2595·log10(1 + f/700)); librosa-log (librosa specshow's y_axis='log': f below\n\
+    65.406 Hz, 65.406·(1 + log2(f/65.406)) above). IQ recordings are drawn two-sided, −fs/2 at\n\
+    the bottom.\n\n\
+    The PNG carries, in an iTXt chunk named \"spectro\", everything needed to turn it back\n\
+    into sound: `spectro from-image OUT.png -o sound.wav` needs no other option.")]
 pub struct RenderArgs {
     /// The recording.
     pub file: PathBuf,
@@ -42,15 +48,28 @@ pub struct RenderArgs {
     /// Colour map: inferno, magma, viridis, plasma or gray.
     #[arg(long, value_name = "NAME", default_value = "inferno")]
     pub colormap: Colormap,
-    /// Frequency axis: linear, log or mel.
+    /// Frequency axis: linear, log, mel or librosa-log.
     #[arg(long, value_name = "SCALE", default_value = "linear")]
     pub scale: FreqScale,
-    /// Picture width in pixels (default: one per STFT frame, at most 4096).
+    /// Plot width in pixels (default: one per STFT frame, at most 4096).
     #[arg(long, value_name = "PX")]
     pub width: Option<usize>,
-    /// Picture height in pixels (default: one per bin, at most 1024).
+    /// Plot height in pixels (default: one per bin, at most 1024).
     #[arg(long, value_name = "PX")]
     pub height: Option<usize>,
+    /// Plot size in pixels, WIDTHxHEIGHT (the same as --width and --height).
+    #[arg(long, value_name = "WxH", value_parser = parse_plot_size)]
+    pub size: Option<[usize; 2]>,
+    /// One pixel per STFT cell: a column per frame, a row per bin, the whole band on a
+    /// linear axis. Lossless apart from the colour steps.
+    #[arg(long)]
+    pub cells: bool,
+    /// Draw frequency and time axes and a dB colour bar around the plot.
+    #[arg(long)]
+    pub axes: bool,
+    /// 16-bit grey levels (black at the floor, white at the ceiling) instead of colours.
+    #[arg(long)]
+    pub gray16: bool,
     /// Frequency range to draw, LO:HI in Hz (default: the whole band).
     #[arg(long, value_name = "LO:HI", allow_hyphen_values = true)]
     pub freq_range: Option<String>,
@@ -69,6 +88,20 @@ pub struct RenderArgs {
     /// How to read the recording.
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+/// Parses a plot size `WIDTHxHEIGHT` in pixels.
+pub fn parse_plot_size(s: &str) -> Result<[usize; 2], String> {
+    let parts: Vec<&str> = s.split(['x', 'X']).collect();
+    match parts.as_slice() {
+        [w, h] => match (w.trim().parse::<usize>(), h.trim().parse::<usize>()) {
+            (Ok(w), Ok(h)) if (1..=65535).contains(&w) && (1..=65535).contains(&h) => Ok([w, h]),
+            _ => Err(format!(
+                "'{s}' is not a size like 1200x500 (1 to 65535 pixels a side)"
+            )),
+        },
+        _ => Err(format!("'{s}' is not a size like 1200x500")),
+    }
 }
 
 /// Parses `LO:HI` in Hz.
@@ -104,28 +137,14 @@ fn render_typed<T: ReadSamples>(args: &RenderArgs, rec: &Recording) -> anyhow::R
         .resolve(list.as_ref().and_then(|l| l.stft).map(|s| s.params()));
     let stft = Stft::<T>::new(params, Convention::Scipy)?;
     let fs = rec.sample_rate();
-    if T::IS_COMPLEX && args.scale != FreqScale::Linear {
-        bail!(
-            "the {} scale needs a real signal; IQ spectra are two-sided, use --scale linear",
-            args.scale
-        );
-    }
-    if let Some(c) = args.channel.filter(|&c| c >= rec.channels()) {
-        bail!(
-            "--channel {c}: the recording has {} channel(s), numbered from 0",
-            rec.channels()
-        );
-    }
-    let (low_hz, high_hz) = match &args.freq_range {
-        Some(s) => parse_freq_range(s)?,
-        None if T::IS_COMPLEX => (-fs / 2.0, fs / 2.0),
-        None => (args.scale.default_low_hz(fs, params.fft_len), fs / 2.0),
-    };
-    if args.scale == FreqScale::Log && low_hz <= 0.0 {
+    let freq_hz = args
+        .freq_range
+        .as_deref()
+        .map(parse_freq_range)
+        .transpose()?
+        .map(|(lo, hi)| [lo, hi]);
+    if args.scale == FreqScale::Log && freq_hz.is_some_and(|[lo, _]| lo <= 0.0) {
         bail!("the log scale needs a positive lower frequency (--freq-range LO:HI with LO > 0)");
-    }
-    if !(args.range_db > 0.0 && args.range_db.is_finite()) {
-        bail!("--range-db must be a positive number of dB");
     }
     let total = stft.num_frames(rec.len());
     let frame_at = |t: f64| ((t * fs / params.hop as f64).round().max(0.0) as usize).min(total);
@@ -137,51 +156,50 @@ fn render_typed<T: ReadSamples>(args: &RenderArgs, rec: &Recording) -> anyhow::R
             rec.duration_s()
         );
     }
-    let columns = args.width.unwrap_or((end - first).min(4096)).max(1);
-    let rows = args.height.unwrap_or(stft.bins().min(1024)).max(1);
-    if columns > 65535 || rows > 65535 {
-        bail!("pictures are limited to 65535 pixels a side");
-    }
+    let size = if args.cells {
+        if args.width.is_some() || args.height.is_some() || args.size.is_some() {
+            bail!("--cells sets the size (one pixel per STFT cell); leave out --size, --width and --height");
+        }
+        PlotSize::Cells
+    } else {
+        let [w, h] = args.size.map_or([None, None], |[w, h]| [Some(w), Some(h)]);
+        let bins = FreqAxis {
+            fft_len: params.fft_len,
+            complex: T::IS_COMPLEX,
+            sample_rate: fs,
+        }
+        .len();
+        PlotSize::Pixels {
+            width: args.width.or(w).unwrap_or((end - first).min(4096)),
+            height: args.height.or(h).unwrap_or(bins.min(1024)),
+        }
+    };
     let raster = list
         .as_ref()
         .map(|l| MaskRaster::new(&l.edits, grid_for(&stft, rec)));
-    let request = PictureRequest {
+    let settings = ExportSettings {
         frames: first..end,
-        columns,
-        rows,
+        size,
         scale: args.scale,
-        low_hz,
-        high_hz,
+        freq_hz,
         channel: args.channel,
+        range_db: args.range_db,
+        ceiling_db: args.ceiling_db,
+        colors: if args.gray16 {
+            PictureColors::Gray16
+        } else {
+            PictureColors::Palette(args.colormap)
+        },
+        axes: args.axes,
     };
-    let picture: LevelPicture = level_picture(rec, &stft, raster.as_ref(), &request, &Progress::new());
-    let ceiling = args.ceiling_db.unwrap_or_else(|| picture.max_db().ceil());
-    let floor = ceiling - args.range_db;
-    let rgb = colorize_rgb(&picture.db, &args.colormap.lut(), floor, ceiling);
-    let meta = json!({
-        "generator": concat!("spectro ", env!("CARGO_PKG_VERSION")),
-        "sample_rate": fs,
-        "iq": T::IS_COMPLEX,
-        "duration_s": rec.duration_s(),
-        "frames": [first, end],
-        "fft": params.fft_len,
-        "hop": params.hop,
-        "window": params.window,
-        "convention": "scipy",
-        "scale": args.scale,
-        "freq_hz": [low_hz, high_hz],
-        "floor_db": floor,
-        "ceiling_db": ceiling,
-        "colormap": args.colormap,
-        "channel": args.channel,
-    });
-    write_png(
-        &args.output,
-        columns as u32,
-        rows as u32,
-        PixelFormat::Rgb8,
-        &rgb,
-        &[("spectro", meta.to_string()), ("Software", "spectro".to_owned())],
+    let picture = export_picture(
+        rec,
+        rec.center_freq_hz(),
+        &stft,
+        raster.as_ref(),
+        &settings,
+        &Progress::new(),
     )?;
+    picture.write(&args.output)?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 pub mod document;
 pub mod history;
+pub mod image;
 pub mod list;
 pub mod mask;
 pub mod paint;

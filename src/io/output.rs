@@ -283,3 +283,27 @@ fn hound_err(path: &Path, e: hound::Error) -> FileError {
     };
     FileError::new(path, kind)
 }
+
+/// A 32-bit float WAV held in memory: `stored` channels (I and Q as two channels for IQ), all
+/// the same length. For sound made in memory (a picture imported in the window) that then
+/// opens like a file.
+pub fn float_wav_bytes(stored: &[Vec<f32>], sample_rate: f64) -> Result<Vec<u8>, String> {
+    let spec = hound::WavSpec {
+        channels: stored.len() as u16,
+        sample_rate: sample_rate.round() as u32,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut cursor = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = hound::WavWriter::new(&mut cursor, spec).map_err(|e| e.to_string())?;
+        let len = stored.first().map_or(0, Vec::len);
+        for i in 0..len {
+            for c in stored {
+                w.write_sample(c[i]).map_err(|e| e.to_string())?;
+            }
+        }
+        w.finalize().map_err(|e| e.to_string())?;
+    }
+    Ok(cursor.into_inner())
+}

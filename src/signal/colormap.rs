@@ -1,6 +1,9 @@
-//! Colour maps for dB spectrograms, as 256-entry lookup tables built from colorous.
+//! Colour maps for dB spectrograms, as 256-entry lookup tables: matplotlib's own colours, so
+//! that pictures drawn by matplotlib or librosa read back exactly.
 
 use serde::{Deserialize, Serialize};
+
+use super::colormap_tables as tables;
 
 /// A perceptual colour map from low (0) to high (1) level.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -43,24 +46,13 @@ impl Colormap {
 
     /// The 256-entry RGB lookup table; entry `i` is the colour at `i/255`.
     pub fn lut(self) -> [[u8; 3]; 256] {
-        let mut lut = [[0u8; 3]; 256];
-        for (i, entry) in lut.iter_mut().enumerate() {
-            let t = i as f64 / 255.0;
-            *entry = match self {
-                Colormap::Gray => [i as u8; 3],
-                _ => {
-                    let g = match self {
-                        Colormap::Inferno => colorous::INFERNO,
-                        Colormap::Magma => colorous::MAGMA,
-                        Colormap::Viridis => colorous::VIRIDIS,
-                        _ => colorous::PLASMA,
-                    };
-                    let c = g.eval_continuous(t);
-                    [c.r, c.g, c.b]
-                }
-            };
+        match self {
+            Colormap::Inferno => tables::INFERNO,
+            Colormap::Magma => tables::MAGMA,
+            Colormap::Viridis => tables::VIRIDIS,
+            Colormap::Plasma => tables::PLASMA,
+            Colormap::Gray => std::array::from_fn(|i| [i as u8; 3]),
         }
-        lut
     }
 }
 
@@ -103,5 +95,15 @@ mod tests {
         assert_eq!(level_index(-80.0, -80.0, 0.0), 0);
         assert_eq!(level_index(0.0, -80.0, 0.0), 255);
         assert_eq!(level_index(10.0, -80.0, 0.0), 255);
+    }
+
+    #[test]
+    fn tables_are_matplotlibs() {
+        // matplotlib 3.11: colormaps[name](i / 255), rounded to 8 bits.
+        assert_eq!(Colormap::Magma.lut()[255], [252, 253, 191]);
+        assert_eq!(Colormap::Magma.lut()[128], [183, 55, 121]);
+        assert_eq!(Colormap::Viridis.lut()[0], [68, 1, 84]);
+        assert_eq!(Colormap::Plasma.lut()[255], [240, 249, 33]);
+        assert_eq!(Colormap::Gray.lut()[77], [77, 77, 77]);
     }
 }

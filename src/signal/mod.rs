@@ -2,6 +2,7 @@
 //! maps. Depends on no UI or audio crate, so the CLI, the tests and the benches use it directly.
 
 pub mod colormap;
+mod colormap_tables;
 pub mod fft;
 pub mod levels;
 pub mod phase;

@@ -7,8 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::LaunchOptions;
+use super::command::ImageExportSettings;
 use super::command::{Command, CommandSender, command_channel};
 use super::dialogs::{Answer, FileDialogs, FilePurpose, Pending, confirm_discard_ui, error_ui};
+use super::image_import::{ImageImportDialog, ImageImportRequest};
 use super::jobs::Job;
 use super::panels::{keys, menu_bar_ui, side_panel_ui, toolbar_ui};
 use super::spectrogram::{SpectrogramInput, spectrogram_ui};
@@ -17,11 +19,13 @@ use super::tools::{EditFrame, Gesture, Tool, ToolSettings};
 use super::transport::Transport;
 use super::view::{FreqAxisView, ViewState, format_hz, format_hz_step, note_name};
 use super::waveform::{Envelope, waveform_ui};
+use crate::edit::image::{ExportSettings, ImageError, PlotSize, export_picture, import_picture, plan_import};
 use crate::edit::mask::{Grid, MaskRaster};
 use crate::edit::{Affected, Change, Document};
 use crate::features;
 use crate::io::export::{ExportError, export_edited};
 use crate::io::extract::{Extracted, Region, extract_region};
+use crate::io::picture::{Picture, PictureColors, read_png};
 use crate::io::{FileError, OpenOptions, Recording, load_edit_list, save_edit_list};
 use crate::signal::{Complex32, Convention, SampleSource, Stft, StftError, StftParams};
 
@@ -138,6 +142,8 @@ type OpenJob = Job<Result<Arc<Recording>, FileError>>;
 
 /// Writing the features CSVs in the background.
 type FeaturesJob = Job<Result<features::csv::Exported, features::csv::ExportError>>;
+/// Importing a picture in the background: the sound as a recording, and a summary.
+type ImportJob = Job<Result<(Arc<Recording>, String), ImageError>>;
 
 /// A status line message.
 #[derive(Clone, Debug, PartialEq)]
@@ -215,6 +221,15 @@ pub struct SpectroApp {
     bench: Option<super::bench::UiBench>,
     /// Playback.
     pub transport: Transport,
+    /// How File > Export image draws.
+    pub image_export: ImageExportSettings,
+    image_export_job: Option<(PathBuf, Job<Result<String, ImageError>>)>,
+    /// Reading a picture for the Open image as sound window.
+    image_open: Option<(PathBuf, Job<Result<Picture, FileError>>)>,
+    /// The Open image as sound window.
+    pub image_dialog: Option<ImageImportDialog>,
+    /// Turning a picture into sound.
+    import: Option<(PathBuf, ImportJob)>,
     /// The view when Space went down: a tap plays, a Space-drag pans.
     space_down_view: Option<([f64; 2], [f64; 2])>,
 }
@@ -226,6 +241,9 @@ impl SpectroApp {
         match &launch.file {
             Some(file) => commands.send(Command::Open(file.clone())),
             None => commands.send(Command::OpenDemo),
+        }
+        if let Some(picture) = &launch.open_image {
+            commands.send(Command::OpenImage(picture.clone()));
         }
         let screenshot = match &launch.screenshot {
             Some(path) => ScreenshotState::Waiting {
@@ -269,6 +287,11 @@ impl SpectroApp {
             bench: launch.bench_ui.then(super::bench::UiBench::new),
             transport: Transport::default(),
             space_down_view: None,
+            image_export: ImageExportSettings::default(),
+            image_export_job: None,
+            image_open: None,
+            image_dialog: None,
+            import: None,
         }
     }
 
@@ -282,6 +305,10 @@ impl SpectroApp {
         self.opening.is_none()
             && self.export.is_none()
             && self.features_export.is_none()
+            && self.image_export_job.is_none()
+            && self.image_open.is_none()
+            && self.import.is_none()
+            && self.image_dialog.as_ref().is_none_or(|d| !d.is_busy())
             && self.tiles_ready
             && !self.tiles.busy()
             && self
@@ -611,6 +638,131 @@ impl SpectroApp {
         Some(p.with_file_name(format!("{stem}{suffix}.{ext}")))
     }
 
+    /// Exports the spectrogram as shown (time range, frequency range, scale, levels, colours,
+    /// original or edited) as a PNG with Spectro's metadata, on a worker thread.
+    fn start_image_export(&mut self, path: PathBuf, ctx: &egui::Context) {
+        if self.image_export_job.is_some() {
+            return self.fail("An image export is already running.");
+        }
+        let (Some(axis), Some(open), Some(grid)) = (self.axis(), &self.open, self.grid()) else {
+            return;
+        };
+        let fs = open.recording.sample_rate();
+        let params = self.view.stft;
+        let hop_s = params.hop as f64 / fs;
+        let total = open.total_frames.max(1);
+        let first = ((self.view.time_s[0].max(0.0) / hop_s).floor() as usize).min(total - 1);
+        let end = ((self.view.time_s[1] / hop_s).ceil() as usize + 1).clamp(first + 1, total);
+        let options = self.image_export;
+        let size = if options.cells {
+            PlotSize::Cells
+        } else {
+            // The plot's size on screen, in physical pixels.
+            let ppp = ctx.pixels_per_point();
+            let plot = self.last_plot.map_or(egui::vec2(1000.0, 400.0), |r| r.size());
+            PlotSize::Pixels {
+                width: ((plot.x * ppp).round() as usize).max(16),
+                height: ((plot.y * ppp).round() as usize).max(16),
+            }
+        };
+        let settings = ExportSettings {
+            frames: first..end,
+            size,
+            scale: axis.scale,
+            freq_hz: (!options.cells).then(|| [axis.hz_of(self.view.u[0]), axis.hz_of(self.view.u[1])]),
+            channel: self.view.channel,
+            range_db: self.view.ceiling_db - self.view.floor_db,
+            ceiling_db: Some(self.view.ceiling_db),
+            colors: if options.gray16 {
+                PictureColors::Gray16
+            } else {
+                PictureColors::Palette(self.view.colormap)
+            },
+            axes: options.axes,
+        };
+        let processed = self.view.show_processed;
+        let source: Arc<dyn SampleSource> = if processed {
+            open.processed_source()
+        } else {
+            open.recording.clone()
+        };
+        let raster = processed.then(|| MaskRaster::new(&open.doc.edits.edits, grid));
+        let center = open.recording.center_freq_hz();
+        let complex = open.recording.is_complex();
+        let target = path.clone();
+        self.set_status(format!("Exporting {}…", path.display()));
+        self.image_export_job = Some((
+            path,
+            Job::spawn("Exporting image", ctx, move |progress| {
+                let picture = if complex {
+                    let stft = Stft::<Complex32>::new(params, Convention::Scipy)?;
+                    export_picture(
+                        source.as_ref(),
+                        center,
+                        &stft,
+                        raster.as_ref(),
+                        &settings,
+                        progress,
+                    )?
+                } else {
+                    let stft = Stft::<f32>::new(params, Convention::Scipy)?;
+                    export_picture(
+                        source.as_ref(),
+                        center,
+                        &stft,
+                        raster.as_ref(),
+                        &settings,
+                        progress,
+                    )?
+                };
+                picture.write(&target)?;
+                Ok(format!(
+                    "Exported {} ({} × {} pixels{})",
+                    target.display(),
+                    picture.meta.width,
+                    picture.meta.height,
+                    if processed { ", edited" } else { ", original" }
+                ))
+            }),
+        ));
+    }
+
+    /// Describes the open recording if it is the one `picture`'s metadata was exported from.
+    fn original_for(&self, picture: &Picture) -> Option<String> {
+        let meta = picture.meta()?.ok()?;
+        let rec = &self.open.as_ref()?.recording;
+        let matches = (rec.sample_rate() - meta.sample_rate).abs() <= 1e-6 * meta.sample_rate
+            && rec.len() == meta.signal_len
+            && rec.channels() == meta.channels
+            && rec.is_complex() == meta.iq;
+        matches.then(|| {
+            rec.path()
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+    }
+
+    /// Turns a picture into sound on a worker thread; the result opens as a document.
+    fn start_import(&mut self, request: ImageImportRequest, ctx: &egui::Context) {
+        if self.import.is_some() {
+            return self.fail("A picture is already being imported.");
+        }
+        let original = if request.use_original {
+            self.open.as_ref().map(|o| o.recording.clone())
+        } else {
+            None
+        };
+        let path = request.path.clone();
+        self.set_status(format!("Turning {} into sound…", path.display()));
+        self.import = Some((
+            path,
+            Job::spawn("Importing picture", ctx, move |progress| {
+                import_sound(request, original, progress)
+            }),
+        ));
+    }
+
     /// Carries out one command.
     pub fn execute(&mut self, command: Command, ctx: &egui::Context) {
         let duration = self.open.as_ref().map_or(1.0, OpenDoc::duration_s);
@@ -795,6 +947,37 @@ impl SpectroApp {
             }
             Command::CancelFeatures => {
                 if let Some((_, job)) = &self.features_export {
+                    job.progress.cancel();
+                }
+            }
+            Command::ExportImage(None) => {
+                let suggested = self.suggested_path("png", "");
+                self.dialogs.ask(FilePurpose::ExportImage, suggested, ctx);
+            }
+            Command::ExportImage(Some(path)) => self.start_image_export(path, ctx),
+            Command::SetImageExport(settings) => self.image_export = settings,
+            Command::OpenImageDialog => {
+                let suggested = self
+                    .open
+                    .as_ref()
+                    .map(|o| o.recording.path().with_extension("png"));
+                self.dialogs.ask(FilePurpose::OpenImage, suggested, ctx);
+            }
+            Command::OpenImage(path) => {
+                let p = path.clone();
+                self.set_status(format!("Reading {}…", path.display()));
+                self.image_open = Some((path, Job::spawn("Reading picture", ctx, move |_| read_png(&p))));
+            }
+            Command::ImportImage(request) => {
+                if self.is_dirty() && self.pending.is_none() {
+                    self.pending = Some(Pending::ImportImage(request));
+                } else {
+                    self.pending = None;
+                    self.start_import(*request, ctx);
+                }
+            }
+            Command::CancelImport => {
+                if let Some((_, job)) = &self.import {
                     job.progress.cancel();
                 }
             }
@@ -1018,6 +1201,49 @@ impl SpectroApp {
             open.envelope = env.map(Arc::new);
             open.envelope_job = None;
         }
+        if let Some((_, job)) = &self.image_export_job
+            && let Some(result) = job.poll()
+        {
+            self.image_export_job = None;
+            match result {
+                Ok(text) => self.set_status(text),
+                Err(ImageError::Cancelled) => self.set_status("Image export cancelled."),
+                Err(e) => self.fail(format!("Export image: {e}")),
+            }
+        }
+        if let Some((path, job)) = &self.image_open
+            && let Some(result) = job.poll()
+        {
+            let path = path.clone();
+            self.image_open = None;
+            match result {
+                Ok(picture) => {
+                    let original = self.original_for(&picture);
+                    self.set_status(format!(
+                        "{}: {} × {} pixels",
+                        path.display(),
+                        picture.width,
+                        picture.height
+                    ));
+                    self.image_dialog = Some(ImageImportDialog::new(path, picture, original));
+                }
+                Err(e) => self.fail(e.to_string()),
+            }
+        }
+        if let Some((path, job)) = &self.import
+            && let Some(result) = job.poll()
+        {
+            let path = path.clone();
+            self.import = None;
+            match result {
+                Ok((recording, summary)) => {
+                    self.finish_open(recording, ctx);
+                    self.set_status(format!("{}: {summary}", path.display()));
+                }
+                Err(ImageError::Cancelled) => self.set_status("Import cancelled."),
+                Err(e) => self.fail(format!("{}: {e}", path.display())),
+            }
+        }
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context) {
@@ -1044,7 +1270,7 @@ impl SpectroApp {
         if pressed(&keys::UNDO) {
             send(Command::Undo);
         }
-        if ctx.egui_wants_keyboard_input() || self.dialogs.is_open() {
+        if ctx.egui_wants_keyboard_input() || self.dialogs.is_open() || self.image_dialog.is_some() {
             return;
         }
         // Space: a tap plays or pauses; held while dragging it pans (the view then moved).
@@ -1163,18 +1389,31 @@ impl SpectroApp {
                     self.commands.send(Command::CancelExport);
                 }
             }
-            if let Some((path, job)) = &self.features_export {
+            for (path, progress, label, cancel) in [
+                self.features_export
+                    .as_ref()
+                    .map(|(p, j)| (p, &j.progress, "Features", Command::CancelFeatures)),
+                self.import
+                    .as_ref()
+                    .map(|(p, j)| (p, &j.progress, "Importing", Command::CancelImport)),
+            ]
+            .into_iter()
+            .flatten()
+            {
                 ui.add(
-                    egui::ProgressBar::new(job.progress.fraction())
+                    egui::ProgressBar::new(progress.fraction())
                         .desired_width(160.0)
                         .text(format!(
-                            "Features {}",
+                            "{label} {}",
                             path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
                         )),
                 );
                 if ui.button("Cancel").clicked() {
-                    self.commands.send(Command::CancelFeatures);
+                    self.commands.send(cancel);
                 }
+            }
+            if self.image_export_job.is_some() || self.image_open.is_some() {
+                ui.spinner();
             }
             if self.tiles.busy() {
                 ui.spinner().on_hover_text("Drawing the spectrogram");
@@ -1436,6 +1675,62 @@ impl SpectroApp {
     }
 }
 
+/// Turns the picture of `request` into sound and wraps it as a recording held in memory, named
+/// after the picture (so Export audio suggests a name next to it).
+fn import_sound(
+    request: ImageImportRequest,
+    original: Option<Arc<Recording>>,
+    progress: &crate::signal::Progress,
+) -> Result<(Arc<Recording>, String), ImageError> {
+    use crate::signal::phase::PhaseOptions;
+    let plan = plan_import(&request.picture, &request.options)?;
+    let mut phase = PhaseOptions::new(request.method);
+    phase.iterations = request.iterations;
+    let source = original.as_deref().map(|r| r as &dyn SampleSource);
+    let (stored, report) = if plan.iq {
+        let sound = import_picture::<Complex32>(&request.picture, &plan, source, &phase, progress)?;
+        let stored: Vec<Vec<f32>> = sound
+            .channels
+            .iter()
+            .flat_map(|c| [c.iter().map(|z| z.re).collect(), c.iter().map(|z| z.im).collect()])
+            .collect();
+        (stored, sound.report)
+    } else {
+        let sound = import_picture::<f32>(&request.picture, &plan, source, &phase, progress)?;
+        (sound.channels, sound.report)
+    };
+    let bytes =
+        crate::io::output::float_wav_bytes(&stored, plan.sample_rate).map_err(ImageError::Settings)?;
+    let name = request.path.with_extension("wav");
+    let recording = Recording::from_memory(
+        &name,
+        bytes,
+        "wav",
+        OpenOptions {
+            iq: plan.iq,
+            sample_rate: None,
+        },
+    )?;
+    let summary = match report.changed_cells {
+        Some(n) => format!("{n} changed cells re-phased, the rest kept from the open recording"),
+        None => format!(
+            "rebuilt {} frames × {} bins, spectral convergence {:.1} dB{}",
+            report.frames,
+            report.bins,
+            report
+                .phase
+                .first()
+                .map_or(f64::NAN, |p| p.spectral_convergence_db),
+            if plan.relative {
+                " (relative levels, normalised)"
+            } else {
+                ""
+            }
+        ),
+    };
+    Ok((Arc::new(recording), summary))
+}
+
 fn save_screenshot(path: &Path, img: &egui::ColorImage) -> Result<(), String> {
     let [w, h] = img.size;
     let rgb: Vec<u8> = img.pixels.iter().flat_map(|c| [c.r(), c.g(), c.b()]).collect();
@@ -1476,8 +1771,9 @@ impl eframe::App for SpectroApp {
 
         let doc = self.open.as_ref().map(|o| &o.doc);
         let has_selection = self.transport.selection.is_some();
+        let image_export = self.image_export;
         egui::Panel::top("menu").show(ui, |ui| {
-            menu_bar_ui(ui, doc, &self.view, has_selection, &self.commands)
+            menu_bar_ui(ui, doc, &self.view, has_selection, image_export, &self.commands)
         });
         let mut threshold_view = false;
         let has_doc = self.open.is_some();
@@ -1522,6 +1818,11 @@ impl eframe::App for SpectroApp {
         egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
 
         self.dialogs.ui(&ctx, &self.commands);
+        if let Some(dialog) = &mut self.image_dialog
+            && !dialog.ui(&ctx, self.view.colormap, &self.commands)
+        {
+            self.image_dialog = None;
+        }
         if let Some(pending) = self.pending.clone()
             && let Some(answer) = confirm_discard_ui(&ctx, &pending)
         {
@@ -1534,6 +1835,7 @@ impl eframe::App for SpectroApp {
                     }
                     match pending {
                         Pending::Open(p) => self.commands.send(Command::Open(p)),
+                        Pending::ImportImage(r) => self.commands.send(Command::ImportImage(r)),
                         Pending::Quit => self.commands.send(Command::Quit),
                     }
                 }
@@ -1553,6 +1855,10 @@ impl eframe::App for SpectroApp {
         if self.opening.is_some()
             || self.export.is_some()
             || self.features_export.is_some()
+            || self.import.is_some()
+            || self.image_export_job.is_some()
+            || self.image_open.is_some()
+            || self.image_dialog.as_ref().is_some_and(|d| d.is_busy())
             || self.tiles.busy()
             || self
                 .open

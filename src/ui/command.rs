@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
+use super::image_import::ImageImportRequest;
 use super::tools::Tool;
 use super::transport::Selection;
 use crate::edit::{Change, Edit};
@@ -36,6 +37,18 @@ pub enum Command {
     ExportFeatures(Option<PathBuf>),
     /// Stop the running features export.
     CancelFeatures,
+    /// Export a picture of the spectrogram as shown (the dialog when `None`).
+    ExportImage(Option<PathBuf>),
+    /// Change how pictures are exported.
+    SetImageExport(ImageExportSettings),
+    /// Show the file dialog to open a picture as sound.
+    OpenImageDialog,
+    /// Read a picture and show the Open image as sound window for it.
+    OpenImage(PathBuf),
+    /// Turn a picture into sound and open it (asks first if there are unsaved edits).
+    ImportImage(Box<ImageImportRequest>),
+    /// Stop the running picture import.
+    CancelImport,
     /// Undo the last change.
     Undo,
     /// Redo the last undone change.
@@ -118,6 +131,28 @@ pub enum Command {
     SetDevice(Option<String>),
     /// Quit (asks first if there are unsaved edits).
     Quit,
+}
+
+/// How File > Export image draws the picture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImageExportSettings {
+    /// One pixel per STFT cell over the whole band (linear scale), instead of the view's size
+    /// and frequency range.
+    pub cells: bool,
+    /// Frequency and time axes and a colour bar around the plot.
+    pub axes: bool,
+    /// 16-bit grey levels instead of the colour map.
+    pub gray16: bool,
+}
+
+impl Default for ImageExportSettings {
+    fn default() -> Self {
+        ImageExportSettings {
+            cells: false,
+            axes: true,
+            gray16: false,
+        }
+    }
 }
 
 /// Sends commands from anywhere in the UI (or from worker threads).

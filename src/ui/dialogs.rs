@@ -22,6 +22,10 @@ pub enum FilePurpose {
     ExportSelection,
     /// Export features as CSV.
     ExportFeatures,
+    /// Open a picture as sound.
+    OpenImage,
+    /// Export a picture of the spectrogram.
+    ExportImage,
 }
 
 impl FilePurpose {
@@ -33,6 +37,8 @@ impl FilePurpose {
             FilePurpose::ExportAudio => "Export audio",
             FilePurpose::ExportSelection => "Export selection",
             FilePurpose::ExportFeatures => "Export features",
+            FilePurpose::OpenImage => "Open image as sound",
+            FilePurpose::ExportImage => "Export image",
         }
     }
 
@@ -43,6 +49,7 @@ impl FilePurpose {
                 | FilePurpose::ExportAudio
                 | FilePurpose::ExportSelection
                 | FilePurpose::ExportFeatures
+                | FilePurpose::ExportImage
         )
     }
 
@@ -55,6 +62,8 @@ impl FilePurpose {
             FilePurpose::ExportAudio => Command::ExportAudio(Some(path)),
             FilePurpose::ExportSelection => Command::ExportSelection(Some(path)),
             FilePurpose::ExportFeatures => Command::ExportFeatures(Some(path)),
+            FilePurpose::OpenImage => Command::OpenImage(path),
+            FilePurpose::ExportImage => Command::ExportImage(Some(path)),
         }
     }
 }
@@ -130,6 +139,9 @@ impl FileDialogs {
                     d.add_filter("Audio", &["wav", "cu8", "cs8", "cs16", "cf32"])
                 }
                 FilePurpose::ExportFeatures => d.add_filter("CSV", &["csv"]),
+                FilePurpose::OpenImage | FilePurpose::ExportImage => d
+                    .add_filter("PNG pictures", &["png"])
+                    .add_filter("All files", &["*"]),
             };
             if purpose.saves() {
                 d.save_file()
@@ -195,6 +207,8 @@ impl FileDialogs {
 pub enum Pending {
     /// Open this file.
     Open(PathBuf),
+    /// Turn this picture into sound and open it.
+    ImportImage(Box<super::image_import::ImageImportRequest>),
     /// Quit.
     Quit,
 }
@@ -217,6 +231,10 @@ pub fn confirm_discard_ui(ctx: &egui::Context, pending: &Pending) -> Option<Answ
         ui.heading("Unsaved edits");
         let what = match pending {
             Pending::Open(p) => format!("Opening {} will close the current recording.", p.display()),
+            Pending::ImportImage(r) => format!(
+                "Opening the sound of {} will close the current recording.",
+                r.path.display()
+            ),
             Pending::Quit => "Quitting will close the current recording.".to_owned(),
         };
         ui.label(what);

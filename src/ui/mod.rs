@@ -8,6 +8,7 @@ pub mod app;
 pub mod bench;
 pub mod command;
 pub mod dialogs;
+pub mod image_import;
 pub mod jobs;
 pub mod panels;
 pub mod spectrogram;
@@ -47,6 +48,8 @@ pub struct LaunchOptions {
     pub native_dialogs: bool,
     /// STFT to draw with; the default for the file when `None`.
     pub stft: Option<crate::signal::StftParams>,
+    /// A picture to show in the Open image as sound window once the window is up.
+    pub open_image: Option<PathBuf>,
 }
 
 impl Default for LaunchOptions {
@@ -61,6 +64,7 @@ impl Default for LaunchOptions {
             started: Instant::now(),
             native_dialogs: true,
             stft: None,
+            open_image: None,
         }
     }
 }

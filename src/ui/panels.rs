@@ -3,7 +3,7 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
-use super::command::{Command, CommandSender};
+use super::command::{Command, CommandSender, ImageExportSettings};
 use super::tools::{Tool, ToolSettings};
 use super::view::{ViewState, format_hz};
 use crate::edit::{Document, Edit, LevelCondition, Shape};
@@ -51,6 +51,7 @@ pub fn menu_bar_ui(
     doc: Option<&Document>,
     view: &ViewState,
     has_selection: bool,
+    image_export: ImageExportSettings,
     commands: &CommandSender,
 ) {
     let has_doc = doc.is_some();
@@ -60,6 +61,9 @@ pub fn menu_bar_ui(
         ui.menu_button("File", |ui| {
             if menu_item(ui, "Open recording…", Some(&keys::OPEN), true) {
                 commands.send(Command::OpenDialog);
+            }
+            if menu_item(ui, "Open image as sound…", None, true) {
+                commands.send(Command::OpenImageDialog);
             }
             ui.separator();
             if menu_item(ui, "Load edit list…", None, has_doc) {
@@ -81,6 +85,26 @@ pub fn menu_bar_ui(
             if menu_item(ui, "Export features…", None, has_doc) {
                 commands.send(Command::ExportFeatures(None));
             }
+            if menu_item(ui, "Export image…", None, has_doc) {
+                commands.send(Command::ExportImage(None));
+            }
+            // The options stay open while ticked, like a settings panel.
+            let keep_open = egui::containers::menu::MenuConfig::new()
+                .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside);
+            egui::containers::menu::SubMenuButton::new("Image export options")
+                .config(keep_open)
+                .ui(ui, |ui| {
+                    let mut s = image_export;
+                    ui.checkbox(&mut s.axes, "Axes and colour bar");
+                    ui.checkbox(&mut s.cells, "One pixel per STFT cell (whole band, linear)")
+                        .on_hover_text(
+                            "Lossless apart from the colour steps; otherwise the view's size and range",
+                        );
+                    ui.checkbox(&mut s.gray16, "16-bit grey (for numeric processing)");
+                    if s != image_export {
+                        commands.send(Command::SetImageExport(s));
+                    }
+                });
             ui.separator();
             if menu_item(ui, "Quit", Some(&keys::QUIT), true) {
                 commands.send(Command::Quit);

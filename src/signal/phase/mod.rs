@@ -324,10 +324,42 @@ pub fn reconstruct<T: StftSample>(
     options: &PhaseOptions<'_>,
     progress: &Progress,
 ) -> Result<Reconstruction<T>, PhaseError> {
+    reconstruct_inner(stft, target, None, signal_len, options, progress)
+}
+
+/// Like [`reconstruct`], but only the cells marked in `known` are held to `target`; the others
+/// start from `target` and then take whatever magnitude keeps the whole consistent.
+///
+/// For magnitudes known only in part: a picture shows one level per pixel, and where several
+/// STFT bins share a pixel row, or frames lie past the picture's edge, the bins between the
+/// rows' centres are guesses. Leaving them free lets the iterations fit the cells the picture
+/// does show much better. The spectral convergence is measured over the known cells.
+pub fn reconstruct_known<T: StftSample>(
+    stft: &Stft<T>,
+    target: &[f32],
+    known: &[bool],
+    signal_len: usize,
+    options: &PhaseOptions<'_>,
+    progress: &Progress,
+) -> Result<Reconstruction<T>, PhaseError> {
+    reconstruct_inner(stft, target, Some(known), signal_len, options, progress)
+}
+
+fn reconstruct_inner<T: StftSample>(
+    stft: &Stft<T>,
+    target: &[f32],
+    known: Option<&[bool]>,
+    signal_len: usize,
+    options: &PhaseOptions<'_>,
+    progress: &Progress,
+) -> Result<Reconstruction<T>, PhaseError> {
     let started = Instant::now();
     let frames = stft.num_frames(signal_len as u64);
     let bins = stft.bins();
     check_shape("target magnitude", target.len(), frames, bins)?;
+    if let Some(known) = known {
+        check_shape("known cells", known.len(), frames, bins)?;
+    }
     check_magnitude(target)?;
     check_options(stft, options)?;
     if let Start::Phase(values) = options.start {
@@ -348,7 +380,7 @@ pub fn reconstruct<T: StftSample>(
 
     let projector = Projector::new(stft, 0..frames, signal_len as u64);
     let mut work = projector.workspaces();
-    let whole = Whole { target, bins };
+    let whole = Whole { target, known, bins };
     let mut history = Vec::new();
     iterate(
         &projector,
@@ -519,9 +551,11 @@ trait FrameUpdate: Sync {
     fn measure(&self, k: usize, projection: &[Complex32]) -> Sums;
 }
 
-/// Whole-signal reconstruction: every cell follows the target magnitude.
+/// Whole-signal reconstruction: every cell follows the target magnitude, or with `known` only
+/// the cells marked there (the others keep the projection's magnitude).
 struct Whole<'a> {
     target: &'a [f32],
+    known: Option<&'a [bool]>,
     bins: usize,
 }
 
@@ -535,16 +569,36 @@ impl FrameUpdate for Whole<'_> {
         beta: f32,
         track: bool,
     ) -> Sums {
-        let s = &self.target[k * self.bins..(k + 1) * self.bins];
-        if beta == 0.0 {
-            for ((&r, &s), a) in projection.iter().zip(s).zip(next.iter_mut()) {
-                *a = r * magnitude_over_norm(r, s);
+        let cells = k * self.bins..(k + 1) * self.bins;
+        let s = &self.target[cells.clone()];
+        match self.known {
+            None if beta == 0.0 => {
+                for ((&r, &s), a) in projection.iter().zip(s).zip(next.iter_mut()) {
+                    *a = r * magnitude_over_norm(r, s);
+                }
             }
-        } else {
-            for (((&r, &s), p), a) in projection.iter().zip(s).zip(prev.iter_mut()).zip(next.iter_mut()) {
-                let t = r - *p * beta;
-                *p = r;
-                *a = t * magnitude_over_norm(t, s);
+            None => {
+                for (((&r, &s), p), a) in projection.iter().zip(s).zip(prev.iter_mut()).zip(next.iter_mut()) {
+                    let t = r - *p * beta;
+                    *p = r;
+                    *a = t * magnitude_over_norm(t, s);
+                }
+            }
+            Some(known) => {
+                let known = &known[cells];
+                for ((((&r, &s), p), a), &kn) in projection
+                    .iter()
+                    .zip(s)
+                    .zip(prev.iter_mut())
+                    .zip(next.iter_mut())
+                    .zip(known)
+                {
+                    let t = r - *p * beta;
+                    *p = r;
+                    // A free cell takes the projection itself: the momentum step has no
+                    // magnitude to restore there and would decay it to 0.
+                    *a = if kn { t * magnitude_over_norm(t, s) } else { r };
+                }
             }
         }
         if track {
@@ -555,9 +609,13 @@ impl FrameUpdate for Whole<'_> {
     }
 
     fn measure(&self, k: usize, projection: &[Complex32]) -> Sums {
-        let s = &self.target[k * self.bins..(k + 1) * self.bins];
+        let cells = k * self.bins..(k + 1) * self.bins;
+        let s = &self.target[cells.clone()];
         let (mut err, mut reference) = (0.0f32, 0.0f32);
-        for (&r, &s) in projection.iter().zip(s) {
+        for (i, (&r, &s)) in projection.iter().zip(s).enumerate() {
+            if self.known.is_some_and(|known| !known[cells.start + i]) {
+                continue;
+            }
             let d = s - r.norm_sqr().sqrt();
             err += d * d;
             reference += s * s;
