@@ -49,6 +49,9 @@ pub struct Cli {
     /// percentiles and the time to the first full view as JSON, and exit.
     #[arg(long)]
     pub bench_ui: bool,
+    /// STFT to draw FILE with (also changeable in the window).
+    #[command(flatten)]
+    pub stft: StftArgs,
 }
 
 /// Parses `WIDTHxHEIGHT`.
@@ -187,6 +190,8 @@ pub fn run(cli: Cli) -> ExitCode {
             bench_ui: cli.bench_ui,
             started,
             native_dialogs: true,
+            stft: (cli.stft.fft.is_some() || cli.stft.hop.is_some() || cli.stft.window.is_some())
+                .then(|| cli.stft.resolve(None)),
         }),
     };
     match result {

@@ -26,6 +26,9 @@ pub enum Command {
     SaveEditsAs(Option<PathBuf>),
     /// Export the edited recording (the dialog when `None`).
     ExportAudio(Option<PathBuf>),
+    /// Export the selected time-frequency region (edits applied) as a new file: for IQ tuned to
+    /// the band's centre and decimated to its width (the dialog when `None`).
+    ExportSelection(Option<PathBuf>),
     /// Stop the running export.
     CancelExport,
     /// Write the features of the edited recording as CSV (the dialog when `None`): frames to
@@ -101,6 +104,14 @@ pub enum Command {
     ToggleLoop,
     /// Place the play cursor, seconds.
     SetCursor(f64),
+    /// IQ: tune to a frequency (offset from the centre, Hz) and, when `time_s` is given, play
+    /// from there demodulated.
+    Tune {
+        /// Hz from the centre.
+        freq_hz: f64,
+        /// Where to start playing, seconds; `None` retunes without restarting.
+        time_s: Option<f64>,
+    },
     /// Set or clear the time-frequency selection.
     SetSelection(Option<Selection>),
     /// Choose the output device (`None`: the default).

@@ -18,6 +18,8 @@ pub enum FilePurpose {
     SaveEdits,
     /// Export audio.
     ExportAudio,
+    /// Export the selected time-frequency region as a new file.
+    ExportSelection,
     /// Export features as CSV.
     ExportFeatures,
 }
@@ -29,6 +31,7 @@ impl FilePurpose {
             FilePurpose::LoadEdits => "Load edit list",
             FilePurpose::SaveEdits => "Save edit list",
             FilePurpose::ExportAudio => "Export audio",
+            FilePurpose::ExportSelection => "Export selection",
             FilePurpose::ExportFeatures => "Export features",
         }
     }
@@ -36,7 +39,10 @@ impl FilePurpose {
     fn saves(self) -> bool {
         matches!(
             self,
-            FilePurpose::SaveEdits | FilePurpose::ExportAudio | FilePurpose::ExportFeatures
+            FilePurpose::SaveEdits
+                | FilePurpose::ExportAudio
+                | FilePurpose::ExportSelection
+                | FilePurpose::ExportFeatures
         )
     }
 
@@ -47,6 +53,7 @@ impl FilePurpose {
             FilePurpose::LoadEdits => Command::LoadEdits(Some(path)),
             FilePurpose::SaveEdits => Command::SaveEditsAs(Some(path)),
             FilePurpose::ExportAudio => Command::ExportAudio(Some(path)),
+            FilePurpose::ExportSelection => Command::ExportSelection(Some(path)),
             FilePurpose::ExportFeatures => Command::ExportFeatures(Some(path)),
         }
     }
@@ -119,7 +126,9 @@ impl FileDialogs {
                     )
                     .add_filter("All files", &["*"]),
                 FilePurpose::LoadEdits | FilePurpose::SaveEdits => d.add_filter("Edit lists", &["json"]),
-                FilePurpose::ExportAudio => d.add_filter("Audio", &["wav", "cu8", "cs8", "cs16", "cf32"]),
+                FilePurpose::ExportAudio | FilePurpose::ExportSelection => {
+                    d.add_filter("Audio", &["wav", "cu8", "cs8", "cs16", "cf32"])
+                }
                 FilePurpose::ExportFeatures => d.add_filter("CSV", &["csv"]),
             };
             if purpose.saves() {

@@ -45,6 +45,8 @@ pub struct LaunchOptions {
     pub started: Instant,
     /// Use the desktop's file dialogs when it has them (tests turn this off).
     pub native_dialogs: bool,
+    /// STFT to draw with; the default for the file when `None`.
+    pub stft: Option<crate::signal::StftParams>,
 }
 
 impl Default for LaunchOptions {
@@ -58,6 +60,7 @@ impl Default for LaunchOptions {
             bench_ui: false,
             started: Instant::now(),
             native_dialogs: true,
+            stft: None,
         }
     }
 }

@@ -46,7 +46,13 @@ fn menu_item(ui: &mut egui::Ui, label: &str, shortcut: Option<&KeyboardShortcut>
 }
 
 /// The menu bar.
-pub fn menu_bar_ui(ui: &mut egui::Ui, doc: Option<&Document>, view: &ViewState, commands: &CommandSender) {
+pub fn menu_bar_ui(
+    ui: &mut egui::Ui,
+    doc: Option<&Document>,
+    view: &ViewState,
+    has_selection: bool,
+    commands: &CommandSender,
+) {
     let has_doc = doc.is_some();
     let can_undo = doc.is_some_and(|d| d.history.can_undo());
     let can_redo = doc.is_some_and(|d| d.history.can_redo());
@@ -68,6 +74,9 @@ pub fn menu_bar_ui(ui: &mut egui::Ui, doc: Option<&Document>, view: &ViewState, 
             ui.separator();
             if menu_item(ui, "Export audio…", Some(&keys::EXPORT), has_doc) {
                 commands.send(Command::ExportAudio(None));
+            }
+            if menu_item(ui, "Export selection…", None, has_doc && has_selection) {
+                commands.send(Command::ExportSelection(None));
             }
             if menu_item(ui, "Export features…", None, has_doc) {
                 commands.send(Command::ExportFeatures(None));
