@@ -15,7 +15,9 @@ use spectro::signal::phase::{Method, PhaseOptions};
 use spectro::signal::{Colormap, Convention, FreqScale, Progress, SampleSource, Stft, StftParams};
 
 fn data(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 fn bench_images(c: &mut Criterion) {

@@ -15,6 +15,7 @@ use spectro::cli::demo::{DEMO_RATE, WHISTLE, demo_signal};
 use spectro::signal::{Convention, Stft, StftParams};
 use spectro::ui::LaunchOptions;
 use spectro::ui::app::SpectroApp;
+use spectro::ui::command::Command;
 use spectro::ui::tools::Tool;
 
 fn harness() -> Harness<'static, SpectroApp> {
@@ -77,9 +78,14 @@ fn band_energy(x: &[f32], t0: f64, t1: f64, lo_hz: f64, hi_hz: f64) -> f64 {
 }
 
 fn export_through_menu(h: &mut Harness<'static, SpectroApp>, path: &Path) {
+    export_through(h, "Export audio", path);
+}
+
+/// Picks the File menu item `item` and answers its file dialog with `path`.
+fn export_through(h: &mut Harness<'static, SpectroApp>, item: &str, path: &Path) {
     h.get_by_label("File").click();
     h.run_steps(2);
-    h.get_by_label_contains("Export audio").click();
+    h.get_by_label_contains(item).click();
     h.run_steps(3);
     // No desktop dialog in tests: the in-app path field takes the path.
     let field = h.get_by_role(egui::accesskit::Role::TextInput);
@@ -341,6 +347,177 @@ fn painting_energy_is_rephased_in_the_background_and_exported() {
             "channel {c}: the band changed away from the stroke: {untouched:.3} dB"
         );
     }
+}
+
+/// File ▸ Export selection on an IQ capture: the selected band comes out tuned to 0 Hz and
+/// decimated, its new centre frequency recorded.
+#[test]
+fn exporting_a_selected_band_of_an_iq_capture() {
+    use spectro::io::{OpenOptions, Recording};
+    use spectro::signal::{Complex32, SampleSource};
+    let dir = tempfile::tempdir().unwrap();
+    let fs = 1e6;
+    let tau = std::f64::consts::TAU;
+    let bytes: Vec<u8> = (0..200_000)
+        .flat_map(|k| {
+            let ph = |f: f64| (tau * f * k as f64 / fs) % tau;
+            let z = Complex32::from_polar(0.3, ph(-201_000.0) as f32)
+                + Complex32::from_polar(0.3, ph(250_000.0) as f32);
+            [z.re.to_le_bytes(), z.im.to_le_bytes()].concat()
+        })
+        .collect();
+    let file = dir.path().join("cap_868M_1000k.cf32");
+    std::fs::write(&file, bytes).unwrap();
+    let mut h = Harness::builder().with_size([1400.0, 860.0]).build_eframe(|cc| {
+        SpectroApp::new(
+            &cc.egui_ctx,
+            LaunchOptions {
+                file: Some(file.clone()),
+                native_dialogs: false,
+                ..LaunchOptions::default()
+            },
+        )
+    });
+    wait_idle(&mut h);
+    h.get_by_label("Select").click();
+    h.run_steps(2);
+    let a = h.state().screen_pos(0.02, -215e3).unwrap();
+    let b = h.state().screen_pos(0.18, -185e3).unwrap();
+    h.hover_at(a);
+    h.step();
+    h.drag_at(a);
+    h.step();
+    for i in 1..=8 {
+        h.hover_at(a + (b - a) * (i as f32 / 8.0));
+        h.step();
+    }
+    h.drop_at(b);
+    h.run_steps(3);
+    let sel = h.state().transport.selection.expect("a selection");
+    let out = dir.path().join("band.cf32");
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Export selection").click();
+    h.run_steps(3);
+    h.get_by_role(egui::accesskit::Role::TextInput).focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    h.get_by_role(egui::accesskit::Role::TextInput)
+        .type_text(&out.display().to_string());
+    h.run_steps(2);
+    h.get_by_label("OK").click();
+    h.run_steps(2);
+    wait_idle(&mut h);
+    let rec =
+        Recording::open(&out, OpenOptions::default()).expect("the region was written with its metadata");
+    let centre = (sel.freq_hz[0] + sel.freq_hz[1]) / 2.0;
+    assert_eq!(rec.center_freq_hz(), Some(868e6 + centre));
+    assert!(rec.sample_rate() < 100e3, "decimated: {} Hz", rec.sample_rate());
+    // The tone sits at its offset from the band's centre, at its level; the other is gone.
+    let mut y = vec![Complex32::default(); rec.len() as usize];
+    rec.read_complex(0, 0, &mut y);
+    let inner = &y[y.len() / 5..y.len() * 4 / 5];
+    let f = -201e3 - centre;
+    let level = inner
+        .iter()
+        .enumerate()
+        .map(|(k, v)| {
+            v * Complex32::from_polar(1.0, (-(tau * f * k as f64 / rec.sample_rate()) % tau) as f32)
+        })
+        .sum::<Complex32>()
+        .norm()
+        / inner.len() as f32;
+    assert!((20.0 * (level / 0.3).log10()).abs() < 0.2, "tone level {level}");
+}
+
+/// A CSV file as its header and numeric rows (empty cells as NaN).
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<f64>>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().split(',').map(str::to_owned).collect();
+    let rows = lines
+        .map(|l| l.split(',').map(|v| v.parse().unwrap_or(f64::NAN)).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn features_are_exported_through_the_menu_and_see_the_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness();
+    wait_idle(&mut h);
+    let raw = dir.path().join("raw.csv");
+    export_through(&mut h, "Export features", &raw);
+    assert!(dir.path().join("raw.bursts.csv").exists());
+    let status = h.state().status.clone().unwrap();
+    assert!(
+        !status.error && status.text.starts_with("Exported features"),
+        "{status:?}"
+    );
+
+    // Remove the whistle (3 kHz, 2.0-5.5 s) and export again.
+    let (w0, w1, wf) = WHISTLE;
+    let json = format!(
+        r#"{{"version": 1, "edits": [{{"type": "rect", "time_s": [{}, {}], "freq_hz": [{}, {}], "gain_db": "-inf"}}]}}"#,
+        w0 - 0.05,
+        w1 + 0.05,
+        wf - 250.0,
+        wf + 250.0
+    );
+    let edit = spectro::edit::EditList::from_json(&json).unwrap().edits[0].clone();
+    h.state().commands().send(Command::AddEdit(edit));
+    h.run_steps(3);
+    wait_idle(&mut h);
+    let clean = dir.path().join("clean.csv");
+    export_through(&mut h, "Export features", &clean);
+
+    // One row per frame of the view's STFT, librosa's count.
+    let (header, before) = read_csv(&raw);
+    let (_, after) = read_csv(&clean);
+    let hop = h.state().view.stft.hop;
+    let samples = (DEMO_RATE as f64 * spectro::cli::demo::DEMO_SECONDS) as usize;
+    assert_eq!(before.len(), 1 + samples / hop);
+    assert_eq!(after.len(), before.len());
+    let col = |name: &str| header.iter().position(|c| c == name).unwrap();
+    let (time, band0, band1) = (col("time_s"), col("band_0_db"), col("band_1_db"));
+    // The whistle straddles bands 0 (0-3 kHz) and 1 (3-6 kHz); band 1 holds only hiss
+    // besides, band 0 the louder tones too.
+    let during: Vec<usize> = (0..before.len())
+        .filter(|&k| (2.5..5.0).contains(&before[k][time]))
+        .collect();
+    let mean =
+        |rows: &[Vec<f64>], c: usize| during.iter().map(|&k| rows[k][c]).sum::<f64>() / during.len() as f64;
+    let drop1 = mean(&before, band1) - mean(&after, band1);
+    let drop0 = mean(&before, band0) - mean(&after, band0);
+    assert!(drop1 > 15.0, "band 1 fell {drop1:.1} dB");
+    assert!(drop0 < 3.0, "band 0 fell {drop0:.1} dB");
+    // The whistle was a burst; it is gone, and no other burst took its band.
+    let whistle = |path: &Path| {
+        let (h, rows) = read_csv(path);
+        let c = |name: &str| h.iter().position(|x| x == name).unwrap();
+        rows.iter()
+            .filter(|r| (wf - 250.0..wf + 250.0).contains(&r[c("centre_hz")]))
+            .map(|r| r[c("duration_s")])
+            .collect::<Vec<f64>>()
+    };
+    let found = whistle(&dir.path().join("raw.bursts.csv"));
+    assert!(found.iter().any(|&d| (d - (w1 - w0)).abs() < 0.2), "{found:?}");
+    assert_eq!(whistle(&dir.path().join("clean.bursts.csv")), Vec::<f64>::new());
+
+    // A features export can be cancelled; it writes nothing.
+    let cancelled = dir.path().join("cancelled.csv");
+    h.state()
+        .commands()
+        .send(Command::ExportFeatures(Some(cancelled.clone())));
+    h.step();
+    h.state().commands().send(Command::CancelFeatures);
+    wait_idle(&mut h);
+    assert!(!cancelled.exists() && !dir.path().join("cancelled.bursts.csv").exists());
+    assert_eq!(
+        h.state().status.as_ref().map(|s| s.text.as_str()),
+        Some("Features export cancelled; nothing was written.")
+    );
 }
 
 /// Answers the in-app path field (tests have no desktop dialog) with `path`.

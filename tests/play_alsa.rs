@@ -149,3 +149,66 @@ fn play_without_a_device_exits_2_with_one_line() {
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(err.starts_with("spectro: error: "), "{err}");
 }
+
+/// Tuned listening through the real audio path: a 2 MS/s capture named the rtl_433 way, an FM
+/// station 300 kHz below its centre with a 700 Hz tone and a strong carrier next to it;
+/// `spectro play --demod fm --tune` sends the tone at 48 kHz.
+#[test]
+fn play_demodulates_a_tuned_station_of_an_iq_capture() {
+    let home = tempfile::tempdir().unwrap();
+    let capture = home.path().join("sent.raw");
+    file_device(home.path(), &capture);
+    let fs = 2_000_000.0;
+    let tau = std::f64::consts::TAU;
+    let mut phase = 0.0f64;
+    let mut bytes = Vec::new();
+    for n in 0..1_000_000 {
+        let t = n as f64 / fs;
+        let f = -300e3 + 3000.0 * (tau * 700.0 * t).sin();
+        phase = (phase + tau * f / fs) % tau;
+        let (i, q) = (0.3 * phase.cos(), 0.3 * phase.sin());
+        // A carrier 40 kHz above the station, stronger than it.
+        let c = tau * -260e3 * t;
+        let (i, q) = (i + 0.5 * c.cos(), q + 0.5 * c.sin());
+        bytes.extend_from_slice(&(i as f32).to_le_bytes());
+        bytes.extend_from_slice(&(q as f32).to_le_bytes());
+    }
+    let input = home.path().join("station_100M_2000k.cf32");
+    std::fs::write(&input, &bytes).unwrap();
+    let o = spectro_with_home(
+        home.path(),
+        &[
+            "play",
+            input.to_str().unwrap(),
+            "--demod",
+            "fm",
+            "--tune",
+            "99.7e6",
+        ],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("(2 ch, 48000 Hz, f32"),
+        "an audio rate, not the capture's: {err}"
+    );
+    let sent: Vec<f32> = std::fs::read(&capture)
+        .unwrap()
+        .chunks_exact(8)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    let audio = nonzero(sent);
+    assert!(
+        (23_000..25_000).contains(&audio.len()),
+        "0.5 s of audio at 48 kHz: {}",
+        audio.len()
+    );
+    let steady = &audio[4_800..audio.len() - 4_800];
+    let tone = common::tone_amplitude(steady, 700.0 / 48_000.0);
+    // 3 kHz of a 6.25 kHz full deviation at half scale: 0.24.
+    assert!((tone - 0.24).abs() < 0.03, "700 Hz tone amplitude {tone}");
+    for other in [300.0, 1400.0, 2100.0] {
+        let a = common::tone_amplitude(steady, other / 48_000.0);
+        assert!(a < tone / 30.0, "{other} Hz at {a} next to the tone's {tone}");
+    }
+}

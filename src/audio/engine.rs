@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use ringbuf::traits::{Consumer, Observer, Producer as _, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
 
+use super::demod::{Agc, DemodSettings, Demodulator};
 use super::resample::ChunkResampler;
 use crate::edit::mask::MaskRaster;
 use crate::edit::render::{RenderScratch, Renderer};
@@ -348,7 +349,13 @@ pub struct Producer<T: PlaySample> {
     original_raster: Option<Arc<MaskRaster>>,
     rings: RingsIn,
     resample: [ChunkResampler; 2],
+    device_rate: u32,
     device_channels: usize,
+    /// Source frames rendered per step: CHUNK_FRAMES, or a whole number of demodulator
+    /// decimations.
+    chunk_frames: usize,
+    /// Tuned listening of IQ: one demodulator per version, and their IQ input buffers.
+    demod: Option<Box<DemodState>>,
     request: PlayRequest,
     cursor: u64,
     generation: u32,
@@ -357,6 +364,14 @@ pub struct Producer<T: PlaySample> {
     block: Vec<T>,
     planar: [Vec<Vec<f32>>; 2],
     interleaved: [Vec<f32>; 2],
+}
+
+/// Demodulators for both versions and their buffers.
+struct DemodState {
+    demodulators: [Demodulator; 2],
+    agc: Agc,
+    iq: [Vec<Complex32>; 2],
+    out: Vec<f32>,
 }
 
 impl<T: PlaySample> Producer<T> {
@@ -386,7 +401,10 @@ impl<T: PlaySample> Producer<T> {
             original_raster: None,
             rings,
             resample,
+            device_rate,
             device_channels,
+            chunk_frames: CHUNK_FRAMES,
+            demod: None,
             request: PlayRequest {
                 start: 0,
                 range: 0..len,
@@ -413,6 +431,68 @@ impl<T: PlaySample> Producer<T> {
         for r in &mut self.resample {
             r.reset();
         }
+        if let Some(d) = &mut self.demod {
+            for m in &mut d.demodulators {
+                m.reset();
+            }
+            d.agc.reset();
+        }
+    }
+
+    /// Listens to IQ through a demodulator (`Some`) or as I and Q on two channels (`None`),
+    /// from the next chunk on. Ignored for real sources. Errors (a resampling ratio rubato
+    /// cannot do) leave the previous setting in place.
+    pub fn set_demod(&mut self, settings: Option<DemodSettings>) -> Result<(), String> {
+        if T::PARTS != 2 {
+            return Ok(());
+        }
+        let source_rate = self.source.sample_rate();
+        let audio_channels = self.source.channels() * T::PARTS;
+        let (chunk_frames, planar_frames, channels, resample) = match settings {
+            Some(s) => {
+                let d = Demodulator::new(s, source_rate);
+                let decimation = d.decimation();
+                // About CHUNK_FRAMES device frames per step, whatever the rates.
+                let out_chunk = ((CHUNK_FRAMES as f64 * d.output_rate_hz() / self.device_rate as f64)
+                    as usize)
+                    .clamp(64, CHUNK_FRAMES);
+                // rubato needs whole-number rates: scale both sides by the decimation.
+                let make = || {
+                    ChunkResampler::new(
+                        source_rate.round() as u32,
+                        self.device_rate * decimation as u32,
+                        out_chunk,
+                        1,
+                    )
+                };
+                (decimation * out_chunk, out_chunk, 1, [make()?, make()?])
+            }
+            None => {
+                let rate = source_rate.round() as u32;
+                let make = || ChunkResampler::new(rate, self.device_rate, CHUNK_FRAMES, audio_channels);
+                (CHUNK_FRAMES, CHUNK_FRAMES, audio_channels, [make()?, make()?])
+            }
+        };
+        self.demod = settings.map(|s| {
+            let first = Demodulator::new(s, source_rate);
+            Box::new(DemodState {
+                agc: Agc::new(first.output_rate_hz()),
+                demodulators: [first, Demodulator::new(s, source_rate)],
+                iq: [
+                    vec![Complex32::default(); chunk_frames],
+                    vec![Complex32::default(); chunk_frames],
+                ],
+                out: Vec::with_capacity(planar_frames),
+            })
+        });
+        self.chunk_frames = chunk_frames;
+        self.resample = resample;
+        self.block = vec![T::default(); chunk_frames];
+        self.planar = [
+            vec![vec![0.0; planar_frames]; channels],
+            vec![vec![0.0; planar_frames]; channels],
+        ];
+        Ok(())
     }
 
     /// Uses new edits from the next chunk on.
@@ -454,7 +534,8 @@ impl<T: PlaySample> Producer<T> {
         let mut filled = 0;
         let mut cursor = self.cursor;
         let mut ended = false;
-        while filled < CHUNK_FRAMES {
+        let chunk = self.chunk_frames;
+        while filled < chunk {
             if cursor >= range.end {
                 if self.request.looped {
                     cursor = range.start;
@@ -463,16 +544,31 @@ impl<T: PlaySample> Producer<T> {
                     break;
                 }
             }
-            let n = ((range.end - cursor) as usize).min(CHUNK_FRAMES - filled);
+            let n = ((range.end - cursor) as usize).min(chunk - filled);
             segments.push((cursor, n));
             self.render_segment(cursor, n, filled);
             filled += n;
             cursor += n as u64;
         }
         // Silence after the end of a non-looping range keeps the chunk size fixed.
-        for version in &mut self.planar {
-            for ch in version.iter_mut() {
-                ch[filled..].fill(0.0);
+        if let Some(d) = &mut self.demod {
+            for v in 0..2 {
+                d.iq[v][filled..].fill(Complex32::default());
+                d.demodulators[v].demodulate(&d.iq[v], &mut d.out);
+                let dst = &mut self.planar[v][0];
+                let n = d.out.len().min(dst.len());
+                dst[..n].copy_from_slice(&d.out[..n]);
+                dst[n..].fill(0.0);
+            }
+            if d.demodulators[0].needs_agc() {
+                let [original, processed] = &mut self.planar;
+                d.agc.apply(&mut original[0], &mut processed[0]);
+            }
+        } else {
+            for version in &mut self.planar {
+                for ch in version.iter_mut() {
+                    ch[filled..].fill(0.0);
+                }
             }
         }
         self.cursor = cursor;
@@ -488,7 +584,7 @@ impl<T: PlaySample> Producer<T> {
             let frames = if i + 1 == segments.len() {
                 device_frames - offset.min(device_frames)
             } else {
-                ((n as f64 / CHUNK_FRAMES as f64) * device_frames as f64).round() as usize
+                ((n as f64 / chunk as f64) * device_frames as f64).round() as usize
             };
             let (a, b) = (
                 offset * self.device_channels,
@@ -532,6 +628,17 @@ impl<T: PlaySample> Producer<T> {
                         &mut self.scratch,
                     ),
                     None => T::read(source, c, start as i64, block),
+                }
+                if let Some(d) = &mut self.demod {
+                    // Tuned listening hears the first IQ channel, shifted by its frame index.
+                    if c == 0 {
+                        let dst = &mut d.iq[v][at..at + n];
+                        for (d, s) in dst.iter_mut().zip(block.iter()) {
+                            *d = Complex32::new(s.part(0), s.part(1));
+                        }
+                        d.demodulators[v].mix(start, dst);
+                    }
+                    continue;
                 }
                 for p in 0..T::PARTS {
                     let dst = &mut self.planar[v][c * T::PARTS + p][at..at + n];

@@ -1,6 +1,7 @@
 //! Playback: a device-independent engine ([`engine`]) feeding cpal ([`device`]), driven by a
 //! [`player::Player`] that the editor and `spectro play` share.
 
+pub mod demod;
 pub mod device;
 pub mod engine;
 pub mod player;

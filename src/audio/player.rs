@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::Duration;
 
+use super::demod::DemodSettings;
 use super::device::{AudioError, StreamInfo, choose};
 use super::engine::{Callback, PlayRequest, PlaySample, Producer, Shared, rings};
 use crate::edit::mask::{Grid, MaskRaster};
@@ -55,10 +56,22 @@ pub fn audition_rasters(
     }
 }
 
+/// The device rate to ask for: a recording's own rate, so its samples play unconverted; but
+/// IQ above audio rates (radio captures at MS/s, heard as I/Q or demodulated) at 48 kHz.
+fn device_rate_for(source: &dyn SampleSource) -> u32 {
+    let rate = source.sample_rate().round() as u32;
+    if source.is_complex() && rate > 192_000 {
+        48_000
+    } else {
+        rate
+    }
+}
+
 enum Control {
     Play(PlayRequest, u32),
     Rasters(Arc<MaskRaster>, Option<Arc<MaskRaster>>),
     ProcessedSource(Arc<dyn SampleSource>),
+    Demod(Option<DemodSettings>),
     Quit,
 }
 
@@ -67,6 +80,7 @@ trait Render: Send {
     fn seek(&mut self, request: PlayRequest, generation: u32);
     fn set_rasters(&mut self, processed: Arc<MaskRaster>, original: Option<Arc<MaskRaster>>);
     fn set_processed_source(&mut self, source: Arc<dyn SampleSource>);
+    fn set_demod(&mut self, settings: Option<DemodSettings>) -> Result<(), String>;
     fn step(&mut self) -> bool;
     fn is_done(&self) -> bool;
 }
@@ -80,6 +94,9 @@ impl<T: PlaySample> Render for Producer<T> {
     }
     fn set_processed_source(&mut self, source: Arc<dyn SampleSource>) {
         Producer::set_processed_source(self, source)
+    }
+    fn set_demod(&mut self, settings: Option<DemodSettings>) -> Result<(), String> {
+        Producer::set_demod(self, settings)
     }
     fn step(&mut self) -> bool {
         Producer::step(self)
@@ -112,7 +129,7 @@ impl Player {
         let parts = if source.is_complex() { 2 } else { 1 };
         let choice = choose(
             device,
-            source.sample_rate().round() as u32,
+            device_rate_for(source.as_ref()),
             source.channels() * parts,
         )?;
         let info = choice.info.clone();
@@ -236,6 +253,12 @@ impl Player {
         let _ = self.control.send(Control::ProcessedSource(source));
     }
 
+    /// IQ: hear the signal tuned by `settings` demodulated (`Some`), or I and Q as left and
+    /// right (`None`); from the next rendered chunk on. No effect on real recordings.
+    pub fn set_demod(&self, settings: Option<DemodSettings>) {
+        let _ = self.control.send(Control::Demod(settings));
+    }
+
     /// True if the device failed (unplugged) since opening.
     pub fn device_lost(&self) -> bool {
         self.shared.device_lost.load(Ordering::Relaxed)
@@ -271,6 +294,12 @@ fn producer_loop(mut producer: Box<dyn Render>, control: &Receiver<Control>) {
             Ok(Control::Play(request, generation)) => producer.seek(request, generation),
             Ok(Control::Rasters(p, o)) => producer.set_rasters(p, o),
             Ok(Control::ProcessedSource(s)) => producer.set_processed_source(s),
+            Ok(Control::Demod(d)) => {
+                // Only an unusual rate pair can fail; the previous setting stays.
+                if let Err(e) = producer.set_demod(d) {
+                    eprintln!("spectro: cannot demodulate: {e}");
+                }
+            }
             Ok(Control::Quit) | Err(RecvTimeoutError::Disconnected) => return,
             Err(RecvTimeoutError::Timeout) => {}
         }

@@ -16,7 +16,8 @@ use crate::signal::{Progress, SampleSource};
 #[command(after_help = "Examples:\n  \
     spectro extract capture.cu8 --sample-rate 2M --time 0.01:0.05 --freq 190000:210000 -o burst.cf32\n  \
     spectro extract sdr.wav --time 3:9 --freq -12500:12500 -o channel.wav\n  \
-    spectro extract take.wav --time 1:2 --freq 2800:3200 -o whistle.wav\n\n\
+    spectro extract take.wav --time 1:2 --freq 2800:3200 -o whistle.wav\n  \
+    spectro extract capture.cu8 --edits cleaned.json --time 0:1 --freq -5e4:5e4 -o band.cu8\n\n\
     IQ: the band is kept (a feathered mask), its centre mixed to 0 Hz, and the result decimated\n\
     by the largest integer factor that still holds the band; the new centre frequency goes into\n\
     the WAV's auxi chunk or a .sigmf-meta next to a raw file. Real audio keeps its rate.")]
@@ -32,6 +33,9 @@ pub struct ExtractArgs {
     /// Output: .wav, or for IQ a raw .cu8/.cs8/.cs16/.cf32.
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,
+    /// Apply this edit list before cutting the region out (e.g. an interferer removed).
+    #[arg(long, value_name = "EDITS.json")]
+    pub edits: Option<PathBuf>,
     /// Output encoding (default: the input's).
     #[arg(long, value_name = "ENCODING", value_parser = |s: &str| Encoding::from_name(s).ok_or_else(|| format!("unknown encoding '{s}'")))]
     pub format: Option<Encoding>,
@@ -66,9 +70,19 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<()> {
     if f1 <= lo || f0 >= hi {
         anyhow::bail!("--freq {f0}:{f1} Hz is outside the recording's band ({lo}:{hi} Hz)");
     }
-    let params = args.stft.resolve(None);
+    let list = args
+        .edits
+        .as_deref()
+        .map(crate::io::load_edit_list)
+        .transpose()?
+        .unwrap_or_default();
+    if let Some(path) = &args.edits {
+        super::apply::check_channels(&list, rec.as_ref(), path)?;
+    }
+    let params = args.stft.resolve(list.stft.map(|s| s.params()));
     let done = extract_region(
         &rec,
+        &list.edits,
         Region {
             time_s: [t0, t1],
             freq_hz: [f0.max(lo), f1.min(hi)],

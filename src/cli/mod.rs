@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod demo;
 pub mod extract;
+pub mod features;
 pub mod from_image;
 pub mod info;
 pub mod play;
@@ -53,6 +54,9 @@ pub struct Cli {
     /// percentiles and the time to the first full view as JSON, and exit.
     #[arg(long)]
     pub bench_ui: bool,
+    /// STFT to draw FILE with (also changeable in the window).
+    #[command(flatten)]
+    pub stft: StftArgs,
 }
 
 /// Parses `WIDTHxHEIGHT`.
@@ -78,6 +82,9 @@ pub enum Command {
     FromImage(from_image::FromImageArgs),
     /// Apply an edit list to a recording and write the result.
     Apply(apply::ApplyArgs),
+    /// Write per-frame features (spectral statistics, bands, MFCCs) and detected bursts of a
+    /// recording, with its edits applied, as CSV.
+    Features(features::FeaturesArgs),
     /// Play a recording (with its edits) to an output device and return when done.
     Play(play::PlayArgs),
     /// Write a time-frequency region as a new file (IQ: tuned to baseband and decimated).
@@ -174,6 +181,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Render(args)) => render::run(&args),
         Some(Command::FromImage(args)) => from_image::run(&args),
         Some(Command::Apply(args)) => apply::run(&args),
+        Some(Command::Features(args)) => features::run(&args),
         Some(Command::Play(args)) => play::run(&args),
         Some(Command::Extract(args)) => extract::run(&args),
         Some(Command::Reconstruct(args)) => reconstruct::run(&args),
@@ -191,6 +199,8 @@ pub fn run(cli: Cli) -> ExitCode {
             started,
             native_dialogs: true,
             open_image: cli.open_image,
+            stft: (cli.stft.fft.is_some() || cli.stft.hop.is_some() || cli.stft.window.is_some())
+                .then(|| cli.stft.resolve(None)),
         }),
     };
     match result {

@@ -7,6 +7,7 @@ use anyhow::bail;
 use clap::Args;
 
 use super::{InputArgs, StftArgs};
+use crate::audio::demod::{DemodMode, DemodSettings};
 use crate::audio::{PlayRequest, Player};
 use crate::io::load_edit_list;
 use crate::signal::SampleSource;
@@ -17,7 +18,11 @@ use crate::signal::SampleSource;
     spectro play take.wav\n  \
     spectro play take.wav --edits take.edits.json --start 12.5 --end 20\n  \
     spectro play take.wav --edits take.edits.json --original\n  \
-    spectro play --list-devices\n\n\
+    spectro play --list-devices\n  \
+    spectro play capture.cu8 --sample-rate 2.4e6 --demod fm --tune 433.92e6\n  \
+    spectro play sdr.wav --demod usb --tune -12.5e3 --bandwidth 2700\n\n\
+    --tune is the absolute frequency when the capture's centre is known (auxi chunk, SigMF,\n\
+    file name), otherwise the offset from the centre.\n\
     The device is opened at the recording's own rate when it offers it, so the samples sent are\n\
     the file's own; otherwise they are resampled (rubato). Exit code 2 without an output device.")]
 pub struct PlayArgs {
@@ -42,6 +47,15 @@ pub struct PlayArgs {
     /// Output gain in dB.
     #[arg(long, value_name = "DB", default_value_t = 0.0, allow_negative_numbers = true)]
     pub volume_db: f64,
+    /// IQ: hear one signal demodulated (am, fm, usb, lsb) instead of I and Q as left and right.
+    #[arg(long, value_name = "MODE", requires = "tune")]
+    pub demod: Option<String>,
+    /// IQ: the frequency to listen to, Hz (absolute, or offset from the centre; see below).
+    #[arg(long, value_name = "HZ", allow_negative_numbers = true)]
+    pub tune: Option<f64>,
+    /// IQ: channel bandwidth for --demod, Hz (default: 10 kHz AM, 12.5 kHz FM, 3 kHz SSB).
+    #[arg(long, value_name = "HZ")]
+    pub bandwidth: Option<f64>,
     /// List the output devices and exit.
     #[arg(long)]
     pub list_devices: bool,
@@ -54,6 +68,49 @@ pub struct PlayArgs {
     /// Print nothing.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// The demodulator `--demod/--tune/--bandwidth` ask for, checked against the recording.
+fn demod_settings(args: &PlayArgs, rec: &crate::io::Recording) -> anyhow::Result<Option<DemodSettings>> {
+    let Some(name) = &args.demod else {
+        if args.tune.is_some() || args.bandwidth.is_some() {
+            bail!("--tune and --bandwidth need --demod am|fm|usb|lsb");
+        }
+        return Ok(None);
+    };
+    let Some(mode) = DemodMode::ALL
+        .into_iter()
+        .find(|m| m.name().eq_ignore_ascii_case(name))
+    else {
+        bail!("unknown --demod {name:?}: use am, fm, usb or lsb");
+    };
+    if !rec.is_complex() {
+        bail!("--demod needs an IQ recording (use --iq for a stereo I/Q WAV)");
+    }
+    let fs = rec.sample_rate();
+    let tune = args.tune.unwrap_or(0.0);
+    let tune_hz = match rec.center_freq_hz() {
+        Some(centre) if tune.abs() > fs / 2.0 => tune - centre,
+        _ => tune,
+    };
+    if tune_hz.abs() > fs / 2.0 {
+        bail!(
+            "--tune {tune} Hz is outside the capture ({} Hz either side of its centre{})",
+            fs / 2.0,
+            rec.center_freq_hz()
+                .map(|c| format!(" at {c} Hz"))
+                .unwrap_or_default()
+        );
+    }
+    let bandwidth_hz = args.bandwidth.unwrap_or(mode.default_bandwidth_hz());
+    if !(bandwidth_hz > 0.0 && bandwidth_hz <= fs) {
+        bail!("--bandwidth must be between 0 and the sample rate ({fs} Hz)");
+    }
+    Ok(Some(DemodSettings {
+        mode,
+        tune_hz,
+        bandwidth_hz,
+    }))
 }
 
 /// Runs `spectro play`.
@@ -88,7 +145,9 @@ pub fn run(args: &PlayArgs) -> anyhow::Result<()> {
             rec.duration_s()
         );
     }
+    let demod = demod_settings(args, rec.as_ref())?;
     let mut player = Player::new(rec.clone(), params, &list.edits, args.device.as_deref())?;
+    player.set_demod(demod);
     player.set_processed(!args.original);
     player.set_volume(10f32.powf(args.volume_db as f32 / 20.0));
     let info = player.info().clone();

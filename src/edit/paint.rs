@@ -70,6 +70,19 @@ impl<T: StftSample> PaintLayer<T> {
         self.channels.iter().all(|c| c.delta.is_empty())
     }
 
+    /// Adds channel `channel`'s changes to `out`, which holds samples `start..start +
+    /// out.len()` of a recording `len` samples long; nothing is added outside `0..len` (the
+    /// changes may reach into the padding around the recording).
+    pub fn add_to(&self, channel: usize, start: i64, len: u64, out: &mut [T]) {
+        if let Some(cd) = self.channels.get(channel) {
+            let lo = (start.max(0) - start).max(0) as usize;
+            let hi = ((len as i64 - start).clamp(0, out.len() as i64)) as usize;
+            if lo < hi {
+                crate::signal::stft::overlap_add(&mut out[lo..hi], start + lo as i64, &cd.delta, cd.start);
+            }
+        }
+    }
+
     /// The time span (seconds) the layer changes, if any.
     pub fn time_span_s(&self, sample_rate: f64) -> Option<[f64; 2]> {
         let spans: Vec<Range<i64>> = self
@@ -245,15 +258,7 @@ impl SampleSource for PaintedSource<f32> {
     }
     fn read_real(&self, channel: usize, start: i64, out: &mut [f32]) {
         self.base.read_real(channel, start, out);
-        if let Some(cd) = self.layer.channels.get(channel) {
-            // Only inside the recording: the layer may reach into the padding.
-            let len = self.base.len() as i64;
-            let lo = (start.max(0) - start).max(0) as usize;
-            let hi = ((len - start).clamp(0, out.len() as i64)) as usize;
-            if lo < hi {
-                crate::signal::stft::overlap_add(&mut out[lo..hi], start + lo as i64, &cd.delta, cd.start);
-            }
-        }
+        self.layer.add_to(channel, start, self.base.len(), out);
     }
     fn read_complex(&self, channel: usize, start: i64, out: &mut [Complex32]) {
         let mut re = vec![0.0f32; out.len()];
@@ -286,13 +291,6 @@ impl SampleSource for PaintedSource<Complex32> {
     }
     fn read_complex(&self, channel: usize, start: i64, out: &mut [Complex32]) {
         self.base.read_complex(channel, start, out);
-        if let Some(cd) = self.layer.channels.get(channel) {
-            let len = self.base.len() as i64;
-            let lo = (start.max(0) - start).max(0) as usize;
-            let hi = ((len - start).clamp(0, out.len() as i64)) as usize;
-            if lo < hi {
-                crate::signal::stft::overlap_add(&mut out[lo..hi], start + lo as i64, &cd.delta, cd.start);
-            }
-        }
+        self.layer.add_to(channel, start, self.base.len(), out);
     }
 }

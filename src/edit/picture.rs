@@ -82,6 +82,34 @@ pub fn column_levels<T: ReadSamples>(
     channel: Option<usize>,
     progress: &Progress,
 ) -> ColumnLevels {
+    column_levels_sampled(
+        source,
+        stft,
+        edits,
+        frames,
+        columns,
+        channel,
+        usize::MAX,
+        progress,
+    )
+}
+
+/// [`column_levels`] looking at no more than `max_frames_per_column` evenly spaced frames of
+/// each column: a quick preview of a long stretch (an hour, a gigabyte capture) that reads
+/// only those frames' samples. Short bursts between the sampled frames can be missed, so the
+/// exact pass follows.
+#[allow(clippy::too_many_arguments)]
+pub fn column_levels_sampled<T: ReadSamples>(
+    source: &dyn SampleSource,
+    stft: &Stft<T>,
+    edits: Option<&MaskRaster>,
+    frames: Range<usize>,
+    columns: usize,
+    channel: Option<usize>,
+    max_frames_per_column: usize,
+    progress: &Progress,
+) -> ColumnLevels {
+    let max_frames_per_column = max_frames_per_column.max(1);
     let axis = FreqAxis {
         fft_len: stft.fft_len(),
         complex: T::IS_COMPLEX,
@@ -120,14 +148,30 @@ pub fn column_levels<T: ReadSamples>(
                 // Power per display bin: max over the column's frames of the channel mean.
                 let mut peak = vec![0.0f32; bins];
                 let mut mean = vec![0.0f32; bins];
+                let every = frames.len() <= max_frames_per_column;
                 let span = stft.frames_span(frames.clone());
-                for (input, &ch) in inputs.iter_mut().zip(&channels) {
-                    input.resize((span.end - span.start) as usize, T::default());
-                    T::read(source, ch, span.start, input);
-                }
-                for k in frames {
+                let picks: Vec<usize> = if every {
+                    for (input, &ch) in inputs.iter_mut().zip(&channels) {
+                        input.resize((span.end - span.start) as usize, T::default());
+                        T::read(source, ch, span.start, input);
+                    }
+                    frames.collect()
+                } else {
+                    let (n, m) = (frames.len(), max_frames_per_column);
+                    (0..m).map(|i| frames.start + (2 * i + 1) * n / (2 * m)).collect()
+                };
+                for k in picks {
                     mean.fill(0.0);
-                    let at = (stft.frame_start(k) - span.start) as usize;
+                    let at = if every {
+                        (stft.frame_start(k) - span.start) as usize
+                    } else {
+                        // Sampled: read just this frame.
+                        for (input, &ch) in inputs.iter_mut().zip(&channels) {
+                            input.resize(stft.fft_len(), T::default());
+                            T::read(source, ch, stft.frame_start(k), input);
+                        }
+                        0
+                    };
                     for (ci, &ch) in channels.iter().enumerate() {
                         stft.analyse_frame(&inputs[ci][at..at + stft.fft_len()], spectrum, scratch);
                         let gained = edits.is_some_and(|raster| {
@@ -206,5 +250,51 @@ pub fn level_picture<T: ReadSamples>(
         columns: request.columns,
         rows: request.rows,
         db,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signal::{Convention, MemorySource, StftParams};
+
+    fn source() -> MemorySource<f32> {
+        // A steady 1 kHz sine at -6 dBFS, plus one 5 ms click at 0.5 s.
+        let fs = 48_000.0;
+        let x = (0..96_000)
+            .map(|n| {
+                let click = if (24_000..24_240).contains(&n) { 0.9 } else { 0.0 };
+                (0.5 * (std::f64::consts::TAU * 1000.0 * n as f64 / fs).sin()) as f32 + click
+            })
+            .collect();
+        MemorySource {
+            sample_rate: fs,
+            channels: vec![x],
+        }
+    }
+
+    #[test]
+    fn sampled_levels_agree_on_steady_sound_and_equal_exact_when_not_sampling() {
+        let src = source();
+        let stft = Stft::<f32>::new(StftParams::with_fft(1024), Convention::Scipy).unwrap();
+        let frames = 0..stft.num_frames(src.len());
+        let p = Progress::new();
+        let exact = column_levels(&src, &stft, None, frames.clone(), 8, None, &p);
+        let all = column_levels_sampled(&src, &stft, None, frames.clone(), 8, None, 10_000, &p);
+        assert_eq!(exact, all);
+        let preview = column_levels_sampled(&src, &stft, None, frames, 8, None, 2, &p);
+        let bin = exact.bins.position(1000.0).round() as usize;
+        for c in 0..8 {
+            let (e, s) = (exact.column(c)[bin], preview.column(c)[bin]);
+            assert!((e - s).abs() < 0.5, "column {c}: exact {e} dB, preview {s} dB");
+        }
+        // The exact pass sees the click at 10 kHz around 0.5 s; the preview's two frames of
+        // that column do not.
+        let hi = exact.bins.position(10_000.0).round() as usize;
+        let c = (0..8)
+            .max_by(|&a, &b| exact.column(a)[hi].total_cmp(&exact.column(b)[hi]))
+            .unwrap();
+        assert!((1..=2).contains(&c), "the click is at 0.5 s of 2 s: column {c}");
+        assert!(exact.column(c)[hi] > preview.column(c)[hi] + 20.0);
     }
 }

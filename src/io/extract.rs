@@ -57,9 +57,11 @@ pub fn decimation_for(sample_rate: f64, half_band_hz: f64) -> usize {
         .unwrap_or(1)
 }
 
-/// Writes `region` of `rec` to `output` (WAV, or raw IQ named by extension).
+/// Writes `region` of `rec`, with `edits` applied first (so a cut interferer stays cut), to
+/// `output` (WAV, or raw IQ named by extension). Painted energy is not included.
 pub fn extract_region(
     rec: &Arc<Recording>,
+    edits: &[Edit],
     region: Region,
     params: StftParams,
     output: &Path,
@@ -93,7 +95,9 @@ pub fn extract_region(
         f64::NEG_INFINITY,
     );
     keep.invert = true;
-    let raster = MaskRaster::new(std::slice::from_ref(&keep), grid);
+    let mut all = edits.to_vec();
+    all.push(keep);
+    let raster = MaskRaster::new(&all, grid);
     let shift_hz = if complex { (f0 + f1) / 2.0 } else { 0.0 };
     let half_band = (f1 - f0) / 2.0 + grid.default_feather_hz() + grid.bin_hz();
     let decimation = if complex { decimation_for(fs, half_band) } else { 1 };

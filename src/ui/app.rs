@@ -22,7 +22,9 @@ use super::waveform::{Envelope, waveform_ui};
 use crate::edit::image::{ExportSettings, ImageError, PlotSize, export_picture, import_picture, plan_import};
 use crate::edit::mask::{Grid, MaskRaster};
 use crate::edit::{Affected, Change, Document};
+use crate::features;
 use crate::io::export::{ExportError, export_edited};
+use crate::io::extract::{Extracted, Region, extract_region};
 use crate::io::picture::{Picture, PictureColors, read_png};
 use crate::io::{FileError, OpenOptions, Recording, load_edit_list, save_edit_list};
 use crate::signal::{Complex32, Convention, SampleSource, Stft, StftError, StftParams};
@@ -140,6 +142,8 @@ type OpenJob = Job<Result<Arc<Recording>, FileError>>;
 
 /// Importing a picture in the background: the sound as a recording, and a summary.
 type ImportJob = Job<Result<(Arc<Recording>, String), ImageError>>;
+/// Writing the features CSVs in the background.
+type FeaturesJob = Job<Result<features::csv::Exported, features::csv::ExportError>>;
 
 /// A status line message.
 #[derive(Clone, Debug, PartialEq)]
@@ -164,6 +168,17 @@ enum ScreenshotState {
     Done,
 }
 
+/// What a finished export wrote.
+enum ExportDone {
+    /// The whole edited recording; samples clipped on the way.
+    Audio {
+        /// Samples that had to be clipped.
+        clipped: u64,
+    },
+    /// A time-frequency region.
+    Region(Extracted),
+}
+
 /// The editor.
 pub struct SpectroApp {
     commands: CommandSender,
@@ -171,7 +186,8 @@ pub struct SpectroApp {
     /// The open document, if any.
     pub open: Option<OpenDoc>,
     opening: Option<(PathBuf, OpenJob)>,
-    export: Option<(PathBuf, Job<Result<u64, ExportError>>)>,
+    export: Option<(PathBuf, Job<Result<ExportDone, ExportError>>)>,
+    features_export: Option<(PathBuf, FeaturesJob)>,
     tiles: TileStore,
     context: Option<Arc<TileContext>>,
     /// The view.
@@ -200,6 +216,8 @@ pub struct SpectroApp {
     tiles_ready: bool,
     started: Instant,
     first_view_s: Option<f64>,
+    /// Seconds from launch until the whole view first had a picture (previews count).
+    overview_s: Option<f64>,
     bench: Option<super::bench::UiBench>,
     /// Playback.
     pub transport: Transport,
@@ -240,9 +258,13 @@ impl SpectroApp {
             open: None,
             opening: None,
             export: None,
+            features_export: None,
             tiles: TileStore::new(ctx.clone()),
             context: None,
-            view: ViewState::default(),
+            view: ViewState {
+                stft: launch.stft.unwrap_or_default(),
+                ..ViewState::default()
+            },
             tool: Tool::Rect,
             settings: ToolSettings::default(),
             gesture: Gesture::None,
@@ -261,6 +283,7 @@ impl SpectroApp {
             tiles_ready: false,
             started: launch.started,
             first_view_s: None,
+            overview_s: None,
             bench: launch.bench_ui.then(super::bench::UiBench::new),
             transport: Transport::default(),
             space_down_view: None,
@@ -285,6 +308,7 @@ impl SpectroApp {
             && self.image_open.is_none()
             && self.import.is_none()
             && self.image_dialog.as_ref().is_none_or(|d| !d.is_busy())
+            && self.features_export.is_none()
             && self.tiles_ready
             && !self.tiles.busy()
             && self
@@ -296,6 +320,12 @@ impl SpectroApp {
     /// Seconds from launch to the first fully drawn view.
     pub fn first_view_s(&self) -> Option<f64> {
         self.first_view_s
+    }
+
+    /// Seconds from launch until every visible tile first had a picture (a preview of a long
+    /// stretch counts): when the user first sees the whole overview.
+    pub fn overview_s(&self) -> Option<f64> {
+        self.overview_s
     }
 
     fn set_status(&mut self, text: impl Into<String>) {
@@ -462,6 +492,7 @@ impl SpectroApp {
             paint_sc_db: None,
         });
         self.first_view_s = None;
+        self.overview_s = None;
         self.refresh_context();
         if let Some(edits) = self.initial_edits.take() {
             self.commands.send(Command::LoadEdits(Some(edits)));
@@ -833,6 +864,39 @@ impl SpectroApp {
                     path,
                     Job::spawn("Exporting", ctx, move |progress| {
                         export_edited(&rec, &list, params, &target, None, false, progress)
+                            .map(|clipped| ExportDone::Audio { clipped })
+                    }),
+                ));
+            }
+            Command::ExportSelection(None) => {
+                let ext = if self.open.as_ref().is_some_and(|o| o.recording.is_complex()) {
+                    "cf32"
+                } else {
+                    "wav"
+                };
+                let suggested = self.suggested_path(ext, "-region");
+                self.dialogs.ask(FilePurpose::ExportSelection, suggested, ctx);
+            }
+            Command::ExportSelection(Some(path)) => {
+                let (Some(open), Some(sel)) = (&self.open, self.transport.selection) else {
+                    return self.fail("Select a time-frequency region first (Select tool).");
+                };
+                if self.export.is_some() {
+                    return self.fail("An export is already running.");
+                }
+                let rec = open.recording.clone();
+                let edits = open.doc.edits.edits.clone();
+                let params = self.view.stft;
+                let target = path.clone();
+                let region = Region {
+                    time_s: sel.time_s,
+                    freq_hz: sel.freq_hz,
+                };
+                self.export = Some((
+                    path,
+                    Job::spawn("Exporting the selection", ctx, move |progress| {
+                        extract_region(&rec, &edits, region, params, &target, None, progress)
+                            .map(ExportDone::Region)
                     }),
                 ));
             }
@@ -869,6 +933,51 @@ impl SpectroApp {
             }
             Command::CancelImport => {
                 if let Some((_, job)) = &self.import {
+                    job.progress.cancel();
+                }
+            }
+            Command::ExportFeatures(None) => {
+                let suggested = self.suggested_path("csv", "-features");
+                self.dialogs.ask(FilePurpose::ExportFeatures, suggested, ctx);
+            }
+            Command::ExportFeatures(Some(path)) => {
+                let Some(open) = &self.open else { return };
+                if self.features_export.is_some() {
+                    return self.fail("A features export is already running.");
+                }
+                let rec = open.recording.clone();
+                let list = open.doc.edits.clone();
+                let edits_path = open.edits_path.clone();
+                // The edits are rendered as the audio export renders them, and analysed with
+                // the view's STFT, so bursts are resolved as the spectrogram shows them.
+                let params = self.view.stft;
+                let options = features::FeatureOptions {
+                    stft: params,
+                    channel: self.view.channel,
+                    center_freq_hz: rec.center_freq_hz(),
+                    ..features::FeatureOptions::default()
+                };
+                let target = path.clone();
+                self.features_export = Some((
+                    path,
+                    Job::spawn("Exporting features", ctx, move |progress| {
+                        let mut inputs = vec![rec.path()];
+                        inputs.extend(edits_path.as_deref());
+                        features::csv::export(
+                            rec.as_ref(),
+                            &list,
+                            params,
+                            &options,
+                            &target,
+                            &inputs,
+                            false,
+                            progress,
+                        )
+                    }),
+                ));
+            }
+            Command::CancelFeatures => {
+                if let Some((_, job)) = &self.features_export {
                     job.progress.cancel();
                 }
             }
@@ -985,6 +1094,21 @@ impl SpectroApp {
             Command::Stop => self.transport.stop(),
             Command::ToggleLoop => self.transport.looped = !self.transport.looped,
             Command::SetCursor(t) => self.transport.cursor_s = t,
+            Command::Tune { freq_hz, time_s } => {
+                if self.open.as_ref().is_some_and(|o| o.recording.is_complex()) {
+                    self.transport.tune(freq_hz);
+                    // A click starts listening there; a drag only retunes what is playing.
+                    if let Some(t) = time_s {
+                        self.transport.cursor_s = t;
+                        self.play(t, [0.0, duration]);
+                    }
+                } else {
+                    self.status = Some(Status {
+                        text: "Tune listens to radio (IQ) recordings; this one is audio".into(),
+                        error: false,
+                    });
+                }
+            }
             Command::SetSelection(sel) => self.transport.selection = sel,
             Command::SetDevice(d) => self.transport.set_device(d),
             Command::Quit => {
@@ -1020,7 +1144,22 @@ impl SpectroApp {
             let path = path.clone();
             self.export = None;
             match result {
-                Ok(clipped) => {
+                Ok(ExportDone::Region(done)) => {
+                    let tuned = if done.decimation > 1 {
+                        format!(
+                            ", tuned by {:+.0} Hz and decimated by {}",
+                            done.shift_hz, done.decimation
+                        )
+                    } else {
+                        String::new()
+                    };
+                    self.set_status(format!(
+                        "Exported the selection to {} ({} Hz{tuned})",
+                        path.display(),
+                        done.sample_rate
+                    ));
+                }
+                Ok(ExportDone::Audio { clipped }) => {
                     if let Some(open) = &mut self.open {
                         open.doc.history.mark_saved();
                     }
@@ -1032,6 +1171,26 @@ impl SpectroApp {
                     self.set_status(format!("Exported {}{note}", path.display()));
                 }
                 Err(ExportError::Cancelled(_)) => self.set_status("Export cancelled; nothing was written."),
+                Err(e) => self.fail(e.to_string()),
+            }
+        }
+        if let Some((_, job)) = &self.features_export
+            && let Some(result) = job.poll()
+        {
+            self.features_export = None;
+            match result {
+                Ok(done) => {
+                    let names: Vec<String> = done.files.iter().map(|p| p.display().to_string()).collect();
+                    let bursts = done.bursts.map(|n| format!(", {n} bursts")).unwrap_or_default();
+                    self.set_status(format!(
+                        "Exported features: {} ({} frames{bursts})",
+                        names.join(" and "),
+                        done.frames
+                    ));
+                }
+                Err(features::csv::ExportError::Features(features::FeatureError::Cancelled(_))) => {
+                    self.set_status("Features export cancelled; nothing was written.")
+                }
                 Err(e) => self.fail(e.to_string()),
             }
         }
@@ -1246,6 +1405,19 @@ impl SpectroApp {
             if self.image_export_job.is_some() || self.image_open.is_some() {
                 ui.spinner();
             }
+            if let Some((path, job)) = &self.features_export {
+                ui.add(
+                    egui::ProgressBar::new(job.progress.fraction())
+                        .desired_width(160.0)
+                        .text(format!(
+                            "Features {}",
+                            path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                        )),
+                );
+                if ui.button("Cancel").clicked() {
+                    self.commands.send(Command::CancelFeatures);
+                }
+            }
             if self.tiles.busy() {
                 ui.spinner().on_hover_text("Drawing the spectrogram");
             }
@@ -1315,9 +1487,13 @@ impl SpectroApp {
             colormap: self.view.colormap,
             rows: rows_for(plot_h, self.view.u[1] - self.view.u[0], max_side),
         };
-        let (tiles, ready) = self
+        let (tiles, ready, covered) = self
             .tiles
             .plan(&self.view, plot_w, &context, color, fs, total_frames);
+        if covered && self.overview_s.is_none() {
+            self.overview_s = Some(self.started.elapsed().as_secs_f64());
+            self.auto_levels();
+        }
         self.tiles_ready = ready;
         let Some(open) = &self.open else { return };
         let input = SpectrogramInput {
@@ -1334,6 +1510,7 @@ impl SpectroApp {
             cursor_s: Some(self.transport.cursor_s),
             playhead_s: self.transport.playhead_s(),
             selection: self.transport.selection,
+            tuned_band_hz: self.transport.demod().map(|d| (d.band_hz(), d.tune_hz)),
         };
         let out = spectrogram_ui(ui, &input, &mut self.gesture, &self.commands, spec_h);
         self.hover = out.hover;
@@ -1369,6 +1546,34 @@ impl SpectroApp {
         if ready && self.first_view_s.is_none() {
             self.first_view_s = Some(self.started.elapsed().as_secs_f64());
         }
+    }
+
+    /// Radio captures sit anywhere between a 8-bit dongle's −50 dBFS noise floor and a float
+    /// file's −140: once the first overview is in, an IQ document's display range is set from
+    /// its levels (noise floor at the bottom, strongest signal at the top) unless the user or
+    /// the launch options chose one.
+    fn auto_levels(&mut self) {
+        let complex = self.open.as_ref().is_some_and(|o| o.recording.is_complex());
+        let untouched = self.view.floor_db == ViewState::default().floor_db
+            && self.view.ceiling_db == ViewState::default().ceiling_db;
+        if !complex || !untouched {
+            return;
+        }
+        let mut levels = self.tiles.level_sample(&self.view, 200_000);
+        if levels.len() < 100 {
+            return;
+        }
+        levels.sort_by(f32::total_cmp);
+        let at = |q: f64| levels[((levels.len() - 1) as f64 * q) as usize];
+        let floor = ((at(0.05) - 5.0) / 5.0).floor() * 5.0;
+        // `+ 0.0` turns a rounded −0 into 0 for display.
+        let ceiling = (((at(0.9999) + 3.0) / 5.0).ceil() * 5.0)
+            .max(floor + 30.0)
+            .min(20.0)
+            + 0.0;
+        // A noiseless synthetic capture would put the floor at −300 dB.
+        self.view.floor_db = floor.max(ceiling - 120.0);
+        self.view.ceiling_db = ceiling;
     }
 
     /// Keeps the player in step with the document, repaints while playing, follows the playhead.
@@ -1569,8 +1774,9 @@ impl eframe::App for SpectroApp {
 
         let doc = self.open.as_ref().map(|o| &o.doc);
         let image_export = self.image_export;
+        let has_selection = self.transport.selection.is_some();
         egui::Panel::top("menu").show(ui, |ui| {
-            menu_bar_ui(ui, doc, &self.view, image_export, &self.commands)
+            menu_bar_ui(ui, doc, &self.view, has_selection, image_export, &self.commands)
         });
         let mut threshold_view = false;
         let has_doc = self.open.is_some();
@@ -1588,7 +1794,8 @@ impl eframe::App for SpectroApp {
         if threshold_view {
             self.threshold_view();
         }
-        egui::Panel::top("transport").show(ui, |ui| self.transport.ui(ui, &self.commands, has_doc));
+        let iq = self.open.as_ref().is_some_and(|o| o.recording.is_complex());
+        egui::Panel::top("transport").show(ui, |ui| self.transport.ui(ui, &self.commands, has_doc, iq));
         self.paint_frame(&ctx);
         self.playback_frame(&ctx);
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar_ui(ui));
@@ -1654,6 +1861,7 @@ impl eframe::App for SpectroApp {
             || self.image_export_job.is_some()
             || self.image_open.is_some()
             || self.image_dialog.as_ref().is_some_and(|d| d.is_busy())
+            || self.features_export.is_some()
             || self.tiles.busy()
             || self
                 .open

@@ -23,6 +23,10 @@ pub struct UiBench {
     finished: bool,
     step: usize,
     started_script: bool,
+    /// Highest anonymous (not file-backed) resident memory seen, bytes: the program's own
+    /// memory, without the pages of the mapped recording.
+    peak_anon_bytes: u64,
+    frames_seen: u64,
 }
 
 impl UiBench {
@@ -37,6 +41,8 @@ impl UiBench {
             finished: false,
             step: 0,
             started_script: false,
+            peak_anon_bytes: 0,
+            frames_seen: 0,
         }
     }
 
@@ -64,6 +70,10 @@ impl UiBench {
             return;
         }
         ctx.request_repaint();
+        self.frames_seen += 1;
+        if self.frames_seen % 10 == 1 {
+            self.peak_anon_bytes = self.peak_anon_bytes.max(rss_anon_bytes().unwrap_or(0));
+        }
         if !self.started_script {
             if app.open.is_some() && app.first_view_s().is_some() && app.is_idle() {
                 self.started_script = true;
@@ -135,7 +145,9 @@ impl UiBench {
             serde_json::json!({"p50": q(0.5), "p95": q(0.95), "p99": q(0.99), "max": q(1.0), "frames": s.len()})
         };
         let out = serde_json::json!({
+            "overview_s": app.overview_s(),
             "first_view_s": app.first_view_s(),
+            "peak_rss_anon_mb": (self.peak_anon_bytes.max(rss_anon_bytes().unwrap_or(0)) as f64 / 1e6).round(),
             "ui_ms": stats(&self.ui_ms),
             "frame_interval_ms": stats(&self.interval_ms),
             "frame_cpu_ms": stats(&self.frame_cpu_ms),
@@ -148,4 +160,12 @@ impl Default for UiBench {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// `RssAnon` of this process from `/proc/self/status` (Linux), bytes.
+fn rss_anon_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("RssAnon:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }

@@ -27,6 +27,9 @@ pub enum Command {
     SaveEditsAs(Option<PathBuf>),
     /// Export the edited recording (the dialog when `None`).
     ExportAudio(Option<PathBuf>),
+    /// Export the selected time-frequency region (edits applied) as a new file: for IQ tuned to
+    /// the band's centre and decimated to its width (the dialog when `None`).
+    ExportSelection(Option<PathBuf>),
     /// Stop the running export.
     CancelExport,
     /// Export a picture of the spectrogram as shown (the dialog when `None`).
@@ -41,6 +44,11 @@ pub enum Command {
     ImportImage(Box<ImageImportRequest>),
     /// Stop the running picture import.
     CancelImport,
+    /// Write the features of the edited recording as CSV (the dialog when `None`): frames to
+    /// the path, bursts next to it (see [`crate::features::csv`]).
+    ExportFeatures(Option<PathBuf>),
+    /// Stop the running features export.
+    CancelFeatures,
     /// Undo the last change.
     Undo,
     /// Redo the last undone change.
@@ -109,6 +117,14 @@ pub enum Command {
     ToggleLoop,
     /// Place the play cursor, seconds.
     SetCursor(f64),
+    /// IQ: tune to a frequency (offset from the centre, Hz) and, when `time_s` is given, play
+    /// from there demodulated.
+    Tune {
+        /// Hz from the centre.
+        freq_hz: f64,
+        /// Where to start playing, seconds; `None` retunes without restarting.
+        time_s: Option<f64>,
+    },
     /// Set or clear the time-frequency selection.
     SetSelection(Option<Selection>),
     /// Choose the output device (`None`: the default).

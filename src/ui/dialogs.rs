@@ -22,6 +22,10 @@ pub enum FilePurpose {
     OpenImage,
     /// Export a picture of the spectrogram.
     ExportImage,
+    /// Export the selected time-frequency region as a new file.
+    ExportSelection,
+    /// Export features as CSV.
+    ExportFeatures,
 }
 
 impl FilePurpose {
@@ -33,13 +37,19 @@ impl FilePurpose {
             FilePurpose::ExportAudio => "Export audio",
             FilePurpose::OpenImage => "Open image as sound",
             FilePurpose::ExportImage => "Export image",
+            FilePurpose::ExportSelection => "Export selection",
+            FilePurpose::ExportFeatures => "Export features",
         }
     }
 
     fn saves(self) -> bool {
         matches!(
             self,
-            FilePurpose::SaveEdits | FilePurpose::ExportAudio | FilePurpose::ExportImage
+            FilePurpose::SaveEdits
+                | FilePurpose::ExportAudio
+                | FilePurpose::ExportSelection
+                | FilePurpose::ExportFeatures
+                | FilePurpose::ExportImage
         )
     }
 
@@ -52,6 +62,8 @@ impl FilePurpose {
             FilePurpose::ExportAudio => Command::ExportAudio(Some(path)),
             FilePurpose::OpenImage => Command::OpenImage(path),
             FilePurpose::ExportImage => Command::ExportImage(Some(path)),
+            FilePurpose::ExportSelection => Command::ExportSelection(Some(path)),
+            FilePurpose::ExportFeatures => Command::ExportFeatures(Some(path)),
         }
     }
 }
@@ -123,7 +135,10 @@ impl FileDialogs {
                     )
                     .add_filter("All files", &["*"]),
                 FilePurpose::LoadEdits | FilePurpose::SaveEdits => d.add_filter("Edit lists", &["json"]),
-                FilePurpose::ExportAudio => d.add_filter("Audio", &["wav", "cu8", "cs8", "cs16", "cf32"]),
+                FilePurpose::ExportAudio | FilePurpose::ExportSelection => {
+                    d.add_filter("Audio", &["wav", "cu8", "cs8", "cs16", "cf32"])
+                }
+                FilePurpose::ExportFeatures => d.add_filter("CSV", &["csv"]),
                 FilePurpose::OpenImage | FilePurpose::ExportImage => d
                     .add_filter("PNG pictures", &["png"])
                     .add_filter("All files", &["*"]),

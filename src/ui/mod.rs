@@ -48,6 +48,8 @@ pub struct LaunchOptions {
     pub native_dialogs: bool,
     /// A picture to show in the Open image as sound window once the window is up.
     pub open_image: Option<PathBuf>,
+    /// STFT to draw with; the default for the file when `None`.
+    pub stft: Option<crate::signal::StftParams>,
 }
 
 impl Default for LaunchOptions {
@@ -62,6 +64,7 @@ impl Default for LaunchOptions {
             started: Instant::now(),
             native_dialogs: true,
             open_image: None,
+            stft: None,
         }
     }
 }

@@ -50,6 +50,7 @@ pub fn menu_bar_ui(
     ui: &mut egui::Ui,
     doc: Option<&Document>,
     view: &ViewState,
+    has_selection: bool,
     image_export: ImageExportSettings,
     commands: &CommandSender,
 ) {
@@ -77,6 +78,12 @@ pub fn menu_bar_ui(
             ui.separator();
             if menu_item(ui, "Export audio…", Some(&keys::EXPORT), has_doc) {
                 commands.send(Command::ExportAudio(None));
+            }
+            if menu_item(ui, "Export selection…", None, has_doc && has_selection) {
+                commands.send(Command::ExportSelection(None));
+            }
+            if menu_item(ui, "Export features…", None, has_doc) {
+                commands.send(Command::ExportFeatures(None));
             }
             if menu_item(ui, "Export image…", None, has_doc) {
                 commands.send(Command::ExportImage(None));

@@ -40,6 +40,8 @@ pub struct SpectrogramInput<'a> {
     pub playhead_s: Option<f64>,
     /// The time-frequency selection.
     pub selection: Option<super::transport::Selection>,
+    /// IQ listening: the band the demodulator hears and its tuned frequency, Hz from the centre.
+    pub tuned_band_hz: Option<([f64; 2], f64)>,
 }
 
 /// What the spectrogram reports back.
@@ -150,6 +152,17 @@ pub fn spectrogram_ui(
             egui::StrokeKind::Middle,
         );
     }
+    if let Some((band, tune)) = input.tuned_band_hz {
+        let (y0, y1) = (to_screen(0.0, band[0]).y, to_screen(0.0, band[1]).y);
+        let band_rect = Rect::from_x_y_ranges(frame.x_range(), y0.min(y1)..=y0.max(y1).max(y0.min(y1) + 1.0));
+        let tint = Color32::from_rgb(120, 255, 160);
+        painter.rect_filled(band_rect, 0.0, tint.gamma_multiply(0.12));
+        let y = to_screen(0.0, tune).y;
+        painter.line_segment(
+            [Pos2::new(frame.left(), y), Pos2::new(frame.right(), y)],
+            Stroke::new(1.0, tint.gamma_multiply(0.8)),
+        );
+    }
     for (t, color) in [
         (
             input.cursor_s,
@@ -254,6 +267,7 @@ pub fn spectrogram_ui(
                 points: if o == p { vec![at(o)] } else { vec![at(o), at(p)] },
             },
             Tool::Hand => Gesture::Pan,
+            Tool::Tune => Gesture::None,
         };
     }
     if resp.dragged()
@@ -333,6 +347,19 @@ pub fn spectrogram_ui(
             }
             Gesture::Pan | Gesture::None => {}
         }
+    }
+    if input.tool == Tool::Tune
+        && let Some(p) = pointer
+        && (resp.clicked_by(PointerButton::Primary) || resp.dragged_by(PointerButton::Primary))
+        && !space
+    {
+        let [t, u] = at(p);
+        commands.send(Command::Tune {
+            freq_hz: axis.hz_of(u),
+            time_s: resp
+                .clicked_by(PointerButton::Primary)
+                .then_some(t.clamp(0.0, input.duration_s)),
+        });
     }
     if resp.clicked_by(PointerButton::Primary)
         && matches!(input.tool, Tool::Hand | Tool::Select)

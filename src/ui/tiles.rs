@@ -13,13 +13,20 @@ use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 
 use super::view::{FreqAxisView, ViewState};
 use crate::edit::mask::MaskRaster;
-use crate::edit::picture::{ColumnLevels, column_levels};
+use crate::edit::picture::{ColumnLevels, column_levels_sampled};
 use crate::signal::colormap::level_index;
 use crate::signal::raster::RowMap;
 use crate::signal::{Colormap, Complex32, FreqScale, Progress, SampleSource, Stft};
 
 /// Columns per tile.
 pub const TILE_COLUMNS: usize = 256;
+/// From this level of detail up (16 frames per column), a missing tile is first computed from
+/// [`PREVIEW_FRAMES`] frame per column (its middle one), then exactly: a gigabyte capture shows its overview in
+/// a fraction of the time it takes to transform every frame.
+pub const PREVIEW_MIN_LOD: u8 = 4;
+/// Frames per column of a preview tile: one keeps the preview cheap even with 40000-sample
+/// windows (20 ms at 2 MS/s).
+pub const PREVIEW_FRAMES: usize = 1;
 /// Cached level data kept at most, in bytes.
 const CACHE_BUDGET_BYTES: usize = 768 << 20;
 
@@ -83,6 +90,7 @@ impl Engine {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn column_levels(
         &self,
         source: &dyn SampleSource,
@@ -90,11 +98,17 @@ impl Engine {
         frames: Range<usize>,
         columns: usize,
         channel: Option<usize>,
+        max_frames_per_column: usize,
         progress: &Progress,
     ) -> ColumnLevels {
+        let m = max_frames_per_column;
         match self {
-            Engine::Real(s) => column_levels(source, s, raster, frames, columns, channel, progress),
-            Engine::Complex(s) => column_levels(source, s, raster, frames, columns, channel, progress),
+            Engine::Real(s) => {
+                column_levels_sampled(source, s, raster, frames, columns, channel, m, progress)
+            }
+            Engine::Complex(s) => {
+                column_levels_sampled(source, s, raster, frames, columns, channel, m, progress)
+            }
         }
     }
 }
@@ -124,6 +138,8 @@ struct Job {
     key: TileKey,
     generation: u64,
     revision: u64,
+    /// A quick preview from a few frames per column.
+    preview: bool,
     color: ColorSpec,
     kind: JobKind,
     total_frames: usize,
@@ -133,6 +149,7 @@ struct TileResult {
     key: TileKey,
     generation: u64,
     revision: u64,
+    preview: bool,
     levels: Arc<ColumnLevels>,
     image: ColorImage,
     color: ColorSpec,
@@ -141,8 +158,9 @@ struct TileResult {
 #[derive(Default)]
 struct Queue {
     jobs: Vec<Job>,
-    /// What the worker is computing now (key, revision), so it is not queued twice.
-    in_flight: Option<(TileKey, u64, u64)>,
+    /// What the worker is computing now (key, generation, revision, preview), so it is not
+    /// queued twice.
+    in_flight: Option<(TileKey, u64, u64, bool)>,
     shutdown: bool,
 }
 
@@ -153,6 +171,8 @@ struct Shared {
 
 struct Entry {
     levels: Option<Arc<ColumnLevels>>,
+    /// The levels are a preview (sampled frames), still to be computed exactly.
+    preview: bool,
     /// Document revision the levels reflect.
     revision: u64,
     /// Latest revision at which an edit touched this tile.
@@ -247,6 +267,7 @@ impl TileStore {
             }
             let entry = self.entries.entry(r.key).or_insert_with(|| Entry {
                 levels: None,
+                preview: true,
                 revision: 0,
                 invalidated_at: 0,
                 texture: None,
@@ -256,6 +277,11 @@ impl TileStore {
             if entry.levels.is_some() && r.revision < entry.revision {
                 continue;
             }
+            // A late preview never replaces exact levels of the same revision.
+            if entry.levels.is_some() && !entry.preview && r.preview && r.revision == entry.revision {
+                continue;
+            }
+            entry.preview = r.preview;
             entry.levels = Some(r.levels);
             entry.revision = r.revision;
             entry.color = Some(r.color);
@@ -306,7 +332,8 @@ impl TileStore {
 
     /// Plans the tiles for `view` on a plot `width_px` wide: queues what is missing or out of
     /// date (nearest the centre first) and returns what can be drawn now, coarse fallbacks
-    /// first. `ready` tells whether every wanted tile is present and current.
+    /// first. `ready` tells whether every wanted tile is present, exact and current;
+    /// `covered` whether every wanted tile has a picture at all (a preview counts).
     pub fn plan(
         &mut self,
         view: &ViewState,
@@ -315,7 +342,7 @@ impl TileStore {
         color: ColorSpec,
         sample_rate: f64,
         total_frames: usize,
-    ) -> (Vec<DrawTile>, bool) {
+    ) -> (Vec<DrawTile>, bool, bool) {
         self.clock += 1;
         let lod = view.lod(width_px, sample_rate);
         let hop_s = view.stft.hop as f64 / sample_rate;
@@ -344,17 +371,20 @@ impl TileStore {
             .collect();
 
         let mut jobs = Vec::new();
+        // Exact passes over previewed tiles wait until every visible tile has a picture.
+        let mut refine = Vec::new();
         let mut ready = true;
+        let previews = lod >= PREVIEW_MIN_LOD;
         let needed_revision = if view.show_processed { context.revision } else { 0 };
         for (i, &index) in visible.iter().chain(&prefetch).enumerate() {
             let key = key_at(lod, index);
             let is_visible = i < visible.len();
             let entry = self.entries.get_mut(&key);
-            let (needs_compute, needs_color) = match &entry {
-                None => (true, true),
+            let (needs_compute, needs_color, needs_exact) = match &entry {
+                None => (true, true, false),
                 Some(e) => {
                     let outdated = key.processed && e.invalidated_at > e.revision;
-                    (e.levels.is_none() || outdated, e.color != Some(color))
+                    (e.levels.is_none() || outdated, e.color != Some(color), e.preview)
                 }
             };
             if let Some(e) = entry {
@@ -368,11 +398,28 @@ impl TileStore {
                     key,
                     generation: context.generation,
                     revision: needed_revision,
+                    preview: previews,
                     color,
                     kind: JobKind::Compute(context.clone()),
                     total_frames,
                 });
-            } else if needs_color {
+                continue;
+            }
+            if needs_exact {
+                if is_visible {
+                    ready = false;
+                }
+                refine.push(Job {
+                    key,
+                    generation: context.generation,
+                    revision: needed_revision,
+                    preview: false,
+                    color,
+                    kind: JobKind::Compute(context.clone()),
+                    total_frames,
+                });
+            }
+            if needs_color {
                 if is_visible {
                     ready = false;
                 }
@@ -385,6 +432,7 @@ impl TileStore {
                             key,
                             generation: context.generation,
                             revision: self.entries.get(&key).map_or(0, |e| e.revision),
+                            preview: self.entries.get(&key).is_some_and(|e| e.preview),
                             color,
                             kind: JobKind::Recolor(levels),
                             total_frames,
@@ -393,9 +441,10 @@ impl TileStore {
                 }
             }
         }
+        jobs.extend(refine);
         if let Ok(mut q) = self.shared.queue.lock() {
             let in_flight = q.in_flight;
-            jobs.retain(|j| in_flight != Some((j.key, j.generation, j.revision)));
+            jobs.retain(|j| in_flight != Some((j.key, j.generation, j.revision, j.preview)));
             q.jobs = jobs;
             self.shared.wake.notify_one();
         }
@@ -444,6 +493,7 @@ impl TileStore {
                 });
             }
         }
+        let mut covered = true;
         for index in first..=last {
             let key = key_at(lod, index);
             if let Some(t) = self.entries.get(&key).and_then(|e| e.texture.as_ref()) {
@@ -452,9 +502,29 @@ impl TileStore {
                     time_s: span(&key),
                     lod,
                 });
+            } else {
+                covered = false;
             }
         }
-        (draw, ready)
+        (draw, ready, covered)
+    }
+
+    /// Levels (dBFS) of every cached tile of the current view's channel and version, for
+    /// choosing a display range: a strided sample of at most about `max` values.
+    pub fn level_sample(&self, view: &ViewState, max: usize) -> Vec<f32> {
+        let tiles: Vec<&Arc<ColumnLevels>> = self
+            .entries
+            .iter()
+            .filter(|(k, _)| k.channel == view.channel && k.processed == view.show_processed)
+            .filter_map(|(_, e)| e.levels.as_ref())
+            .collect();
+        let total: usize = tiles.iter().map(|l| l.db.len()).sum();
+        let stride = total.div_ceil(max.max(1)).max(1);
+        tiles
+            .iter()
+            .flat_map(|l| l.db.iter().step_by(stride).copied())
+            .filter(|v| v.is_finite())
+            .collect()
     }
 
     /// The level (dBFS) under `(time_s, freq_hz)` from the cached tile of level `lod`, if any.
@@ -499,6 +569,12 @@ fn entry_bytes(e: &Entry) -> usize {
 }
 
 fn worker_loop(shared: &Shared, results: &Sender<TileResult>, ctx: &egui::Context) {
+    // Tiles get their own threads: in rayon's global pool they would queue behind a long
+    // scan (the waveform of a gigabyte capture, an export) instead of sharing the cores.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("spectro-tiles-{i}"))
+        .build()
+        .ok();
     loop {
         let job = {
             let Ok(mut q) = shared.queue.lock() else { return };
@@ -516,7 +592,7 @@ fn worker_loop(shared: &Shared, results: &Sender<TileResult>, ctx: &egui::Contex
                 };
             }
             let job = q.jobs.remove(0);
-            q.in_flight = Some((job.key, job.generation, job.revision));
+            q.in_flight = Some((job.key, job.generation, job.revision, job.preview));
             job
         };
         let levels = match job.kind {
@@ -530,14 +606,22 @@ fn worker_loop(shared: &Shared, results: &Sender<TileResult>, ctx: &egui::Contex
                 } else {
                     &context.source
                 };
-                Arc::new(context.engine.column_levels(
-                    source.as_ref(),
-                    raster,
-                    frames,
-                    columns,
-                    job.key.channel,
-                    &Progress::new(),
-                ))
+                let per_column = if job.preview { PREVIEW_FRAMES } else { usize::MAX };
+                let compute = || {
+                    context.engine.column_levels(
+                        source.as_ref(),
+                        raster,
+                        frames,
+                        columns,
+                        job.key.channel,
+                        per_column,
+                        &Progress::new(),
+                    )
+                };
+                Arc::new(match &pool {
+                    Some(pool) => pool.install(compute),
+                    None => compute(),
+                })
             }
         };
         let image = colorize(&levels, &job.color);
@@ -545,6 +629,7 @@ fn worker_loop(shared: &Shared, results: &Sender<TileResult>, ctx: &egui::Contex
             key: job.key,
             generation: job.generation,
             revision: job.revision,
+            preview: job.preview,
             levels,
             image,
             color: job.color,

@@ -22,11 +22,13 @@ pub enum Tool {
     Paint,
     /// Drag a region: cells above or below a level inside it (magic wand).
     Threshold,
+    /// IQ: click a signal to hear it demodulated; drag to retune.
+    Tune,
 }
 
 impl Tool {
     /// Every tool in toolbar order.
-    pub const ALL: [Tool; 8] = [
+    pub const ALL: [Tool; 9] = [
         Tool::Hand,
         Tool::Select,
         Tool::Rect,
@@ -35,6 +37,7 @@ impl Tool {
         Tool::Lasso,
         Tool::Paint,
         Tool::Threshold,
+        Tool::Tune,
     ];
 
     /// Toolbar label.
@@ -48,6 +51,7 @@ impl Tool {
             Tool::Lasso => "Lasso",
             Tool::Paint => "Paint",
             Tool::Threshold => "Threshold",
+            Tool::Tune => "Tune",
         }
     }
 
@@ -62,6 +66,7 @@ impl Tool {
             Tool::Lasso => egui::Key::L,
             Tool::Paint => egui::Key::P,
             Tool::Threshold => egui::Key::T,
+            Tool::Tune => egui::Key::U,
         }
     }
 
@@ -80,6 +85,9 @@ impl Tool {
                 "Paint energy at a level, e.g. to redraw a missing harmonic; its phase is rebuilt (P)"
             }
             Tool::Threshold => "Drag a region: cells below (or above) the level in it (T)",
+            Tool::Tune => {
+                "IQ: click a signal to hear it demodulated (AM, FM, USB, LSB: see the transport bar); drag to retune (U)"
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::command::{Command, CommandSender};
+use crate::audio::demod::{DemodMode, DemodSettings};
 use crate::audio::player::audition_rasters;
 use crate::audio::{AudioError, Audition, PlayRequest, Player};
 use crate::edit::Edit;
@@ -58,6 +59,14 @@ pub struct Transport {
     synced_source: Option<Arc<dyn SampleSource>>,
     /// STFT the player renders with.
     player_params: Option<StftParams>,
+    /// IQ: how to listen (`None`: I and Q as left and right).
+    pub listen: Option<DemodMode>,
+    /// IQ: tuned frequency, offset from the centre, Hz.
+    pub tune_hz: f64,
+    /// IQ: channel bandwidth per mode, Hz.
+    pub bandwidth_hz: [f64; 4],
+    /// The demodulator setting last given to the player.
+    synced_demod: Option<Option<DemodSettings>>,
 }
 
 impl Default for Transport {
@@ -77,6 +86,10 @@ impl Default for Transport {
             synced: None,
             synced_source: None,
             player_params: None,
+            listen: None,
+            tune_hz: 0.0,
+            bandwidth_hz: DemodMode::ALL.map(DemodMode::default_bandwidth_hz),
+            synced_demod: None,
         }
     }
 }
@@ -92,6 +105,27 @@ impl Transport {
         self.selection = None;
         self.band = BandMode::All;
         self.error = None;
+        self.listen = None;
+        self.tune_hz = 0.0;
+        self.synced_demod = None;
+    }
+
+    /// IQ: the demodulator to hear through, if any.
+    pub fn demod(&self) -> Option<DemodSettings> {
+        let mode = self.listen?;
+        let i = DemodMode::ALL.iter().position(|&m| m == mode).unwrap_or(0);
+        Some(DemodSettings {
+            mode,
+            tune_hz: self.tune_hz,
+            bandwidth_hz: self.bandwidth_hz[i],
+        })
+    }
+
+    /// Tunes to `freq_hz` (offset from the centre), listening through AM unless a
+    /// demodulator is already chosen.
+    pub fn tune(&mut self, freq_hz: f64) {
+        self.tune_hz = freq_hz;
+        self.listen.get_or_insert(DemodMode::Am);
     }
 
     /// True while audio plays.
@@ -140,6 +174,7 @@ impl Transport {
                     self.player_params = Some(params);
                     self.synced = None;
                     self.synced_source = None;
+                    self.synced_demod = None;
                     self.error = None;
                 }
                 Err(e) => {
@@ -176,6 +211,11 @@ impl Transport {
         }
         player.set_processed(processed);
         player.set_volume(10f32.powf(self.volume_db / 20.0));
+        let demod = self.demod();
+        if self.synced_demod != Some(demod) {
+            player.set_demod(demod);
+            self.synced_demod = Some(demod);
+        }
         let key = (revision, self.band, self.selection);
         if self.synced != Some(key) {
             let (p, o) = audition_rasters(edits, grid, self.audition());
@@ -247,8 +287,8 @@ impl Transport {
         }
     }
 
-    /// The transport bar.
-    pub fn ui(&mut self, ui: &mut egui::Ui, commands: &CommandSender, has_doc: bool) {
+    /// The transport bar; `iq` adds the listening controls for radio captures.
+    pub fn ui(&mut self, ui: &mut egui::Ui, commands: &CommandSender, has_doc: bool, iq: bool) {
         if let Some(p) = &self.player {
             let [l, r] = p.shared().take_peaks();
             // Peak meter with a decay of about 20 dB per second at 60 frames per second.
@@ -298,6 +338,10 @@ impl Transport {
                 ui.selectable_value(&mut self.band, BandMode::Except, "all but selected")
                     .on_hover_text("Hear everything except the selected band");
             });
+            if iq {
+                ui.separator();
+                self.listen_ui(ui);
+            }
             ui.separator();
             ui.add(
                 egui::Slider::new(&mut self.volume_db, -40.0..=12.0)
@@ -338,6 +382,41 @@ impl Transport {
                 );
             }
         });
+    }
+}
+
+impl Transport {
+    /// IQ listening: I/Q as stereo, or a demodulator with its bandwidth and tuned frequency.
+    fn listen_ui(&mut self, ui: &mut egui::Ui) {
+        ui.label("Listen:");
+        egui::ComboBox::from_id_salt("listen")
+            .selected_text(self.listen.map_or("I/Q", DemodMode::name))
+            .width(56.0)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut self.listen, None, "I/Q")
+                    .on_hover_text("I on the left, Q on the right");
+                for m in DemodMode::ALL {
+                    ui.selectable_value(&mut self.listen, Some(m), m.name());
+                }
+            })
+            .response
+            .on_hover_text("Hear the tuned signal demodulated; pick it with the Tune tool (U)");
+        if let Some(mode) = self.listen {
+            let i = DemodMode::ALL.iter().position(|&m| m == mode).unwrap_or(0);
+            let mut khz = self.bandwidth_hz[i] / 1e3;
+            if ui
+                .add(
+                    egui::DragValue::new(&mut khz)
+                        .range(0.1..=1000.0)
+                        .speed(0.1)
+                        .suffix(" kHz"),
+                )
+                .on_hover_text("Channel bandwidth")
+                .changed()
+            {
+                self.bandwidth_hz[i] = khz * 1e3;
+            }
+        }
     }
 }
 

@@ -1,0 +1,265 @@
+//! Features as CSV files for pandas: one file of frames, one of bursts, each with a header row
+//! and units in the column names.
+//!
+//! `OUT.csv` (frames): `frame, time_s, level_db, centroid_hz, bandwidth_hz, flatness,
+//! rolloff_hz, band_0_db … band_{B−1}_db`, then for real signals `mfcc_0 … mfcc_{N−1}`.
+//!
+//! `OUT.bursts.csv` (bursts): `burst, start_s, end_s, duration_s, centre_hz, low_hz, high_hz,
+//! occupied_bw_hz, peak_level_db, mean_level_db, snr_db, first_frame, end_frame,
+//! extent_low_hz, extent_high_hz, centroid_hz, bandwidth_hz, flatness, rolloff_hz`, then for
+//! IQ `rf_centre_hz, rf_low_hz, rf_high_hz`: the radio frequencies of the centre and the
+//! occupied band, empty when the recording's centre frequency is unknown.
+//!
+//! Frequencies are signed offsets from the centre for IQ (−fs/2 to +fs/2), so that features
+//! of captures tuned differently compare; only the `rf_` columns are absolute.
+//!
+//! Numbers are written in their shortest exact form (`f32` features, `f64` times and
+//! frequencies), so reading a file back gives the values computed, bit for bit.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use super::{FeatureError, FeatureOptions, Features, extract_features};
+use crate::edit::EditList;
+use crate::io::atomic::{same_file, write_atomically};
+use crate::io::{FileError, FileErrorKind};
+use crate::signal::{Progress, SampleSource, StftParams};
+
+/// The column names of the frames file.
+pub fn frame_columns(features: &Features) -> Vec<String> {
+    let mut cols: Vec<String> = [
+        "frame",
+        "time_s",
+        "level_db",
+        "centroid_hz",
+        "bandwidth_hz",
+        "flatness",
+        "rolloff_hz",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    cols.extend((0..features.frames.n_bands).map(|k| format!("band_{k}_db")));
+    cols.extend((0..features.frames.n_mfcc).map(|k| format!("mfcc_{k}")));
+    cols
+}
+
+/// The column names of the bursts file.
+pub const BURST_COLUMNS: [&str; 19] = [
+    "burst",
+    "start_s",
+    "end_s",
+    "duration_s",
+    "centre_hz",
+    "low_hz",
+    "high_hz",
+    "occupied_bw_hz",
+    "peak_level_db",
+    "mean_level_db",
+    "snr_db",
+    "first_frame",
+    "end_frame",
+    "extent_low_hz",
+    "extent_high_hz",
+    "centroid_hz",
+    "bandwidth_hz",
+    "flatness",
+    "rolloff_hz",
+];
+
+/// Writes the frames file.
+pub fn write_frames(out: &mut impl Write, features: &Features) -> std::io::Result<()> {
+    writeln!(out, "{}", frame_columns(features).join(","))?;
+    let f = &features.frames;
+    let mut line = String::new();
+    for k in 0..f.len() {
+        use std::fmt::Write as _;
+        line.clear();
+        // Writing to a String cannot fail.
+        let _ = write!(
+            line,
+            "{k},{},{},{},{},{},{}",
+            f.time_s[k], f.level_db[k], f.centroid_hz[k], f.bandwidth_hz[k], f.flatness[k], f.rolloff_hz[k]
+        );
+        for v in f.bands(k).iter().chain(f.mfcc(k)) {
+            let _ = write!(line, ",{v}");
+        }
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The extra columns of the bursts file of an IQ recording.
+pub const RF_BURST_COLUMNS: [&str; 3] = ["rf_centre_hz", "rf_low_hz", "rf_high_hz"];
+
+/// The column names of the bursts file.
+pub fn burst_columns(features: &Features) -> Vec<&'static str> {
+    let mut cols = BURST_COLUMNS.to_vec();
+    if features.complex {
+        cols.extend(RF_BURST_COLUMNS);
+    }
+    cols
+}
+
+/// Writes the bursts file (no rows when bursts were not detected).
+pub fn write_bursts(out: &mut impl Write, features: &Features) -> std::io::Result<()> {
+    writeln!(out, "{}", burst_columns(features).join(","))?;
+    let bursts = features.bursts.as_deref().unwrap_or_default();
+    for (i, b) in bursts.iter().enumerate() {
+        write!(
+            out,
+            "{i},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            b.start_s,
+            b.end_s(),
+            b.duration_s,
+            b.centre_hz,
+            b.low_hz,
+            b.high_hz,
+            b.occupied_bandwidth_hz(),
+            b.peak_level_db as f32,
+            b.mean_level_db as f32,
+            b.snr_db as f32,
+            b.frames.start,
+            b.frames.end,
+            b.extent_hz[0],
+            b.extent_hz[1],
+            b.stats.centroid_hz,
+            b.stats.bandwidth_hz,
+            b.stats.flatness as f32,
+            b.stats.rolloff_hz,
+        )?;
+        if features.complex {
+            match features.center_freq_hz {
+                Some(c) => {
+                    let [centre, low, high] = b.rf_hz(c);
+                    write!(out, ",{centre},{low},{high}")?;
+                }
+                None => write!(out, ",,,")?,
+            }
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Where the bursts file of frames file `frames_path` goes: `OUT.csv` → `OUT.bursts.csv`
+/// (any other name gets `.bursts.csv` appended).
+pub fn bursts_path(frames_path: &Path) -> PathBuf {
+    let name = frames_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = match name.len().checked_sub(4) {
+        Some(cut)
+            if name
+                .get(cut..)
+                .is_some_and(|ext| ext.eq_ignore_ascii_case(".csv")) =>
+        {
+            &name[..cut]
+        }
+        _ => name.as_str(),
+    };
+    frames_path.with_file_name(format!("{stem}.bursts.csv"))
+}
+
+/// Writes the frames to `path` and, when bursts were detected, the bursts next to it (see
+/// [`bursts_path`]), each atomically. Refuses to replace any of `inputs` unless `force`.
+/// Returns the files written.
+pub fn save(
+    features: &Features,
+    path: &Path,
+    inputs: &[&Path],
+    force: bool,
+) -> Result<Vec<PathBuf>, FileError> {
+    let write = |target: &Path, body: &dyn Fn(&mut BufWriter<&File>) -> std::io::Result<()>| {
+        write_atomically(target, inputs, force, |file: &File| {
+            let mut w = BufWriter::new(file);
+            body(&mut w)
+                .and_then(|()| w.flush())
+                .map_err(|e| FileError::new(target, FileErrorKind::Io(e)))
+        })
+    };
+    let mut targets = vec![path.to_path_buf()];
+    if features.bursts.is_some() {
+        targets.push(bursts_path(path));
+    }
+    // Check both targets before writing either, so a refusal leaves no half of the pair.
+    for target in &targets {
+        if !force && inputs.iter().any(|i| same_file(i, target)) {
+            return Err(FileError::new(target, FileErrorKind::WouldOverwriteInput));
+        }
+    }
+    write(path, &|w| write_frames(w, features))?;
+    if features.bursts.is_some() {
+        write(&targets[1], &|w| write_bursts(w, features))?;
+    }
+    Ok(targets)
+}
+
+/// What [`export`] wrote.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exported {
+    /// The files written: the frames file, then the bursts file when bursts were detected.
+    pub files: Vec<PathBuf>,
+    /// Frame rows.
+    pub frames: usize,
+    /// Burst rows, when bursts were detected.
+    pub bursts: Option<usize>,
+}
+
+/// Why [`export`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The features could not be computed (or the user cancelled).
+    #[error(transparent)]
+    Features(#[from] FeatureError),
+    /// A file could not be written.
+    #[error(transparent)]
+    File(#[from] FileError),
+}
+
+/// Computes the features of `source` with `edits` applied ([`extract_features`]) and writes
+/// them with [`save`]: what `spectro features` and the editor's "Export features…" do.
+/// `inputs` are the files read (the recording, the edit list), never replaced unless `force`.
+#[allow(clippy::too_many_arguments)]
+pub fn export(
+    source: &dyn SampleSource,
+    edits: &EditList,
+    edit_stft: StftParams,
+    options: &FeatureOptions,
+    output: &Path,
+    inputs: &[&Path],
+    force: bool,
+    progress: &Progress,
+) -> Result<Exported, ExportError> {
+    // Refuse before the work, not after it.
+    for target in [output.to_path_buf(), bursts_path(output)] {
+        if !force && inputs.iter().any(|i| same_file(i, &target)) {
+            return Err(FileError::new(&target, FileErrorKind::WouldOverwriteInput).into());
+        }
+    }
+    let features = extract_features(source, edits, edit_stft, options, progress)?;
+    let files = save(&features, output, inputs, force)?;
+    Ok(Exported {
+        files,
+        frames: features.frames.len(),
+        bursts: features.bursts.as_ref().map(Vec::len),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bursts_file_sits_next_to_the_frames_file() {
+        assert_eq!(
+            bursts_path(Path::new("out/a.csv")),
+            PathBuf::from("out/a.bursts.csv")
+        );
+        assert_eq!(bursts_path(Path::new("a.CSV")), PathBuf::from("a.bursts.csv"));
+        assert_eq!(bursts_path(Path::new("feat")), PathBuf::from("feat.bursts.csv"));
+    }
+}

@@ -1,0 +1,777 @@
+//! Features for classification: per-frame spectral features and detected bursts, computed on
+//! the *processed* recording (its edit list applied), so masks clean the features.
+//!
+//! The processed signal is rendered block by block exactly as `spectro apply` renders it (the
+//! edits applied through their own STFT, then resynthesised), and analysed with a second,
+//! librosa-convention STFT ([`FeatureOptions::stft`], librosa's defaults of 2048/512/Hann).
+//! Per frame:
+//! - `level_db`: the frame's power (Parseval: windowed mean power), dBFS, where a full-scale
+//!   sinusoid reads 0 dB;
+//! - spectral centroid, bandwidth, flatness and roll-off, with librosa's definitions
+//!   ([`spectral::spectral_stats`]);
+//! - band powers in dBFS over [`FeatureOptions::bands`] equal-width bands ([`Bands`]);
+//! - for real signals, MFCCs as `librosa.feature.mfcc` computes them ([`mel`]).
+//!
+//! IQ recordings are analysed two-sided, with signed frequencies from −fs/2 to +fs/2, on which
+//! the spectral statistics and bands are defined as for audio. MFCCs are not computed for IQ:
+//! the mel scale describes pitch perception of audio at absolute frequencies from 0 Hz, while
+//! IQ frequencies are offsets from a tuning frequency and half of them are negative, so a mel
+//! filterbank has no meaning there. The bands describe an IQ spectrum's shape instead.
+//!
+//! Bursts (see [`bursts`]) are regions of the time-frequency plane above the noise floor.
+//!
+//! Computation runs in parallel over blocks of frames, reports [`Progress`] in frames and
+//! stops at [`Progress::cancel`]. The whole recording's frame features are kept (a few hundred
+//! bytes per frame); bursts are found in three passes (features and floor statistics, active
+//! cells, then each burst's measures), re-rendering rather than keeping the spectrogram, so
+//! memory does not grow with the FFT size times the length.
+
+pub mod bursts;
+pub mod csv;
+pub mod mel;
+pub mod spectral;
+
+use std::ops::Range;
+
+use rayon::prelude::*;
+use rustfft::num_complex::Complex32;
+
+pub use bursts::{Burst, BurstOptions, NoiseFloor};
+pub use spectral::{Bands, SpectralStats};
+
+use crate::edit::EditList;
+use crate::edit::mask::{Grid, MaskRaster};
+use crate::edit::paint::{PaintLayer, has_paint, paint_layer};
+use crate::edit::render::{RenderScratch, Renderer, grid_for};
+use crate::signal::levels::power_dbfs;
+use crate::signal::phase::PhaseError;
+use crate::signal::raster::FreqAxis;
+use crate::signal::{
+    Cancelled, Convention, Progress, ReadSamples, SampleSource, Scratch, Stft, StftError, StftParams,
+};
+use bursts::{
+    BurstAccumulator, Geometry, LevelHistogram, Region, Run, TOUCHED, bucket_of, db, frame_runs, label,
+};
+use mel::{Dct2, MelFilterbank, power_to_db_floor};
+use spectral::spectral_stats;
+
+/// librosa's `power_to_db` floor (`amin`).
+pub const MEL_AMIN: f64 = 1e-10;
+
+/// What to compute.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FeatureOptions {
+    /// The analysis STFT (librosa convention: `1 + len/hop` centred frames, zero padding).
+    pub stft: StftParams,
+    /// One channel, or `None` for the mean of all channels (`librosa.to_mono`).
+    pub channel: Option<usize>,
+    /// Number of equal-width bands, 1 to 1024.
+    pub bands: usize,
+    /// MFCCs per frame (`n_mfcc`), at most `n_mels`.
+    pub n_mfcc: usize,
+    /// Mel bands (`n_mels`).
+    pub n_mels: usize,
+    /// Clamp of the mel spectrogram in dB below its maximum (`top_db`); `None` for none.
+    pub top_db: Option<f64>,
+    /// Fraction of the magnitude below the roll-off frequency (`roll_percent`).
+    pub rolloff_fraction: f64,
+    /// Burst detection, or `None` to skip it.
+    pub bursts: Option<BurstOptions>,
+    /// For IQ: the radio frequency the recording is centred on (its 0 Hz), when known. Bursts
+    /// then also carry absolute frequencies ([`Burst::rf_hz`]); everything else stays in
+    /// signed offsets from the centre, so features of captures tuned differently compare.
+    pub center_freq_hz: Option<f64>,
+}
+
+impl Default for FeatureOptions {
+    fn default() -> Self {
+        FeatureOptions {
+            stft: StftParams::default(),
+            channel: None,
+            bands: 8,
+            n_mfcc: 20,
+            n_mels: 128,
+            top_db: Some(80.0),
+            rolloff_fraction: 0.85,
+            bursts: Some(BurstOptions::default()),
+            center_freq_hz: None,
+        }
+    }
+}
+
+/// Why features cannot be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum FeatureError {
+    /// Invalid STFT settings (for the edits or the analysis).
+    #[error(transparent)]
+    Stft(#[from] StftError),
+    /// A channel the recording does not have.
+    #[error("channel {channel} does not exist (the recording has {channels}, numbered from 0)")]
+    Channel {
+        /// The requested channel.
+        channel: usize,
+        /// Channels in the recording.
+        channels: usize,
+    },
+    /// An option out of range; the message names it.
+    #[error("{0}")]
+    Option(String),
+    /// The phase of painted energy could not be rebuilt.
+    #[error("painted energy: {0}")]
+    Paint(PhaseError),
+    /// The user cancelled.
+    #[error("cancelled")]
+    Cancelled(#[from] Cancelled),
+}
+
+impl From<PhaseError> for FeatureError {
+    fn from(e: PhaseError) -> Self {
+        match e {
+            PhaseError::Cancelled => FeatureError::Cancelled(Cancelled),
+            e => FeatureError::Paint(e),
+        }
+    }
+}
+
+impl FeatureOptions {
+    /// Checks every option, naming the first one out of range.
+    pub fn validate(&self) -> Result<(), FeatureError> {
+        let bad = |msg: String| Err(FeatureError::Option(msg));
+        if !(1..=1024).contains(&self.bands) {
+            return bad(format!("bands must be 1 to 1024, got {}", self.bands));
+        }
+        if self.n_mels == 0 || self.n_mels > 1024 {
+            return bad(format!("n_mels must be 1 to 1024, got {}", self.n_mels));
+        }
+        if self.n_mfcc > self.n_mels {
+            return bad(format!(
+                "n_mfcc ({}) cannot exceed n_mels ({})",
+                self.n_mfcc, self.n_mels
+            ));
+        }
+        if self.top_db.is_some_and(|t| !(t >= 0.0 && t.is_finite())) {
+            return bad("top_db must be a non-negative number of dB".into());
+        }
+        if !(self.rolloff_fraction > 0.0 && self.rolloff_fraction < 1.0) {
+            return bad(format!(
+                "the roll-off fraction must lie strictly between 0 and 1, got {}",
+                self.rolloff_fraction
+            ));
+        }
+        if self.center_freq_hz.is_some_and(|f| !f.is_finite()) {
+            return bad("the centre frequency must be a finite number of Hz".into());
+        }
+        if let Some(b) = &self.bursts {
+            let finite_non_negative = |v: f64| v.is_finite() && v >= 0.0;
+            if !(finite_non_negative(b.threshold_db) && finite_non_negative(b.hysteresis_db)) {
+                return bad("burst threshold and hysteresis must be non-negative numbers of dB".into());
+            }
+            if b.hysteresis_db > b.threshold_db {
+                return bad(format!(
+                    "burst hysteresis ({} dB) cannot exceed the threshold ({} dB)",
+                    b.hysteresis_db, b.threshold_db
+                ));
+            }
+            if ![b.min_duration_s, b.merge_gap_s, b.merge_gap_hz]
+                .into_iter()
+                .all(finite_non_negative)
+            {
+                return bad("burst minimum duration and merge gaps must be non-negative".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Per-frame features, one entry per analysis frame (struct of arrays, so a plot of one
+/// feature over time is a slice).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FrameFeatures {
+    /// Frame centre, seconds (`librosa.frames_to_time`).
+    pub time_s: Vec<f64>,
+    /// Frame power, dBFS.
+    pub level_db: Vec<f32>,
+    /// Spectral centroid, Hz.
+    pub centroid_hz: Vec<f32>,
+    /// Spectral bandwidth, Hz.
+    pub bandwidth_hz: Vec<f32>,
+    /// Spectral flatness, 0 to 1.
+    pub flatness: Vec<f32>,
+    /// Spectral roll-off, Hz.
+    pub rolloff_hz: Vec<f32>,
+    /// Bands per frame.
+    pub n_bands: usize,
+    /// Band powers, dBFS, `n_bands` per frame.
+    pub bands_db: Vec<f32>,
+    /// MFCCs per frame (0 for IQ).
+    pub n_mfcc: usize,
+    /// MFCCs, `n_mfcc` per frame.
+    pub mfcc: Vec<f32>,
+}
+
+impl FrameFeatures {
+    /// Number of frames.
+    pub fn len(&self) -> usize {
+        self.time_s.len()
+    }
+
+    /// True when there are no frames.
+    pub fn is_empty(&self) -> bool {
+        self.time_s.is_empty()
+    }
+
+    /// Band powers of frame `frame`, dBFS.
+    pub fn bands(&self, frame: usize) -> &[f32] {
+        &self.bands_db[frame * self.n_bands..(frame + 1) * self.n_bands]
+    }
+
+    /// MFCCs of frame `frame` (empty for IQ).
+    pub fn mfcc(&self, frame: usize) -> &[f32] {
+        &self.mfcc[frame * self.n_mfcc..(frame + 1) * self.n_mfcc]
+    }
+}
+
+/// Everything [`extract_features`] computes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Features {
+    /// Samples per second.
+    pub sample_rate: f64,
+    /// Two-sided (IQ) analysis.
+    pub complex: bool,
+    /// For IQ, the radio frequency of 0 Hz when known ([`FeatureOptions::center_freq_hz`]).
+    pub center_freq_hz: Option<f64>,
+    /// The analysis STFT.
+    pub stft: StftParams,
+    /// The `bands + 1` band edges, Hz.
+    pub band_edges_hz: Vec<f64>,
+    /// Per-frame features.
+    pub frames: FrameFeatures,
+    /// The noise floor per display bin (lowest frequency first), when bursts were detected.
+    pub noise_floor: Option<NoiseFloor>,
+    /// Detected bursts, by start; `None` when detection was not asked for.
+    pub bursts: Option<Vec<Burst>>,
+}
+
+/// Computes features of `source` with the edit list `edits` applied (through an STFT of
+/// `edit_stft`, as `spectro apply` renders them: paint edits first, then every edit's mask).
+pub fn extract_features(
+    source: &dyn SampleSource,
+    edits: &EditList,
+    edit_stft: StftParams,
+    options: &FeatureOptions,
+    progress: &Progress,
+) -> Result<Features, FeatureError> {
+    options.validate()?;
+    if let Some(channel) = options.channel.filter(|&c| c >= source.channels()) {
+        return Err(FeatureError::Channel {
+            channel,
+            channels: source.channels(),
+        });
+    }
+    if source.is_complex() {
+        extract_typed::<Complex32>(source, edits, edit_stft, options, progress)
+    } else {
+        extract_typed::<f32>(source, edits, edit_stft, options, progress)
+    }
+}
+
+/// A recording with the changes of its paint edits added, borrowed (the editor's and the
+/// exporter's [`crate::edit::paint::PaintedSource`] owns its recording).
+struct Painted<'a, T> {
+    base: &'a dyn SampleSource,
+    layer: PaintLayer<T>,
+}
+
+impl SampleSource for Painted<'_, f32> {
+    fn sample_rate(&self) -> f64 {
+        self.base.sample_rate()
+    }
+    fn len(&self) -> u64 {
+        self.base.len()
+    }
+    fn channels(&self) -> usize {
+        self.base.channels()
+    }
+    fn is_complex(&self) -> bool {
+        false
+    }
+    fn read_real(&self, channel: usize, start: i64, out: &mut [f32]) {
+        self.base.read_real(channel, start, out);
+        self.layer.add_to(channel, start, self.base.len(), out);
+    }
+    fn read_complex(&self, channel: usize, start: i64, out: &mut [Complex32]) {
+        let mut re = vec![0.0f32; out.len()];
+        self.read_real(channel, start, &mut re);
+        for (o, r) in out.iter_mut().zip(re) {
+            *o = Complex32::new(r, 0.0);
+        }
+    }
+}
+
+impl SampleSource for Painted<'_, Complex32> {
+    fn sample_rate(&self) -> f64 {
+        self.base.sample_rate()
+    }
+    fn len(&self) -> u64 {
+        self.base.len()
+    }
+    fn channels(&self) -> usize {
+        self.base.channels()
+    }
+    fn is_complex(&self) -> bool {
+        true
+    }
+    fn read_real(&self, channel: usize, start: i64, out: &mut [f32]) {
+        let mut z = vec![Complex32::default(); out.len()];
+        self.read_complex(channel, start, &mut z);
+        for (o, v) in out.iter_mut().zip(z) {
+            *o = v.re;
+        }
+    }
+    fn read_complex(&self, channel: usize, start: i64, out: &mut [Complex32]) {
+        self.base.read_complex(channel, start, out);
+        self.layer.add_to(channel, start, self.base.len(), out);
+    }
+}
+
+/// The processed (edited, channel-mixed) signal, analysed frame by frame.
+struct Processed<'a, T: ReadSamples> {
+    renderer: Renderer<'a, T>,
+    analysis: &'a Stft<T>,
+    channels: Vec<usize>,
+    len: i64,
+    /// FFT bin of each display bin.
+    fft_bin: Vec<usize>,
+    total_frames: usize,
+}
+
+struct BlockScratch<T: ReadSamples> {
+    render: RenderScratch<T>,
+    signal: Vec<T>,
+    channel: Vec<T>,
+    stft: Scratch<T>,
+    spectrum: Vec<Complex32>,
+    power: Vec<f32>,
+}
+
+impl<T: ReadSamples> Processed<'_, T> {
+    fn scratch(&self) -> BlockScratch<T> {
+        BlockScratch {
+            render: RenderScratch::new(self.renderer.stft),
+            signal: Vec::new(),
+            channel: Vec::new(),
+            stft: self.analysis.scratch(),
+            spectrum: vec![Complex32::default(); self.analysis.bins()],
+            power: vec![0.0; self.analysis.bins()],
+        }
+    }
+
+    /// Renders what `frames` read of the processed signal and hands each frame's spectrum
+    /// (display order) to `each` as `(frame, spectrum, power)`.
+    fn analyse(
+        &self,
+        frames: Range<usize>,
+        s: &mut BlockScratch<T>,
+        mut each: impl FnMut(usize, &[Complex32], &[f32]),
+    ) {
+        let span = self.analysis.frames_span(frames.clone());
+        let n = (span.end - span.start) as usize;
+        s.signal.clear();
+        s.signal.resize(n, T::default());
+        if let [only] = self.channels[..] {
+            self.renderer
+                .render_range(only, span.start, &mut s.signal, &mut s.render);
+        } else {
+            s.channel.resize(n, T::default());
+            for &c in &self.channels {
+                self.renderer
+                    .render_range(c, span.start, &mut s.channel, &mut s.render);
+                for (y, &x) in s.signal.iter_mut().zip(&s.channel) {
+                    *y += x;
+                }
+            }
+            let scale = 1.0 / self.channels.len() as f32;
+            for y in &mut s.signal {
+                *y = *y * scale;
+            }
+        }
+        // Resynthesis reaches into the padding around the recording; the processed
+        // recording, like the file `spectro apply` writes, has nothing there.
+        for (i, y) in s.signal.iter_mut().enumerate() {
+            let at = span.start + i as i64;
+            if at < 0 || at >= self.len {
+                *y = T::default();
+            }
+        }
+        let fft_len = self.analysis.fft_len();
+        let mut display = vec![Complex32::default(); self.fft_bin.len()];
+        for k in frames {
+            let at = (self.analysis.frame_start(k) - span.start) as usize;
+            self.analysis
+                .analyse_frame(&s.signal[at..at + fft_len], &mut s.spectrum, &mut s.stft);
+            for ((d, p), &b) in display.iter_mut().zip(s.power.iter_mut()).zip(&self.fft_bin) {
+                *d = s.spectrum[b];
+                *p = d.norm_sqr();
+            }
+            each(k, &display, &s.power);
+        }
+    }
+
+    /// `frames` widened by the one frame each side that 3 × 3 smoothing reads.
+    fn widened(&self, frames: &Range<usize>) -> Range<usize> {
+        frames.start.saturating_sub(1)..(frames.end + 1).min(self.total_frames)
+    }
+
+    /// Frames per parallel task: at least 64 Ki samples of signal, so rendering's per-call
+    /// work and the frames re-rendered at block edges stay small.
+    fn block_frames(&self) -> usize {
+        (65536 / self.analysis.hop()).clamp(16, 8192)
+    }
+
+    /// Runs `work` over all frames in parallel blocks, batch by batch (so memory stays bounded),
+    /// handing results to `merge` in frame order. Advances `progress` by one per frame.
+    fn for_blocks<R: Send>(
+        &self,
+        progress: &Progress,
+        work: impl Fn(Range<usize>, &mut BlockScratch<T>) -> R + Sync,
+        mut merge: impl FnMut(R),
+    ) -> Result<(), Cancelled> {
+        let block = self.block_frames();
+        let blocks = self.total_frames.div_ceil(block);
+        let batch = (4 * rayon::current_num_threads()).max(2);
+        for first in (0..blocks).step_by(batch) {
+            progress.check()?;
+            let results: Vec<R> = (first..(first + batch).min(blocks))
+                .into_par_iter()
+                .map_init(
+                    || self.scratch(),
+                    |s, b| {
+                        let frames = b * block..((b + 1) * block).min(self.total_frames);
+                        let n = frames.len() as u64;
+                        let r = work(frames, s);
+                        progress.advance(n);
+                        r
+                    },
+                )
+                .collect();
+            results.into_iter().for_each(&mut merge);
+        }
+        progress.check()
+    }
+}
+
+/// What pass 1 produces for one block of frames.
+#[derive(Default)]
+struct Pass1Block {
+    level_db: Vec<f32>,
+    stats: Vec<SpectralStats>,
+    bands_db: Vec<f32>,
+    mel_db: Vec<f32>,
+    /// Histogram buckets of the levels of frames inside the recording, `bins` per frame.
+    buckets: Vec<u16>,
+}
+
+fn extract_typed<T: ReadSamples>(
+    source: &dyn SampleSource,
+    list: &EditList,
+    edit_stft: StftParams,
+    options: &FeatureOptions,
+    progress: &Progress,
+) -> Result<Features, FeatureError>
+where
+    for<'a> Painted<'a, T>: SampleSource,
+{
+    let fs = source.sample_rate();
+    let render_stft = Stft::<T>::new(edit_stft, Convention::Scipy)?;
+    let analysis = Stft::<T>::new(options.stft, Convention::Librosa)?;
+    let edits = &list.edits[..];
+    // Paint edits change the recording itself; the masks then act on the result.
+    let painted;
+    let source: &dyn SampleSource = if has_paint(edits) {
+        let settings = list.phase.unwrap_or_default();
+        let layer = paint_layer(source, &render_stft, edits, settings, progress)?;
+        painted = Painted { base: source, layer };
+        &painted
+    } else {
+        source
+    };
+    let raster = MaskRaster::new(edits, grid_for(&render_stft, source));
+    let axis = FreqAxis {
+        fft_len: analysis.fft_len(),
+        complex: T::IS_COMPLEX,
+        sample_rate: fs,
+    };
+    let bins = axis.len();
+    let freqs: Vec<f64> = (0..bins).map(|d| axis.freq_of_display(d)).collect();
+    let len = source.len() as i64;
+    let total_frames = analysis.num_frames(source.len());
+    let processed = Processed {
+        renderer: Renderer::new(source, &render_stft, &raster),
+        analysis: &analysis,
+        channels: match options.channel {
+            Some(c) => vec![c],
+            None => (0..source.channels()).collect(),
+        },
+        len,
+        fft_bin: (0..bins).map(|d| axis.bin_of_display(d)).collect(),
+        total_frames,
+    };
+    let bands = Bands::new(options.bands, &freqs, fs, analysis.window(), T::IS_COMPLEX);
+    let mel = (!T::IS_COMPLEX && options.n_mfcc > 0)
+        .then(|| MelFilterbank::slaney(fs, analysis.fft_len(), options.n_mels, 0.0, fs / 2.0));
+    let full_scale = analysis.full_scale_magnitude();
+    let fft_len = analysis.fft_len() as i64;
+    // Frames wholly inside the recording estimate the floor; the partial ones at the ends see
+    // the zero padding. A recording shorter than a frame has only partial frames: use them.
+    let inside = |k: usize| analysis.frame_start(k) >= 0 && analysis.frame_start(k) + fft_len <= len;
+    let any_inside = (0..total_frames).any(inside);
+    let in_histogram = |k: usize| !any_inside || inside(k);
+    let detect = options.bursts;
+    // Which cells the edits changed, on the analysis grid: the floor is estimated from the
+    // others where it can be (see `LevelHistogram::percentile`). Threshold edits, which pick
+    // cells by level, do not count; a keep-only edit changes everything but its region, so
+    // with one every cell counts.
+    let cell_raster = MaskRaster::new(
+        edits,
+        Grid {
+            sample_rate: fs,
+            fft_len: analysis.fft_len(),
+            hop: analysis.hop(),
+            complex: T::IS_COMPLEX,
+        },
+    );
+    let channels = &processed.channels;
+    let track_touched = channels.iter().all(|&c| cell_raster.time_bounds(c).is_some())
+        && channels.iter().any(|&c| !cell_raster.is_identity(c));
+    let passes = if detect.is_some() { 3 } else { 1 };
+    progress.start(passes * total_frames as u64);
+
+    // Pass 1: frame features, mel spectrogram and level histograms.
+    let mut frames = FrameFeatures {
+        n_bands: bands.len(),
+        n_mfcc: if mel.is_some() { options.n_mfcc } else { 0 },
+        ..FrameFeatures::default()
+    };
+    let mut stats = Vec::with_capacity(total_frames);
+    let mut mel_db: Vec<f32> = Vec::new();
+    let mut hist = detect.map(|_| LevelHistogram::new(bins));
+    processed.for_blocks(
+        progress,
+        |range, s| {
+            let mut out = Pass1Block::default();
+            let mut magnitude = vec![0.0f64; bins];
+            let mut band_power = vec![0.0f64; bands.len()];
+            let mut mel_power = vec![0.0f64; mel.as_ref().map_or(0, |m| m.len())];
+            let mut gains = vec![1.0f32; analysis.bins()];
+            let mut touched = vec![false; bins];
+            processed.analyse(range, s, |k, spectrum, power| {
+                for (m, c) in magnitude.iter_mut().zip(spectrum) {
+                    *m = c.norm() as f64;
+                }
+                out.stats
+                    .push(spectral_stats(&magnitude, &freqs, options.rolloff_fraction));
+                band_power.fill(0.0);
+                bands.accumulate(power, &mut band_power);
+                out.level_db.push(db(band_power.iter().sum()) as f32);
+                out.bands_db.extend(band_power.iter().map(|&p| db(p) as f32));
+                if let Some(mel) = &mel {
+                    mel.apply(power, &mut mel_power);
+                    out.mel_db
+                        .extend(mel_power.iter().map(|&p| power_to_db_floor(p, MEL_AMIN) as f32));
+                }
+                if detect.is_some() && in_histogram(k) {
+                    touched.fill(false);
+                    if track_touched {
+                        for &c in channels {
+                            if cell_raster.frame_may_change(c, k)
+                                && cell_raster.frame_gains(c, k, None, &mut gains)
+                            {
+                                for (t, &b) in touched.iter_mut().zip(&processed.fft_bin) {
+                                    *t |= gains[b] != 1.0;
+                                }
+                            }
+                        }
+                    }
+                    out.buckets.extend(
+                        power.iter().zip(&touched).map(|(&p, &t)| {
+                            bucket_of(power_dbfs(p, full_scale)) | if t { TOUCHED } else { 0 }
+                        }),
+                    );
+                }
+            });
+            out
+        },
+        |block| {
+            frames.level_db.extend(block.level_db);
+            frames.bands_db.extend(block.bands_db);
+            stats.extend(block.stats);
+            mel_db.extend(block.mel_db);
+            if let Some(h) = &mut hist {
+                h.add_buckets(&block.buckets);
+            }
+        },
+    )?;
+    let hop_s = analysis.hop() as f64 / fs;
+    frames.time_s = (0..total_frames)
+        .map(|k| (k * analysis.hop()) as f64 / fs)
+        .collect();
+    frames.centroid_hz = stats.iter().map(|s| s.centroid_hz as f32).collect();
+    frames.bandwidth_hz = stats.iter().map(|s| s.bandwidth_hz as f32).collect();
+    frames.flatness = stats.iter().map(|s| s.flatness as f32).collect();
+    frames.rolloff_hz = stats.iter().map(|s| s.rolloff_hz as f32).collect();
+    if mel.is_some() {
+        frames.mfcc = mfcc(&mut mel_db, options);
+    }
+
+    let mut features = Features {
+        sample_rate: fs,
+        complex: T::IS_COMPLEX,
+        center_freq_hz: options.center_freq_hz.filter(|_| T::IS_COMPLEX),
+        stft: options.stft,
+        band_edges_hz: bands.edges_hz.clone(),
+        frames,
+        noise_floor: None,
+        bursts: None,
+    };
+    let (Some(burst_options), Some(hist)) = (detect, hist) else {
+        return Ok(features);
+    };
+
+    // Pass 2: active cells, as runs per frame.
+    let floor = NoiseFloor::estimate(&hist);
+    // The floor as raw power per display bin.
+    let floor_power: Vec<f64> = floor
+        .db
+        .iter()
+        .map(|&d| 10f64.powf(d as f64 / 10.0) * (full_scale as f64).powi(2))
+        .collect();
+    let seed_db = burst_options.threshold_db as f32;
+    let grow_db = (burst_options.threshold_db - burst_options.hysteresis_db) as f32;
+    let gap_bins = (burst_options.merge_gap_hz / axis.bin_hz()).floor() as u32;
+    let gap_frames = (burst_options.merge_gap_s / hop_s).floor() as usize;
+    let mut runs: Vec<Vec<Run>> = Vec::with_capacity(total_frames);
+    processed.for_blocks(
+        progress,
+        |range, s| {
+            let wide = processed.widened(&range);
+            // Each cell's power over its bin's floor, for the widened frames.
+            let mut rows: Vec<f32> = Vec::with_capacity(wide.len() * bins);
+            processed.analyse(wide.clone(), s, |_, _, power| {
+                rows.extend(
+                    power
+                        .iter()
+                        .zip(&floor_power)
+                        .map(|(&p, &f)| (p as f64 / f) as f32),
+                );
+            });
+            let mut snr_db = vec![0.0f32; bins];
+            range
+                .map(|k| {
+                    smooth_3x3(&rows, bins, k - wide.start, &mut snr_db);
+                    for v in snr_db.iter_mut() {
+                        *v = db(*v as f64) as f32;
+                    }
+                    // Frames reaching past the recording's ends see the cut to the zero
+                    // padding, which splatters over bins an edit emptied: they extend bursts
+                    // but do not seed them (the floor was measured without them too).
+                    let seed = if in_histogram(k) { seed_db } else { f32::INFINITY };
+                    frame_runs(&snr_db, seed, grow_db, gap_bins)
+                })
+                .collect::<Vec<_>>()
+        },
+        |block| runs.extend(block),
+    )?;
+    let regions = label(&runs, gap_frames, gap_bins);
+    drop(runs);
+
+    // Pass 3: measure each region on the processed signal.
+    let geometry = Geometry {
+        hop_s,
+        freqs_hz: &freqs,
+        bin_hz: axis.bin_hz(),
+        rolloff_fraction: options.rolloff_fraction,
+    };
+    let reach = analysis.fft_len().div_ceil(analysis.hop());
+    let region_frames: u64 = regions.iter().map(|r| r.frames.len() as u64).sum::<u64>().max(1);
+    let measured: Vec<Option<Burst>> = regions
+        .into_par_iter()
+        .map_init(
+            || processed.scratch(),
+            |s, region: Region| {
+                if progress.is_cancelled() {
+                    return None;
+                }
+                let share = region.frames.len() as u64 * total_frames as u64 / region_frames;
+                let mut acc = BurstAccumulator::new(region, reach, total_frames, &floor_power, &bands);
+                let span = acc.span();
+                let block = processed.block_frames();
+                for first in span.clone().step_by(block) {
+                    let frames = first..(first + block).min(span.end);
+                    processed.analyse(frames, s, |k, _, power| acc.add(k, power));
+                }
+                progress.advance(share);
+                acc.finish(&geometry)
+            },
+        )
+        .collect();
+    progress.check()?;
+    let mut found: Vec<Burst> = measured
+        .into_iter()
+        .flatten()
+        .filter(|b| b.duration_s >= burst_options.min_duration_s)
+        .collect();
+    found.sort_by(|a, b| {
+        a.start_s
+            .total_cmp(&b.start_s)
+            .then(a.centre_hz.total_cmp(&b.centre_hz))
+    });
+    features.noise_floor = Some(floor);
+    features.bursts = Some(found);
+    Ok(features)
+}
+
+/// Row `row` of `rows` (`bins` values per row, consecutive frames) averaged over the 3 × 3
+/// cells around each cell, or as many of them as exist. Bursts are detected on each cell's
+/// power over its bin's floor, smoothed so: averaging nine cells steadies noise-like signals
+/// (one cell's power is exponentially distributed), so a burst is not torn into fragments by
+/// its own fluctuations. Dividing by the floor before averaging keeps a bin next to a much
+/// louder one (at the edge of a band an edit removed) from inheriting its neighbour's
+/// fluctuations.
+fn smooth_3x3(rows: &[f32], bins: usize, row: usize, out: &mut [f32]) {
+    let frames = rows.len() / bins;
+    let first = row.saturating_sub(1);
+    let last = (row + 1).min(frames - 1);
+    for (d, o) in out.iter_mut().enumerate() {
+        let lo = d.saturating_sub(1);
+        let hi = (d + 1).min(bins - 1);
+        let mut sum = 0.0f32;
+        for r in first..=last {
+            sum += rows[r * bins + lo..=r * bins + hi].iter().sum::<f32>();
+        }
+        *o = sum / ((last - first + 1) * (hi - lo + 1)) as f32;
+    }
+}
+
+/// MFCCs from the mel spectrogram in dB (`n_mels` per frame): the top-dB clamp against the
+/// whole recording's maximum, as librosa's `power_to_db`, then the DCT.
+fn mfcc(mel_db: &mut [f32], options: &FeatureOptions) -> Vec<f32> {
+    if let Some(top_db) = options.top_db {
+        let max = mel_db.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+        let low = (max as f64 - top_db) as f32;
+        mel_db.par_iter_mut().for_each(|v| *v = v.max(low));
+    }
+    let dct = Dct2::new(options.n_mels, options.n_mfcc);
+    let mut out = vec![0.0f32; mel_db.len() / options.n_mels * options.n_mfcc];
+    out.par_chunks_mut(options.n_mfcc.max(1))
+        .zip(mel_db.par_chunks(options.n_mels))
+        .for_each_init(
+            || vec![0.0f64; options.n_mels],
+            |input, (o, m)| {
+                for (x, &v) in input.iter_mut().zip(m) {
+                    *x = v as f64;
+                }
+                dct.apply(input, o);
+            },
+        );
+    out
+}
