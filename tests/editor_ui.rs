@@ -399,7 +399,15 @@ fn exporting_a_selected_band_of_an_iq_capture() {
     h.run_steps(2);
     h.get_by_label_contains("Export selection").click();
     h.run_steps(3);
-    answer_path_prompt(&mut h, &out);
+    h.get_by_role(egui::accesskit::Role::TextInput).focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    h.get_by_role(egui::accesskit::Role::TextInput)
+        .type_text(&out.display().to_string());
+    h.run_steps(2);
+    h.get_by_label("OK").click();
+    h.run_steps(2);
     wait_idle(&mut h);
     let rec =
         Recording::open(&out, OpenOptions::default()).expect("the region was written with its metadata");

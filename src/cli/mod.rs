@@ -198,9 +198,9 @@ pub fn run(cli: Cli) -> ExitCode {
             bench_ui: cli.bench_ui,
             started,
             native_dialogs: true,
+            open_image: cli.open_image,
             stft: (cli.stft.fft.is_some() || cli.stft.hop.is_some() || cli.stft.window.is_some())
                 .then(|| cli.stft.resolve(None)),
-            open_image: cli.open_image,
         }),
     };
     match result {

@@ -140,10 +140,10 @@ impl OpenDoc {
 /// Opening a recording in the background.
 type OpenJob = Job<Result<Arc<Recording>, FileError>>;
 
-/// Writing the features CSVs in the background.
-type FeaturesJob = Job<Result<features::csv::Exported, features::csv::ExportError>>;
 /// Importing a picture in the background: the sound as a recording, and a summary.
 type ImportJob = Job<Result<(Arc<Recording>, String), ImageError>>;
+/// Writing the features CSVs in the background.
+type FeaturesJob = Job<Result<features::csv::Exported, features::csv::ExportError>>;
 
 /// A status line message.
 #[derive(Clone, Debug, PartialEq)]
@@ -304,11 +304,11 @@ impl SpectroApp {
     pub fn is_idle(&self) -> bool {
         self.opening.is_none()
             && self.export.is_none()
-            && self.features_export.is_none()
             && self.image_export_job.is_none()
             && self.image_open.is_none()
             && self.import.is_none()
             && self.image_dialog.as_ref().is_none_or(|d| !d.is_busy())
+            && self.features_export.is_none()
             && self.tiles_ready
             && !self.tiles.busy()
             && self
@@ -905,6 +905,37 @@ impl SpectroApp {
                     job.progress.cancel();
                 }
             }
+            Command::ExportImage(None) => {
+                let suggested = self.suggested_path("png", "");
+                self.dialogs.ask(FilePurpose::ExportImage, suggested, ctx);
+            }
+            Command::ExportImage(Some(path)) => self.start_image_export(path, ctx),
+            Command::SetImageExport(settings) => self.image_export = settings,
+            Command::OpenImageDialog => {
+                let suggested = self
+                    .open
+                    .as_ref()
+                    .map(|o| o.recording.path().with_extension("png"));
+                self.dialogs.ask(FilePurpose::OpenImage, suggested, ctx);
+            }
+            Command::OpenImage(path) => {
+                let p = path.clone();
+                self.set_status(format!("Reading {}…", path.display()));
+                self.image_open = Some((path, Job::spawn("Reading picture", ctx, move |_| read_png(&p))));
+            }
+            Command::ImportImage(request) => {
+                if self.is_dirty() && self.pending.is_none() {
+                    self.pending = Some(Pending::ImportImage(request));
+                } else {
+                    self.pending = None;
+                    self.start_import(*request, ctx);
+                }
+            }
+            Command::CancelImport => {
+                if let Some((_, job)) = &self.import {
+                    job.progress.cancel();
+                }
+            }
             Command::ExportFeatures(None) => {
                 let suggested = self.suggested_path("csv", "-features");
                 self.dialogs.ask(FilePurpose::ExportFeatures, suggested, ctx);
@@ -947,37 +978,6 @@ impl SpectroApp {
             }
             Command::CancelFeatures => {
                 if let Some((_, job)) = &self.features_export {
-                    job.progress.cancel();
-                }
-            }
-            Command::ExportImage(None) => {
-                let suggested = self.suggested_path("png", "");
-                self.dialogs.ask(FilePurpose::ExportImage, suggested, ctx);
-            }
-            Command::ExportImage(Some(path)) => self.start_image_export(path, ctx),
-            Command::SetImageExport(settings) => self.image_export = settings,
-            Command::OpenImageDialog => {
-                let suggested = self
-                    .open
-                    .as_ref()
-                    .map(|o| o.recording.path().with_extension("png"));
-                self.dialogs.ask(FilePurpose::OpenImage, suggested, ctx);
-            }
-            Command::OpenImage(path) => {
-                let p = path.clone();
-                self.set_status(format!("Reading {}…", path.display()));
-                self.image_open = Some((path, Job::spawn("Reading picture", ctx, move |_| read_png(&p))));
-            }
-            Command::ImportImage(request) => {
-                if self.is_dirty() && self.pending.is_none() {
-                    self.pending = Some(Pending::ImportImage(request));
-                } else {
-                    self.pending = None;
-                    self.start_import(*request, ctx);
-                }
-            }
-            Command::CancelImport => {
-                if let Some((_, job)) = &self.import {
                     job.progress.cancel();
                 }
             }
@@ -1389,31 +1389,34 @@ impl SpectroApp {
                     self.commands.send(Command::CancelExport);
                 }
             }
-            for (path, progress, label, cancel) in [
-                self.features_export
-                    .as_ref()
-                    .map(|(p, j)| (p, &j.progress, "Features", Command::CancelFeatures)),
-                self.import
-                    .as_ref()
-                    .map(|(p, j)| (p, &j.progress, "Importing", Command::CancelImport)),
-            ]
-            .into_iter()
-            .flatten()
-            {
+            if let Some((path, job)) = &self.import {
                 ui.add(
-                    egui::ProgressBar::new(progress.fraction())
+                    egui::ProgressBar::new(job.progress.fraction())
                         .desired_width(160.0)
                         .text(format!(
-                            "{label} {}",
+                            "Importing {}",
                             path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
                         )),
                 );
                 if ui.button("Cancel").clicked() {
-                    self.commands.send(cancel);
+                    self.commands.send(Command::CancelImport);
                 }
             }
             if self.image_export_job.is_some() || self.image_open.is_some() {
                 ui.spinner();
+            }
+            if let Some((path, job)) = &self.features_export {
+                ui.add(
+                    egui::ProgressBar::new(job.progress.fraction())
+                        .desired_width(160.0)
+                        .text(format!(
+                            "Features {}",
+                            path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                        )),
+                );
+                if ui.button("Cancel").clicked() {
+                    self.commands.send(Command::CancelFeatures);
+                }
             }
             if self.tiles.busy() {
                 ui.spinner().on_hover_text("Drawing the spectrogram");
@@ -1770,8 +1773,8 @@ impl eframe::App for SpectroApp {
         }
 
         let doc = self.open.as_ref().map(|o| &o.doc);
-        let has_selection = self.transport.selection.is_some();
         let image_export = self.image_export;
+        let has_selection = self.transport.selection.is_some();
         egui::Panel::top("menu").show(ui, |ui| {
             menu_bar_ui(ui, doc, &self.view, has_selection, image_export, &self.commands)
         });
@@ -1854,11 +1857,11 @@ impl eframe::App for SpectroApp {
         }
         if self.opening.is_some()
             || self.export.is_some()
-            || self.features_export.is_some()
             || self.import.is_some()
             || self.image_export_job.is_some()
             || self.image_open.is_some()
             || self.image_dialog.as_ref().is_some_and(|d| d.is_busy())
+            || self.features_export.is_some()
             || self.tiles.busy()
             || self
                 .open

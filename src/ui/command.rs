@@ -32,11 +32,6 @@ pub enum Command {
     ExportSelection(Option<PathBuf>),
     /// Stop the running export.
     CancelExport,
-    /// Write the features of the edited recording as CSV (the dialog when `None`): frames to
-    /// the path, bursts next to it (see [`crate::features::csv`]).
-    ExportFeatures(Option<PathBuf>),
-    /// Stop the running features export.
-    CancelFeatures,
     /// Export a picture of the spectrogram as shown (the dialog when `None`).
     ExportImage(Option<PathBuf>),
     /// Change how pictures are exported.
@@ -49,6 +44,11 @@ pub enum Command {
     ImportImage(Box<ImageImportRequest>),
     /// Stop the running picture import.
     CancelImport,
+    /// Write the features of the edited recording as CSV (the dialog when `None`): frames to
+    /// the path, bursts next to it (see [`crate::features::csv`]).
+    ExportFeatures(Option<PathBuf>),
+    /// Stop the running features export.
+    CancelFeatures,
     /// Undo the last change.
     Undo,
     /// Redo the last undone change.

@@ -18,14 +18,14 @@ pub enum FilePurpose {
     SaveEdits,
     /// Export audio.
     ExportAudio,
-    /// Export the selected time-frequency region as a new file.
-    ExportSelection,
-    /// Export features as CSV.
-    ExportFeatures,
     /// Open a picture as sound.
     OpenImage,
     /// Export a picture of the spectrogram.
     ExportImage,
+    /// Export the selected time-frequency region as a new file.
+    ExportSelection,
+    /// Export features as CSV.
+    ExportFeatures,
 }
 
 impl FilePurpose {
@@ -35,10 +35,10 @@ impl FilePurpose {
             FilePurpose::LoadEdits => "Load edit list",
             FilePurpose::SaveEdits => "Save edit list",
             FilePurpose::ExportAudio => "Export audio",
-            FilePurpose::ExportSelection => "Export selection",
-            FilePurpose::ExportFeatures => "Export features",
             FilePurpose::OpenImage => "Open image as sound",
             FilePurpose::ExportImage => "Export image",
+            FilePurpose::ExportSelection => "Export selection",
+            FilePurpose::ExportFeatures => "Export features",
         }
     }
 
@@ -60,10 +60,10 @@ impl FilePurpose {
             FilePurpose::LoadEdits => Command::LoadEdits(Some(path)),
             FilePurpose::SaveEdits => Command::SaveEditsAs(Some(path)),
             FilePurpose::ExportAudio => Command::ExportAudio(Some(path)),
-            FilePurpose::ExportSelection => Command::ExportSelection(Some(path)),
-            FilePurpose::ExportFeatures => Command::ExportFeatures(Some(path)),
             FilePurpose::OpenImage => Command::OpenImage(path),
             FilePurpose::ExportImage => Command::ExportImage(Some(path)),
+            FilePurpose::ExportSelection => Command::ExportSelection(Some(path)),
+            FilePurpose::ExportFeatures => Command::ExportFeatures(Some(path)),
         }
     }
 }

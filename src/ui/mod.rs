@@ -46,10 +46,10 @@ pub struct LaunchOptions {
     pub started: Instant,
     /// Use the desktop's file dialogs when it has them (tests turn this off).
     pub native_dialogs: bool,
-    /// STFT to draw with; the default for the file when `None`.
-    pub stft: Option<crate::signal::StftParams>,
     /// A picture to show in the Open image as sound window once the window is up.
     pub open_image: Option<PathBuf>,
+    /// STFT to draw with; the default for the file when `None`.
+    pub stft: Option<crate::signal::StftParams>,
 }
 
 impl Default for LaunchOptions {
@@ -63,8 +63,8 @@ impl Default for LaunchOptions {
             bench_ui: false,
             started: Instant::now(),
             native_dialogs: true,
-            stft: None,
             open_image: None,
+            stft: None,
         }
     }
 }
