@@ -2,6 +2,7 @@
 //! audio takes `--iq` and `--sample-rate`; every failure is one line on stderr and exit code 2.
 
 pub mod apply;
+pub mod denoise;
 pub mod demo;
 pub mod info;
 pub mod play;
@@ -69,6 +70,8 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Apply an edit list to a recording and write the result.
     Apply(apply::ApplyArgs),
+    /// Remove noise learnt from a stretch of noise alone (or estimated), from one or more files.
+    Denoise(denoise::DenoiseArgs),
     /// Play a recording (with its edits) to an output device and return when done.
     Play(play::PlayArgs),
     /// Write the demo recording (tones with harmonics, hum, hiss and a whistle).
@@ -160,6 +163,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Info(args)) => info::run(&args),
         Some(Command::Render(args)) => render::run(&args),
         Some(Command::Apply(args)) => apply::run(&args),
+        Some(Command::Denoise(args)) => denoise::run(&args),
         Some(Command::Play(args)) => play::run(&args),
         Some(Command::MakeDemo(args)) => demo::run(&args),
         None => crate::ui::run(crate::ui::LaunchOptions {

@@ -67,7 +67,10 @@ impl Change {
     /// A short description for the history panel.
     pub fn describe(&self) -> String {
         match self {
-            Change::Add(e) => format!("{} {}", e.shape.type_name(), gain_text(e.gain_db)),
+            Change::Add(e) => match e.as_denoise() {
+                Some(d) => format!("denoise {}", gain_text(-d.reduction_db)),
+                None => format!("{} {}", e.shape.type_name(), gain_text(e.gain_db)),
+            },
             Change::Remove { edit, .. } => format!("delete {}", edit.shape.type_name()),
             Change::Replace { after, .. } => format!("change {}", after.shape.type_name()),
             Change::SetStft { .. } => "STFT settings".to_owned(),

@@ -4,9 +4,9 @@
 use std::ops::Range;
 
 use rayon::prelude::*;
-use rustfft::num_complex::Complex32;
 
 use super::mask::MaskRaster;
+use super::render::GainBlock;
 use crate::signal::levels::power_dbfs;
 use crate::signal::raster::{FreqAxis, LinearBins, RowMap, column_frames};
 use crate::signal::{FreqScale, Progress, ReadSamples, SampleSource, Stft};
@@ -70,6 +70,11 @@ impl ColumnLevels {
     }
 }
 
+/// Most frames analysed together when computing column levels: bounds the memory a worker
+/// holds, while denoise steps, which need neighbouring frames, share that context across
+/// the columns of a group.
+const GROUP_FRAMES: usize = 256;
+
 /// Computes column levels of `source` (with `edits` applied when given): column `c` of
 /// `columns` takes the maximum over its frames (of `frames`) of the power averaged over the
 /// chosen channels, per display bin, with bins grouped to at most [`MAX_LEVEL_BINS`].
@@ -97,70 +102,78 @@ pub fn column_levels<T: ReadSamples>(
     let bins = stft.bins();
     let full_scale = stft.full_scale_magnitude();
     let per_channel = 1.0 / channels.len() as f32;
-    let db: Vec<Vec<f32>> = (0..columns)
+    // The frames of each column, clamped to the recording.
+    let column_range = |c: usize| {
+        let f = column_frames(c, columns, frames.clone());
+        f.start.min(total_frames.saturating_sub(1))..f.end.min(total_frames).max(1)
+    };
+    // Runs of consecutive columns spanning at most GROUP_FRAMES frames (or one column).
+    let mut groups: Vec<Range<usize>> = Vec::new();
+    let mut c = 0;
+    while c < columns {
+        let start = column_range(c).start;
+        let mut end = c + 1;
+        while end < columns && column_range(end).end - start <= GROUP_FRAMES {
+            end += 1;
+        }
+        groups.push(c..end);
+        c = end;
+    }
+    let db: Vec<Vec<f32>> = groups
         .into_par_iter()
         .map_init(
-            || {
-                let inputs: Vec<Vec<T>> = vec![Vec::new(); channels.len()];
-                (
-                    stft.scratch(),
-                    inputs,
-                    vec![Complex32::default(); bins],
-                    vec![1.0f32; bins],
-                    vec![0.0f32; bins],
-                )
-            },
-            |(scratch, inputs, spectrum, gains, levels), c| {
+            || (GainBlock::new(stft), Vec::<f32>::new()),
+            |(block, mean), cols| {
                 if progress.is_cancelled() {
-                    return Vec::new();
+                    return vec![Vec::new(); cols.len()];
                 }
-                let frames = column_frames(c, columns, frames.clone());
-                let frames =
-                    frames.start.min(total_frames.saturating_sub(1))..frames.end.min(total_frames).max(1);
-                // Power per display bin: max over the column's frames of the channel mean.
-                let mut peak = vec![0.0f32; bins];
-                let mut mean = vec![0.0f32; bins];
-                let span = stft.frames_span(frames.clone());
-                for (input, &ch) in inputs.iter_mut().zip(&channels) {
-                    input.resize((span.end - span.start) as usize, T::default());
-                    T::read(source, ch, span.start, input);
-                }
-                for k in frames {
-                    mean.fill(0.0);
-                    let at = (stft.frame_start(k) - span.start) as usize;
-                    for (ci, &ch) in channels.iter().enumerate() {
-                        stft.analyse_frame(&inputs[ci][at..at + stft.fft_len()], spectrum, scratch);
-                        let gained = edits.is_some_and(|raster| {
-                            if !raster.frame_may_change(ch, k) {
-                                return false;
-                            }
-                            let lv = raster.needs_levels(ch).then(|| {
-                                for (l, z) in levels.iter_mut().zip(spectrum.iter()) {
-                                    *l = power_dbfs(z.norm_sqr(), full_scale);
+                let ranges: Vec<Range<usize>> = cols.clone().map(column_range).collect();
+                let union = ranges[0].start..ranges.iter().map(|r| r.end).max().unwrap_or(ranges[0].end);
+                // Power per display bin: max over each column's frames of the channel mean.
+                let mut peaks = vec![vec![0.0f32; bins]; cols.len()];
+                let mut at = union.start;
+                while at < union.end {
+                    let chunk = at..(at + GROUP_FRAMES).min(union.end);
+                    mean.clear();
+                    mean.resize(chunk.len() * bins, 0.0);
+                    for &ch in &channels {
+                        block.compute(source, stft, edits, ch, chunk.clone(), total_frames, false);
+                        for k in chunk.clone() {
+                            let spectrum = block.spectrum(k);
+                            let gains = block.gains(k);
+                            let row = &mut mean[(k - chunk.start) * bins..(k - chunk.start + 1) * bins];
+                            for (d, m) in row.iter_mut().enumerate() {
+                                let b = axis.bin_of_display(d);
+                                let mut p = spectrum[b].norm_sqr();
+                                if let Some(g) = gains {
+                                    p *= g[b] * g[b];
                                 }
-                                &levels[..]
-                            });
-                            raster.frame_gains(ch, k, lv, gains)
-                        });
-                        for (d, m) in mean.iter_mut().enumerate() {
-                            let b = axis.bin_of_display(d);
-                            let mut p = spectrum[b].norm_sqr();
-                            if gained {
-                                p *= gains[b] * gains[b];
+                                *m += p;
                             }
-                            *m += p;
                         }
                     }
-                    for (pk, &m) in peak.iter_mut().zip(&mean) {
-                        *pk = pk.max(m * per_channel);
+                    for (peak, r) in peaks.iter_mut().zip(&ranges) {
+                        for k in r.start.max(chunk.start)..r.end.min(chunk.end) {
+                            let row = &mean[(k - chunk.start) * bins..(k - chunk.start + 1) * bins];
+                            for (pk, &m) in peak.iter_mut().zip(row) {
+                                *pk = pk.max(m * per_channel);
+                            }
+                        }
                     }
+                    at = chunk.end;
                 }
-                progress.advance(1);
-                peak.chunks(group)
-                    .map(|g| power_dbfs(g.iter().cloned().fold(0.0, f32::max), full_scale))
-                    .collect()
+                progress.advance(cols.len() as u64);
+                peaks
+                    .iter()
+                    .map(|peak| {
+                        peak.chunks(group)
+                            .map(|g| power_dbfs(g.iter().cloned().fold(0.0, f32::max), full_scale))
+                            .collect()
+                    })
+                    .collect::<Vec<Vec<f32>>>()
             },
         )
+        .flatten()
         .collect();
     ColumnLevels {
         columns,

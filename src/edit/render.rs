@@ -12,6 +12,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 use rustfft::num_complex::Complex32;
 
+use super::denoise::DenoiseScratch;
 use super::mask::{Grid, MaskRaster};
 use crate::signal::levels::power_dbfs;
 use crate::signal::stft::overlap_add;
@@ -20,26 +21,185 @@ use crate::signal::{Cancelled, Progress, ReadSamples, SampleSource, Scratch, Stf
 /// Samples per channel in one parallel task of [`render_stream`].
 pub const BLOCK_LEN: usize = 1 << 16;
 
-/// Buffers reused by [`render_range`] across blocks.
-pub struct RenderScratch<T: ReadSamples> {
+/// Spectra and gains of consecutive frames of one channel: what rendering and drawing the
+/// processed spectrogram both start from.
+///
+/// Denoise steps need the frames around the block as well (see
+/// [`MaskRaster::context_frames`]); those are analysed too, and every frame's gains come out the
+/// same whatever block it is computed in, so renders and pictures by range match the whole.
+pub struct GainBlock<T: ReadSamples> {
     stft: Scratch<T>,
     input: Vec<T>,
-    correction: Vec<T>,
-    spectrum: Vec<Complex32>,
+    frames: Range<usize>,
+    bins: usize,
+    spectra: Vec<Complex32>,
+    analysed: Vec<bool>,
     gains: Vec<f32>,
+    changed: Vec<bool>,
     levels: Vec<f32>,
+    context_spectrum: Vec<Complex32>,
+    power: Vec<f32>,
+    denoise_gains: Vec<Vec<f32>>,
+    denoise: DenoiseScratch,
+}
+
+impl<T: ReadSamples> GainBlock<T> {
+    /// Empty buffers for `stft`; they grow to the largest block computed.
+    pub fn new(stft: &Stft<T>) -> Self {
+        GainBlock {
+            stft: stft.scratch(),
+            input: Vec::new(),
+            frames: 0..0,
+            bins: stft.bins(),
+            spectra: Vec::new(),
+            analysed: Vec::new(),
+            gains: Vec::new(),
+            changed: Vec::new(),
+            levels: vec![0.0; stft.bins()],
+            context_spectrum: vec![Complex32::default(); stft.bins()],
+            power: Vec::new(),
+            denoise_gains: Vec::new(),
+            denoise: DenoiseScratch::default(),
+        }
+    }
+
+    /// Analyses the frames `frames` of `channel` (of the source's `total_frames`) and computes
+    /// their gains under `raster` (none without one). With `only_changing`, frames no edit can
+    /// change are skipped: they get neither a spectrum nor gains.
+    #[allow(clippy::too_many_arguments)]
+    pub fn compute(
+        &mut self,
+        source: &dyn SampleSource,
+        stft: &Stft<T>,
+        raster: Option<&MaskRaster>,
+        channel: usize,
+        frames: Range<usize>,
+        total_frames: usize,
+        only_changing: bool,
+    ) {
+        let bins = self.bins;
+        let n = stft.fft_len();
+        self.frames = frames.clone();
+        let len = frames.len();
+        self.spectra.resize(len * bins, Complex32::default());
+        self.gains.resize(len * bins, 1.0);
+        self.analysed.clear();
+        self.analysed.resize(len, false);
+        self.changed.clear();
+        self.changed.resize(len, false);
+        if len == 0 {
+            return;
+        }
+        let denoise = raster.is_some_and(|r| r.has_denoise(channel));
+        let context = raster.map_or(0, |r| r.context_frames(channel));
+        let reach = frames.start.saturating_sub(context)..(frames.end + context).min(total_frames).max(frames.end);
+        let span = stft.frames_span(reach.clone());
+        self.input.resize((span.end - span.start) as usize, T::default());
+        T::read(source, channel, span.start, &mut self.input);
+        if denoise {
+            self.power.resize(reach.len() * bins, 0.0);
+        }
+        for k in reach.clone() {
+            let core = frames.contains(&k);
+            let wanted = denoise
+                || !only_changing
+                || raster.is_none_or(|r| r.frame_may_change(channel, k));
+            if !(wanted && (core || denoise)) {
+                continue;
+            }
+            let at = (stft.frame_start(k) - span.start) as usize;
+            let spectrum = if core {
+                self.analysed[k - frames.start] = true;
+                &mut self.spectra[(k - frames.start) * bins..(k - frames.start + 1) * bins]
+            } else {
+                &mut self.context_spectrum[..]
+            };
+            stft.analyse_frame(&self.input[at..at + n], spectrum, &mut self.stft);
+            if denoise {
+                let row = &mut self.power[(k - reach.start) * bins..(k - reach.start + 1) * bins];
+                for (p, z) in row.iter_mut().zip(spectrum.iter()) {
+                    *p = z.norm_sqr();
+                }
+            }
+        }
+        let Some(raster) = raster else {
+            return;
+        };
+        let steps: Vec<_> = raster.denoise_steps(channel).collect();
+        self.denoise_gains.resize(steps.len(), Vec::new());
+        for ((step, acts), row) in steps.into_iter().zip(&mut self.denoise_gains) {
+            row.clear();
+            if acts {
+                row.resize(len * bins, 1.0);
+                step.gains(
+                    source,
+                    stft,
+                    channel,
+                    &self.power,
+                    reach.clone(),
+                    frames.clone(),
+                    total_frames,
+                    &mut self.denoise,
+                    row,
+                );
+            }
+        }
+        let needs_levels = raster.needs_levels(channel);
+        let full_scale = stft.full_scale_magnitude();
+        for (i, k) in frames.enumerate() {
+            if !self.analysed[i] {
+                continue;
+            }
+            let spectrum = &self.spectra[i * bins..(i + 1) * bins];
+            let levels = if needs_levels {
+                for (l, c) in self.levels.iter_mut().zip(spectrum) {
+                    *l = power_dbfs(c.norm_sqr(), full_scale);
+                }
+                Some(self.levels.as_slice())
+            } else {
+                None
+            };
+            self.changed[i] = raster.frame_gains_with(
+                channel,
+                k,
+                levels,
+                &self.denoise_gains,
+                i * bins,
+                &mut self.gains[i * bins..(i + 1) * bins],
+            );
+        }
+    }
+
+    /// The frames of the last [`GainBlock::compute`].
+    pub fn frames(&self) -> Range<usize> {
+        self.frames.clone()
+    }
+
+    /// Raw spectrum of `frame` (zeros if it was skipped).
+    pub fn spectrum(&self, frame: usize) -> &[Complex32] {
+        let i = frame - self.frames.start;
+        &self.spectra[i * self.bins..(i + 1) * self.bins]
+    }
+
+    /// Gains of `frame` in FFT order, or `None` when they are all exactly 1.
+    pub fn gains(&self, frame: usize) -> Option<&[f32]> {
+        let i = frame - self.frames.start;
+        self.changed[i].then(|| &self.gains[i * self.bins..(i + 1) * self.bins])
+    }
+}
+
+/// Buffers reused by [`Renderer::render_range`] across blocks.
+pub struct RenderScratch<T: ReadSamples> {
+    block: GainBlock<T>,
+    correction: Vec<T>,
 }
 
 impl<T: ReadSamples> RenderScratch<T> {
     /// Buffers for `stft`.
     pub fn new(stft: &Stft<T>) -> Self {
         RenderScratch {
-            stft: stft.scratch(),
-            input: Vec::new(),
+            block: GainBlock::new(stft),
             correction: Vec::new(),
-            spectrum: vec![Complex32::default(); stft.bins()],
-            gains: vec![1.0; stft.bins()],
-            levels: vec![0.0; stft.bins()],
         }
     }
 }
@@ -106,53 +266,41 @@ impl<'a, T: ReadSamples> Renderer<'a, T> {
             .rev()
             .find(|&k| raster.frame_may_change(channel, k))
             .unwrap_or(first);
-        let span = stft.frames_span(first..last + 1);
-        scratch
-            .input
-            .resize((span.end - span.start) as usize, T::default());
-        T::read(source, channel, span.start, &mut scratch.input);
+        let block = &mut scratch.block;
+        block.compute(
+            source,
+            stft,
+            Some(raster),
+            channel,
+            first..last + 1,
+            total_frames,
+            true,
+        );
         scratch.correction.clear();
         scratch.correction.resize(out.len(), T::default());
 
-        let n = stft.fft_len();
-        let full_scale = stft.full_scale_magnitude();
-        let needs_levels = raster.needs_levels(channel);
         let mut any = false;
+        let bins = block.bins;
         for k in first..=last {
-            if !raster.frame_may_change(channel, k) {
+            let i = k - first;
+            if !block.changed[i] {
                 continue;
             }
-            let at = (stft.frame_start(k) - span.start) as usize;
-            stft.analyse_frame(
-                &scratch.input[at..at + n],
-                &mut scratch.spectrum,
-                &mut scratch.stft,
-            );
-            let levels = if needs_levels {
-                for (l, c) in scratch.levels.iter_mut().zip(&scratch.spectrum) {
-                    *l = power_dbfs(c.norm_sqr(), full_scale);
-                }
-                Some(scratch.levels.as_slice())
-            } else {
-                None
-            };
-            if !raster.frame_gains(channel, k, levels, &mut scratch.gains) {
-                continue;
-            }
-            for ((d, &x), &g) in scratch
+            let cells = i * bins..(i + 1) * bins;
+            for ((d, &x), &g) in block
                 .stft
                 .spectrum
                 .iter_mut()
-                .zip(&scratch.spectrum)
-                .zip(&scratch.gains)
+                .zip(&block.spectra[cells.clone()])
+                .zip(&block.gains[cells])
             {
                 *d = x * (g - 1.0);
             }
-            stft.synthesise_scratch(&mut scratch.stft);
+            stft.synthesise_scratch(&mut block.stft);
             overlap_add(
                 &mut scratch.correction,
                 out_start,
-                &scratch.stft.time,
+                &block.stft.time,
                 stft.frame_start(k),
             );
             any = true;

@@ -230,6 +230,7 @@ pub fn describe_edit(edit: &Edit) -> String {
         )
     };
     let what = match &edit.shape {
+        Shape::Denoise(d) => d.describe(),
         Shape::Rect { time_s, freq_hz } => format!("rect {}", span(*time_s, *freq_hz)),
         Shape::Lasso { points } => format!("lasso, {} points", points.len()),
         Shape::Brush { points, .. } => format!("brush from {:.2} s, {} points", points[0][0], points.len()),
@@ -254,6 +255,9 @@ pub fn describe_edit(edit: &Edit) -> String {
         .map(|c| format!(" (ch {c:?})"))
         .unwrap_or_default();
     let keep = if edit.invert { " keep-only" } else { "" };
+    if edit.as_denoise().is_some() {
+        return format!("{what}{channels}");
+    }
     format!("{what}: {gain}{keep}{channels}")
 }
 
