@@ -149,6 +149,7 @@ fn bad_recordings_fail_cleanly_in_every_command() {
         let f = file.to_str().unwrap();
         let out_wav = dir.path().join(format!("{}.out.wav", case.name));
         let out_png = dir.path().join(format!("{}.out.png", case.name));
+        let rebuilt = dir.path().join(format!("{}.rebuilt.wav", case.name));
         let mut runs: Vec<(Vec<&str>, Option<&Path>)> = vec![
             (vec!["info", f], None),
             (
@@ -165,6 +166,10 @@ fn bad_recordings_fail_cleanly_in_every_command() {
                     out_wav.to_str().unwrap(),
                 ],
                 Some(out_wav.as_path()),
+            ),
+            (
+                vec!["reconstruct", f, "-o", rebuilt.to_str().unwrap()],
+                Some(rebuilt.as_path()),
             ),
         ];
         for (args, output) in runs.iter_mut() {

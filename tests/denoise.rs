@@ -377,6 +377,7 @@ fn a_learnt_profile_stored_in_the_list_renders_like_learning_on_the_fly() {
     let list = EditList {
         stft: None,
         edits: vec![Edit::denoise(stored)],
+        phase: None,
     };
     let list = EditList::from_json(&list.to_json()).unwrap();
     let a = denoise_mono(fs, &noisy, learn);

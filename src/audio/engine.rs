@@ -339,6 +339,8 @@ pub struct PlayRequest {
 /// Renders source audio into the rings, chunk by chunk.
 pub struct Producer<T: PlaySample> {
     source: Arc<dyn SampleSource>,
+    /// The recording the edited version starts from (with painted energy, if any).
+    processed_source: Arc<dyn SampleSource>,
     stft: Arc<Stft<T>>,
     /// Edits for the edited version (with any band audition applied).
     processed_raster: Arc<MaskRaster>,
@@ -377,6 +379,7 @@ impl<T: PlaySample> Producer<T> {
         let len = source.len();
         Ok(Producer {
             scratch: RenderScratch::new(&stft),
+            processed_source: source.clone(),
             source,
             stft,
             processed_raster: raster,
@@ -416,6 +419,12 @@ impl<T: PlaySample> Producer<T> {
     pub fn set_rasters(&mut self, processed: Arc<MaskRaster>, original: Option<Arc<MaskRaster>>) {
         self.processed_raster = processed;
         self.original_raster = original;
+    }
+
+    /// Renders the edited version from `source` (the recording with painted energy) from the
+    /// next chunk on.
+    pub fn set_processed_source(&mut self, source: Arc<dyn SampleSource>) {
+        self.processed_source = source;
     }
 
     /// True when there is nothing more to render until the next seek.
@@ -510,18 +519,19 @@ impl<T: PlaySample> Producer<T> {
         let channels = self.source.channels();
         let block = &mut self.block[..n];
         for c in 0..channels {
-            for (v, raster) in [self.original_raster.as_ref(), Some(&self.processed_raster)]
-                .into_iter()
-                .enumerate()
-            {
+            let versions = [
+                (self.source.as_ref(), self.original_raster.as_ref()),
+                (self.processed_source.as_ref(), Some(&self.processed_raster)),
+            ];
+            for (v, (source, raster)) in versions.into_iter().enumerate() {
                 match raster {
-                    Some(r) => Renderer::new(self.source.as_ref(), &self.stft, r).render_range(
+                    Some(r) => Renderer::new(source, &self.stft, r).render_range(
                         c,
                         start as i64,
                         block,
                         &mut self.scratch,
                     ),
-                    None => T::read(self.source.as_ref(), c, start as i64, block),
+                    None => T::read(source, c, start as i64, block),
                 }
                 for p in 0..T::PARTS {
                     let dst = &mut self.planar[v][c * T::PARTS + p][at..at + n];

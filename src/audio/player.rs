@@ -58,6 +58,7 @@ pub fn audition_rasters(
 enum Control {
     Play(PlayRequest, u32),
     Rasters(Arc<MaskRaster>, Option<Arc<MaskRaster>>),
+    ProcessedSource(Arc<dyn SampleSource>),
     Quit,
 }
 
@@ -65,6 +66,7 @@ enum Control {
 trait Render: Send {
     fn seek(&mut self, request: PlayRequest, generation: u32);
     fn set_rasters(&mut self, processed: Arc<MaskRaster>, original: Option<Arc<MaskRaster>>);
+    fn set_processed_source(&mut self, source: Arc<dyn SampleSource>);
     fn step(&mut self) -> bool;
     fn is_done(&self) -> bool;
 }
@@ -75,6 +77,9 @@ impl<T: PlaySample> Render for Producer<T> {
     }
     fn set_rasters(&mut self, processed: Arc<MaskRaster>, original: Option<Arc<MaskRaster>>) {
         Producer::set_rasters(self, processed, original)
+    }
+    fn set_processed_source(&mut self, source: Arc<dyn SampleSource>) {
+        Producer::set_processed_source(self, source)
     }
     fn step(&mut self) -> bool {
         Producer::step(self)
@@ -226,6 +231,11 @@ impl Player {
         let _ = self.control.send(Control::Rasters(processed, original));
     }
 
+    /// The recording the edited version starts from (painted energy added), from now on.
+    pub fn set_processed_source(&self, source: Arc<dyn SampleSource>) {
+        let _ = self.control.send(Control::ProcessedSource(source));
+    }
+
     /// True if the device failed (unplugged) since opening.
     pub fn device_lost(&self) -> bool {
         self.shared.device_lost.load(Ordering::Relaxed)
@@ -260,6 +270,7 @@ fn producer_loop(mut producer: Box<dyn Render>, control: &Receiver<Control>) {
         match message {
             Ok(Control::Play(request, generation)) => producer.seek(request, generation),
             Ok(Control::Rasters(p, o)) => producer.set_rasters(p, o),
+            Ok(Control::ProcessedSource(s)) => producer.set_processed_source(s),
             Ok(Control::Quit) | Err(RecvTimeoutError::Disconnected) => return,
             Err(RecvTimeoutError::Timeout) => {}
         }

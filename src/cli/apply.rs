@@ -90,14 +90,14 @@ pub fn check_denoise(
 /// Runs `spectro apply`.
 pub fn run(args: &ApplyArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let rec = args.input.open(&args.file)?;
+    let rec = std::sync::Arc::new(args.input.open(&args.file)?);
     let list = load_edit_list(&args.edits)?;
-    check_channels(&list, &rec, &args.edits)?;
+    check_channels(&list, rec.as_ref(), &args.edits)?;
     let params = args.stft.resolve(list.stft.map(|s| s.params()));
-    check_denoise(&list, &rec, params, &args.edits)?;
+    check_denoise(&list, rec.as_ref(), params, &args.edits)?;
     let clipped = export_edited(
         &rec,
-        &list.edits,
+        &list,
         params,
         &args.output,
         args.format,

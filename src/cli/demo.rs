@@ -106,6 +106,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         encoding: Encoding::Pcm16,
         stored_channels: 2,
         sample_rate: DEMO_RATE as f64,
+        extra_chunks: Vec::new(),
     };
     write_atomically(&args.output, &[], true, |file: &File| -> anyhow::Result<()> {
         let mut w = AudioWriter::new(file, &args.output, format)?;

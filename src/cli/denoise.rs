@@ -169,17 +169,18 @@ fn denoise_one(
     output: &Path,
 ) -> anyhow::Result<()> {
     let started = Instant::now();
-    let rec = args.input.open(input)?;
+    let rec = std::sync::Arc::new(args.input.open(input)?);
     settings
-        .check(&rec, params)
+        .check(rec.as_ref(), params)
         .map_err(|e| FileError::new(input, FileErrorKind::Content(e.to_string())))?;
     let list = EditList {
         stft: Some(StftSettings::from_params(params)),
         edits: vec![Edit::denoise(settings.clone())],
+        phase: None,
     };
     let clipped = export_edited(
         &rec,
-        &list.edits,
+        &list,
         params,
         output,
         args.format,

@@ -55,6 +55,9 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<()> {
     } else {
         println!("channels     {}", info.channels);
     }
+    if let Some(f) = info.center_freq_hz {
+        println!("centre       {f} Hz");
+    }
     println!("frames       {}", info.frames);
     println!(
         "duration     {:.6} s ({})",

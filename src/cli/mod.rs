@@ -4,8 +4,10 @@
 pub mod apply;
 pub mod denoise;
 pub mod demo;
+pub mod extract;
 pub mod info;
 pub mod play;
+pub mod reconstruct;
 pub mod render;
 
 use std::path::PathBuf;
@@ -74,6 +76,10 @@ pub enum Command {
     Denoise(denoise::DenoiseArgs),
     /// Play a recording (with its edits) to an output device and return when done.
     Play(play::PlayArgs),
+    /// Write a time-frequency region as a new file (IQ: tuned to baseband and decimated).
+    Extract(extract::ExtractArgs),
+    /// Discard a recording's phase and rebuild it from the magnitude (PGHI, Griffin-Lim).
+    Reconstruct(reconstruct::ReconstructArgs),
     /// Write the demo recording (tones with harmonics, hum, hiss and a whistle).
     #[command(hide = true)]
     MakeDemo(demo::DemoArgs),
@@ -165,6 +171,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Apply(args)) => apply::run(&args),
         Some(Command::Denoise(args)) => denoise::run(&args),
         Some(Command::Play(args)) => play::run(&args),
+        Some(Command::Extract(args)) => extract::run(&args),
+        Some(Command::Reconstruct(args)) => reconstruct::run(&args),
         Some(Command::MakeDemo(args)) => demo::run(&args),
         None => crate::ui::run(crate::ui::LaunchOptions {
             file: cli.file,

@@ -67,6 +67,8 @@ impl Document {
             Change::Replace { before, after, .. } => Affected::of_edit(before, default_feather_s)
                 .union(Affected::of_edit(after, default_feather_s)),
             Change::SetStft { .. } | Change::ReplaceAll { .. } => Affected::Everywhere,
+            // Masks do not depend on it; the paint layer it changes is redrawn when recomputed.
+            Change::SetPhase { .. } => Affected::Span([0.0, 0.0]),
         }
     }
 
@@ -104,6 +106,7 @@ fn diff_affected(a: &EditList, b: &EditList, default_feather_s: f64) -> Affected
     if a.stft != b.stft {
         return Affected::Everywhere;
     }
+    // A change of phase settings alone is redrawn when the paint layer is recomputed.
     let mut span: Option<Affected> = None;
     let n = a.edits.len().max(b.edits.len());
     for i in 0..n {

@@ -1,6 +1,6 @@
 //! Undo and redo: a list of changes to the edit list, one user gesture per step.
 
-use super::list::{Edit, EditList, StftSettings};
+use super::list::{Edit, EditList, PhaseSettings, StftSettings};
 
 /// One undoable step.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +30,13 @@ pub enum Change {
         /// Settings after.
         after: Option<StftSettings>,
     },
+    /// Change how painted energy gets its phase.
+    SetPhase {
+        /// Settings before.
+        before: Option<PhaseSettings>,
+        /// Settings after.
+        after: Option<PhaseSettings>,
+    },
     /// Replace the whole list (loading an edit list, clearing).
     ReplaceAll {
         /// List before.
@@ -48,6 +55,7 @@ impl Change {
             }
             Change::Replace { index, after, .. } => list.edits[*index] = after.clone(),
             Change::SetStft { after, .. } => list.stft = *after,
+            Change::SetPhase { after, .. } => list.phase = *after,
             Change::ReplaceAll { after, .. } => *list = after.clone(),
         }
     }
@@ -60,6 +68,7 @@ impl Change {
             Change::Remove { index, edit } => list.edits.insert(*index, edit.clone()),
             Change::Replace { index, before, .. } => list.edits[*index] = before.clone(),
             Change::SetStft { before, .. } => list.stft = *before,
+            Change::SetPhase { before, .. } => list.phase = *before,
             Change::ReplaceAll { before, .. } => *list = before.clone(),
         }
     }
@@ -74,6 +83,7 @@ impl Change {
             Change::Remove { edit, .. } => format!("delete {}", edit.shape.type_name()),
             Change::Replace { after, .. } => format!("change {}", after.shape.type_name()),
             Change::SetStft { .. } => "STFT settings".to_owned(),
+            Change::SetPhase { .. } => "phase settings".to_owned(),
             Change::ReplaceAll { after, .. } => format!("load {} edits", after.edits.len()),
         }
     }

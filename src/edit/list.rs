@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::denoise::{Denoise, MAX_REDUCTION_DB, MAX_SENSITIVITY, NoiseEstimate, NoiseProfile};
+use crate::signal::phase::Method;
 use crate::signal::{StftParams, WindowKind};
 
 /// The edit-list version this build reads and writes.
@@ -91,8 +92,31 @@ impl StftSettings {
 pub struct EditList {
     /// STFT settings stored with the edits, if any.
     pub stft: Option<StftSettings>,
+    /// How painted energy is given a phase (`"phase": {"method": "pghi+fgla", "iterations": 32}`),
+    /// if not the default.
+    pub phase: Option<PhaseSettings>,
     /// The edits, applied together: gains multiply where they overlap.
     pub edits: Vec<Edit>,
+}
+
+/// How `paint` edits rebuild the phase of the energy they add.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseSettings {
+    /// `pghi+fgla` (default), `fgla`, `gla` or `pghi`.
+    #[serde(default)]
+    pub method: Method,
+    /// FGLA or GLA iterations; the method's default when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<usize>,
+}
+
+impl PhaseSettings {
+    /// Iterations to run.
+    pub fn iterations(&self) -> usize {
+        self.iterations
+            .unwrap_or_else(|| self.method.default_iterations())
+    }
 }
 
 /// Which level condition a threshold edit selects.
@@ -138,6 +162,19 @@ pub enum Shape {
         /// Radius along frequency, in Hz.
         radius_hz: f64,
     },
+    /// Painted energy, shaped like a brush: cells quieter than `level_db` are raised towards
+    /// it, and the phase of the stroke is rebuilt (PGHI + FGLA) so the energy sounds. It
+    /// changes the recording itself; masks then act on the result. It has no gain.
+    Paint {
+        /// Stroke points `(time_s, freq_hz)`, at least one.
+        points: Vec<[f64; 2]>,
+        /// Radius along time, in seconds.
+        radius_s: f64,
+        /// Radius along frequency, in Hz.
+        radius_hz: f64,
+        /// Level painted, dBFS.
+        level_db: f64,
+    },
     /// The cells of a rectangle whose level (in the unedited recording) meets a condition.
     Threshold {
         /// `[start, end]` in seconds.
@@ -160,6 +197,7 @@ impl Shape {
             Shape::Lasso { .. } => "lasso",
             Shape::Brush { .. } => "brush",
             Shape::Erase { .. } => "erase",
+            Shape::Paint { .. } => "paint",
             Shape::Threshold { .. } => "threshold",
             Shape::Denoise(_) => "denoise",
         }
@@ -222,7 +260,9 @@ impl Edit {
                 points.iter().map(|p| p[0]).fold(f64::INFINITY, f64::min),
                 points.iter().map(|p| p[0]).fold(f64::NEG_INFINITY, f64::max),
             ],
-            Shape::Brush { points, radius_s, .. } | Shape::Erase { points, radius_s, .. } => {
+            Shape::Brush { points, radius_s, .. }
+            | Shape::Erase { points, radius_s, .. }
+            | Shape::Paint { points, radius_s, .. } => {
                 // The brush's feather scales with its radius (see the mask).
                 let reach = radius_s + feather.max(radius_s * 2.0);
                 [
@@ -271,6 +311,13 @@ impl EditList {
                 Some(s)
             }
         };
+        let phase = match top.remove("phase") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                serde_json::from_value::<PhaseSettings>(v)
+                    .map_err(|e| EditError::TopLevel(format!("phase: {e}")))?,
+            ),
+        };
         let edits = match top.remove("edits") {
             None => Vec::new(),
             Some(Value::Array(items)) => items
@@ -282,10 +329,10 @@ impl EditList {
         };
         if let Some(key) = top.keys().next() {
             return Err(EditError::TopLevel(format!(
-                "unknown field \"{key}\" (expected version, stft, edits)"
+                "unknown field \"{key}\" (expected version, stft, phase, edits)"
             )));
         }
-        Ok(EditList { stft, edits })
+        Ok(EditList { stft, phase, edits })
     }
 
     /// The list as pretty-printed JSON, version 1.
@@ -294,6 +341,9 @@ impl EditList {
         top.insert("version".into(), Value::from(EDIT_LIST_VERSION));
         if let Some(stft) = &self.stft {
             top.insert("stft".into(), serde_json::to_value(stft).unwrap_or(Value::Null));
+        }
+        if let Some(phase) = &self.phase {
+            top.insert("phase".into(), serde_json::to_value(phase).unwrap_or(Value::Null));
         }
         top.insert(
             "edits".into(),
@@ -427,7 +477,7 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
             check_points(&points, 3, index, k)?;
             Shape::Lasso { points }
         }
-        "brush" | "erase" => {
+        "brush" | "erase" | "paint" => {
             let points: Vec<[f64; 2]> = require(&mut obj, "points", index, k)?;
             check_points(&points, 1, index, k)?;
             let radius_s: f64 = require(&mut obj, "radius_s", index, k)?;
@@ -444,6 +494,21 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
                     points,
                     radius_s,
                     radius_hz,
+                }
+            } else if k == "paint" {
+                let level_db: f64 = require(&mut obj, "level_db", index, k)?;
+                if !(level_db.is_finite() && level_db <= 0.0) {
+                    return Err(entry_err(
+                        index,
+                        Some(k),
+                        "\"level_db\" must be a level in dBFS, at most 0",
+                    ));
+                }
+                Shape::Paint {
+                    points,
+                    radius_s,
+                    radius_hz,
+                    level_db,
                 }
             } else {
                 Shape::Brush {
@@ -486,8 +551,9 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
             ));
         }
     };
-    // An eraser restores and a denoise step has its own reduction: neither has a gain.
-    let gain_db = if k == "erase" || k == "denoise" {
+    // An eraser restores, paint sets a level and a denoise step has its own reduction: none
+    // has a gain of its own.
+    let gain_db = if k == "erase" || k == "paint" || k == "denoise" {
         0.0
     } else {
         parse_gain(&mut obj, index, k)?
@@ -628,6 +694,15 @@ fn allowed_fields(kind: &str) -> Option<Vec<&'static str>> {
             "feather_hz",
             "channels",
         ],
+        "paint" => &[
+            "points",
+            "radius_s",
+            "radius_hz",
+            "level_db",
+            "feather_s",
+            "feather_hz",
+            "channels",
+        ],
         "threshold" => &["time_s", "freq_hz", "below_db", "above_db"],
         "denoise" => &[
             "learn_time_s",
@@ -643,7 +718,7 @@ fn allowed_fields(kind: &str) -> Option<Vec<&'static str>> {
         ],
         _ => return None,
     };
-    if kind == "erase" || kind == "denoise" {
+    if kind == "erase" || kind == "paint" || kind == "denoise" {
         return Some(specific.to_vec());
     }
     Some(specific.iter().chain(COMMON_FIELDS.iter()).copied().collect())
@@ -701,6 +776,17 @@ fn edit_to_value(edit: &Edit) -> Value {
             obj.insert("radius_s".into(), Value::from(*radius_s));
             obj.insert("radius_hz".into(), Value::from(*radius_hz));
         }
+        Shape::Paint {
+            points: p,
+            radius_s,
+            radius_hz,
+            level_db,
+        } => {
+            obj.insert("points".into(), points(p));
+            obj.insert("radius_s".into(), Value::from(*radius_s));
+            obj.insert("radius_hz".into(), Value::from(*radius_hz));
+            obj.insert("level_db".into(), Value::from(*level_db));
+        }
         Shape::Threshold {
             time_s,
             freq_hz,
@@ -715,7 +801,7 @@ fn edit_to_value(edit: &Edit) -> Value {
         }
         Shape::Denoise(d) => denoise_to_value(d, &mut obj),
     }
-    if !matches!(edit.shape, Shape::Erase { .. } | Shape::Denoise(_)) {
+    if !matches!(edit.shape, Shape::Erase { .. } | Shape::Paint { .. } | Shape::Denoise(_)) {
         let gain = if edit.gain_db == f64::NEG_INFINITY {
             Value::from("-inf")
         } else {
@@ -732,7 +818,7 @@ fn edit_to_value(edit: &Edit) -> Value {
     if let Some(c) = &edit.channels {
         obj.insert("channels".into(), Value::from(c.clone()));
     }
-    if edit.invert && !matches!(edit.shape, Shape::Erase { .. } | Shape::Denoise(_)) {
+    if edit.invert && !matches!(edit.shape, Shape::Erase { .. } | Shape::Paint { .. } | Shape::Denoise(_)) {
         obj.insert("invert".into(), Value::from(true));
     }
     Value::Object(obj)

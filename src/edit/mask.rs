@@ -169,6 +169,12 @@ impl Prepared {
                 points,
                 radius_s,
                 radius_hz,
+            }
+            | Shape::Paint {
+                points,
+                radius_s,
+                radius_hz,
+                ..
             } => {
                 let (t, f) = bounding_box(points);
                 let reach = 1.0 + brush_feather(*radius_s, *radius_hz, feather_s, feather_hz);
@@ -205,9 +211,10 @@ impl Prepared {
     }
 
     fn applies_to(&self, channel: usize) -> bool {
+        // Paint changes the recording (see `edit::paint`), not the mask.
         let acts = match &self.denoise {
             Some(d) => d.acts_on(channel),
-            None => self.gain != 1.0 || self.is_erase(),
+            None => !matches!(self.shape, Shape::Paint { .. }) && (self.gain != 1.0 || self.is_erase()),
         };
         acts && self.channels.as_ref().is_none_or(|c| c.contains(&channel))
     }
@@ -255,6 +262,12 @@ impl Prepared {
                 points,
                 radius_s,
                 radius_hz,
+            }
+            | Shape::Paint {
+                points,
+                radius_s,
+                radius_hz,
+                ..
             } => {
                 let d = polyline_distance(points, false, t, f, 1.0 / radius_s, 1.0 / radius_hz);
                 if d <= 1.0 {

@@ -7,11 +7,12 @@ pub mod document;
 pub mod history;
 pub mod list;
 pub mod mask;
+pub mod paint;
 pub mod picture;
 pub mod render;
 
 pub use denoise::{Denoise, DenoiseError, NoiseEstimate, NoiseProfile};
 pub use document::{Affected, Document};
 pub use history::{Change, History};
-pub use list::{Edit, EditError, EditList, LevelCondition, Shape, StftSettings};
+pub use list::{Edit, EditError, EditList, LevelCondition, PhaseSettings, Shape, StftSettings};
 pub use mask::{Grid, MaskRaster};

@@ -76,7 +76,7 @@ pub enum FileErrorKind {
     #[error("--iq needs a stereo WAV (I left, Q right); this one has {0} channel(s)")]
     IqNeedsStereo(usize),
     /// A raw capture opened without its rate.
-    #[error("a raw IQ capture has no header: give its rate with --sample-rate HZ")]
+    #[error("a raw IQ capture has no header: give its rate with --sample-rate HZ or a .sigmf-meta sidecar")]
     RawNeedsRate,
     /// A raw capture whose length is not whole I/Q pairs.
     #[error("{bytes} bytes is not a whole number of {pair}-byte I/Q pairs")]

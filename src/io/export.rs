@@ -9,15 +9,19 @@ use rustfft::num_complex::Complex32;
 use super::atomic::write_atomically;
 use super::output::{AudioWriter, OutputFormat};
 use super::{Encoding, FileError, Recording};
-use crate::edit::Edit;
+use crate::edit::EditList;
 use crate::edit::mask::MaskRaster;
+use crate::edit::paint::{PaintedSource, has_paint, paint_layer};
 use crate::edit::render::{grid_for, render_stream};
+use crate::signal::phase::PhaseError;
 use crate::signal::{
     Cancelled, Convention, Progress, ReadSamples, SampleSource, Stft, StftError, StftParams,
 };
+use std::sync::Arc;
 
 /// Writes rendered blocks of one sample type.
-trait WriteBlock: ReadSamples {
+pub trait WriteBlock: ReadSamples {
+    /// Writes one block of channels.
     fn write(writer: &mut AudioWriter<'_>, block: &[Vec<Self>]) -> Result<(), FileError>;
 }
 
@@ -45,13 +49,27 @@ pub enum ExportError {
     /// The user cancelled; nothing was written.
     #[error("cancelled")]
     Cancelled(#[from] Cancelled),
+    /// Rebuilding painted energy failed.
+    #[error("painted energy: {0}")]
+    Paint(PhaseError),
 }
 
-/// Renders `edits` applied to `rec` into `output` with the STFT `params`, atomically, in the
-/// source's format unless `format` says otherwise. Returns the number of clipped samples.
+impl From<PhaseError> for ExportError {
+    fn from(e: PhaseError) -> Self {
+        match e {
+            PhaseError::Cancelled => ExportError::Cancelled(Cancelled),
+            other => ExportError::Paint(other),
+        }
+    }
+}
+
+/// Renders the edit list `list` applied to `rec` into `output` with the STFT `params`,
+/// atomically, in the source's format unless `format` says otherwise. Paint edits are rebuilt
+/// first (their phase reconstructed) and the other edits act on the painted recording. Returns
+/// the number of clipped samples.
 pub fn export_edited(
-    rec: &Recording,
-    edits: &[Edit],
+    rec: &Arc<Recording>,
+    list: &EditList,
     params: StftParams,
     output: &Path,
     format: Option<Encoding>,
@@ -59,23 +77,40 @@ pub fn export_edited(
     progress: &Progress,
 ) -> Result<u64, ExportError> {
     if rec.is_complex() {
-        export_typed::<Complex32>(rec, edits, params, output, format, force, progress)
+        export_typed::<Complex32>(rec, list, params, output, format, force, progress)
     } else {
-        export_typed::<f32>(rec, edits, params, output, format, force, progress)
+        export_typed::<f32>(rec, list, params, output, format, force, progress)
     }
 }
 
 fn export_typed<T: WriteBlock>(
-    rec: &Recording,
-    edits: &[Edit],
+    rec: &Arc<Recording>,
+    list: &EditList,
     params: StftParams,
     output: &Path,
     format: Option<Encoding>,
     force: bool,
     progress: &Progress,
-) -> Result<u64, ExportError> {
+) -> Result<u64, ExportError>
+where
+    PaintedSource<T>: SampleSource,
+{
     let stft = Stft::<T>::new(params, Convention::Scipy)?;
-    let raster = MaskRaster::new(edits, grid_for(&stft, rec));
+    let base: Arc<dyn SampleSource> = rec.clone();
+    let painted: Arc<dyn SampleSource> = if has_paint(&list.edits) {
+        let layer = paint_layer(
+            base.as_ref(),
+            &stft,
+            &list.edits,
+            list.phase.unwrap_or_default(),
+            progress,
+        )?;
+        Arc::new(PaintedSource::new(base.clone(), Arc::new(layer)))
+    } else {
+        base.clone()
+    };
+    let source = painted.as_ref();
+    let raster = MaskRaster::new(&list.edits, grid_for(&stft, source));
     let format = OutputFormat::for_target(output, rec, format)?;
     let mut clipped = 0;
     write_atomically(
@@ -85,7 +120,7 @@ fn export_typed<T: WriteBlock>(
         |file: &File| -> Result<(), ExportError> {
             let mut writer = AudioWriter::new(file, output, format)?;
             render_stream(
-                rec,
+                source,
                 &stft,
                 &raster,
                 progress,

@@ -5,9 +5,12 @@ pub mod atomic;
 pub mod encoding;
 pub mod error;
 pub mod export;
+pub mod extract;
+pub mod name_hints;
 pub mod output;
 pub mod picture;
 pub mod recording;
+pub mod sigmf;
 pub mod wav;
 
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! Writing rendered audio or IQ: WAV through hound, raw IQ as interleaved bytes.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use rustfft::num_complex::Complex32;
@@ -9,10 +9,11 @@ use rustfft::num_complex::Complex32;
 use super::encoding::Encoding;
 use super::error::{FileError, FileErrorKind};
 use super::recording::{Container, Recording};
+use super::wav::Chunk;
 use crate::signal::SampleSource;
 
 /// What an output file will hold.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OutputFormat {
     /// WAV or raw IQ.
     pub container: Container,
@@ -22,6 +23,8 @@ pub struct OutputFormat {
     pub stored_channels: usize,
     /// Samples per second (rounded for WAV headers).
     pub sample_rate: f64,
+    /// Chunks to write before the samples of a WAV (an SDR's `auxi`, carried over).
+    pub extra_chunks: Vec<Chunk>,
 }
 
 impl OutputFormat {
@@ -50,17 +53,26 @@ impl OutputFormat {
                 encoding: raw,
                 stored_channels: 2 * source.channels(),
                 sample_rate: source.sample_rate(),
+                extra_chunks: Vec::new(),
             });
         }
         let encoding = encoding.unwrap_or(source.encoding()).wav_equivalent();
         if encoding.is_raw_iq() {
             return Err(err(format!("{} samples into a WAV", encoding.name())));
         }
+        // SDR programs find the centre frequency in `auxi`; keep it with the IQ.
+        let extra_chunks = source
+            .extra_chunks()
+            .iter()
+            .filter(|c| &c.id == b"auxi")
+            .cloned()
+            .collect();
         Ok(OutputFormat {
             container: Container::Wav,
             encoding,
             stored_channels: source.stored_channels(),
             sample_rate: source.sample_rate(),
+            extra_chunks,
         })
     }
 
@@ -80,7 +92,55 @@ impl OutputFormat {
 
 enum Backend<'f> {
     Wav(hound::WavWriter<BufWriter<&'f File>>),
+    /// A WAV with extra chunks before its data, which hound cannot write.
+    Riff(BufWriter<&'f File>, u64),
     Raw(BufWriter<&'f File>),
+}
+
+/// Writes a canonical WAV header with `chunks` before the data; returns the offset of the
+/// data chunk's size field, patched by [`finish_riff`].
+fn start_riff(w: &mut BufWriter<&File>, format: &OutputFormat) -> std::io::Result<u64> {
+    let bytes = format.encoding.bytes() as u16;
+    let channels = format.stored_channels as u16;
+    let rate = format.sample_rate.round() as u32;
+    let block = channels * bytes;
+    let tag: u16 = if format.encoding.is_float() { 3 } else { 1 };
+    w.write_all(b"RIFF\0\0\0\0WAVEfmt ")?;
+    w.write_all(&16u32.to_le_bytes())?;
+    w.write_all(&tag.to_le_bytes())?;
+    w.write_all(&channels.to_le_bytes())?;
+    w.write_all(&rate.to_le_bytes())?;
+    w.write_all(&(rate * block as u32).to_le_bytes())?;
+    w.write_all(&block.to_le_bytes())?;
+    w.write_all(&(8 * bytes).to_le_bytes())?;
+    let mut pos = 36u64;
+    for c in &format.extra_chunks {
+        w.write_all(&c.id)?;
+        w.write_all(&(c.data.len() as u32).to_le_bytes())?;
+        w.write_all(&c.data)?;
+        pos += 8 + c.data.len() as u64;
+        if c.data.len() % 2 == 1 {
+            w.write_all(&[0])?;
+            pos += 1;
+        }
+    }
+    w.write_all(b"data\0\0\0\0")?;
+    Ok(pos + 4)
+}
+
+/// Fills in the RIFF and data sizes once the samples are written.
+fn finish_riff(mut w: BufWriter<&File>, data_size_at: u64) -> std::io::Result<()> {
+    let end = w.stream_position()?;
+    let data_len = end - data_size_at - 4;
+    if data_len % 2 == 1 {
+        w.write_all(&[0])?;
+    }
+    let total = w.stream_position()?;
+    w.seek(SeekFrom::Start(4))?;
+    w.write_all(&((total - 8).min(u32::MAX as u64) as u32).to_le_bytes())?;
+    w.seek(SeekFrom::Start(data_size_at))?;
+    w.write_all(&(data_len.min(u32::MAX as u64) as u32).to_le_bytes())?;
+    w.flush()
 }
 
 /// Receives rendered blocks and writes them interleaved in the output encoding.
@@ -96,8 +156,13 @@ pub struct AudioWriter<'f> {
 impl<'f> AudioWriter<'f> {
     /// Starts writing `format` into `file` (which will be renamed to `path`).
     pub fn new(file: &'f File, path: &'f Path, format: OutputFormat) -> Result<Self, FileError> {
-        let buf = BufWriter::with_capacity(1 << 20, file);
+        let mut buf = BufWriter::with_capacity(1 << 20, file);
         let backend = match format.container {
+            Container::Wav if !format.extra_chunks.is_empty() => {
+                let at =
+                    start_riff(&mut buf, &format).map_err(|e| FileError::new(path, FileErrorKind::Io(e)))?;
+                Backend::Riff(buf, at)
+            }
             Container::Wav => {
                 Backend::Wav(hound::WavWriter::new(buf, format.hound_spec()).map_err(|e| hound_err(path, e))?)
             }
@@ -156,7 +221,7 @@ impl<'f> AudioWriter<'f> {
         let enc = self.format.encoding;
         let mut clipped = 0u64;
         let result = match &mut self.backend {
-            Backend::Raw(w) => {
+            Backend::Raw(w) | Backend::Riff(w, _) => {
                 self.bytes.clear();
                 for i in 0..count {
                     clipped += u64::from(enc.encode(sample(i), &mut self.bytes));
@@ -202,6 +267,9 @@ impl<'f> AudioWriter<'f> {
             Backend::Raw(mut w) => w
                 .flush()
                 .map_err(|e| FileError::new(path, FileErrorKind::Io(e)))?,
+            Backend::Riff(w, at) => {
+                finish_riff(w, at).map_err(|e| FileError::new(path, FileErrorKind::Io(e)))?
+            }
             Backend::Wav(w) => w.finalize().map_err(|e| hound_err(path, e))?,
         }
         Ok(self.clipped)

@@ -18,7 +18,8 @@ use crate::signal::SampleSource;
 pub struct OpenOptions {
     /// Read a stereo WAV as one complex channel, I left and Q right.
     pub iq: bool,
-    /// Sample rate: required for raw IQ, overrides a WAV header's.
+    /// Sample rate: overrides a WAV header's; raw IQ otherwise takes it from a SigMF sidecar
+    /// or an rtl_433-style file name.
     pub sample_rate: Option<f64>,
 }
 
@@ -72,6 +73,7 @@ pub struct Recording {
     data_offset: usize,
     block_align: usize,
     extra_chunks: Vec<Chunk>,
+    center_freq_hz: Option<f64>,
 }
 
 /// What `spectro info` reports.
@@ -97,6 +99,9 @@ pub struct RecordingInfo {
     pub bits: u16,
     /// Complex baseband.
     pub iq: bool,
+    /// Centre frequency of an IQ capture (from an `auxi` chunk or a SigMF sidecar), Hz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub center_freq_hz: Option<f64>,
 }
 
 fn check_rate(path: &Path, rate: f64) -> Result<f64, FileError> {
@@ -112,7 +117,18 @@ fn check_rate(path: &Path, rate: f64) -> Result<f64, FileError> {
 impl Recording {
     /// Opens `path`: a WAV file, or a raw IQ capture recognised by its extension.
     pub fn open(path: impl AsRef<Path>, options: OpenOptions) -> Result<Recording, FileError> {
-        let path = path.as_ref();
+        let given = path.as_ref();
+        // Opening the metadata of a SigMF pair opens its data.
+        let data_path;
+        let path = if given
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("sigmf-meta"))
+        {
+            data_path = super::sigmf::data_for(given);
+            data_path.as_path()
+        } else {
+            given
+        };
         let err = |kind| FileError::new(path, kind);
         let file = File::open(path).map_err(|e| err(FileErrorKind::Io(e)))?;
         let meta = file.metadata().map_err(|e| err(FileErrorKind::Io(e)))?;
@@ -153,13 +169,31 @@ impl Recording {
         if bytes.is_empty() {
             return Err(err(FileErrorKind::Empty));
         }
-        let rec = if let Some(encoding) = Encoding::from_raw_extension(ext) {
-            let rate = check_rate(
-                path,
-                options
-                    .sample_rate
-                    .ok_or_else(|| err(FileErrorKind::RawNeedsRate))?,
-            )?;
+        let is_sigmf = ext == "sigmf-data";
+        let meta = match super::sigmf::sidecar_for(path) {
+            Some(m) if is_sigmf || Encoding::from_raw_extension(ext).is_some() => {
+                Some(super::sigmf::read(&m).map_err(err)?)
+            }
+            _ if is_sigmf => {
+                return Err(err(FileErrorKind::Content(
+                    "a .sigmf-data file needs its .sigmf-meta next to it".into(),
+                )));
+            }
+            _ => None,
+        };
+        let raw_encoding = meta
+            .as_ref()
+            .map(|m| m.encoding)
+            .or_else(|| Encoding::from_raw_extension(ext));
+        let hints = super::name_hints::name_hints(path);
+        let rec = if let Some(encoding) = raw_encoding {
+            // The user's word first, then the SigMF sidecar, then the file name.
+            let rate = options
+                .sample_rate
+                .or_else(|| meta.as_ref().and_then(|m| m.sample_rate))
+                .or(hints.sample_rate_hz)
+                .ok_or_else(|| err(FileErrorKind::RawNeedsRate))?;
+            let rate = check_rate(path, rate)?;
             let pair = 2 * encoding.bytes();
             if !bytes.len().is_multiple_of(pair) {
                 return Err(err(FileErrorKind::RawPartialPair {
@@ -180,6 +214,7 @@ impl Recording {
                 block_align: pair,
                 bytes,
                 extra_chunks: Vec::new(),
+                center_freq_hz: meta.and_then(|m| m.center_freq_hz).or(hints.center_freq_hz),
             }
         } else {
             let is_riff = bytes.len() >= 4 && (&bytes[..4] == b"RIFF" || &bytes[..4] == b"RF64");
@@ -195,6 +230,13 @@ impl Recording {
             if options.iq && layout.channels != 2 {
                 return Err(err(FileErrorKind::IqNeedsStereo(layout.channels)));
             }
+            // SDR programs mark their stereo IQ recordings with an `auxi` chunk.
+            let iq = options.iq || (layout.auxi().is_some() && layout.channels == 2);
+            let center_freq_hz = layout.auxi().and_then(wav::auxi_center_freq_hz).or(if iq {
+                hints.center_freq_hz
+            } else {
+                None
+            });
             Recording {
                 path: path.to_path_buf(),
                 container: Container::Wav,
@@ -203,11 +245,12 @@ impl Recording {
                 stored_channels: layout.channels,
                 sample_rate: rate,
                 frames: layout.frames(),
-                iq: options.iq,
+                iq,
                 data_offset: layout.data_offset,
                 block_align: layout.block_align,
                 bytes,
                 extra_chunks: layout.extra_chunks,
+                center_freq_hz,
             }
         };
         if rec.frames == 0 {
@@ -295,7 +338,13 @@ impl Recording {
             encoding: self.encoding.name(),
             bits: self.bits,
             iq: self.iq,
+            center_freq_hz: self.center_freq_hz,
         }
+    }
+
+    /// Centre frequency of an IQ capture, when the file says (an SDR `auxi` chunk or SigMF).
+    pub fn center_freq_hz(&self) -> Option<f64> {
+        self.center_freq_hz
     }
 
     /// Decodes stored channel `stored` for frames `start..start+out.len()`, zeros outside.

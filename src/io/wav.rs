@@ -39,7 +39,34 @@ pub struct WavLayout {
     pub extra_chunks: Vec<Chunk>,
 }
 
+/// Centre frequency stored in an SDR `auxi` chunk (SpectraVue layout, written by SDR#,
+/// HDSDR and SDRuno): two SYSTEMTIMEs (start, stop), then the centre frequency in Hz.
+pub fn auxi_center_freq_hz(auxi: &[u8]) -> Option<f64> {
+    let b = auxi.get(32..36)?;
+    let hz = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+    (hz > 0).then_some(hz as f64)
+}
+
+/// An `auxi` payload like `auxi` but with the centre frequency replaced (for extracted regions).
+pub fn auxi_with_center(auxi: &[u8], center_hz: f64) -> Vec<u8> {
+    let mut out = auxi.to_vec();
+    if out.len() < 36 {
+        out.resize(36, 0);
+    }
+    let hz = center_hz.round().clamp(0.0, u32::MAX as f64) as u32;
+    out[32..36].copy_from_slice(&hz.to_le_bytes());
+    out
+}
+
 impl WavLayout {
+    /// The `auxi` chunk, if the file has one.
+    pub fn auxi(&self) -> Option<&[u8]> {
+        self.extra_chunks
+            .iter()
+            .find(|c| &c.id == b"auxi")
+            .map(|c| c.data.as_slice())
+    }
+
     /// Sample frames in the file.
     pub fn frames(&self) -> u64 {
         (self.data_len / self.block_align) as u64

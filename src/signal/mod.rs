@@ -4,6 +4,7 @@
 pub mod colormap;
 pub mod fft;
 pub mod levels;
+pub mod phase;
 pub mod progress;
 pub mod raster;
 pub mod scale;

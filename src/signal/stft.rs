@@ -137,7 +137,7 @@ const INVERSE_BLOCK_MIN: usize = 1 << 15;
 /// Frames per parallel task of the forward transform.
 const FORWARD_FRAMES_PER_TASK: usize = 16;
 /// Below this window-sum-square the inverse does not divide (scipy's rule).
-const WSS_FLOOR: f32 = 1e-10;
+pub(crate) const WSS_FLOOR: f32 = 1e-10;
 /// Relative window-sum-square below which a hop is rejected: samples that get this little
 /// window weight are rebuilt from almost nothing.
 const NOLA_RELATIVE_FLOOR: f64 = 1e-6;

@@ -15,7 +15,7 @@ use super::spectrogram::{SpectrogramInput, spectrogram_ui};
 use super::tiles::{ColorSpec, Engine, TileContext, TileStore, effective_scale, rows_for};
 use super::tools::{EditFrame, Gesture, Tool, ToolSettings};
 use super::transport::Transport;
-use super::view::{FreqAxisView, ViewState, format_hz, note_name};
+use super::view::{FreqAxisView, ViewState, format_hz, format_hz_step, note_name};
 use super::waveform::{Envelope, waveform_ui};
 use crate::edit::mask::{Grid, MaskRaster};
 use crate::edit::{Affected, Change, Document};
@@ -35,6 +35,93 @@ pub struct OpenDoc {
     envelope_job: Option<Job<Option<Envelope>>>,
     engine: Engine,
     total_frames: usize,
+    /// Bumped when the edited result changes (edits, or a new paint layer): what tiles
+    /// and playback are computed for.
+    content_revision: u64,
+    /// The recording with the paint edits' energy added, once computed.
+    painted: Option<Arc<dyn SampleSource>>,
+    /// What `painted` was computed for.
+    paint_key: Option<PaintKey>,
+    paint_job: Option<(PaintKey, Job<Result<PaintResult, String>>)>,
+    /// Time span the current paint layer changes.
+    paint_span: Option<[f64; 2]>,
+    /// Spectral convergence of the last painted stroke, dB.
+    pub paint_sc_db: Option<f64>,
+}
+
+/// What a paint layer depends on.
+#[derive(Clone, Debug, PartialEq)]
+struct PaintKey {
+    paints: Vec<crate::edit::Edit>,
+    params: StftParams,
+    phase: crate::edit::PhaseSettings,
+}
+
+/// A computed paint layer.
+struct PaintResult {
+    source: Option<Arc<dyn SampleSource>>,
+    span: Option<[f64; 2]>,
+    sc_db: Option<f64>,
+}
+
+impl OpenDoc {
+    /// The recording the edited result starts from: with painted energy when there is some.
+    pub fn processed_source(&self) -> Arc<dyn SampleSource> {
+        self.painted.clone().unwrap_or_else(|| self.recording.clone())
+    }
+
+    fn paint_key(&self, params: StftParams) -> PaintKey {
+        PaintKey {
+            paints: self
+                .doc
+                .edits
+                .edits
+                .iter()
+                .filter(|e| matches!(e.shape, crate::edit::Shape::Paint { .. }))
+                .cloned()
+                .collect(),
+            params,
+            phase: self.doc.edits.phase.unwrap_or_default(),
+        }
+    }
+}
+
+/// Computes the paint layer for `key` (on a worker thread).
+fn compute_paint(
+    rec: Arc<Recording>,
+    key: &PaintKey,
+    progress: &crate::signal::Progress,
+) -> Result<PaintResult, String> {
+    use crate::edit::paint::{PaintedSource, paint_layer};
+    if key.paints.is_empty() {
+        return Ok(PaintResult {
+            source: None,
+            span: None,
+            sc_db: None,
+        });
+    }
+    let base: Arc<dyn SampleSource> = rec.clone();
+    let fs = rec.sample_rate();
+    macro_rules! layer {
+        ($t:ty) => {{
+            let stft = Stft::<$t>::new(key.params, Convention::Scipy).map_err(|e| e.to_string())?;
+            let layer = paint_layer::<$t>(base.as_ref(), &stft, &key.paints, key.phase, progress)
+                .map_err(|e| e.to_string())?;
+            let span = layer.time_span_s(fs);
+            let sc_db = layer.reports.last().map(|r| r.spectral_convergence_db);
+            let source: Arc<dyn SampleSource> = Arc::new(PaintedSource::new(base.clone(), Arc::new(layer)));
+            PaintResult {
+                source: Some(source),
+                span,
+                sc_db,
+            }
+        }};
+    }
+    Ok(if rec.is_complex() {
+        layer!(Complex32)
+    } else {
+        layer!(f32)
+    })
 }
 
 impl OpenDoc {
@@ -172,7 +259,10 @@ impl SpectroApp {
             && self.export.is_none()
             && self.tiles_ready
             && !self.tiles.busy()
-            && self.open.as_ref().is_none_or(|o| o.envelope_job.is_none())
+            && self
+                .open
+                .as_ref()
+                .is_none_or(|o| o.envelope_job.is_none() && o.paint_job.is_none())
     }
 
     /// Seconds from launch to the first fully drawn view.
@@ -214,6 +304,7 @@ impl SpectroApp {
                 o.recording.is_complex(),
                 self.view.stft.fft_len,
             )
+            .labelled_around(o.recording.center_freq_hz())
         })
     }
 
@@ -234,7 +325,7 @@ impl SpectroApp {
         let up_to_date = self
             .context
             .as_ref()
-            .is_some_and(|c| c.revision == open.doc.revision && c.generation == self.tiles.generation());
+            .is_some_and(|c| c.revision == open.content_revision && c.generation == self.tiles.generation());
         if up_to_date {
             return;
         }
@@ -246,9 +337,10 @@ impl SpectroApp {
         };
         self.context = Some(Arc::new(TileContext {
             source: open.recording.clone(),
+            processed_source: open.processed_source(),
             engine: open.engine.clone(),
             raster: Arc::new(MaskRaster::new(&open.doc.edits.edits, grid)),
-            revision: open.doc.revision,
+            revision: open.content_revision,
             generation: self.tiles.generation(),
         }));
     }
@@ -334,6 +426,12 @@ impl SpectroApp {
             envelope_job,
             engine,
             total_frames,
+            content_revision: 0,
+            painted: None,
+            paint_key: None,
+            paint_job: None,
+            paint_span: None,
+            paint_sc_db: None,
         });
         self.first_view_s = None;
         self.refresh_context();
@@ -357,12 +455,14 @@ impl SpectroApp {
             return;
         };
         let source: Arc<dyn SampleSource> = open.recording.clone();
+        let processed = open.processed_source();
         self.transport.play(
             &source,
+            &processed,
             self.view.stft,
             &open.doc.edits.edits,
             grid,
-            open.doc.revision,
+            open.content_revision,
             self.view.show_processed,
             start_s,
             range_s,
@@ -379,7 +479,8 @@ impl SpectroApp {
         let hop_s = self.hop_s();
         let Some(open) = &mut self.open else { return };
         let affected = open.doc.apply(change, 2.0 * hop_s);
-        let revision = open.doc.revision;
+        open.content_revision += 1;
+        let revision = open.content_revision;
         self.tiles.invalidate(affected, revision, hop_s);
         self.refresh_context();
     }
@@ -387,17 +488,68 @@ impl SpectroApp {
     fn after_history(&mut self, affected: Option<Affected>) {
         let hop_s = self.hop_s();
         let Some(affected) = affected else { return };
-        let Some((revision, count)) = self
-            .open
-            .as_ref()
-            .map(|o| (o.doc.revision, o.doc.edits.edits.len()))
-        else {
-            return;
-        };
+        let Some(open) = &mut self.open else { return };
+        open.content_revision += 1;
+        let (revision, count) = (open.content_revision, open.doc.edits.edits.len());
         self.tiles.invalidate(affected, revision, hop_s);
         self.refresh_context();
         if self.selected_edit.is_some_and(|i| i >= count) {
             self.selected_edit = None;
+        }
+    }
+
+    /// Keeps the paint layer in step with the paint edits: starts a background computation when
+    /// they change, and when one finishes, redraws what it changed.
+    fn paint_frame(&mut self, ctx: &egui::Context) {
+        let params = self.view.stft;
+        let hop_s = self.hop_s();
+        let Some(open) = &mut self.open else { return };
+        let key = open.paint_key(params);
+        let finished = open
+            .paint_job
+            .as_ref()
+            .and_then(|(k, job)| job.poll().map(|r| (k.clone(), r)));
+        if let Some((done_key, result)) = finished {
+            open.paint_job = None;
+            match result {
+                Ok(r) => {
+                    let old_span = open.paint_span;
+                    open.painted = r.source;
+                    open.paint_span = r.span;
+                    open.paint_sc_db = r.sc_db;
+                    open.paint_key = Some(done_key);
+                    open.content_revision += 1;
+                    let revision = open.content_revision;
+                    let spans: Vec<[f64; 2]> = [old_span, r.span].into_iter().flatten().collect();
+                    if let (Some(lo), Some(hi)) = (
+                        spans.iter().map(|s| s[0]).reduce(f64::min),
+                        spans.iter().map(|s| s[1]).reduce(f64::max),
+                    ) {
+                        self.tiles.invalidate(Affected::Span([lo, hi]), revision, hop_s);
+                    }
+                    self.refresh_context();
+                }
+                Err(e) => {
+                    open.paint_key = Some(done_key);
+                    self.fail(format!("Painted energy: {e}"));
+                }
+            }
+            return;
+        }
+        let Some(open) = &mut self.open else { return };
+        let running = open.paint_job.as_ref().map(|(k, _)| k.clone());
+        if open.paint_key.as_ref() != Some(&key) && running.as_ref() != Some(&key) {
+            if let Some((_, job)) = &open.paint_job {
+                job.progress.cancel();
+            }
+            let rec = open.recording.clone();
+            let k = key.clone();
+            open.paint_job = Some((
+                key,
+                Job::spawn("Re-phasing painted energy", ctx, move |p| {
+                    compute_paint(rec, &k, p)
+                }),
+            ));
         }
     }
 
@@ -521,13 +673,13 @@ impl SpectroApp {
                     return self.fail("An export is already running.");
                 }
                 let rec = open.recording.clone();
-                let edits = open.doc.edits.edits.clone();
+                let list = open.doc.edits.clone();
                 let params = self.view.stft;
                 let target = path.clone();
                 self.export = Some((
                     path,
                     Job::spawn("Exporting", ctx, move |progress| {
-                        export_edited(&rec, &edits, params, &target, None, false, progress)
+                        export_edited(&rec, &list, params, &target, None, false, progress)
                     }),
                 ));
             }
@@ -619,6 +771,15 @@ impl SpectroApp {
                 }
             }
             Command::SetColormap(c) => self.view.colormap = c,
+            Command::SetPhase(phase) => {
+                let before = self.open.as_ref().and_then(|o| o.doc.edits.phase);
+                if before != Some(phase) {
+                    self.apply_change(Change::SetPhase {
+                        before,
+                        after: Some(phase),
+                    });
+                }
+            }
             Command::SetLevels { floor_db, ceiling_db } => {
                 self.view.floor_db = floor_db;
                 self.view.ceiling_db = ceiling_db;
@@ -845,9 +1006,16 @@ impl SpectroApp {
             if self.tiles.busy() {
                 ui.spinner().on_hover_text("Drawing the spectrogram");
             }
+            if let Some((_, job)) = self.open.as_ref().and_then(|o| o.paint_job.as_ref()) {
+                ui.add(
+                    egui::ProgressBar::new(job.progress.fraction())
+                        .desired_width(120.0)
+                        .text(&job.label),
+                );
+            }
             if let (Some([t, u]), Some(axis), Some(open)) = (self.hover, self.axis(), &self.open) {
                 let f = axis.hz_of(u);
-                let mut text = format!("{t:.3} s   {}", format_hz(f));
+                let mut text = format!("{t:.3} s   {}", format_hz_step(f + axis.label_offset_hz, 1.0));
                 if !open.recording.is_complex()
                     && let Some(n) = note_name(f)
                 {
@@ -967,9 +1135,10 @@ impl SpectroApp {
         };
         self.transport.sync(
             &open.doc.edits.edits,
-            open.doc.revision,
+            open.content_revision,
             grid,
             self.view.show_processed,
+            &open.processed_source(),
         );
         if !self.transport.is_playing() {
             return;
@@ -1118,25 +1287,26 @@ impl eframe::App for SpectroApp {
             self.threshold_view();
         }
         egui::Panel::top("transport").show(ui, |ui| self.transport.ui(ui, &self.commands, has_doc));
+        self.paint_frame(&ctx);
         self.playback_frame(&ctx);
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar_ui(ui));
         let channels = self.open.as_ref().map_or(0, |o| o.recording.channels());
         let complex = self.open.as_ref().is_some_and(|o| o.recording.is_complex());
         let doc = self.open.as_ref().map(|o| &o.doc);
         let mut selected = self.selected_edit;
+        let paint_sc_db = self.open.as_ref().and_then(|o| o.paint_sc_db);
         egui::Panel::right("side")
             .resizable(true)
             .default_size(300.0)
             .show(ui, |ui| {
-                side_panel_ui(
-                    ui,
-                    &self.view,
+                let input = super::panels::SideInput {
+                    view: &self.view,
                     doc,
                     channels,
                     complex,
-                    &mut selected,
-                    &self.commands,
-                )
+                    paint_sc_db,
+                };
+                side_panel_ui(ui, &input, &mut selected, &self.commands)
             });
         self.selected_edit = selected;
         egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
@@ -1173,7 +1343,10 @@ impl eframe::App for SpectroApp {
         if self.opening.is_some()
             || self.export.is_some()
             || self.tiles.busy()
-            || self.open.as_ref().is_some_and(|o| o.envelope_job.is_some())
+            || self
+                .open
+                .as_ref()
+                .is_some_and(|o| o.envelope_job.is_some() || o.paint_job.is_some())
         {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }

@@ -104,7 +104,9 @@ impl UiBench {
                 if i + 1 == PHASE_FRAMES
                     && let Gesture::Path { points } = std::mem::take(&mut app.gesture)
                     && let Some(frame) = app.edit_frame()
-                    && let Some(e) = app.settings.stroke_edit(&points, &frame, false)
+                    && let Some(e) = app
+                        .settings
+                        .stroke_edit(&points, &frame, super::tools::Stroke::Brush)
                 {
                     commands.send(Command::AddEdit(e));
                 }

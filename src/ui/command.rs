@@ -71,6 +71,8 @@ pub enum Command {
     ToggleProcessed,
     /// Change the STFT used to draw (and to feather new edits).
     SetStft(StftParams),
+    /// Change how painted energy gets its phase (an undoable change of the edit list).
+    SetPhase(crate::edit::PhaseSettings),
     /// Change the frequency axis.
     SetScale(FreqScale),
     /// Change the colour map.

@@ -7,6 +7,7 @@ use super::command::{Command, CommandSender};
 use super::tools::{Tool, ToolSettings};
 use super::view::{ViewState, format_hz};
 use crate::edit::{Document, Edit, LevelCondition, Shape};
+use crate::signal::phase::Method;
 use crate::signal::{Colormap, FreqScale, StftParams, WindowKind};
 
 /// Keyboard shortcuts of menu commands, shown in menus and tooltips.
@@ -181,7 +182,16 @@ pub fn toolbar_ui(
             .on_hover_text("Apply the gain outside the region instead of inside it");
         ui.add(egui::Slider::new(&mut settings.feather_cells, 0.0..=10.0).text("feather"))
             .on_hover_text("Edge ramp of rectangles, lassos and thresholds, in STFT cells (hops and bins)");
-        if matches!(tool, Tool::Brush | Tool::Eraser) {
+        if tool == Tool::Paint {
+            ui.separator();
+            ui.add(
+                egui::Slider::new(&mut settings.paint_level_db, -120.0..=0.0)
+                    .suffix(" dBFS")
+                    .text("level"),
+            )
+            .on_hover_text("Level the painted cells get; quieter cells are raised to it");
+        }
+        if matches!(tool, Tool::Brush | Tool::Eraser | Tool::Paint) {
             ui.separator();
             ui.add(egui::Slider::new(&mut settings.brush_radius_px, 2.0..=80.0).text("radius"))
                 .on_hover_text("Brush radius on screen; [ and ] change it");
@@ -234,6 +244,13 @@ pub fn describe_edit(edit: &Edit) -> String {
         Shape::Rect { time_s, freq_hz } => format!("rect {}", span(*time_s, *freq_hz)),
         Shape::Lasso { points } => format!("lasso, {} points", points.len()),
         Shape::Brush { points, .. } => format!("brush from {:.2} s, {} points", points[0][0], points.len()),
+        Shape::Paint { points, level_db, .. } => {
+            return format!(
+                "paint {level_db:.0} dBFS from {:.2} s, {} points",
+                points[0][0],
+                points.len()
+            );
+        }
         Shape::Erase { points, .. } => {
             return format!("erase from {:.2} s, {} points", points[0][0], points.len());
         }
@@ -261,16 +278,34 @@ pub fn describe_edit(edit: &Edit) -> String {
     format!("{what}: {gain}{keep}{channels}")
 }
 
+/// What the side panel shows.
+pub struct SideInput<'a> {
+    /// The view.
+    pub view: &'a ViewState,
+    /// The open document.
+    pub doc: Option<&'a Document>,
+    /// Channels of the recording.
+    pub channels: usize,
+    /// IQ recording.
+    pub complex: bool,
+    /// Convergence of the last painted stroke.
+    pub paint_sc_db: Option<f64>,
+}
+
 /// The side panel: view settings, edits and history.
 pub fn side_panel_ui(
     ui: &mut egui::Ui,
-    view: &ViewState,
-    doc: Option<&Document>,
-    channels: usize,
-    complex: bool,
+    input: &SideInput<'_>,
     selected_edit: &mut Option<usize>,
     commands: &CommandSender,
 ) {
+    let SideInput {
+        view,
+        doc,
+        channels,
+        complex,
+        paint_sc_db,
+    } = *input;
     egui::ScrollArea::vertical().show(ui, |ui| {
         egui::CollapsingHeader::new("View")
             .default_open(true)
@@ -295,6 +330,38 @@ pub fn side_panel_ui(
                         }
                     });
                 }
+            });
+        egui::CollapsingHeader::new("Painted energy")
+            .default_open(false)
+            .show(ui, |ui| {
+                let mut phase = doc.edits.phase.unwrap_or_default();
+                let before = phase;
+                ui.horizontal(|ui| {
+                    ui.label("Phase from");
+                    egui::ComboBox::from_id_salt("phase-method")
+                        .selected_text(phase.method.name())
+                        .show_ui(ui, |ui| {
+                            for m in Method::ALL {
+                                ui.selectable_value(&mut phase.method, m, m.name());
+                            }
+                        });
+                });
+                if phase.method != Method::Pghi {
+                    let mut iters = phase.iterations();
+                    ui.add(egui::Slider::new(&mut iters, 1..=300).text("iterations"));
+                    if iters != before.iterations() || phase.method != before.method {
+                        phase.iterations = Some(iters);
+                    }
+                }
+                if phase != before {
+                    commands.send(Command::SetPhase(phase));
+                }
+                match paint_sc_db {
+                    Some(sc) => ui.label(format!(
+                        "Last painted stroke rebuilt to {sc:.1} dB spectral convergence"
+                    )),
+                    None => ui.weak("Paint (P) adds energy; its phase is rebuilt here."),
+                };
             });
         egui::CollapsingHeader::new("History")
             .default_open(true)
@@ -341,6 +408,9 @@ fn view_settings_ui(
                     ui.selectable_value(&mut fft, n, n.to_string());
                 }
             });
+        // Any length, not only powers of two: 20 ms at 2 MS/s is 40000.
+        ui.add(egui::DragValue::new(&mut fft).range(16..=65536).speed(8.0))
+            .on_hover_text("Any FFT length from 16 to 65536");
         ui.end_row();
         if fft != view.stft.fft_len {
             let ratio = view.stft.fft_len / view.stft.hop.max(1);

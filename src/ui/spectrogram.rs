@@ -7,8 +7,8 @@ use egui_plot::{GridInput, GridMark, Plot, PlotBounds, PlotImage, PlotPoint, Plo
 
 use super::command::{Command, CommandSender};
 use super::tiles::DrawTile;
-use super::tools::{EditFrame, Gesture, Tool, ToolSettings};
-use super::view::{FreqAxisView, ViewState, format_hz, hz_ticks, log_ticks};
+use super::tools::{EditFrame, Gesture, Stroke as StrokeKind, Tool, ToolSettings};
+use super::view::{FreqAxisView, ViewState, format_hz_step, hz_ticks, log_ticks};
 use crate::edit::{Edit, LevelCondition, Shape as EditShape};
 use crate::signal::FreqScale;
 
@@ -50,10 +50,11 @@ pub struct SpectrogramOutput {
     pub frame: Rect,
 }
 
-/// Grid marks in Hz for the visible part of the axis.
+/// Grid marks for the visible part of the axis, at round label frequencies.
 fn freq_marks(axis: FreqAxisView, input: GridInput, height_px: f32) -> Vec<GridMark> {
     let (u0, u1) = input.bounds;
-    let (f0, f1) = (axis.hz_of(u0), axis.hz_of(u1));
+    let off = axis.label_offset_hz;
+    let (f0, f1) = (axis.hz_of(u0) + off, axis.hz_of(u1) + off);
     let target = ((height_px / 45.0) as usize).clamp(2, 14);
     let ticks: Vec<f64> = match axis.scale {
         FreqScale::Log => {
@@ -70,7 +71,7 @@ fn freq_marks(axis: FreqAxisView, input: GridInput, height_px: f32) -> Vec<GridM
     ticks
         .into_iter()
         .map(|f| GridMark {
-            value: axis.u_of(f),
+            value: axis.u_of(f - off),
             step_size: step,
         })
         .collect()
@@ -100,7 +101,16 @@ pub fn spectrogram_ui(
         .set_margin_fraction(Vec2::ZERO)
         .y_axis_min_width(64.0)
         .x_axis_label("time (s)")
-        .y_axis_formatter(move |mark, _range| format_hz(axis.hz_of(mark.value)))
+        .y_axis_formatter(move |mark, range| {
+            // Precision from the tick spacing, so 1090.2 and 1090.4 MHz stay apart.
+            let span_hz = (axis.hz_of(*range.end()) - axis.hz_of(*range.start())).abs();
+            let step = if axis.scale == FreqScale::Linear {
+                span_hz / 8.0
+            } else {
+                span_hz
+            };
+            format_hz_step(axis.label_hz_of(mark.value), step)
+        })
         .y_grid_spacer(move |grid| freq_marks(axis, grid, height));
     let response = plot.show(ui, |pui| {
         pui.set_plot_bounds(PlotBounds::from_min_max(
@@ -240,7 +250,7 @@ pub fn spectrogram_ui(
                 end: at(p),
                 zoom: false,
             },
-            Tool::Brush | Tool::Eraser | Tool::Lasso => Gesture::Path {
+            Tool::Brush | Tool::Eraser | Tool::Paint | Tool::Lasso => Gesture::Path {
                 points: if o == p { vec![at(o)] } else { vec![at(o), at(p)] },
             },
             Tool::Hand => Gesture::Pan,
@@ -313,10 +323,9 @@ pub fn spectrogram_ui(
                 }
             }
             Gesture::Path { points } => {
-                let edit = match input.tool {
-                    Tool::Lasso => input.settings.lasso_edit(&points, &edit_frame),
-                    Tool::Eraser => input.settings.stroke_edit(&points, &edit_frame, true),
-                    _ => input.settings.stroke_edit(&points, &edit_frame, false),
+                let edit = match StrokeKind::of(input.tool) {
+                    Some(kind) => input.settings.stroke_edit(&points, &edit_frame, kind),
+                    None => input.settings.lasso_edit(&points, &edit_frame),
                 };
                 if let Some(edit) = edit {
                     commands.send(Command::AddEdit(edit));
@@ -335,20 +344,17 @@ pub fn spectrogram_ui(
         }
     }
     if resp.clicked_by(PointerButton::Primary)
-        && matches!(input.tool, Tool::Brush | Tool::Eraser)
+        && let Some(kind) = StrokeKind::of(input.tool)
         && let Some(p) = pointer
     {
         // A click paints a dab.
-        let edit = input
-            .settings
-            .stroke_edit(&[at(p)], &edit_frame, input.tool == Tool::Eraser);
-        if let Some(edit) = edit {
+        if let Some(edit) = input.settings.stroke_edit(&[at(p)], &edit_frame, kind) {
             commands.send(Command::AddEdit(edit));
         }
     }
 
     draw_gesture(&painter, gesture, &transform, input);
-    if let (Some(p), Tool::Brush | Tool::Eraser) = (hover_pos, input.tool) {
+    if let (Some(p), Some(_)) = (hover_pos, StrokeKind::of(input.tool)) {
         painter.circle_stroke(
             p,
             input.settings.brush_radius_px,
@@ -361,6 +367,7 @@ pub fn spectrogram_ui(
 fn edit_color(edit: &Edit, selected: bool) -> Color32 {
     let base = match &edit.shape {
         EditShape::Erase { .. } => Color32::from_rgb(240, 240, 240),
+        EditShape::Paint { .. } => Color32::from_rgb(255, 150, 60),
         EditShape::Threshold { .. } => Color32::from_rgb(255, 210, 60),
         _ if edit.gain_db > 0.0 => Color32::from_rgb(90, 230, 120),
         _ => Color32::from_rgb(70, 200, 255),
@@ -417,6 +424,12 @@ fn draw_edits(
                 points,
                 radius_s,
                 radius_hz,
+            }
+            | EditShape::Paint {
+                points,
+                radius_s,
+                radius_hz,
+                ..
             } => {
                 // Radius on screen from the physical radii at the stroke's frequency.
                 let p0 = points[0];
@@ -469,10 +482,10 @@ fn draw_gesture(
                 }
                 _ => {
                     let r = input.settings.brush_radius_px;
-                    let c = if input.tool == Tool::Eraser {
-                        Color32::WHITE
-                    } else {
-                        Color32::from_rgb(70, 200, 255)
+                    let c = match input.tool {
+                        Tool::Eraser => Color32::WHITE,
+                        Tool::Paint => Color32::from_rgb(255, 150, 60),
+                        _ => Color32::from_rgb(70, 200, 255),
                     };
                     painter.add(Shape::line(
                         pts.clone(),

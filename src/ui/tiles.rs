@@ -103,6 +103,8 @@ impl Engine {
 pub struct TileContext {
     /// The recording.
     pub source: Arc<dyn SampleSource>,
+    /// The recording the edited picture starts from (with painted energy, if any).
+    pub processed_source: Arc<dyn SampleSource>,
     /// The STFT.
     pub engine: Engine,
     /// The edits, for processed tiles.
@@ -523,8 +525,13 @@ fn worker_loop(shared: &Shared, results: &Sender<TileResult>, ctx: &egui::Contex
                 let frames = job.key.frames(job.total_frames);
                 let columns = frames.len().div_ceil(1 << job.key.lod).max(1);
                 let raster = job.key.processed.then(|| context.raster.as_ref());
+                let source = if job.key.processed {
+                    &context.processed_source
+                } else {
+                    &context.source
+                };
                 Arc::new(context.engine.column_levels(
-                    context.source.as_ref(),
+                    source.as_ref(),
                     raster,
                     frames,
                     columns,

@@ -18,19 +18,22 @@ pub enum Tool {
     Eraser,
     /// Draw a free-form outline.
     Lasso,
+    /// Paint energy at a level; its phase is rebuilt in the background.
+    Paint,
     /// Drag a region: cells above or below a level inside it (magic wand).
     Threshold,
 }
 
 impl Tool {
     /// Every tool in toolbar order.
-    pub const ALL: [Tool; 7] = [
+    pub const ALL: [Tool; 8] = [
         Tool::Hand,
         Tool::Select,
         Tool::Rect,
         Tool::Brush,
         Tool::Eraser,
         Tool::Lasso,
+        Tool::Paint,
         Tool::Threshold,
     ];
 
@@ -43,6 +46,7 @@ impl Tool {
             Tool::Brush => "Brush",
             Tool::Eraser => "Eraser",
             Tool::Lasso => "Lasso",
+            Tool::Paint => "Paint",
             Tool::Threshold => "Threshold",
         }
     }
@@ -56,6 +60,7 @@ impl Tool {
             Tool::Brush => egui::Key::B,
             Tool::Eraser => egui::Key::E,
             Tool::Lasso => egui::Key::L,
+            Tool::Paint => egui::Key::P,
             Tool::Threshold => egui::Key::T,
         }
     }
@@ -71,6 +76,9 @@ impl Tool {
             Tool::Brush => "Paint the gain with a round brush; [ and ] change the size (B)",
             Tool::Eraser => "Paint back what earlier edits removed (E)",
             Tool::Lasso => "Draw a free-form outline (L)",
+            Tool::Paint => {
+                "Paint energy at a level, e.g. to redraw a missing harmonic; its phase is rebuilt (P)"
+            }
             Tool::Threshold => "Drag a region: cells below (or above) the level in it (T)",
         }
     }
@@ -97,6 +105,8 @@ pub struct ToolSettings {
     pub threshold_above: bool,
     /// New edits apply to the viewed channel only (when one channel is viewed).
     pub viewed_channel_only: bool,
+    /// Level the Paint tool paints, dBFS.
+    pub paint_level_db: f64,
 }
 
 impl Default for ToolSettings {
@@ -111,6 +121,7 @@ impl Default for ToolSettings {
             threshold_db: -70.0,
             threshold_above: false,
             viewed_channel_only: false,
+            paint_level_db: -40.0,
         }
     }
 }
@@ -143,13 +154,13 @@ impl ToolSettings {
     }
 
     fn finish(&self, shape: Shape, frame: &EditFrame, brush: bool) -> Edit {
-        let is_erase = matches!(shape, Shape::Erase { .. });
-        let mut edit = Edit::new(shape, if is_erase { 0.0 } else { self.effective_gain_db() });
+        let no_gain = matches!(shape, Shape::Erase { .. } | Shape::Paint { .. });
+        let mut edit = Edit::new(shape, if no_gain { 0.0 } else { self.effective_gain_db() });
         if !brush && (self.feather_cells - 2.0).abs() > 1e-9 {
             edit.feather_s = Some(self.feather_cells * frame.hop_s);
             edit.feather_hz = Some(self.feather_cells * frame.bin_hz);
         }
-        edit.invert = self.keep_only && !is_erase;
+        edit.invert = self.keep_only && !no_gain;
         if self.viewed_channel_only {
             edit.channels = frame.channel.map(|c| vec![c]);
         }
@@ -199,7 +210,7 @@ impl ToolSettings {
     /// A brush (or eraser) stroke through points given as (seconds, axis position). The
     /// on-screen radius becomes seconds and Hz at the stroke's position, so the footprint is
     /// round on screen whatever the zoom.
-    pub fn stroke_edit(&self, points: &[[f64; 2]], frame: &EditFrame, erase: bool) -> Option<Edit> {
+    pub fn stroke_edit(&self, points: &[[f64; 2]], frame: &EditFrame, kind: Stroke) -> Option<Edit> {
         if points.is_empty() {
             return None;
         }
@@ -208,24 +219,53 @@ impl ToolSettings {
         let radius_hz = (self.brush_radius_px as f64 * frame.u_per_px * frame.axis.hz_per_u(mean_u).abs())
             .max(frame.bin_hz * 0.5);
         let pts: Vec<[f64; 2]> = points.iter().map(|p| [p[0], frame.axis.hz_of(p[1])]).collect();
-        let shape = if erase {
-            Shape::Erase {
-                points: simplify(&pts, radius_s * 0.25, radius_hz * 0.25),
+        let points = simplify(&pts, radius_s * 0.25, radius_hz * 0.25);
+        let shape = match kind {
+            Stroke::Erase => Shape::Erase {
+                points,
                 radius_s,
                 radius_hz,
-            }
-        } else {
-            Shape::Brush {
-                points: simplify(&pts, radius_s * 0.25, radius_hz * 0.25),
+            },
+            Stroke::Brush => Shape::Brush {
+                points,
                 radius_s,
                 radius_hz,
-            }
+            },
+            Stroke::Paint => Shape::Paint {
+                points,
+                radius_s,
+                radius_hz,
+                level_db: self.paint_level_db,
+            },
         };
         let mut edit = self.finish(shape, frame, true);
         let soft = 1.0 - self.hardness.clamp(0.0, 1.0) as f64;
         edit.feather_s = Some(soft * radius_s);
         edit.feather_hz = Some(soft * radius_hz);
         Some(edit)
+    }
+}
+
+/// What a stroke makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stroke {
+    /// A brush edit with the toolbar's gain.
+    Brush,
+    /// An eraser edit.
+    Erase,
+    /// Painted energy at the toolbar's level.
+    Paint,
+}
+
+impl Stroke {
+    /// The stroke a tool makes, if it paints strokes.
+    pub fn of(tool: Tool) -> Option<Stroke> {
+        match tool {
+            Tool::Brush => Some(Stroke::Brush),
+            Tool::Eraser => Some(Stroke::Erase),
+            Tool::Paint => Some(Stroke::Paint),
+            _ => None,
+        }
     }
 }
 
@@ -310,7 +350,7 @@ mod tests {
         assert!((e.feather_hz.unwrap() - 4.0 * 48_000.0 / 2048.0).abs() < 1e-9);
 
         let stroke: Vec<[f64; 2]> = (0..100).map(|i| [1.0 + i as f64 * 0.001, 0.125]).collect();
-        let e = s.stroke_edit(&stroke, &frame(), false).unwrap();
+        let e = s.stroke_edit(&stroke, &frame(), Stroke::Brush).unwrap();
         let Shape::Brush {
             points,
             radius_s,

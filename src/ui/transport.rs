@@ -54,6 +54,8 @@ pub struct Transport {
     pub selection: Option<Selection>,
     /// Document revision and settings the player's rasters were made for.
     synced: Option<(u64, BandMode, Option<Selection>)>,
+    /// The edited version's source last given to the player.
+    synced_source: Option<Arc<dyn SampleSource>>,
     /// STFT the player renders with.
     player_params: Option<StftParams>,
 }
@@ -73,6 +75,7 @@ impl Default for Transport {
             cursor_s: 0.0,
             selection: None,
             synced: None,
+            synced_source: None,
             player_params: None,
         }
     }
@@ -83,6 +86,7 @@ impl Transport {
     pub fn reset(&mut self) {
         self.player = None;
         self.synced = None;
+        self.synced_source = None;
         self.player_params = None;
         self.cursor_s = 0.0;
         self.selection = None;
@@ -135,6 +139,7 @@ impl Transport {
                     self.player = Some(p);
                     self.player_params = Some(params);
                     self.synced = None;
+                    self.synced_source = None;
                     self.error = None;
                 }
                 Err(e) => {
@@ -147,8 +152,23 @@ impl Transport {
     }
 
     /// Keeps the player's edits, band and A/B in step with the document; call every frame.
-    pub fn sync(&mut self, edits: &[Edit], revision: u64, grid: Grid, processed: bool) {
+    pub fn sync(
+        &mut self,
+        edits: &[Edit],
+        revision: u64,
+        grid: Grid,
+        processed: bool,
+        processed_source: &Arc<dyn SampleSource>,
+    ) {
         let Some(player) = &self.player else { return };
+        if !self
+            .synced_source
+            .as_ref()
+            .is_some_and(|s| Arc::ptr_eq(s, processed_source))
+        {
+            player.set_processed_source(processed_source.clone());
+            self.synced_source = Some(processed_source.clone());
+        }
         if player.device_lost() {
             self.player = None;
             self.error = Some("the audio device stopped working; press Play to reopen it".into());
@@ -169,6 +189,7 @@ impl Transport {
     pub fn play(
         &mut self,
         source: &Arc<dyn SampleSource>,
+        processed_source: &Arc<dyn SampleSource>,
         params: StftParams,
         edits: &[Edit],
         grid: Grid,
@@ -184,7 +205,7 @@ impl Transport {
         if self.player(source, params, edits).is_none() {
             return;
         }
-        self.sync(edits, revision, grid, processed);
+        self.sync(edits, revision, grid, processed, processed_source);
         let Some(player) = self.player.as_mut() else {
             return;
         };

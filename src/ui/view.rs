@@ -13,6 +13,9 @@ pub struct FreqAxisView {
     pub lo_hz: f64,
     /// Frequency at `u = 1`.
     pub hi_hz: f64,
+    /// Added to frequencies in labels and readouts: an IQ capture's centre frequency, so the
+    /// axis reads the radio frequency while edits stay in baseband Hz.
+    pub label_offset_hz: f64,
 }
 
 impl FreqAxisView {
@@ -24,13 +27,26 @@ impl FreqAxisView {
                 scale: FreqScale::Linear,
                 lo_hz: -sample_rate / 2.0,
                 hi_hz: sample_rate / 2.0,
+                label_offset_hz: 0.0,
             };
         }
         FreqAxisView {
             scale,
             lo_hz: scale.default_low_hz(sample_rate, fft_len),
             hi_hz: sample_rate / 2.0,
+            label_offset_hz: 0.0,
         }
+    }
+
+    /// The same axis, labelled around `center_hz` (an IQ capture's centre frequency).
+    pub fn labelled_around(mut self, center_hz: Option<f64>) -> Self {
+        self.label_offset_hz = center_hz.unwrap_or(0.0);
+        self
+    }
+
+    /// The frequency a label shows for axis position `u`.
+    pub fn label_hz_of(&self, u: f64) -> f64 {
+        self.hz_of(u) + self.label_offset_hz
     }
 
     /// Axis position of `freq_hz`.
@@ -227,6 +243,20 @@ pub fn format_hz(hz: f64) -> String {
     format!("{text} {unit}")
 }
 
+/// A frequency label precise enough to tell ticks `step_hz` apart: `1090.2 MHz`, `-250 kHz`.
+pub fn format_hz_step(hz: f64, step_hz: f64) -> String {
+    let a = hz.abs();
+    let (unit, name) = if a >= 1e6 {
+        (1e6, "MHz")
+    } else if a >= 1e3 {
+        (1e3, "kHz")
+    } else {
+        (1.0, "Hz")
+    };
+    let decimals = (unit / step_hz.abs().max(1e-9)).log10().ceil().clamp(0.0, 6.0) as usize;
+    format!("{:.*} {name}", decimals, hz / unit)
+}
+
 /// The note nearest to `freq_hz` with its offset in cents (A4 = 440 Hz), e.g. `A4 +3`.
 pub fn note_name(freq_hz: f64) -> Option<String> {
     if !(8.0..=30_000.0).contains(&freq_hz) {
@@ -254,6 +284,10 @@ mod tests {
         assert_eq!(format_hz(3200.0), "3.2 kHz");
         assert_eq!(format_hz(-250.0), "-250 Hz");
         assert_eq!(format_hz(1_090_000_000.0), "1.09 GHz");
+        assert_eq!(format_hz_step(1_090_200_000.0, 200_000.0), "1090.2 MHz");
+        assert_eq!(format_hz_step(-250_000.0, 50_000.0), "-250 kHz");
+        assert_eq!(format_hz_step(1500.0, 500.0), "1.5 kHz");
+        assert_eq!(format_hz_step(3000.0, 1000.0), "3 kHz");
         let (t, step) = hz_ticks(0.0, 24_000.0, 8);
         assert_eq!(step, 5000.0);
         assert_eq!(t, vec![0.0, 5000.0, 10000.0, 15000.0, 20000.0]);

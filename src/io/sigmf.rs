@@ -1,0 +1,142 @@
+//! SigMF sidecars (`NAME.sigmf-meta` next to `NAME.sigmf-data`, or next to a raw capture):
+//! sample rate, centre frequency and sample type of a raw IQ recording.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::encoding::Encoding;
+use super::error::FileErrorKind;
+
+/// What a SigMF metadata file says about its recording.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SigmfMeta {
+    /// The metadata file.
+    pub path: PathBuf,
+    /// Sample encoding (`core:datatype`).
+    pub encoding: Encoding,
+    /// Samples per second (`core:sample_rate`).
+    pub sample_rate: Option<f64>,
+    /// Centre frequency of the first capture segment (`core:frequency`), Hz.
+    pub center_freq_hz: Option<f64>,
+}
+
+/// The metadata file belonging to `data`: `NAME.sigmf-meta` for `NAME.sigmf-data` or for any
+/// raw capture `NAME.ext`, if it exists.
+pub fn sidecar_for(data: &Path) -> Option<PathBuf> {
+    let stem = data.file_stem()?;
+    let meta = data.with_file_name(format!("{}.sigmf-meta", stem.to_string_lossy()));
+    meta.is_file().then_some(meta)
+}
+
+/// The data file belonging to a metadata file: `NAME.sigmf-data`.
+pub fn data_for(meta: &Path) -> PathBuf {
+    meta.with_extension("sigmf-data")
+}
+
+/// Reads a SigMF metadata file.
+pub fn read(meta: &Path) -> Result<SigmfMeta, FileErrorKind> {
+    let text = std::fs::read_to_string(meta)?;
+    parse(meta, &text)
+}
+
+fn parse(meta: &Path, text: &str) -> Result<SigmfMeta, FileErrorKind> {
+    let bad = |m: String| FileErrorKind::Content(format!("{}: {m}", meta.display()));
+    let v: Value = serde_json::from_str(text).map_err(|e| bad(format!("not valid SigMF JSON: {e}")))?;
+    let global = v
+        .get("global")
+        .ok_or_else(|| bad("no \"global\" object".into()))?;
+    let datatype = global
+        .get("core:datatype")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("no \"core:datatype\"".into()))?;
+    let encoding = match datatype {
+        "cu8" => Encoding::Cu8,
+        "ci8" => Encoding::Cs8,
+        "ci16_le" => Encoding::Cs16,
+        "cf32_le" => Encoding::Cf32,
+        other => {
+            return Err(FileErrorKind::Unsupported(format!(
+                "SigMF datatype \"{other}\" (Spectro reads cu8, ci8, ci16_le and cf32_le)"
+            )));
+        }
+    };
+    let sample_rate = global.get("core:sample_rate").and_then(Value::as_f64);
+    let center_freq_hz = v
+        .get("captures")
+        .and_then(Value::as_array)
+        .and_then(|c| c.first())
+        .and_then(|c| c.get("core:frequency"))
+        .and_then(Value::as_f64);
+    Ok(SigmfMeta {
+        path: meta.to_path_buf(),
+        encoding,
+        sample_rate,
+        center_freq_hz,
+    })
+}
+
+/// The SigMF datatype name of an encoding, for writing metadata.
+pub fn datatype(encoding: Encoding) -> Option<&'static str> {
+    match encoding {
+        Encoding::Cu8 => Some("cu8"),
+        Encoding::Cs8 => Some("ci8"),
+        Encoding::Cs16 => Some("ci16_le"),
+        Encoding::Cf32 => Some("cf32_le"),
+        _ => None,
+    }
+}
+
+/// Metadata for a raw IQ file Spectro wrote.
+pub fn write_meta(
+    data: &Path,
+    encoding: Encoding,
+    sample_rate: f64,
+    center_freq_hz: Option<f64>,
+) -> Result<(), super::FileError> {
+    let Some(dt) = datatype(encoding) else {
+        return Ok(());
+    };
+    let mut capture = serde_json::json!({"core:sample_start": 0});
+    if let Some(f) = center_freq_hz {
+        capture["core:frequency"] = serde_json::json!(f);
+    }
+    let meta = serde_json::json!({
+        "global": {
+            "core:datatype": dt,
+            "core:sample_rate": sample_rate,
+            "core:version": "1.0.0",
+            "core:recorder": concat!("spectro ", env!("CARGO_PKG_VERSION")),
+        },
+        "captures": [capture],
+        "annotations": [],
+    });
+    let stem = data
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let path = data.with_file_name(format!("{stem}.sigmf-meta"));
+    let text = serde_json::to_string_pretty(&meta).unwrap_or_default() + "\n";
+    super::atomic::write_bytes(&path, text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_core_fields() {
+        let text = r#"{"global":{"core:datatype":"ci16_le","core:sample_rate":1000000,"core:version":"1.0.0"},
+                       "captures":[{"core:sample_start":0,"core:frequency":868300000}],"annotations":[]}"#;
+        let m = parse(Path::new("x.sigmf-meta"), text).unwrap();
+        assert_eq!(m.encoding, Encoding::Cs16);
+        assert_eq!(m.sample_rate, Some(1e6));
+        assert_eq!(m.center_freq_hz, Some(868.3e6));
+        let err = parse(
+            Path::new("x.sigmf-meta"),
+            r#"{"global":{"core:datatype":"ci16_be"}}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("ci16_be"), "{err}");
+    }
+}
