@@ -43,10 +43,10 @@ pub struct DenoiseArgs {
     #[arg(long, value_name = "LOW:HIGH", value_parser = parse_span, requires = "noise_from", allow_hyphen_values = true)]
     pub noise_band: Option<[f64; 2]>,
     /// How far pure noise is brought down, in dB.
-    #[arg(long, value_name = "DB", default_value_t = DEFAULT_REDUCTION_DB, value_parser = parse_reduction)]
+    #[arg(long, value_name = "DB", default_value_t = DEFAULT_REDUCTION_DB, value_parser = parse_reduction, allow_hyphen_values = true)]
     pub reduction_db: f64,
     /// How readily cells count as noise (1 calibrated; higher removes more).
-    #[arg(long, value_name = "X", default_value_t = DEFAULT_SENSITIVITY, value_parser = parse_sensitivity)]
+    #[arg(long, value_name = "X", default_value_t = DEFAULT_SENSITIVITY, value_parser = parse_sensitivity, allow_hyphen_values = true)]
     pub sensitivity: f64,
     /// Smoothing along time, in seconds (default three hops).
     #[arg(long, value_name = "S", value_parser = parse_non_negative)]
@@ -89,14 +89,18 @@ fn parse_span(s: &str) -> Result<[f64; 2], String> {
 fn parse_reduction(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if (0.0..=MAX_REDUCTION_DB).contains(&v) => Ok(v),
-        _ => Err(format!("'{s}' is not a reduction between 0 and {MAX_REDUCTION_DB} dB")),
+        _ => Err(format!(
+            "'{s}' is not a reduction between 0 and {MAX_REDUCTION_DB} dB"
+        )),
     }
 }
 
 fn parse_sensitivity(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if (0.0..=MAX_SENSITIVITY).contains(&v) => Ok(v),
-        _ => Err(format!("'{s}' is not a sensitivity between 0 and {MAX_SENSITIVITY}")),
+        _ => Err(format!(
+            "'{s}' is not a sensitivity between 0 and {MAX_SENSITIVITY}"
+        )),
     }
 }
 
@@ -189,7 +193,10 @@ fn denoise_one(
     )?;
     let seconds = started.elapsed().as_secs_f64();
     if clipped > 0 {
-        eprintln!("spectro: warning: {}: {clipped} samples exceeded full scale and were clipped", output.display());
+        eprintln!(
+            "spectro: warning: {}: {clipped} samples exceeded full scale and were clipped",
+            output.display()
+        );
     }
     if args.json {
         let edits: serde_json::Value = serde_json::from_str(&list.to_json())?;

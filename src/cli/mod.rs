@@ -2,8 +2,8 @@
 //! audio takes `--iq` and `--sample-rate`; every failure is one line on stderr and exit code 2.
 
 pub mod apply;
-pub mod denoise;
 pub mod demo;
+pub mod denoise;
 pub mod extract;
 pub mod info;
 pub mod play;

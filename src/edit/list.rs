@@ -637,7 +637,9 @@ fn parse_denoise(obj: &mut Map<String, Value>, index: usize, k: &str) -> Result<
     }
     if let Some(s) = take::<f64>(obj, "sensitivity", index, k)? {
         if !(0.0..=MAX_SENSITIVITY).contains(&s) {
-            return Err(err(&format!("\"sensitivity\" must be between 0 and {MAX_SENSITIVITY}")));
+            return Err(err(&format!(
+                "\"sensitivity\" must be between 0 and {MAX_SENSITIVITY}"
+            )));
         }
         d.sensitivity = s;
     }
@@ -663,7 +665,9 @@ impl ProfileJson {
     fn check(self) -> Result<NoiseProfile, String> {
         let points = self.density_db.first().map_or(0, Vec::len);
         if points == 0 || self.density_db.iter().any(|r| r.len() != points) {
-            return Err("\"profile\": \"density_db\" needs one or more rows of the same, non-zero length".into());
+            return Err(
+                "\"profile\": \"density_db\" needs one or more rows of the same, non-zero length".into(),
+            );
         }
         if self.density_db.iter().flatten().any(|v| !v.is_finite()) {
             return Err("\"profile\": \"density_db\" must hold finite numbers".into());
@@ -801,7 +805,10 @@ fn edit_to_value(edit: &Edit) -> Value {
         }
         Shape::Denoise(d) => denoise_to_value(d, &mut obj),
     }
-    if !matches!(edit.shape, Shape::Erase { .. } | Shape::Paint { .. } | Shape::Denoise(_)) {
+    if !matches!(
+        edit.shape,
+        Shape::Erase { .. } | Shape::Paint { .. } | Shape::Denoise(_)
+    ) {
         let gain = if edit.gain_db == f64::NEG_INFINITY {
             Value::from("-inf")
         } else {
@@ -818,7 +825,12 @@ fn edit_to_value(edit: &Edit) -> Value {
     if let Some(c) = &edit.channels {
         obj.insert("channels".into(), Value::from(c.clone()));
     }
-    if edit.invert && !matches!(edit.shape, Shape::Erase { .. } | Shape::Paint { .. } | Shape::Denoise(_)) {
+    if edit.invert
+        && !matches!(
+            edit.shape,
+            Shape::Erase { .. } | Shape::Paint { .. } | Shape::Denoise(_)
+        )
+    {
         obj.insert("invert".into(), Value::from(true));
     }
     Value::Object(obj)

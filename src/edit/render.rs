@@ -92,7 +92,8 @@ impl<T: ReadSamples> GainBlock<T> {
         }
         let denoise = raster.is_some_and(|r| r.has_denoise(channel));
         let context = raster.map_or(0, |r| r.context_frames(channel));
-        let reach = frames.start.saturating_sub(context)..(frames.end + context).min(total_frames).max(frames.end);
+        let reach =
+            frames.start.saturating_sub(context)..(frames.end + context).min(total_frames).max(frames.end);
         let span = stft.frames_span(reach.clone());
         self.input.resize((span.end - span.start) as usize, T::default());
         T::read(source, channel, span.start, &mut self.input);
@@ -101,9 +102,7 @@ impl<T: ReadSamples> GainBlock<T> {
         }
         for k in reach.clone() {
             let core = frames.contains(&k);
-            let wanted = denoise
-                || !only_changing
-                || raster.is_none_or(|r| r.frame_may_change(channel, k));
+            let wanted = denoise || !only_changing || raster.is_none_or(|r| r.frame_may_change(channel, k));
             if !(wanted && (core || denoise)) {
                 continue;
             }
