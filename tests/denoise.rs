@@ -591,8 +591,9 @@ fn spectro_denoise_errors_are_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let input = common::data("ft8lib_20m_busy_test_01.wav");
     let out = dir.path().join("o.wav");
-    let cases: [(&[&str], &str); 3] = [
+    let cases: [(&[&str], &str); 4] = [
         (&["--noise-from", "20:21"], "holds no STFT frame"),
+        (&["--noise-from", "0:1", "--estimate"], "cannot be used with"),
         (&["--noise-from", "2:1"], "start must be below the end"),
         (&["--reduction-db", "-3"], "reduction between 0 and"),
     ];

@@ -18,7 +18,7 @@ use crate::signal::Progress;
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  \
     spectro denoise take1.wav --noise-from 0:0.5 -o take1-clean.wav\n  \
-    spectro denoise hiss.wav -o clean.wav                  # no clean stretch: estimate the noise\n  \
+    spectro denoise hiss.wav --estimate -o clean.wav       # no clean stretch: estimate the noise\n  \
     spectro denoise take1.wav --noise-from 0:0.5 --noise-band 2000:8000 --reduction-db 24 -o out.wav\n  \
     spectro denoise capture.cu8 --sample-rate 2M --noise-from 0.1:0.2 -o clean.cu8\n  \
     spectro denoise a.wav b.wav c.wav --noise-from 0:1 -o cleaned/   # a batch into a directory\n\n\
@@ -39,6 +39,10 @@ pub struct DenoiseArgs {
     /// Learn the noise from this stretch (seconds), which must hold only noise.
     #[arg(long, value_name = "START:END", value_parser = parse_span)]
     pub noise_from: Option<[f64; 2]>,
+    /// Estimate the noise from the recording itself, by minimum statistics over time (what
+    /// happens without --noise-from; for recordings with no stretch of noise alone).
+    #[arg(long, conflicts_with = "noise_from")]
+    pub estimate: bool,
     /// Only learn and remove noise in this band (Hz; negative for IQ below the centre).
     #[arg(long, value_name = "LOW:HIGH", value_parser = parse_span, requires = "noise_from", allow_hyphen_values = true)]
     pub noise_band: Option<[f64; 2]>,

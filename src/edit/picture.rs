@@ -87,6 +87,37 @@ pub fn column_levels<T: ReadSamples>(
     channel: Option<usize>,
     progress: &Progress,
 ) -> ColumnLevels {
+    let what = edits.map_or(Levels::Original, Levels::Edited);
+    levels_of(source, stft, what, frames, columns, channel, progress)
+}
+
+/// Which levels a picture shows.
+#[derive(Clone, Copy)]
+pub enum Levels<'a> {
+    /// The recording's.
+    Original,
+    /// With these edits applied.
+    Edited(&'a MaskRaster),
+    /// What these edits remove: each cell's power times `(1 − g)²`, its gain `g` (the gain
+    /// mask made visible: bright where much is taken away).
+    Removed(&'a MaskRaster),
+}
+
+/// As [`column_levels`], for any of the [`Levels`].
+pub fn levels_of<T: ReadSamples>(
+    source: &dyn SampleSource,
+    stft: &Stft<T>,
+    what: Levels<'_>,
+    frames: Range<usize>,
+    columns: usize,
+    channel: Option<usize>,
+    progress: &Progress,
+) -> ColumnLevels {
+    let (edits, removed) = match what {
+        Levels::Original => (None, false),
+        Levels::Edited(r) => (Some(r), false),
+        Levels::Removed(r) => (Some(r), true),
+    };
     let axis = FreqAxis {
         fft_len: stft.fft_len(),
         complex: T::IS_COMPLEX,
@@ -145,8 +176,11 @@ pub fn column_levels<T: ReadSamples>(
                             for (d, m) in row.iter_mut().enumerate() {
                                 let b = axis.bin_of_display(d);
                                 let mut p = spectrum[b].norm_sqr();
-                                if let Some(g) = gains {
-                                    p *= g[b] * g[b];
+                                match (gains, removed) {
+                                    (Some(g), false) => p *= g[b] * g[b],
+                                    (Some(g), true) => p *= (1.0 - g[b]) * (1.0 - g[b]),
+                                    (None, true) => p = 0.0,
+                                    (None, false) => {}
                                 }
                                 *m += p;
                             }

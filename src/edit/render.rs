@@ -371,3 +371,172 @@ pub fn render_stream<T: ReadSamples, E: From<Cancelled> + Send>(
     }
     Ok(())
 }
+
+/// What a [`RenderedSource`] reads as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rendered {
+    /// The recording with the edits applied.
+    Edited,
+    /// What the edits take away: the recording minus the edited recording (the residual a
+    /// denoiser removes, for listening to its artefacts).
+    Removed,
+}
+
+/// Samples per channel a [`RenderedSource`] renders at a time.
+pub const CACHED_BLOCK_LEN: usize = 1 << 14;
+/// Blocks a [`RenderedSource`] keeps per channel.
+const CACHED_BLOCKS_PER_CHANNEL: usize = 3;
+
+/// A recording with edits applied (or what they remove), readable by range like any source,
+/// so that it can feed the player or another render.
+///
+/// Players read small chunks, and a denoise step needs many frames of context around each
+/// (the automatic estimate, about two seconds): so whole blocks of [`CACHED_BLOCK_LEN`] are
+/// rendered and the last few kept. Any block renders exactly as in the whole file, so reading
+/// by range gives the whole-file result.
+pub struct RenderedSource<T: ReadSamples> {
+    source: std::sync::Arc<dyn SampleSource>,
+    stft: std::sync::Arc<Stft<T>>,
+    raster: std::sync::Arc<MaskRaster>,
+    what: Rendered,
+    cache: std::sync::Mutex<BlockCache<T>>,
+}
+
+struct BlockCache<T: ReadSamples> {
+    /// `(channel, block index, samples)`, oldest first.
+    blocks: Vec<(usize, u64, Vec<T>)>,
+    scratch: RenderScratch<T>,
+    original: Vec<T>,
+}
+
+impl<T: ReadSamples> RenderedSource<T> {
+    /// `source` with `raster` applied through `stft`, read as `what`.
+    pub fn new(
+        source: std::sync::Arc<dyn SampleSource>,
+        stft: std::sync::Arc<Stft<T>>,
+        raster: std::sync::Arc<MaskRaster>,
+        what: Rendered,
+    ) -> Self {
+        let scratch = RenderScratch::new(&stft);
+        RenderedSource {
+            source,
+            stft,
+            raster,
+            what,
+            cache: std::sync::Mutex::new(BlockCache {
+                blocks: Vec::new(),
+                scratch,
+                original: Vec::new(),
+            }),
+        }
+    }
+
+    /// Reads `out.len()` samples of `channel` from `start`; zeros outside the recording.
+    pub fn read_typed(&self, channel: usize, start: i64, out: &mut [T]) {
+        out.fill(T::default());
+        let len = self.source.len() as i64;
+        let lo = start.max(0);
+        let hi = (start + out.len() as i64).min(len);
+        if lo >= hi {
+            return;
+        }
+        // A poisoned lock only means a reader panicked mid-render: the cached blocks are whole.
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let block_len = CACHED_BLOCK_LEN as i64;
+        let mut at = lo;
+        while at < hi {
+            let index = (at / block_len) as u64;
+            let block_start = index as i64 * block_len;
+            let samples = self.block(&mut cache, channel, index);
+            let end = hi.min(block_start + samples.len() as i64);
+            out[(at - start) as usize..(end - start) as usize]
+                .copy_from_slice(&samples[(at - block_start) as usize..(end - block_start) as usize]);
+            at = end;
+        }
+    }
+
+    /// The samples of block `index` of `channel`, rendering it if it is not cached.
+    fn block<'c>(&self, cache: &'c mut BlockCache<T>, channel: usize, index: u64) -> &'c [T] {
+        if let Some(i) = cache
+            .blocks
+            .iter()
+            .position(|(c, b, _)| *c == channel && *b == index)
+        {
+            return &cache.blocks[i].2;
+        }
+        let start = index * CACHED_BLOCK_LEN as u64;
+        let n = (self.source.len() - start).min(CACHED_BLOCK_LEN as u64) as usize;
+        let mut samples = vec![T::default(); n];
+        Renderer::new(self.source.as_ref(), &self.stft, &self.raster).render_range(
+            channel,
+            start as i64,
+            &mut samples,
+            &mut cache.scratch,
+        );
+        if self.what == Rendered::Removed {
+            cache.original.resize(n, T::default());
+            T::read(self.source.as_ref(), channel, start as i64, &mut cache.original);
+            for (s, &x) in samples.iter_mut().zip(&cache.original) {
+                *s = x - *s;
+            }
+        }
+        let kept = cache.blocks.iter().filter(|(c, _, _)| *c == channel).count();
+        if kept >= CACHED_BLOCKS_PER_CHANNEL
+            && let Some(oldest) = cache.blocks.iter().position(|(c, _, _)| *c == channel)
+        {
+            cache.blocks.remove(oldest);
+        }
+        cache.blocks.push((channel, index, samples));
+        &cache.blocks[cache.blocks.len() - 1].2
+    }
+}
+
+impl SampleSource for RenderedSource<f32> {
+    fn sample_rate(&self) -> f64 {
+        self.source.sample_rate()
+    }
+    fn len(&self) -> u64 {
+        self.source.len()
+    }
+    fn channels(&self) -> usize {
+        self.source.channels()
+    }
+    fn is_complex(&self) -> bool {
+        false
+    }
+    fn read_real(&self, channel: usize, start: i64, out: &mut [f32]) {
+        self.read_typed(channel, start, out);
+    }
+    fn read_complex(&self, channel: usize, start: i64, out: &mut [Complex32]) {
+        let mut re = vec![0.0f32; out.len()];
+        self.read_typed(channel, start, &mut re);
+        for (o, r) in out.iter_mut().zip(re) {
+            *o = Complex32::new(r, 0.0);
+        }
+    }
+}
+
+impl SampleSource for RenderedSource<Complex32> {
+    fn sample_rate(&self) -> f64 {
+        self.source.sample_rate()
+    }
+    fn len(&self) -> u64 {
+        self.source.len()
+    }
+    fn channels(&self) -> usize {
+        self.source.channels()
+    }
+    fn is_complex(&self) -> bool {
+        true
+    }
+    fn read_real(&self, channel: usize, start: i64, out: &mut [f32]) {
+        let mut z = vec![Complex32::default(); out.len()];
+        self.read_typed(channel, start, &mut z);
+        for (o, v) in out.iter_mut().zip(z) {
+            *o = v.re;
+        }
+    }
+    fn read_complex(&self, channel: usize, start: i64, out: &mut [Complex32]) {
+        self.read_typed(channel, start, out);
+    }
+}

@@ -4,8 +4,10 @@
 use egui::{Key, KeyboardShortcut, Modifiers};
 
 use super::command::{Command, CommandSender};
+use super::denoise::{DenoiseInput, denoise_panel_ui};
+use super::transport::Selection;
 use super::tools::{Tool, ToolSettings};
-use super::view::{ViewState, format_hz};
+use super::view::{Version, ViewState, format_hz};
 use crate::edit::{Document, Edit, LevelCondition, Shape};
 use crate::signal::phase::Method;
 use crate::signal::{Colormap, FreqScale, StftParams, WindowKind};
@@ -81,6 +83,13 @@ pub fn menu_bar_ui(ui: &mut egui::Ui, doc: Option<&Document>, view: &ViewState, 
             if menu_item(ui, "Redo", Some(&keys::REDO), can_redo) {
                 commands.send(Command::Redo);
             }
+            ui.separator();
+            if menu_item(ui, "Learn noise from selection", None, has_doc) {
+                commands.send(Command::LearnNoise);
+            }
+            if menu_item(ui, "Estimate noise automatically", None, has_doc) {
+                commands.send(Command::EstimateNoise);
+            }
         });
         ui.menu_button("View", |ui| {
             if ui
@@ -126,7 +135,7 @@ pub fn menu_bar_ui(ui: &mut egui::Ui, doc: Option<&Document>, view: &ViewState, 
                 });
             }
             ui.separator();
-            let label = if view.show_processed {
+            let label = if view.version.is_edited() {
                 "Show original"
             } else {
                 "Show edited"
@@ -144,6 +153,8 @@ pub fn menu_bar_ui(ui: &mut egui::Ui, doc: Option<&Document>, view: &ViewState, 
             ui.label("[ and ] change the brush size.");
             ui.label("Keys: F fit, + and - zoom time, shift with them zooms frequency,");
             ui.label("arrows pan, O original/edited, Delete removes the selected edit.");
+            ui.label("Noise removal: select noise alone (S), then Learn noise in the side panel;");
+            ui.label("Show removed to see and hear what it takes away.");
         });
     });
 }
@@ -290,6 +301,10 @@ pub struct SideInput<'a> {
     pub complex: bool,
     /// Convergence of the last painted stroke.
     pub paint_sc_db: Option<f64>,
+    /// The time-frequency selection.
+    pub selection: Option<Selection>,
+    /// Sample rate of the recording, Hz.
+    pub sample_rate: f64,
 }
 
 /// The side panel: view settings, edits and history.
@@ -305,6 +320,8 @@ pub fn side_panel_ui(
         channels,
         complex,
         paint_sc_db,
+        selection,
+        sample_rate,
     } = *input;
     egui::ScrollArea::vertical().show(ui, |ui| {
         egui::CollapsingHeader::new("View")
@@ -313,6 +330,19 @@ pub fn side_panel_ui(
                 view_settings_ui(ui, view, channels, complex, commands);
             });
         let Some(doc) = doc else { return };
+        egui::CollapsingHeader::new("Noise removal")
+            .default_open(true)
+            .show(ui, |ui| {
+                let input = DenoiseInput {
+                    doc,
+                    selected_edit: *selected_edit,
+                    selection,
+                    version: view.version,
+                    stft: view.stft,
+                    sample_rate,
+                };
+                denoise_panel_ui(ui, &input, commands);
+            });
         egui::CollapsingHeader::new(format!("Edits ({})", doc.edits.edits.len()))
             .default_open(true)
             .show(ui, |ui| {
@@ -517,14 +547,25 @@ fn view_settings_ui(
             }
         }
         ui.label("Show");
-        let mut processed = view.show_processed;
+        let mut version = view.version;
         ui.horizontal(|ui| {
-            ui.selectable_value(&mut processed, false, "original");
-            ui.selectable_value(&mut processed, true, "edited");
+            for v in Version::ALL {
+                ui.selectable_value(&mut version, v, v.name())
+                    .on_hover_text(version_help(v));
+            }
         });
         ui.end_row();
-        if processed != view.show_processed {
-            commands.send(Command::ToggleProcessed);
+        if version != view.version {
+            commands.send(Command::ShowVersion(version));
         }
     });
+}
+
+/// What each version shows and plays, for tooltips.
+pub fn version_help(v: Version) -> &'static str {
+    match v {
+        Version::Original => "See and hear the recording as it is (O toggles)",
+        Version::Edited => "See and hear it with the edits applied (O toggles)",
+        Version::Removed => "See and hear only what the edits remove: for a denoiser, the noise it takes away and any signal it wrongly takes with it",
+    }
 }

@@ -11,9 +11,9 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 
-use super::view::{FreqAxisView, ViewState};
+use super::view::{FreqAxisView, Version, ViewState};
 use crate::edit::mask::MaskRaster;
-use crate::edit::picture::{ColumnLevels, column_levels};
+use crate::edit::picture::{ColumnLevels, Levels, levels_of};
 use crate::signal::colormap::level_index;
 use crate::signal::raster::RowMap;
 use crate::signal::{Colormap, Complex32, FreqScale, Progress, SampleSource, Stft};
@@ -32,8 +32,8 @@ pub struct TileKey {
     pub index: u64,
     /// One channel or the mean of all.
     pub channel: Option<usize>,
-    /// With edits applied.
-    pub processed: bool,
+    /// Original, edited or what the edits remove.
+    pub version: Version,
 }
 
 impl TileKey {
@@ -87,14 +87,20 @@ impl Engine {
         &self,
         source: &dyn SampleSource,
         raster: Option<&MaskRaster>,
+        removed: bool,
         frames: Range<usize>,
         columns: usize,
         channel: Option<usize>,
         progress: &Progress,
     ) -> ColumnLevels {
+        let what = match (raster, removed) {
+            (Some(r), true) => Levels::Removed(r),
+            (Some(r), false) => Levels::Edited(r),
+            (None, _) => Levels::Original,
+        };
         match self {
-            Engine::Real(s) => column_levels(source, s, raster, frames, columns, channel, progress),
-            Engine::Complex(s) => column_levels(source, s, raster, frames, columns, channel, progress),
+            Engine::Real(s) => levels_of(source, s, what, frames, columns, channel, progress),
+            Engine::Complex(s) => levels_of(source, s, what, frames, columns, channel, progress),
         }
     }
 }
@@ -224,7 +230,7 @@ impl TileStore {
     /// `revision`; their current pictures stay on screen until the new ones arrive.
     pub fn invalidate(&mut self, affected: crate::edit::Affected, revision: u64, hop_s: f64) {
         for (key, e) in self.entries.iter_mut() {
-            if !key.processed {
+            if !key.version.is_edited() {
                 continue;
             }
             let n = key.frames_per_tile() as f64;
@@ -268,8 +274,8 @@ impl TileStore {
                 Some(t) => t.set(r.image, options),
                 None => {
                     let name = format!(
-                        "tile-{}-{}-{:?}-{}",
-                        r.key.lod, r.key.index, r.key.channel, r.key.processed
+                        "tile-{}-{}-{:?}-{:?}",
+                        r.key.lod, r.key.index, r.key.channel, r.key.version
                     );
                     entry.texture = Some(ctx.load_texture(name, r.image, options));
                 }
@@ -323,7 +329,7 @@ impl TileStore {
             lod,
             index,
             channel: view.channel,
-            processed: view.show_processed,
+            version: view.version,
         };
         let frames_per_tile = (TILE_COLUMNS << lod) as f64;
         let tiles_total = total_frames.div_ceil(TILE_COLUMNS << lod) as u64;
@@ -345,7 +351,7 @@ impl TileStore {
 
         let mut jobs = Vec::new();
         let mut ready = true;
-        let needed_revision = if view.show_processed { context.revision } else { 0 };
+        let needed_revision = if view.version.is_edited() { context.revision } else { 0 };
         for (i, &index) in visible.iter().chain(&prefetch).enumerate() {
             let key = key_at(lod, index);
             let is_visible = i < visible.len();
@@ -353,7 +359,7 @@ impl TileStore {
             let (needs_compute, needs_color) = match &entry {
                 None => (true, true),
                 Some(e) => {
-                    let outdated = key.processed && e.invalidated_at > e.revision;
+                    let outdated = key.version.is_edited() && e.invalidated_at > e.revision;
                     (e.levels.is_none() || outdated, e.color != Some(color))
                 }
             };
@@ -424,7 +430,7 @@ impl TileStore {
                 .filter(|(k, e)| {
                     k.lod != lod
                         && k.channel == view.channel
-                        && k.processed == view.show_processed
+                        && k.version == view.version
                         && e.texture.is_some()
                         && (k.lod as i32 - lod as i32).abs() <= 4
                 })
@@ -469,7 +475,7 @@ impl TileStore {
             lod,
             index,
             channel: view.channel,
-            processed: view.show_processed,
+            version: view.version,
         };
         let levels = self.entries.get(&key)?.levels.as_ref()?;
         let column = ((frame - index as f64 * frames_per_tile) / (1u64 << lod) as f64) as usize;
@@ -524,8 +530,9 @@ fn worker_loop(shared: &Shared, results: &Sender<TileResult>, ctx: &egui::Contex
             JobKind::Compute(context) => {
                 let frames = job.key.frames(job.total_frames);
                 let columns = frames.len().div_ceil(1 << job.key.lod).max(1);
-                let raster = job.key.processed.then(|| context.raster.as_ref());
-                let source = if job.key.processed {
+                let edited = job.key.version.is_edited();
+                let raster = edited.then(|| context.raster.as_ref());
+                let source = if edited {
                     &context.processed_source
                 } else {
                     &context.source
@@ -533,6 +540,7 @@ fn worker_loop(shared: &Shared, results: &Sender<TileResult>, ctx: &egui::Contex
                 Arc::new(context.engine.column_levels(
                     source.as_ref(),
                     raster,
+                    job.key.version == Version::Removed,
                     frames,
                     columns,
                     job.key.channel,
