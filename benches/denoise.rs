@@ -12,7 +12,7 @@ use spectro::edit::{Denoise, Edit};
 use spectro::signal::{Cancelled, Convention, MemorySource, Progress, Stft, StftParams};
 
 /// The demo's left channel from 0.5 s on, in uniform white noise from the start.
-fn noisy(seconds: f64) -> MemorySource {
+fn noisy(seconds: f64) -> MemorySource<f32> {
     let fs = 48_000.0;
     let lead = (0.5 * fs) as usize;
     let tones = spectro::cli::demo::demo_signal_of(seconds - 0.5).swap_remove(0);

@@ -89,7 +89,9 @@ impl Document {
             return None;
         }
         self.revision += 1;
-        Some(Affected::of_edit(&before, default_feather_s).union(Affected::of_edit(&after, default_feather_s)))
+        Some(
+            Affected::of_edit(&before, default_feather_s).union(Affected::of_edit(&after, default_feather_s)),
+        )
     }
 
     /// Undoes the last step; `None` if there was nothing to undo.

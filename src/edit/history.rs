@@ -149,7 +149,15 @@ impl History {
     /// the same edit: a slider dragged through many values is one undo step. Returns false
     /// (and changes nothing) otherwise.
     pub fn amend(&mut self, list: &mut EditList, index: usize, after: Edit) -> bool {
-        let Some((Change::Replace { index: i, after: last, .. }, _)) = self.undo.last_mut() else {
+        let Some((
+            Change::Replace {
+                index: i,
+                after: last,
+                ..
+            },
+            _,
+        )) = self.undo.last_mut()
+        else {
             return false;
         };
         if *i != index || index >= list.edits.len() {

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use super::LaunchOptions;
 use super::command::{Command, CommandSender, command_channel};
+use super::denoise::{current_denoise, learn_from_selection};
 use super::dialogs::{Answer, FileDialogs, FilePurpose, Pending, confirm_discard_ui, error_ui};
 use super::jobs::Job;
 use super::panels::{keys, menu_bar_ui, side_panel_ui, toolbar_ui};
@@ -18,7 +19,6 @@ use super::transport::Transport;
 use super::view::{FreqAxisView, Version, ViewState, format_hz, format_hz_step, note_name};
 use super::waveform::{Envelope, waveform_ui};
 use crate::edit::mask::{Grid, MaskRaster};
-use super::denoise::{current_denoise, learn_from_selection};
 use crate::edit::{Affected, Change, Denoise, Document, Edit, NoiseEstimate, Shape};
 use crate::io::export::{ExportError, export_edited};
 use crate::io::{FileError, OpenOptions, Recording, load_edit_list, save_edit_list};
@@ -774,10 +774,20 @@ impl SpectroApp {
                 self.after_history(affected);
             }
             Command::Change(change) => self.apply_change(change),
-            Command::AdjustEdit { index, after, gesture } => self.adjust_edit(index, after, gesture),
+            Command::AdjustEdit {
+                index,
+                after,
+                gesture,
+            } => self.adjust_edit(index, after, gesture),
             Command::LearnNoise => match self.transport.selection {
                 Some(sel) => self.set_noise(learn_from_selection(sel, self.band_hz())),
-                None => self.fail("Select a stretch that holds only noise first (Select tool, S)."),
+                // A hint, not an error worth a dialog.
+                None => {
+                    self.status = Some(Status {
+                        text: "Select a stretch that holds only noise first (Select tool, S).".into(),
+                        error: true,
+                    })
+                }
             },
             Command::EstimateNoise => self.set_noise(NoiseEstimate::Auto { window_s: None }),
             Command::AddEdit(edit) => self.apply_change(Change::Add(edit)),

@@ -105,50 +105,80 @@ pub fn denoise_panel_ui(ui: &mut egui::Ui, input: &DenoiseInput<'_>, commands: &
             gesture,
         });
     };
-    egui::Grid::new("denoise-settings").num_columns(2).show(ui, |ui| {
-        let mut reduction = d.reduction_db;
-        ui.label("Reduction");
-        let r = ui
-            .add(egui::Slider::new(&mut reduction, 0.0..=60.0).suffix(" dB").fixed_decimals(0))
-            .on_hover_text("How far pure noise is brought down");
-        if let Some(g) = gesture_of(ui, &r) {
-            send(Denoise { reduction_db: reduction, ..d.clone() }, g);
-        }
-        ui.end_row();
-
-        let mut sensitivity = d.sensitivity;
-        ui.label("Sensitivity");
-        let r = ui
-            .add(egui::Slider::new(&mut sensitivity, 0.0..=4.0).fixed_decimals(2))
-            .on_hover_text(
-                "How readily cells count as noise: 1 is calibrated on the noise's own spread; \
-                 higher removes more, and more of quiet wanted sound",
-            );
-        if let Some(g) = gesture_of(ui, &r) {
-            send(Denoise { sensitivity, ..d.clone() }, g);
-        }
-        ui.end_row();
-
-        let mut smooth_ms = d.smooth_s.unwrap_or(DEFAULT_SMOOTH_HOPS * hop_s) * 1000.0;
-        ui.label("Smoothing, time");
-        let r = ui
-            .add(egui::Slider::new(&mut smooth_ms, 0.0..=250.0).suffix(" ms").fixed_decimals(0))
-            .on_hover_text("Longer keeps isolated noise peaks from warbling (musical noise), but smears onsets");
-        if let Some(g) = gesture_of(ui, &r) {
-            send(Denoise { smooth_s: Some(smooth_ms / 1000.0), ..d.clone() }, g);
-        }
-        ui.end_row();
-
-        let mut smooth_hz = d.smooth_hz.unwrap_or(DEFAULT_SMOOTH_BINS * bin_hz);
-        ui.label("Smoothing, frequency");
-        let r = ui
-            .add(egui::Slider::new(&mut smooth_hz, 0.0..=1000.0).suffix(" Hz").fixed_decimals(0))
-            .on_hover_text("Wider also fights musical noise, but blurs closely spaced tones");
-        if let Some(g) = gesture_of(ui, &r) {
-            send(Denoise { smooth_hz: Some(smooth_hz), ..d.clone() }, g);
-        }
-        ui.end_row();
-    });
+    let mut reduction = d.reduction_db;
+    let r = ui
+        .add(
+            egui::Slider::new(&mut reduction, 0.0..=60.0)
+                .suffix(" dB")
+                .fixed_decimals(0)
+                .text("reduction"),
+        )
+        .on_hover_text("How far pure noise is brought down");
+    if let Some(g) = gesture_of(ui, &r) {
+        send(
+            Denoise {
+                reduction_db: reduction,
+                ..d.clone()
+            },
+            g,
+        );
+    }
+    let mut sensitivity = d.sensitivity;
+    let r = ui
+        .add(
+            egui::Slider::new(&mut sensitivity, 0.0..=4.0)
+                .fixed_decimals(2)
+                .text("sensitivity"),
+        )
+        .on_hover_text(
+            "How readily cells count as noise: 1 is calibrated on the noise's own spread; \
+             higher removes more, and more of quiet wanted sound",
+        );
+    if let Some(g) = gesture_of(ui, &r) {
+        send(
+            Denoise {
+                sensitivity,
+                ..d.clone()
+            },
+            g,
+        );
+    }
+    let mut smooth_ms = d.smooth_s.unwrap_or(DEFAULT_SMOOTH_HOPS * hop_s) * 1000.0;
+    let r = ui
+        .add(
+            egui::Slider::new(&mut smooth_ms, 0.0..=250.0)
+                .suffix(" ms")
+                .fixed_decimals(0)
+                .text("smoothing in time"),
+        )
+        .on_hover_text("Longer keeps isolated noise peaks from warbling (musical noise), but smears onsets");
+    if let Some(g) = gesture_of(ui, &r) {
+        send(
+            Denoise {
+                smooth_s: Some(smooth_ms / 1000.0),
+                ..d.clone()
+            },
+            g,
+        );
+    }
+    let mut smooth_hz = d.smooth_hz.unwrap_or(DEFAULT_SMOOTH_BINS * bin_hz);
+    let r = ui
+        .add(
+            egui::Slider::new(&mut smooth_hz, 0.0..=1000.0)
+                .suffix(" Hz")
+                .fixed_decimals(0)
+                .text("smoothing in frequency"),
+        )
+        .on_hover_text("Wider also fights musical noise, but blurs closely spaced tones");
+    if let Some(g) = gesture_of(ui, &r) {
+        send(
+            Denoise {
+                smooth_hz: Some(smooth_hz),
+                ..d.clone()
+            },
+            g,
+        );
+    }
     ui.horizontal(|ui| {
         ui.label("See and hear");
         let mut version = input.version;
@@ -169,20 +199,29 @@ pub fn denoise_panel_ui(ui: &mut egui::Ui, input: &DenoiseInput<'_>, commands: &
     }
 }
 
-/// The gesture a slider's change belongs to, if it changed: one per drag (the first change
-/// starts an undo step, the rest amend it), a new one for every click or key press.
+/// The gesture a slider's change belongs to, if it changed: one from the press to the release
+/// of the pointer on it (the first change starts an undo step, the rest amend it), a new one
+/// for every key press or typed value.
 fn gesture_of(ui: &egui::Ui, r: &egui::Response) -> Option<u64> {
     let id = r.id.with("gesture");
-    if r.drag_started() {
-        let g = new_gesture();
-        ui.data_mut(|d| d.insert_temp(id, g));
-    }
-    if !r.changed() {
-        return None;
-    }
-    if r.dragged() || r.drag_started() {
-        let g = ui.data_mut(|d| *d.get_temp_mut_or_insert_with(id, new_gesture));
-        return Some(g);
-    }
-    Some(new_gesture())
+    // On the press itself the slider already jumps to the pointer, before egui counts it as
+    // pressed on the widget: a hovered press belongs to the gesture too.
+    let pressing = ui.input(|i| i.pointer.primary_down() || i.pointer.primary_released());
+    let held = r.is_pointer_button_down_on() || r.dragged() || r.drag_stopped() || (pressing && r.hovered());
+    let stored: Option<u64> = ui.data(|d| d.get_temp(id));
+    let gesture = if held {
+        stored.unwrap_or_else(|| {
+            let g = new_gesture();
+            ui.data_mut(|d| d.insert_temp(id, g));
+            g
+        })
+    } else {
+        if stored.is_some() {
+            ui.data_mut(|d| d.remove::<u64>(id));
+        }
+        new_gesture()
+    };
+    // A slider also "changes" when it rounds a value it is shown (a default smoothing of
+    // 140.6 Hz shown as 141): only changes the user makes count.
+    (r.changed() && (held || r.has_focus())).then_some(gesture)
 }

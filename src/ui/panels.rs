@@ -5,8 +5,8 @@ use egui::{Key, KeyboardShortcut, Modifiers};
 
 use super::command::{Command, CommandSender};
 use super::denoise::{DenoiseInput, denoise_panel_ui};
-use super::transport::Selection;
 use super::tools::{Tool, ToolSettings};
+use super::transport::Selection;
 use super::view::{Version, ViewState, format_hz};
 use crate::edit::{Document, Edit, LevelCondition, Shape};
 use crate::signal::phase::Method;
@@ -566,6 +566,8 @@ pub fn version_help(v: Version) -> &'static str {
     match v {
         Version::Original => "See and hear the recording as it is (O toggles)",
         Version::Edited => "See and hear it with the edits applied (O toggles)",
-        Version::Removed => "See and hear only what the edits remove: for a denoiser, the noise it takes away and any signal it wrongly takes with it",
+        Version::Removed => {
+            "See and hear only what the edits remove: for a denoiser, the noise it takes away and any signal it wrongly takes with it"
+        }
     }
 }

@@ -86,18 +86,12 @@ impl Engine {
     fn column_levels(
         &self,
         source: &dyn SampleSource,
-        raster: Option<&MaskRaster>,
-        removed: bool,
+        what: Levels<'_>,
         frames: Range<usize>,
         columns: usize,
         channel: Option<usize>,
         progress: &Progress,
     ) -> ColumnLevels {
-        let what = match (raster, removed) {
-            (Some(r), true) => Levels::Removed(r),
-            (Some(r), false) => Levels::Edited(r),
-            (None, _) => Levels::Original,
-        };
         match self {
             Engine::Real(s) => levels_of(source, s, what, frames, columns, channel, progress),
             Engine::Complex(s) => levels_of(source, s, what, frames, columns, channel, progress),
@@ -351,7 +345,11 @@ impl TileStore {
 
         let mut jobs = Vec::new();
         let mut ready = true;
-        let needed_revision = if view.version.is_edited() { context.revision } else { 0 };
+        let needed_revision = if view.version.is_edited() {
+            context.revision
+        } else {
+            0
+        };
         for (i, &index) in visible.iter().chain(&prefetch).enumerate() {
             let key = key_at(lod, index);
             let is_visible = i < visible.len();
@@ -530,17 +528,14 @@ fn worker_loop(shared: &Shared, results: &Sender<TileResult>, ctx: &egui::Contex
             JobKind::Compute(context) => {
                 let frames = job.key.frames(job.total_frames);
                 let columns = frames.len().div_ceil(1 << job.key.lod).max(1);
-                let edited = job.key.version.is_edited();
-                let raster = edited.then(|| context.raster.as_ref());
-                let source = if edited {
-                    &context.processed_source
-                } else {
-                    &context.source
+                let (source, what) = match job.key.version {
+                    Version::Original => (&context.source, Levels::Original),
+                    Version::Edited => (&context.processed_source, Levels::Edited(&context.raster)),
+                    Version::Removed => (&context.processed_source, Levels::Removed(&context.raster)),
                 };
                 Arc::new(context.engine.column_levels(
                     source.as_ref(),
-                    raster,
-                    job.key.version == Version::Removed,
+                    what,
                     frames,
                     columns,
                     job.key.channel,

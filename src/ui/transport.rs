@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::command::{Command, CommandSender};
+use super::view::Version;
 use crate::audio::player::audition_rasters;
 use crate::audio::{AudioError, Audition, PlayRequest, Player};
-use super::view::Version;
 use crate::edit::Edit;
 use crate::edit::mask::{Grid, MaskRaster};
 use crate::edit::render::{Rendered, RenderedSource};
