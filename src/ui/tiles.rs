@@ -180,6 +180,19 @@ pub struct TileStore {
     generation: u64,
     clock: u64,
     worker: Option<std::thread::JoinHandle<()>>,
+    /// Recent invalidations `(span, revision, hop_s)`: a tile that had no entry when an edit
+    /// touched it (still being computed for an older revision) is outdated all the same.
+    recent: Vec<(crate::edit::Affected, u64, f64)>,
+}
+
+/// Invalidations [`TileStore::recent`] keeps.
+const RECENT_INVALIDATIONS: usize = 64;
+
+/// The time span of `key`'s tile, seconds.
+fn tile_span_s(key: &TileKey, hop_s: f64) -> [f64; 2] {
+    let n = key.frames_per_tile() as f64;
+    let t0 = key.index as f64 * n * hop_s;
+    [t0, t0 + n * hop_s]
 }
 
 impl TileStore {
@@ -202,6 +215,7 @@ impl TileStore {
             generation: 0,
             clock: 0,
             worker,
+            recent: Vec::new(),
         }
     }
 
@@ -209,6 +223,7 @@ impl TileStore {
     pub fn reset(&mut self) -> u64 {
         self.generation += 1;
         self.entries.clear();
+        self.recent.clear();
         if let Ok(mut q) = self.shared.queue.lock() {
             q.jobs.clear();
         }
@@ -223,13 +238,15 @@ impl TileStore {
     /// Marks processed tiles whose frames overlap `time_s` as needing recomputation for
     /// `revision`; their current pictures stay on screen until the new ones arrive.
     pub fn invalidate(&mut self, affected: crate::edit::Affected, revision: u64, hop_s: f64) {
+        if self.recent.len() >= RECENT_INVALIDATIONS {
+            self.recent.remove(0);
+        }
+        self.recent.push((affected, revision, hop_s));
         for (key, e) in self.entries.iter_mut() {
             if !key.version.is_edited() {
                 continue;
             }
-            let n = key.frames_per_tile() as f64;
-            let t0 = key.index as f64 * n * hop_s;
-            let t1 = t0 + n * hop_s;
+            let [t0, t1] = tile_span_s(key, hop_s);
             if affected.overlaps(t0, t1) {
                 e.invalidated_at = revision;
             } else if e.invalidated_at <= e.revision {
@@ -245,10 +262,24 @@ impl TileStore {
             if r.generation != self.generation {
                 continue;
             }
+            let recent = &self.recent;
             let entry = self.entries.entry(r.key).or_insert_with(|| Entry {
                 levels: None,
                 revision: 0,
-                invalidated_at: 0,
+                // Edits made while this tile was computed for an older revision.
+                invalidated_at: if r.key.version.is_edited() {
+                    recent
+                        .iter()
+                        .filter(|(a, rev, hop_s)| {
+                            let [t0, t1] = tile_span_s(&r.key, *hop_s);
+                            *rev > r.revision && a.overlaps(t0, t1)
+                        })
+                        .map(|(_, rev, _)| *rev)
+                        .max()
+                        .unwrap_or(0)
+                } else {
+                    0
+                },
                 texture: None,
                 color: None,
                 last_used: 0,
