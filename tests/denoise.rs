@@ -710,3 +710,57 @@ fn rendering_any_range_equals_the_whole_render() {
         params,
     );
 }
+
+#[test]
+fn a_denoise_edit_undoes_and_redoes_like_any_other() {
+    use spectro::edit::{Affected, Change, Document};
+    let reference = noisereduce_reference();
+    let (fs, _, noisy) = noisy_speech(&reference);
+    let source = std::sync::Arc::new(MemorySource {
+        sample_rate: fs,
+        channels: vec![noisy.clone()],
+    });
+    let mut doc = Document::new(source.clone());
+    let learnt = Edit::denoise(Denoise::learn([0.0, 0.5], None));
+    // It acts on the whole recording: everything is to redraw.
+    assert_eq!(doc.apply(Change::Add(learnt.clone()), 0.02), Affected::Everywhere);
+    let mut stronger = learnt.clone();
+    stronger.shape = Shape::Denoise(Denoise {
+        reduction_db: 30.0,
+        ..Denoise::learn([0.0, 0.5], None)
+    });
+    doc.apply(
+        Change::Replace {
+            index: 0,
+            before: learnt.clone(),
+            after: stronger.clone(),
+        },
+        0.02,
+    );
+    // A drag continuing the same change amends it.
+    let mut strongest = stronger.clone();
+    strongest.shape = Shape::Denoise(Denoise {
+        reduction_db: 40.0,
+        ..Denoise::learn([0.0, 0.5], None)
+    });
+    assert_eq!(doc.amend(0, strongest.clone(), 0.02), Some(Affected::Everywhere));
+    let render_doc = |doc: &Document| {
+        render::<f32>(source.as_ref(), &doc.edits.edits, StftParams::default())
+            .pop()
+            .unwrap()
+    };
+    let at_40 = render_doc(&doc);
+    assert_eq!(doc.undo(0.02), Some(Affected::Everywhere));
+    assert_eq!(doc.edits.edits, vec![learnt.clone()]);
+    let at_18 = render_doc(&doc);
+    assert_eq!(at_18, denoise_mono(fs, &noisy, Denoise::learn([0.0, 0.5], None)));
+    assert!(doc.undo(0.02).is_some());
+    assert!(doc.edits.edits.is_empty());
+    assert_eq!(render_doc(&doc), noisy);
+    assert!(doc.redo(0.02).is_some() && doc.redo(0.02).is_some());
+    assert_eq!(doc.edits.edits, vec![strongest]);
+    assert_eq!(render_doc(&doc), at_40);
+    // 40 dB takes more of the lead-in's noise than 18 dB.
+    let lead = (0.1 * fs) as usize..(0.4 * fs) as usize;
+    assert!(energy(&at_40[lead.clone()]) < 0.1 * energy(&at_18[lead]));
+}
