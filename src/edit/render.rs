@@ -18,8 +18,17 @@ use crate::signal::levels::power_dbfs;
 use crate::signal::stft::overlap_add;
 use crate::signal::{Cancelled, Progress, ReadSamples, SampleSource, Scratch, Stft};
 
-/// Samples per channel in one parallel task of [`render_stream`].
+/// Samples per channel in one parallel task of [`render_stream`] (at least: see
+/// [`block_len_for`]).
 pub const BLOCK_LEN: usize = 1 << 16;
+
+/// The block length [`render_stream`] uses for `raster`: [`BLOCK_LEN`], or longer when denoise
+/// steps analyse many frames of context on each side of a block (the automatic estimate, about
+/// two seconds), so that the context adds at most about half the work.
+pub fn block_len_for(raster: &MaskRaster, channels: usize, hop: usize) -> usize {
+    let context = (0..channels).map(|c| raster.context_frames(c)).max().unwrap_or(0);
+    BLOCK_LEN.max((4 * context * hop).next_power_of_two())
+}
 
 /// Spectra and gains of consecutive frames of one channel: what rendering and drawing the
 /// processed spectrogram both start from.
@@ -326,7 +335,8 @@ pub fn render_stream<T: ReadSamples, E: From<Cancelled> + Send>(
     let len = source.len();
     let channels = source.channels();
     let renderer = Renderer::new(source, stft, raster);
-    let blocks = len.div_ceil(BLOCK_LEN as u64) as usize;
+    let block_len = block_len_for(raster, channels, stft.hop());
+    let blocks = len.div_ceil(block_len as u64) as usize;
     let batch = (2 * rayon::current_num_threads()).max(2);
     progress.start(len * channels as u64);
 
@@ -338,8 +348,8 @@ pub fn render_stream<T: ReadSamples, E: From<Cancelled> + Send>(
             .map_init(
                 || RenderScratch::new(stft),
                 |scratch, &(b, c)| {
-                    let start = (b * BLOCK_LEN) as u64;
-                    let n = (len - start).min(BLOCK_LEN as u64) as usize;
+                    let start = (b * block_len) as u64;
+                    let n = (len - start).min(block_len as u64) as usize;
                     let mut out = vec![T::default(); n];
                     renderer.render_range(c, start as i64, &mut out, scratch);
                     progress.advance(n as u64);
@@ -350,7 +360,7 @@ pub fn render_stream<T: ReadSamples, E: From<Cancelled> + Send>(
     };
     let mut write_batch = |first_block: usize, rendered: Vec<Vec<T>>| -> Result<(), E> {
         for (i, block) in rendered.chunks(channels).enumerate() {
-            sink(((first_block + i) * BLOCK_LEN) as u64, block)?;
+            sink(((first_block + i) * block_len) as u64, block)?;
         }
         Ok(())
     };
