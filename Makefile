@@ -60,7 +60,7 @@ test: test-packages
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(CARGO) test --locked
 
 bench: packages
-	$(CARGO) bench --bench stft --bench apply --bench phase --bench images
+	$(CARGO) bench --bench stft --bench apply --bench phase --bench images --bench denoise
 
 clean:
 	$(CARGO) clean

@@ -72,6 +72,7 @@ enum Control {
     Rasters(Arc<MaskRaster>, Option<Arc<MaskRaster>>),
     ProcessedSource(Arc<dyn SampleSource>),
     Demod(Option<DemodSettings>),
+    Both(Arc<dyn SampleSource>, Arc<MaskRaster>, Option<Arc<MaskRaster>>),
     Quit,
 }
 
@@ -259,6 +260,18 @@ impl Player {
         let _ = self.control.send(Control::Demod(settings));
     }
 
+    /// The edited version's source and both versions' rasters at once, from now on: for
+    /// switching what the edited version is (such as to what the edits remove) without a
+    /// chunk rendered half one way, half the other.
+    pub fn set_processed_version(
+        &self,
+        source: Arc<dyn SampleSource>,
+        processed: Arc<MaskRaster>,
+        original: Option<Arc<MaskRaster>>,
+    ) {
+        let _ = self.control.send(Control::Both(source, processed, original));
+    }
+
     /// True if the device failed (unplugged) since opening.
     pub fn device_lost(&self) -> bool {
         self.shared.device_lost.load(Ordering::Relaxed)
@@ -299,6 +312,11 @@ fn producer_loop(mut producer: Box<dyn Render>, control: &Receiver<Control>) {
                 if let Err(e) = producer.set_demod(d) {
                     eprintln!("spectro: cannot demodulate: {e}");
                 }
+            }
+            Ok(Control::Both(s, p, o)) => {
+                // Together, so that no chunk mixes the new source with the old edits.
+                producer.set_processed_source(s);
+                producer.set_rasters(p, o);
             }
             Ok(Control::Quit) | Err(RecvTimeoutError::Disconnected) => return,
             Err(RecvTimeoutError::Timeout) => {}

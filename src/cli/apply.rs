@@ -10,7 +10,7 @@ use super::{InputArgs, StftArgs};
 use crate::edit::EditList;
 use crate::io::export::export_edited;
 use crate::io::{Encoding, load_edit_list};
-use crate::signal::{Progress, SampleSource};
+use crate::signal::{Progress, SampleSource, StftParams};
 
 /// Arguments of `spectro apply`.
 #[derive(Args, Debug)]
@@ -46,7 +46,8 @@ pub struct ApplyArgs {
     pub quiet: bool,
 }
 
-fn parse_encoding(s: &str) -> Result<Encoding, String> {
+/// Parses an output encoding name.
+pub fn parse_encoding(s: &str) -> Result<Encoding, String> {
     Encoding::from_name(s)
         .ok_or_else(|| format!("unknown encoding '{s}' (expected pcm8, pcm16, pcm24, pcm32 or float32)"))
 }
@@ -67,6 +68,25 @@ pub fn check_channels(list: &EditList, source: &dyn SampleSource, edits_path: &P
     Ok(())
 }
 
+/// Checks that every denoise step can learn its noise from `source` (its stretch lies inside the
+/// recording, its profile has a row per channel): rendering would otherwise quietly leave the
+/// recording alone.
+pub fn check_denoise(
+    list: &EditList,
+    source: &dyn SampleSource,
+    params: StftParams,
+    edits_path: &Path,
+) -> anyhow::Result<()> {
+    for (i, e) in list.edits.iter().enumerate() {
+        if let Some(d) = e.as_denoise()
+            && let Err(err) = d.check(source, params)
+        {
+            bail!("{}: edits[{i}] (denoise): {err}", edits_path.display());
+        }
+    }
+    Ok(())
+}
+
 /// Runs `spectro apply`.
 pub fn run(args: &ApplyArgs) -> anyhow::Result<()> {
     let started = Instant::now();
@@ -74,6 +94,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<()> {
     let list = load_edit_list(&args.edits)?;
     check_channels(&list, rec.as_ref(), &args.edits)?;
     let params = args.stft.resolve(list.stft.map(|s| s.params()));
+    check_denoise(&list, rec.as_ref(), params, &args.edits)?;
     let clipped = export_edited(
         &rec,
         &list,

@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod demo;
+pub mod denoise;
 pub mod extract;
 pub mod features;
 pub mod from_image;
@@ -85,6 +86,8 @@ pub enum Command {
     /// Write per-frame features (spectral statistics, bands, MFCCs) and detected bursts of a
     /// recording, with its edits applied, as CSV.
     Features(features::FeaturesArgs),
+    /// Remove noise learnt from a stretch of noise alone (or estimated), from one or more files.
+    Denoise(denoise::DenoiseArgs),
     /// Play a recording (with its edits) to an output device and return when done.
     Play(play::PlayArgs),
     /// Write a time-frequency region as a new file (IQ: tuned to baseband and decimated).
@@ -182,6 +185,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::FromImage(args)) => from_image::run(&args),
         Some(Command::Apply(args)) => apply::run(&args),
         Some(Command::Features(args)) => features::run(&args),
+        Some(Command::Denoise(args)) => denoise::run(&args),
         Some(Command::Play(args)) => play::run(&args),
         Some(Command::Extract(args)) => extract::run(&args),
         Some(Command::Reconstruct(args)) => reconstruct::run(&args),

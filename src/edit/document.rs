@@ -80,6 +80,20 @@ impl Document {
         affected
     }
 
+    /// Changes the edit at `index` to `after` within the last step, when that step replaced the
+    /// same edit (a drag continuing); returns what it affected, or `None` (nothing changed) when
+    /// the last step was something else and `after` needs a step of its own.
+    pub fn amend(&mut self, index: usize, after: Edit, default_feather_s: f64) -> Option<Affected> {
+        let before = self.edits.edits.get(index)?.clone();
+        if !self.history.amend(&mut self.edits, index, after.clone()) {
+            return None;
+        }
+        self.revision += 1;
+        Some(
+            Affected::of_edit(&before, default_feather_s).union(Affected::of_edit(&after, default_feather_s)),
+        )
+    }
+
     /// Undoes the last step; `None` if there was nothing to undo.
     pub fn undo(&mut self, default_feather_s: f64) -> Option<Affected> {
         let before = self.edits.clone();

@@ -76,7 +76,10 @@ impl Change {
     /// A short description for the history panel.
     pub fn describe(&self) -> String {
         match self {
-            Change::Add(e) => format!("{} {}", e.shape.type_name(), gain_text(e.gain_db)),
+            Change::Add(e) => match e.as_denoise() {
+                Some(d) => format!("denoise {}", gain_text(-d.reduction_db)),
+                None => format!("{} {}", e.shape.type_name(), gain_text(e.gain_db)),
+            },
             Change::Remove { edit, .. } => format!("delete {}", edit.shape.type_name()),
             Change::Replace { after, .. } => format!("change {}", after.shape.type_name()),
             Change::SetStft { .. } => "STFT settings".to_owned(),
@@ -139,6 +142,32 @@ impl History {
         change.apply(list);
         self.undo.push((change, self.state));
         self.state = next;
+        true
+    }
+
+    /// Changes the edit at `index` to `after` as part of the last step, when that step replaced
+    /// the same edit: a slider dragged through many values is one undo step. Returns false
+    /// (and changes nothing) otherwise.
+    pub fn amend(&mut self, list: &mut EditList, index: usize, after: Edit) -> bool {
+        let Some((
+            Change::Replace {
+                index: i,
+                after: last,
+                ..
+            },
+            _,
+        )) = self.undo.last_mut()
+        else {
+            return false;
+        };
+        if *i != index || index >= list.edits.len() {
+            return false;
+        }
+        *last = after.clone();
+        list.edits[index] = after;
+        self.redo.clear();
+        self.next_state += 1;
+        self.state = self.next_state;
         true
     }
 
@@ -226,5 +255,34 @@ mod tests {
         assert!(!h.can_redo());
         assert!(list.edits.is_empty());
         assert!(h.is_dirty());
+    }
+
+    #[test]
+    fn amending_a_replace_keeps_one_step() {
+        let mut list = EditList::default();
+        let mut h = History::new();
+        h.apply(&mut list, Change::Add(rect(-10.0)));
+        // Only a replace of the same edit can be amended.
+        assert!(!h.amend(&mut list, 0, rect(-11.0)));
+        h.apply(
+            &mut list,
+            Change::Replace {
+                index: 0,
+                before: rect(-10.0),
+                after: rect(-12.0),
+            },
+        );
+        h.mark_saved();
+        for g in [-14.0, -18.0, -24.0] {
+            assert!(h.amend(&mut list, 0, rect(g)));
+        }
+        assert!(!h.amend(&mut list, 1, rect(-1.0)));
+        assert_eq!(list.edits, vec![rect(-24.0)]);
+        assert!(h.is_dirty());
+        assert_eq!(h.applied().count(), 2);
+        assert!(h.undo(&mut list));
+        assert_eq!(list.edits, vec![rect(-10.0)]);
+        assert!(h.redo(&mut list));
+        assert_eq!(list.edits, vec![rect(-24.0)]);
     }
 }

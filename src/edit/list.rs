@@ -12,10 +12,14 @@
 //!   ]
 //! }
 //! ```
+//!
+//! Besides regions, an entry can be a `denoise` step (see [`super::denoise`]): it acts on the
+//! whole recording, at its place in the list like any other edit.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::denoise::{Denoise, MAX_REDUCTION_DB, MAX_SENSITIVITY, NoiseEstimate, NoiseProfile};
 use crate::signal::phase::Method;
 use crate::signal::{StftParams, WindowKind};
 
@@ -180,6 +184,9 @@ pub enum Shape {
         /// Which cells are selected.
         condition: LevelCondition,
     },
+    /// Learned noise removal over the whole recording: a gain per cell from a noise profile
+    /// (see [`super::denoise`]). It has no gain, feather or invert of its own.
+    Denoise(Denoise),
 }
 
 impl Shape {
@@ -192,6 +199,7 @@ impl Shape {
             Shape::Erase { .. } => "erase",
             Shape::Paint { .. } => "paint",
             Shape::Threshold { .. } => "threshold",
+            Shape::Denoise(_) => "denoise",
         }
     }
 }
@@ -226,10 +234,23 @@ impl Edit {
         }
     }
 
+    /// A denoise step with the given settings, on every channel.
+    pub fn denoise(settings: Denoise) -> Self {
+        Edit::new(Shape::Denoise(settings), 0.0)
+    }
+
+    /// The denoise settings, if this edit is a denoise step.
+    pub fn as_denoise(&self) -> Option<&Denoise> {
+        match &self.shape {
+            Shape::Denoise(d) => Some(d),
+            _ => None,
+        }
+    }
+
     /// The time span (s) outside which this edit changes nothing, given the default feather
-    /// along time; `None` if it reaches everywhere (keep-only).
+    /// along time; `None` if it reaches everywhere (keep-only, denoise).
     pub fn time_extent_s(&self, default_feather_s: f64) -> Option<[f64; 2]> {
-        if self.invert {
+        if self.invert || matches!(self.shape, Shape::Denoise(_)) {
             return None;
         }
         let feather = self.feather_s.unwrap_or(default_feather_s);
@@ -249,6 +270,7 @@ impl Edit {
                     points.iter().map(|p| p[0]).fold(f64::NEG_INFINITY, f64::max) + reach,
                 ]
             }
+            Shape::Denoise(_) => return None,
         };
         Some([t0 - feather, t1 + feather])
     }
@@ -518,16 +540,20 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
                 condition,
             }
         }
+        "denoise" => Shape::Denoise(parse_denoise(&mut obj, index, k)?),
         other => {
             return Err(entry_err(
                 index,
                 None,
-                format!("unknown type \"{other}\" (expected rect, lasso, brush, erase or threshold)"),
+                format!(
+                    "unknown type \"{other}\" (expected rect, lasso, brush, erase, threshold or denoise)"
+                ),
             ));
         }
     };
-    // An eraser restores and paint sets a level: neither has a gain of its own.
-    let gain_db = if k == "erase" || k == "paint" {
+    // An eraser restores, paint sets a level and a denoise step has its own reduction: none
+    // has a gain of its own.
+    let gain_db = if k == "erase" || k == "paint" || k == "denoise" {
         0.0
     } else {
         parse_gain(&mut obj, index, k)?
@@ -558,6 +584,105 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
     })
 }
 
+/// Reads the fields of a `denoise` entry.
+fn parse_denoise(obj: &mut Map<String, Value>, index: usize, k: &str) -> Result<Denoise, EditError> {
+    let learn_time_s: Option<[f64; 2]> = take(obj, "learn_time_s", index, k)?;
+    let learn_freq_hz: Option<[f64; 2]> = take(obj, "learn_freq_hz", index, k)?;
+    let profile: Option<ProfileJson> = take(obj, "profile", index, k)?;
+    let estimate: Option<String> = take(obj, "estimate", index, k)?;
+    let window_s: Option<f64> = take(obj, "estimate_window_s", index, k)?;
+    let err = |m: &str| entry_err(index, Some(k), m);
+    if let Some(e) = &estimate
+        && e != "auto"
+    {
+        return Err(err(&format!("\"estimate\" must be \"auto\", not \"{e}\"")));
+    }
+    if learn_freq_hz.is_some() && learn_time_s.is_none() {
+        return Err(err("\"learn_freq_hz\" needs \"learn_time_s\""));
+    }
+    if window_s.is_some() && estimate.is_none() {
+        return Err(err("\"estimate_window_s\" needs \"estimate\": \"auto\""));
+    }
+    let noise = match (learn_time_s, profile, estimate) {
+        (Some(time_s), None, None) => NoiseEstimate::Learn {
+            time_s: check_range(time_s, "learn_time_s", index, k)?,
+            freq_hz: learn_freq_hz
+                .map(|f| check_range(f, "learn_freq_hz", index, k))
+                .transpose()?,
+        },
+        (None, Some(p), None) => NoiseEstimate::Profile(p.check().map_err(|m| err(&m))?),
+        (None, None, Some(_)) => {
+            if window_s.is_some_and(|w| !(w > 0.0 && w.is_finite())) {
+                return Err(err("\"estimate_window_s\" must be a positive number of seconds"));
+            }
+            NoiseEstimate::Auto { window_s }
+        }
+        _ => {
+            return Err(err(
+                "needs exactly one of \"learn_time_s\" (a stretch of noise alone), \"profile\" or \"estimate\": \"auto\"",
+            ));
+        }
+    };
+    let mut d = Denoise {
+        noise,
+        ..Denoise::auto()
+    };
+    if let Some(r) = take::<f64>(obj, "reduction_db", index, k)? {
+        if !(0.0..=MAX_REDUCTION_DB).contains(&r) {
+            return Err(err(&format!(
+                "\"reduction_db\" must be between 0 and {MAX_REDUCTION_DB} dB"
+            )));
+        }
+        d.reduction_db = r;
+    }
+    if let Some(s) = take::<f64>(obj, "sensitivity", index, k)? {
+        if !(0.0..=MAX_SENSITIVITY).contains(&s) {
+            return Err(err(&format!(
+                "\"sensitivity\" must be between 0 and {MAX_SENSITIVITY}"
+            )));
+        }
+        d.sensitivity = s;
+    }
+    d.smooth_s = take(obj, "smooth_s", index, k)?;
+    d.smooth_hz = take(obj, "smooth_hz", index, k)?;
+    for (name, v) in [("smooth_s", d.smooth_s), ("smooth_hz", d.smooth_hz)] {
+        if v.is_some_and(|v| !(v >= 0.0 && v.is_finite())) {
+            return Err(err(&format!("\"{name}\" must be 0 or more")));
+        }
+    }
+    Ok(d)
+}
+
+/// A stored noise profile as it appears in JSON.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileJson {
+    freq_hz: [f64; 2],
+    density_db: Vec<Vec<f64>>,
+}
+
+impl ProfileJson {
+    fn check(self) -> Result<NoiseProfile, String> {
+        let points = self.density_db.first().map_or(0, Vec::len);
+        if points == 0 || self.density_db.iter().any(|r| r.len() != points) {
+            return Err(
+                "\"profile\": \"density_db\" needs one or more rows of the same, non-zero length".into(),
+            );
+        }
+        if self.density_db.iter().flatten().any(|v| !v.is_finite()) {
+            return Err("\"profile\": \"density_db\" must hold finite numbers".into());
+        }
+        let [lo, hi] = self.freq_hz;
+        if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+            return Err("\"profile\": \"freq_hz\" must be [low, high] with low ≤ high".into());
+        }
+        Ok(NoiseProfile {
+            freq_hz: self.freq_hz,
+            density_db: self.density_db,
+        })
+    }
+}
+
 const COMMON_FIELDS: [&str; 5] = ["gain_db", "feather_s", "feather_hz", "channels", "invert"];
 
 fn allowed_fields(kind: &str) -> Option<Vec<&'static str>> {
@@ -583,9 +708,21 @@ fn allowed_fields(kind: &str) -> Option<Vec<&'static str>> {
             "channels",
         ],
         "threshold" => &["time_s", "freq_hz", "below_db", "above_db"],
+        "denoise" => &[
+            "learn_time_s",
+            "learn_freq_hz",
+            "profile",
+            "estimate",
+            "estimate_window_s",
+            "reduction_db",
+            "sensitivity",
+            "smooth_s",
+            "smooth_hz",
+            "channels",
+        ],
         _ => return None,
     };
-    if kind == "erase" || kind == "paint" {
+    if kind == "erase" || kind == "paint" || kind == "denoise" {
         return Some(specific.to_vec());
     }
     Some(specific.iter().chain(COMMON_FIELDS.iter()).copied().collect())
@@ -666,8 +803,12 @@ fn edit_to_value(edit: &Edit) -> Value {
                 LevelCondition::Above(db) => obj.insert("above_db".into(), Value::from(*db)),
             };
         }
+        Shape::Denoise(d) => denoise_to_value(d, &mut obj),
     }
-    if !matches!(edit.shape, Shape::Erase { .. } | Shape::Paint { .. }) {
+    if !matches!(
+        edit.shape,
+        Shape::Erase { .. } | Shape::Paint { .. } | Shape::Denoise(_)
+    ) {
         let gain = if edit.gain_db == f64::NEG_INFINITY {
             Value::from("-inf")
         } else {
@@ -684,10 +825,50 @@ fn edit_to_value(edit: &Edit) -> Value {
     if let Some(c) = &edit.channels {
         obj.insert("channels".into(), Value::from(c.clone()));
     }
-    if edit.invert && !matches!(edit.shape, Shape::Erase { .. } | Shape::Paint { .. }) {
+    if edit.invert
+        && !matches!(
+            edit.shape,
+            Shape::Erase { .. } | Shape::Paint { .. } | Shape::Denoise(_)
+        )
+    {
         obj.insert("invert".into(), Value::from(true));
     }
     Value::Object(obj)
+}
+
+fn denoise_to_value(d: &Denoise, obj: &mut Map<String, Value>) {
+    let pair = |r: [f64; 2]| Value::from(vec![r[0], r[1]]);
+    match &d.noise {
+        NoiseEstimate::Learn { time_s, freq_hz } => {
+            obj.insert("learn_time_s".into(), pair(*time_s));
+            if let Some(f) = freq_hz {
+                obj.insert("learn_freq_hz".into(), pair(*f));
+            }
+        }
+        NoiseEstimate::Profile(p) => {
+            let mut profile = Map::new();
+            profile.insert("freq_hz".into(), pair(p.freq_hz));
+            profile.insert(
+                "density_db".into(),
+                Value::Array(p.density_db.iter().map(|r| Value::from(r.clone())).collect()),
+            );
+            obj.insert("profile".into(), Value::Object(profile));
+        }
+        NoiseEstimate::Auto { window_s } => {
+            obj.insert("estimate".into(), Value::from("auto"));
+            if let Some(w) = window_s {
+                obj.insert("estimate_window_s".into(), Value::from(*w));
+            }
+        }
+    }
+    obj.insert("reduction_db".into(), Value::from(d.reduction_db));
+    obj.insert("sensitivity".into(), Value::from(d.sensitivity));
+    if let Some(s) = d.smooth_s {
+        obj.insert("smooth_s".into(), Value::from(s));
+    }
+    if let Some(h) = d.smooth_hz {
+        obj.insert("smooth_hz".into(), Value::from(h));
+    }
 }
 
 #[cfg(test)]

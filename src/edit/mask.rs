@@ -4,10 +4,15 @@
 //! the feather outside, 0 beyond) and scales the cell by `1 − m·(1 − g)`, with `g` its linear
 //! gain; gains of overlapping edits multiply. Cells are sampled at frame centres and bin
 //! centres, so an edit covers exactly the cells drawn under it on the spectrogram.
+//!
+//! A denoise step has no region: its gain for a cell comes from the cell's neighbourhood in the
+//! recording (see [`super::denoise`]), computed for a block of frames at a time by
+//! [`super::render::GainBlock`], and takes its place in the product like any other edit's.
 
 use std::f64::consts::PI;
 use std::ops::Range;
 
+use super::denoise::PreparedDenoise;
 use super::list::{Edit, LevelCondition, Shape};
 use crate::signal::levels::db_to_amplitude;
 
@@ -135,6 +140,8 @@ struct Prepared {
     f_bounds: [f64; 2],
     /// Bins inside `f_bounds`.
     bin_ranges: Vec<Range<usize>>,
+    /// The denoise step, for denoise edits.
+    denoise: Option<PreparedDenoise>,
 }
 
 impl Prepared {
@@ -176,6 +183,14 @@ impl Prepared {
                     [f[0] - radius_hz * reach, f[1] + radius_hz * reach],
                 )
             }
+            Shape::Denoise(_) => (
+                [f64::NEG_INFINITY, f64::INFINITY],
+                [f64::NEG_INFINITY, f64::INFINITY],
+            ),
+        };
+        let denoise = match &edit.shape {
+            Shape::Denoise(d) => Some(PreparedDenoise::new(d, grid)),
+            _ => None,
         };
         Prepared {
             shape: edit.shape.clone(),
@@ -187,6 +202,7 @@ impl Prepared {
             t_bounds,
             f_bounds,
             bin_ranges: grid.bins_in(f_bounds[0], f_bounds[1]),
+            denoise,
         }
     }
 
@@ -196,9 +212,11 @@ impl Prepared {
 
     fn applies_to(&self, channel: usize) -> bool {
         // Paint changes the recording (see `edit::paint`), not the mask.
-        !matches!(self.shape, Shape::Paint { .. })
-            && (self.gain != 1.0 || self.is_erase())
-            && self.channels.as_ref().is_none_or(|c| c.contains(&channel))
+        let acts = match &self.denoise {
+            Some(d) => d.acts_on(channel),
+            None => !matches!(self.shape, Shape::Paint { .. }) && (self.gain != 1.0 || self.is_erase()),
+        };
+        acts && self.channels.as_ref().is_none_or(|c| c.contains(&channel))
     }
 
     fn touches_time(&self, t: f64) -> bool {
@@ -258,6 +276,8 @@ impl Prepared {
                 let phi = brush_feather(*radius_s, *radius_hz, self.feather_s, self.feather_hz);
                 if phi <= 0.0 { 0.0 } else { ramp((d - 1.0) / phi) }
             }
+            // A denoise step's gain is computed from the recording, not a membership.
+            Shape::Denoise(_) => 0.0,
         }
     }
 }
@@ -369,11 +389,11 @@ impl MaskRaster {
     }
 
     /// The time span (s) outside which no edit on `channel` changes anything, or `None` if an
-    /// edit reaches everywhere (keep-only).
+    /// edit reaches everywhere (keep-only, denoise).
     pub fn time_bounds(&self, channel: usize) -> Option<[f64; 2]> {
         let mut span = [f64::INFINITY, f64::NEG_INFINITY];
         for e in self.items.iter().filter(|e| e.applies_to(channel)) {
-            if e.invert {
+            if e.invert || e.denoise.is_some() {
                 return None;
             }
             span = [span[0].min(e.t_bounds[0]), span[1].max(e.t_bounds[1])];
@@ -381,8 +401,37 @@ impl MaskRaster {
         Some(span)
     }
 
+    /// True if a denoise step acts on `channel`: its gains need neighbouring frames, so they
+    /// come only through [`super::render::GainBlock`], not [`MaskRaster::frame_gains`].
+    pub fn has_denoise(&self, channel: usize) -> bool {
+        self.items
+            .iter()
+            .any(|e| e.denoise.is_some() && e.applies_to(channel))
+    }
+
+    /// How many frames on each side of a frame its gains on `channel` depend on (0 unless a
+    /// denoise step acts there).
+    pub fn context_frames(&self, channel: usize) -> usize {
+        self.items
+            .iter()
+            .filter(|e| e.applies_to(channel))
+            .filter_map(|e| e.denoise.as_ref())
+            .map(PreparedDenoise::context_frames)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The denoise steps, in list order, with whether each acts on `channel`.
+    pub(crate) fn denoise_steps(&self, channel: usize) -> impl Iterator<Item = (&PreparedDenoise, bool)> {
+        self.items
+            .iter()
+            .filter_map(move |e| e.denoise.as_ref().map(|d| (d, e.applies_to(channel))))
+    }
+
     /// Gains for every bin (FFT order) of `frame` on `channel` into `out`; returns false if all
     /// are exactly 1. `levels_db` (dBFS per bin) is required when [`MaskRaster::needs_levels`].
+    ///
+    /// Denoise steps count as 1 here (see [`MaskRaster::has_denoise`]).
     pub fn frame_gains(
         &self,
         channel: usize,
@@ -390,10 +439,39 @@ impl MaskRaster {
         levels_db: Option<&[f32]>,
         out: &mut [f32],
     ) -> bool {
+        self.frame_gains_with(channel, frame, levels_db, &[], 0, out)
+    }
+
+    /// As [`MaskRaster::frame_gains`], with the gains of the `i`-th denoise step (in list
+    /// order) for this frame at `denoise[i][offset .. offset + out.len()]`; an empty row counts
+    /// as 1.
+    pub(crate) fn frame_gains_with(
+        &self,
+        channel: usize,
+        frame: usize,
+        levels_db: Option<&[f32]>,
+        denoise: &[Vec<f32>],
+        offset: usize,
+        out: &mut [f32],
+    ) -> bool {
         out.fill(1.0);
         let t = self.grid.frame_time_s(frame);
         let mut changed = false;
+        let mut denoise_index = 0;
         for e in &self.items {
+            if e.denoise.is_some() {
+                let row = denoise
+                    .get(denoise_index)
+                    .and_then(|r| r.get(offset..offset + out.len()));
+                denoise_index += 1;
+                if let Some(row) = row.filter(|_| e.applies_to(channel)) {
+                    for (g, &d) in out.iter_mut().zip(row) {
+                        *g *= d;
+                    }
+                    changed = true;
+                }
+                continue;
+            }
             if !e.applies_to(channel) || !e.touches_time(t) {
                 continue;
             }

@@ -4,9 +4,9 @@
 use std::ops::Range;
 
 use rayon::prelude::*;
-use rustfft::num_complex::Complex32;
 
 use super::mask::MaskRaster;
+use super::render::GainBlock;
 use crate::signal::levels::power_dbfs;
 use crate::signal::raster::{FreqAxis, LinearBins, RowMap, column_frames};
 use crate::signal::{FreqScale, Progress, ReadSamples, SampleSource, Stft};
@@ -70,6 +70,11 @@ impl ColumnLevels {
     }
 }
 
+/// Most frames analysed together when computing column levels: bounds the memory a worker
+/// holds, while denoise steps, which need neighbouring frames, share that context across
+/// the columns of a group.
+const GROUP_FRAMES: usize = 256;
+
 /// Computes column levels of `source` (with `edits` applied when given): column `c` of
 /// `columns` takes the maximum over its frames (of `frames`) of the power averaged over the
 /// chosen channels, per display bin, with bins grouped to at most [`MAX_LEVEL_BINS`].
@@ -82,22 +87,39 @@ pub fn column_levels<T: ReadSamples>(
     channel: Option<usize>,
     progress: &Progress,
 ) -> ColumnLevels {
-    column_levels_sampled(
-        source,
-        stft,
-        edits,
-        frames,
-        columns,
-        channel,
-        usize::MAX,
-        progress,
-    )
+    let what = edits.map_or(Levels::Original, Levels::Edited);
+    levels_of(source, stft, what, frames, columns, channel, progress)
+}
+
+/// Which levels a picture shows.
+#[derive(Clone, Copy)]
+pub enum Levels<'a> {
+    /// The recording's.
+    Original,
+    /// With these edits applied.
+    Edited(&'a MaskRaster),
+    /// What these edits remove: each cell's power times `(1 − g)²`, its gain `g` (the gain
+    /// mask made visible: bright where much is taken away).
+    Removed(&'a MaskRaster),
+}
+
+/// As [`column_levels`], for any of the [`Levels`].
+pub fn levels_of<T: ReadSamples>(
+    source: &dyn SampleSource,
+    stft: &Stft<T>,
+    what: Levels<'_>,
+    frames: Range<usize>,
+    columns: usize,
+    channel: Option<usize>,
+    progress: &Progress,
+) -> ColumnLevels {
+    levels_of_sampled(source, stft, what, frames, columns, channel, usize::MAX, progress)
 }
 
 /// [`column_levels`] looking at no more than `max_frames_per_column` evenly spaced frames of
 /// each column: a quick preview of a long stretch (an hour, a gigabyte capture) that reads
-/// only those frames' samples. Short bursts between the sampled frames can be missed, so the
-/// exact pass follows.
+/// only those frames' samples (and the context a denoise step needs). Short bursts between
+/// the sampled frames can be missed, so the exact pass follows.
 #[allow(clippy::too_many_arguments)]
 pub fn column_levels_sampled<T: ReadSamples>(
     source: &dyn SampleSource,
@@ -109,7 +131,38 @@ pub fn column_levels_sampled<T: ReadSamples>(
     max_frames_per_column: usize,
     progress: &Progress,
 ) -> ColumnLevels {
+    let what = edits.map_or(Levels::Original, Levels::Edited);
+    levels_of_sampled(
+        source,
+        stft,
+        what,
+        frames,
+        columns,
+        channel,
+        max_frames_per_column,
+        progress,
+    )
+}
+
+/// [`levels_of`] with at most `max_frames_per_column` frames per column, as
+/// [`column_levels_sampled`].
+#[allow(clippy::too_many_arguments)]
+pub fn levels_of_sampled<T: ReadSamples>(
+    source: &dyn SampleSource,
+    stft: &Stft<T>,
+    what: Levels<'_>,
+    frames: Range<usize>,
+    columns: usize,
+    channel: Option<usize>,
+    max_frames_per_column: usize,
+    progress: &Progress,
+) -> ColumnLevels {
     let max_frames_per_column = max_frames_per_column.max(1);
+    let (edits, removed) = match what {
+        Levels::Original => (None, false),
+        Levels::Edited(r) => (Some(r), false),
+        Levels::Removed(r) => (Some(r), true),
+    };
     let axis = FreqAxis {
         fft_len: stft.fft_len(),
         complex: T::IS_COMPLEX,
@@ -125,86 +178,98 @@ pub fn column_levels_sampled<T: ReadSamples>(
     let bins = stft.bins();
     let full_scale = stft.full_scale_magnitude();
     let per_channel = 1.0 / channels.len() as f32;
-    let db: Vec<Vec<f32>> = (0..columns)
+    // The frames of each column, clamped to the recording.
+    let column_range = |c: usize| {
+        let f = column_frames(c, columns, frames.clone());
+        f.start.min(total_frames.saturating_sub(1))..f.end.min(total_frames).max(1)
+    };
+    // Runs of consecutive columns spanning at most GROUP_FRAMES frames (or one column).
+    let mut groups: Vec<Range<usize>> = Vec::new();
+    let mut c = 0;
+    while c < columns {
+        let start = column_range(c).start;
+        let mut end = c + 1;
+        while end < columns && column_range(end).end - start <= GROUP_FRAMES {
+            end += 1;
+        }
+        groups.push(c..end);
+        c = end;
+    }
+    let db: Vec<Vec<f32>> = groups
         .into_par_iter()
         .map_init(
-            || {
-                let inputs: Vec<Vec<T>> = vec![Vec::new(); channels.len()];
-                (
-                    stft.scratch(),
-                    inputs,
-                    vec![Complex32::default(); bins],
-                    vec![1.0f32; bins],
-                    vec![0.0f32; bins],
-                )
-            },
-            |(scratch, inputs, spectrum, gains, levels), c| {
+            || (GainBlock::new(stft), Vec::<f32>::new()),
+            |(block, mean), cols| {
                 if progress.is_cancelled() {
-                    return Vec::new();
+                    return vec![Vec::new(); cols.len()];
                 }
-                let frames = column_frames(c, columns, frames.clone());
-                let frames =
-                    frames.start.min(total_frames.saturating_sub(1))..frames.end.min(total_frames).max(1);
-                // Power per display bin: max over the column's frames of the channel mean.
-                let mut peak = vec![0.0f32; bins];
-                let mut mean = vec![0.0f32; bins];
-                let every = frames.len() <= max_frames_per_column;
-                let span = stft.frames_span(frames.clone());
-                let picks: Vec<usize> = if every {
-                    for (input, &ch) in inputs.iter_mut().zip(&channels) {
-                        input.resize((span.end - span.start) as usize, T::default());
-                        T::read(source, ch, span.start, input);
-                    }
-                    frames.collect()
+                let ranges: Vec<Range<usize>> = cols.clone().map(column_range).collect();
+                let union = ranges[0].start..ranges.iter().map(|r| r.end).max().unwrap_or(ranges[0].end);
+                // The runs of frames to analyse: all of them, at most GROUP_FRAMES at a time,
+                // or, sampling, single frames evenly spaced in each column.
+                let chunks: Vec<Range<usize>> = if ranges.iter().any(|r| r.len() > max_frames_per_column) {
+                    let m = max_frames_per_column;
+                    ranges
+                        .iter()
+                        .flat_map(|r| {
+                            let picks = m.min(r.len());
+                            (0..picks).map(move |i| {
+                                let k = r.start + (2 * i + 1) * r.len() / (2 * picks);
+                                k..k + 1
+                            })
+                        })
+                        .collect()
                 } else {
-                    let (n, m) = (frames.len(), max_frames_per_column);
-                    (0..m).map(|i| frames.start + (2 * i + 1) * n / (2 * m)).collect()
+                    (union.start..union.end)
+                        .step_by(GROUP_FRAMES)
+                        .map(|at| at..(at + GROUP_FRAMES).min(union.end))
+                        .collect()
                 };
-                for k in picks {
-                    mean.fill(0.0);
-                    let at = if every {
-                        (stft.frame_start(k) - span.start) as usize
-                    } else {
-                        // Sampled: read just this frame.
-                        for (input, &ch) in inputs.iter_mut().zip(&channels) {
-                            input.resize(stft.fft_len(), T::default());
-                            T::read(source, ch, stft.frame_start(k), input);
-                        }
-                        0
-                    };
-                    for (ci, &ch) in channels.iter().enumerate() {
-                        stft.analyse_frame(&inputs[ci][at..at + stft.fft_len()], spectrum, scratch);
-                        let gained = edits.is_some_and(|raster| {
-                            if !raster.frame_may_change(ch, k) {
-                                return false;
-                            }
-                            let lv = raster.needs_levels(ch).then(|| {
-                                for (l, z) in levels.iter_mut().zip(spectrum.iter()) {
-                                    *l = power_dbfs(z.norm_sqr(), full_scale);
+                // Power per display bin: max over each column's frames of the channel mean.
+                let mut peaks = vec![vec![0.0f32; bins]; cols.len()];
+                for chunk in chunks {
+                    mean.clear();
+                    mean.resize(chunk.len() * bins, 0.0);
+                    for &ch in &channels {
+                        block.compute(source, stft, edits, ch, chunk.clone(), total_frames, false);
+                        for k in chunk.clone() {
+                            let spectrum = block.spectrum(k);
+                            let gains = block.gains(k);
+                            let row = &mut mean[(k - chunk.start) * bins..(k - chunk.start + 1) * bins];
+                            for (d, m) in row.iter_mut().enumerate() {
+                                let b = axis.bin_of_display(d);
+                                let mut p = spectrum[b].norm_sqr();
+                                match (gains, removed) {
+                                    (Some(g), false) => p *= g[b] * g[b],
+                                    (Some(g), true) => p *= (1.0 - g[b]) * (1.0 - g[b]),
+                                    (None, true) => p = 0.0,
+                                    (None, false) => {}
                                 }
-                                &levels[..]
-                            });
-                            raster.frame_gains(ch, k, lv, gains)
-                        });
-                        for (d, m) in mean.iter_mut().enumerate() {
-                            let b = axis.bin_of_display(d);
-                            let mut p = spectrum[b].norm_sqr();
-                            if gained {
-                                p *= gains[b] * gains[b];
+                                *m += p;
                             }
-                            *m += p;
                         }
                     }
-                    for (pk, &m) in peak.iter_mut().zip(&mean) {
-                        *pk = pk.max(m * per_channel);
+                    for (peak, r) in peaks.iter_mut().zip(&ranges) {
+                        for k in r.start.max(chunk.start)..r.end.min(chunk.end) {
+                            let row = &mean[(k - chunk.start) * bins..(k - chunk.start + 1) * bins];
+                            for (pk, &m) in peak.iter_mut().zip(row) {
+                                *pk = pk.max(m * per_channel);
+                            }
+                        }
                     }
                 }
-                progress.advance(1);
-                peak.chunks(group)
-                    .map(|g| power_dbfs(g.iter().cloned().fold(0.0, f32::max), full_scale))
-                    .collect()
+                progress.advance(cols.len() as u64);
+                peaks
+                    .iter()
+                    .map(|peak| {
+                        peak.chunks(group)
+                            .map(|g| power_dbfs(g.iter().cloned().fold(0.0, f32::max), full_scale))
+                            .collect()
+                    })
+                    .collect::<Vec<Vec<f32>>>()
             },
         )
+        .flatten()
         .collect();
     ColumnLevels {
         columns,

@@ -9,6 +9,7 @@ use std::time::Instant;
 use super::LaunchOptions;
 use super::command::ImageExportSettings;
 use super::command::{Command, CommandSender, command_channel};
+use super::denoise::{current_denoise, learn_from_selection};
 use super::dialogs::{Answer, FileDialogs, FilePurpose, Pending, confirm_discard_ui, error_ui};
 use super::image_import::{ImageImportDialog, ImageImportRequest};
 use super::jobs::Job;
@@ -17,11 +18,11 @@ use super::spectrogram::{SpectrogramInput, spectrogram_ui};
 use super::tiles::{ColorSpec, Engine, TileContext, TileStore, effective_scale, rows_for};
 use super::tools::{EditFrame, Gesture, Tool, ToolSettings};
 use super::transport::Transport;
-use super::view::{FreqAxisView, ViewState, format_hz, format_hz_step, note_name};
+use super::view::{FreqAxisView, Version, ViewState, format_hz, format_hz_step, note_name};
 use super::waveform::{Envelope, waveform_ui};
 use crate::edit::image::{ExportSettings, ImageError, PlotSize, export_picture, import_picture, plan_import};
 use crate::edit::mask::{Grid, MaskRaster};
-use crate::edit::{Affected, Change, Document};
+use crate::edit::{Affected, Change, Denoise, Document, Edit, NoiseEstimate, Shape};
 use crate::features;
 use crate::io::export::{ExportError, export_edited};
 use crate::io::extract::{Extracted, Region, extract_region};
@@ -232,6 +233,9 @@ pub struct SpectroApp {
     import: Option<(PathBuf, ImportJob)>,
     /// The view when Space went down: a tap plays, a Space-drag pans.
     space_down_view: Option<([f64; 2], [f64; 2])>,
+    /// The last slider gesture and the document revision it left: a change of the same
+    /// gesture on that revision amends the undo step instead of adding one.
+    last_gesture: Option<(u64, u64)>,
 }
 
 impl SpectroApp {
@@ -292,6 +296,7 @@ impl SpectroApp {
             image_open: None,
             image_dialog: None,
             import: None,
+            last_gesture: None,
         }
     }
 
@@ -522,7 +527,7 @@ impl SpectroApp {
             &open.doc.edits.edits,
             grid,
             open.content_revision,
-            self.view.show_processed,
+            self.view.version,
             start_s,
             range_s,
         );
@@ -538,10 +543,80 @@ impl SpectroApp {
         let hop_s = self.hop_s();
         let Some(open) = &mut self.open else { return };
         let affected = open.doc.apply(change, 2.0 * hop_s);
+        self.changed(affected);
+    }
+
+    /// Redraws and re-renders what a change of the edit list affected.
+    fn changed(&mut self, affected: Affected) {
+        let hop_s = self.hop_s();
+        let Some(open) = &mut self.open else { return };
         open.content_revision += 1;
         let revision = open.content_revision;
         self.tiles.invalidate(affected, revision, hop_s);
         self.refresh_context();
+    }
+
+    /// Replaces the edit at `index` as part of `gesture` (see [`Command::AdjustEdit`]).
+    fn adjust_edit(&mut self, index: usize, after: Edit, gesture: u64) {
+        let hop_s = self.hop_s();
+        let Some(open) = &mut self.open else { return };
+        let Some(before) = open.doc.edits.edits.get(index).cloned() else {
+            return;
+        };
+        if before == after {
+            return;
+        }
+        let continuing = self.last_gesture == Some((gesture, open.doc.revision));
+        match continuing
+            .then(|| open.doc.amend(index, after.clone(), 2.0 * hop_s))
+            .flatten()
+        {
+            Some(affected) => self.changed(affected),
+            None => self.apply_change(Change::Replace { index, before, after }),
+        }
+        self.last_gesture = self.open.as_ref().map(|o| (gesture, o.doc.revision));
+    }
+
+    /// Gives the current denoise edit (or a new one) the noise estimate `noise`.
+    fn set_noise(&mut self, noise: NoiseEstimate) {
+        let params = self.view.stft;
+        let Some(open) = &self.open else { return };
+        let edits = &open.doc.edits.edits;
+        let current = current_denoise(edits, self.selected_edit).map(|(i, d)| (i, d.clone()));
+        let settings = Denoise {
+            noise,
+            ..current.as_ref().map_or_else(Denoise::auto, |(_, d)| d.clone())
+        };
+        if let Err(e) = settings.check(open.recording.as_ref(), params) {
+            return self.fail(format!("Cannot learn the noise: {e}"));
+        }
+        let status = settings.describe();
+        match current {
+            Some((index, _)) => {
+                let before = edits[index].clone();
+                let mut after = before.clone();
+                after.shape = Shape::Denoise(settings);
+                self.apply_change(Change::Replace { index, before, after });
+            }
+            None => {
+                let index = edits.len();
+                self.apply_change(Change::Add(Edit::denoise(settings)));
+                self.selected_edit = Some(index);
+            }
+        }
+        self.set_status(status);
+    }
+
+    /// The band of the recording in Hz: 0 to fs/2, or −fs/2 to fs/2 for IQ.
+    fn band_hz(&self) -> [f64; 2] {
+        self.open.as_ref().map_or([0.0, 24_000.0], |o| {
+            let half = o.recording.sample_rate() / 2.0;
+            if o.recording.is_complex() {
+                [-half, half]
+            } else {
+                [0.0, half]
+            }
+        })
     }
 
     fn after_history(&mut self, affected: Option<Affected>) {
@@ -680,7 +755,7 @@ impl SpectroApp {
             },
             axes: options.axes,
         };
-        let processed = self.view.show_processed;
+        let processed = self.view.version.is_edited();
         let source: Arc<dyn SampleSource> = if processed {
             open.processed_source()
         } else {
@@ -992,6 +1067,22 @@ impl SpectroApp {
                 self.after_history(affected);
             }
             Command::Change(change) => self.apply_change(change),
+            Command::AdjustEdit {
+                index,
+                after,
+                gesture,
+            } => self.adjust_edit(index, after, gesture),
+            Command::LearnNoise => match self.transport.selection {
+                Some(sel) => self.set_noise(learn_from_selection(sel, self.band_hz())),
+                // A hint, not an error worth a dialog.
+                None => {
+                    self.status = Some(Status {
+                        text: "Select a stretch that holds only noise first (Select tool, S).".into(),
+                        error: true,
+                    })
+                }
+            },
+            Command::EstimateNoise => self.set_noise(NoiseEstimate::Auto { window_s: None }),
             Command::AddEdit(edit) => self.apply_change(Change::Add(edit)),
             Command::DeleteEdit(index) => {
                 let edit = self
@@ -1031,7 +1122,13 @@ impl SpectroApp {
                 self.view.zoom_freq(1.0, self.view.u[0]);
             }
             Command::ZoomToFit => self.view.fit(duration),
-            Command::ToggleProcessed => self.view.show_processed = !self.view.show_processed,
+            Command::ToggleProcessed => {
+                self.view.version = match self.view.version {
+                    Version::Edited => Version::Original,
+                    Version::Original | Version::Removed => Version::Edited,
+                }
+            }
+            Command::ShowVersion(v) => self.view.version = v,
             Command::SetStft(params) => {
                 let Some(open) = &mut self.open else {
                     self.view.stft = params;
@@ -1585,7 +1682,7 @@ impl SpectroApp {
             &open.doc.edits.edits,
             open.content_revision,
             grid,
-            self.view.show_processed,
+            self.view.version,
             &open.processed_source(),
         );
         if !self.transport.is_playing() {
@@ -1814,6 +1911,8 @@ impl eframe::App for SpectroApp {
                     channels,
                     complex,
                     paint_sc_db,
+                    selection: self.transport.selection,
+                    sample_rate: self.open.as_ref().map_or(48_000.0, |o| o.recording.sample_rate()),
                 };
                 side_panel_ui(ui, &input, &mut selected, &self.commands)
             });

@@ -59,6 +59,22 @@ pub enum Command {
     AddEdit(Edit),
     /// Delete the edit at this position.
     DeleteEdit(usize),
+    /// Replace the edit at `index` as part of one gesture (a slider drag): the first change of
+    /// a gesture is a new undo step, the following ones amend it.
+    AdjustEdit {
+        /// Position in the list.
+        index: usize,
+        /// The edit after the change.
+        after: Edit,
+        /// Identifies the gesture (see [`super::denoise::new_gesture`]).
+        gesture: u64,
+    },
+    /// Learn the noise from the time-frequency selection: sets the noise of the current
+    /// denoise edit, or adds one.
+    LearnNoise,
+    /// Estimate the noise automatically: sets the noise of the current denoise edit, or adds
+    /// one.
+    EstimateNoise,
     /// Choose a tool.
     SetTool(Tool),
     /// Zoom time around a point (seconds); factor > 1 zooms in.
@@ -88,8 +104,10 @@ pub enum Command {
     },
     /// Show the whole recording.
     ZoomToFit,
-    /// Switch between the original and the edited picture.
+    /// Switch between the original and the edited version (picture and sound).
     ToggleProcessed,
+    /// Show and play one version: original, edited, or what the edits remove.
+    ShowVersion(super::view::Version),
     /// Change the STFT used to draw (and to feather new edits).
     SetStft(StftParams),
     /// Change how painted energy gets its phase (an undoable change of the edit list).

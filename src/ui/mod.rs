@@ -7,6 +7,7 @@
 pub mod app;
 pub mod bench;
 pub mod command;
+pub mod denoise;
 pub mod dialogs;
 pub mod image_import;
 pub mod jobs;

@@ -4,8 +4,10 @@
 use egui::{Key, KeyboardShortcut, Modifiers};
 
 use super::command::{Command, CommandSender, ImageExportSettings};
+use super::denoise::{DenoiseInput, denoise_panel_ui};
 use super::tools::{Tool, ToolSettings};
-use super::view::{ViewState, format_hz};
+use super::transport::Selection;
+use super::view::{Version, ViewState, format_hz};
 use crate::edit::{Document, Edit, LevelCondition, Shape};
 use crate::signal::phase::Method;
 use crate::signal::{Colormap, FreqScale, StftParams, WindowKind};
@@ -117,6 +119,13 @@ pub fn menu_bar_ui(
             if menu_item(ui, "Redo", Some(&keys::REDO), can_redo) {
                 commands.send(Command::Redo);
             }
+            ui.separator();
+            if menu_item(ui, "Learn noise from selection", None, has_doc) {
+                commands.send(Command::LearnNoise);
+            }
+            if menu_item(ui, "Estimate noise automatically", None, has_doc) {
+                commands.send(Command::EstimateNoise);
+            }
         });
         ui.menu_button("View", |ui| {
             if ui
@@ -162,7 +171,7 @@ pub fn menu_bar_ui(
                 });
             }
             ui.separator();
-            let label = if view.show_processed {
+            let label = if view.version.is_edited() {
                 "Show original"
             } else {
                 "Show edited"
@@ -180,6 +189,8 @@ pub fn menu_bar_ui(
             ui.label("[ and ] change the brush size.");
             ui.label("Keys: F fit, + and - zoom time, shift with them zooms frequency,");
             ui.label("arrows pan, O original/edited, Delete removes the selected edit.");
+            ui.label("Noise removal: select noise alone (S), then Learn noise in the side panel;");
+            ui.label("Show removed to see and hear what it takes away.");
         });
     });
 }
@@ -276,6 +287,7 @@ pub fn describe_edit(edit: &Edit) -> String {
         )
     };
     let what = match &edit.shape {
+        Shape::Denoise(d) => d.describe(),
         Shape::Rect { time_s, freq_hz } => format!("rect {}", span(*time_s, *freq_hz)),
         Shape::Lasso { points } => format!("lasso, {} points", points.len()),
         Shape::Brush { points, .. } => format!("brush from {:.2} s, {} points", points[0][0], points.len()),
@@ -307,6 +319,9 @@ pub fn describe_edit(edit: &Edit) -> String {
         .map(|c| format!(" (ch {c:?})"))
         .unwrap_or_default();
     let keep = if edit.invert { " keep-only" } else { "" };
+    if edit.as_denoise().is_some() {
+        return format!("{what}{channels}");
+    }
     format!("{what}: {gain}{keep}{channels}")
 }
 
@@ -322,6 +337,10 @@ pub struct SideInput<'a> {
     pub complex: bool,
     /// Convergence of the last painted stroke.
     pub paint_sc_db: Option<f64>,
+    /// The time-frequency selection.
+    pub selection: Option<Selection>,
+    /// Sample rate of the recording, Hz.
+    pub sample_rate: f64,
 }
 
 /// The side panel: view settings, edits and history.
@@ -337,6 +356,8 @@ pub fn side_panel_ui(
         channels,
         complex,
         paint_sc_db,
+        selection,
+        sample_rate,
     } = *input;
     egui::ScrollArea::vertical().show(ui, |ui| {
         egui::CollapsingHeader::new("View")
@@ -345,6 +366,19 @@ pub fn side_panel_ui(
                 view_settings_ui(ui, view, channels, complex, commands);
             });
         let Some(doc) = doc else { return };
+        egui::CollapsingHeader::new("Noise removal")
+            .default_open(true)
+            .show(ui, |ui| {
+                let input = DenoiseInput {
+                    doc,
+                    selected_edit: *selected_edit,
+                    selection,
+                    version: view.version,
+                    stft: view.stft,
+                    sample_rate,
+                };
+                denoise_panel_ui(ui, &input, commands);
+            });
         egui::CollapsingHeader::new(format!("Edits ({})", doc.edits.edits.len()))
             .default_open(true)
             .show(ui, |ui| {
@@ -549,14 +583,27 @@ fn view_settings_ui(
             }
         }
         ui.label("Show");
-        let mut processed = view.show_processed;
+        let mut version = view.version;
         ui.horizontal(|ui| {
-            ui.selectable_value(&mut processed, false, "original");
-            ui.selectable_value(&mut processed, true, "edited");
+            for v in Version::ALL {
+                ui.selectable_value(&mut version, v, v.name())
+                    .on_hover_text(version_help(v));
+            }
         });
         ui.end_row();
-        if processed != view.show_processed {
-            commands.send(Command::ToggleProcessed);
+        if version != view.version {
+            commands.send(Command::ShowVersion(version));
         }
     });
+}
+
+/// What each version shows and plays, for tooltips.
+pub fn version_help(v: Version) -> &'static str {
+    match v {
+        Version::Original => "See and hear the recording as it is (O toggles)",
+        Version::Edited => "See and hear it with the edits applied (O toggles)",
+        Version::Removed => {
+            "See and hear only what the edits remove: for a denoiser, the noise it takes away and any signal it wrongly takes with it"
+        }
+    }
 }

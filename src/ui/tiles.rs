@@ -11,9 +11,9 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 
-use super::view::{FreqAxisView, ViewState};
+use super::view::{FreqAxisView, Version, ViewState};
 use crate::edit::mask::MaskRaster;
-use crate::edit::picture::{ColumnLevels, column_levels_sampled};
+use crate::edit::picture::{ColumnLevels, Levels, levels_of_sampled};
 use crate::signal::colormap::level_index;
 use crate::signal::raster::RowMap;
 use crate::signal::{Colormap, Complex32, FreqScale, Progress, SampleSource, Stft};
@@ -39,8 +39,8 @@ pub struct TileKey {
     pub index: u64,
     /// One channel or the mean of all.
     pub channel: Option<usize>,
-    /// With edits applied.
-    pub processed: bool,
+    /// Original, edited or what the edits remove.
+    pub version: Version,
 }
 
 impl TileKey {
@@ -94,7 +94,7 @@ impl Engine {
     fn column_levels(
         &self,
         source: &dyn SampleSource,
-        raster: Option<&MaskRaster>,
+        what: Levels<'_>,
         frames: Range<usize>,
         columns: usize,
         channel: Option<usize>,
@@ -103,12 +103,8 @@ impl Engine {
     ) -> ColumnLevels {
         let m = max_frames_per_column;
         match self {
-            Engine::Real(s) => {
-                column_levels_sampled(source, s, raster, frames, columns, channel, m, progress)
-            }
-            Engine::Complex(s) => {
-                column_levels_sampled(source, s, raster, frames, columns, channel, m, progress)
-            }
+            Engine::Real(s) => levels_of_sampled(source, s, what, frames, columns, channel, m, progress),
+            Engine::Complex(s) => levels_of_sampled(source, s, what, frames, columns, channel, m, progress),
         }
     }
 }
@@ -200,6 +196,19 @@ pub struct TileStore {
     generation: u64,
     clock: u64,
     worker: Option<std::thread::JoinHandle<()>>,
+    /// Recent invalidations `(span, revision, hop_s)`: a tile that had no entry when an edit
+    /// touched it (still being computed for an older revision) is outdated all the same.
+    recent: Vec<(crate::edit::Affected, u64, f64)>,
+}
+
+/// Invalidations [`TileStore::recent`] keeps.
+const RECENT_INVALIDATIONS: usize = 64;
+
+/// The time span of `key`'s tile, seconds.
+fn tile_span_s(key: &TileKey, hop_s: f64) -> [f64; 2] {
+    let n = key.frames_per_tile() as f64;
+    let t0 = key.index as f64 * n * hop_s;
+    [t0, t0 + n * hop_s]
 }
 
 impl TileStore {
@@ -222,6 +231,7 @@ impl TileStore {
             generation: 0,
             clock: 0,
             worker,
+            recent: Vec::new(),
         }
     }
 
@@ -229,6 +239,7 @@ impl TileStore {
     pub fn reset(&mut self) -> u64 {
         self.generation += 1;
         self.entries.clear();
+        self.recent.clear();
         if let Ok(mut q) = self.shared.queue.lock() {
             q.jobs.clear();
         }
@@ -243,13 +254,15 @@ impl TileStore {
     /// Marks processed tiles whose frames overlap `time_s` as needing recomputation for
     /// `revision`; their current pictures stay on screen until the new ones arrive.
     pub fn invalidate(&mut self, affected: crate::edit::Affected, revision: u64, hop_s: f64) {
+        if self.recent.len() >= RECENT_INVALIDATIONS {
+            self.recent.remove(0);
+        }
+        self.recent.push((affected, revision, hop_s));
         for (key, e) in self.entries.iter_mut() {
-            if !key.processed {
+            if !key.version.is_edited() {
                 continue;
             }
-            let n = key.frames_per_tile() as f64;
-            let t0 = key.index as f64 * n * hop_s;
-            let t1 = t0 + n * hop_s;
+            let [t0, t1] = tile_span_s(key, hop_s);
             if affected.overlaps(t0, t1) {
                 e.invalidated_at = revision;
             } else if e.invalidated_at <= e.revision {
@@ -265,11 +278,25 @@ impl TileStore {
             if r.generation != self.generation {
                 continue;
             }
+            let recent = &self.recent;
             let entry = self.entries.entry(r.key).or_insert_with(|| Entry {
                 levels: None,
                 preview: true,
                 revision: 0,
-                invalidated_at: 0,
+                // Edits made while this tile was computed for an older revision.
+                invalidated_at: if r.key.version.is_edited() {
+                    recent
+                        .iter()
+                        .filter(|(a, rev, hop_s)| {
+                            let [t0, t1] = tile_span_s(&r.key, *hop_s);
+                            *rev > r.revision && a.overlaps(t0, t1)
+                        })
+                        .map(|(_, rev, _)| *rev)
+                        .max()
+                        .unwrap_or(0)
+                } else {
+                    0
+                },
                 texture: None,
                 color: None,
                 last_used: 0,
@@ -294,8 +321,8 @@ impl TileStore {
                 Some(t) => t.set(r.image, options),
                 None => {
                     let name = format!(
-                        "tile-{}-{}-{:?}-{}",
-                        r.key.lod, r.key.index, r.key.channel, r.key.processed
+                        "tile-{}-{}-{:?}-{:?}",
+                        r.key.lod, r.key.index, r.key.channel, r.key.version
                     );
                     entry.texture = Some(ctx.load_texture(name, r.image, options));
                 }
@@ -350,7 +377,7 @@ impl TileStore {
             lod,
             index,
             channel: view.channel,
-            processed: view.show_processed,
+            version: view.version,
         };
         let frames_per_tile = (TILE_COLUMNS << lod) as f64;
         let tiles_total = total_frames.div_ceil(TILE_COLUMNS << lod) as u64;
@@ -375,7 +402,11 @@ impl TileStore {
         let mut refine = Vec::new();
         let mut ready = true;
         let previews = lod >= PREVIEW_MIN_LOD;
-        let needed_revision = if view.show_processed { context.revision } else { 0 };
+        let needed_revision = if view.version.is_edited() {
+            context.revision
+        } else {
+            0
+        };
         for (i, &index) in visible.iter().chain(&prefetch).enumerate() {
             let key = key_at(lod, index);
             let is_visible = i < visible.len();
@@ -383,7 +414,7 @@ impl TileStore {
             let (needs_compute, needs_color, needs_exact) = match &entry {
                 None => (true, true, false),
                 Some(e) => {
-                    let outdated = key.processed && e.invalidated_at > e.revision;
+                    let outdated = key.version.is_edited() && e.invalidated_at > e.revision;
                     (e.levels.is_none() || outdated, e.color != Some(color), e.preview)
                 }
             };
@@ -473,7 +504,7 @@ impl TileStore {
                 .filter(|(k, e)| {
                     k.lod != lod
                         && k.channel == view.channel
-                        && k.processed == view.show_processed
+                        && k.version == view.version
                         && e.texture.is_some()
                         && (k.lod as i32 - lod as i32).abs() <= 4
                 })
@@ -515,7 +546,7 @@ impl TileStore {
         let tiles: Vec<&Arc<ColumnLevels>> = self
             .entries
             .iter()
-            .filter(|(k, _)| k.channel == view.channel && k.processed == view.show_processed)
+            .filter(|(k, _)| k.channel == view.channel && k.version == view.version)
             .filter_map(|(_, e)| e.levels.as_ref())
             .collect();
         let total: usize = tiles.iter().map(|l| l.db.len()).sum();
@@ -539,7 +570,7 @@ impl TileStore {
             lod,
             index,
             channel: view.channel,
-            processed: view.show_processed,
+            version: view.version,
         };
         let levels = self.entries.get(&key)?.levels.as_ref()?;
         let column = ((frame - index as f64 * frames_per_tile) / (1u64 << lod) as f64) as usize;
@@ -600,17 +631,16 @@ fn worker_loop(shared: &Shared, results: &Sender<TileResult>, ctx: &egui::Contex
             JobKind::Compute(context) => {
                 let frames = job.key.frames(job.total_frames);
                 let columns = frames.len().div_ceil(1 << job.key.lod).max(1);
-                let raster = job.key.processed.then(|| context.raster.as_ref());
-                let source = if job.key.processed {
-                    &context.processed_source
-                } else {
-                    &context.source
+                let (source, what) = match job.key.version {
+                    Version::Original => (&context.source, Levels::Original),
+                    Version::Edited => (&context.processed_source, Levels::Edited(&context.raster)),
+                    Version::Removed => (&context.processed_source, Levels::Removed(&context.raster)),
                 };
                 let per_column = if job.preview { PREVIEW_FRAMES } else { usize::MAX };
                 let compute = || {
                     context.engine.column_levels(
                         source.as_ref(),
-                        raster,
+                        what,
                         frames,
                         columns,
                         job.key.channel,

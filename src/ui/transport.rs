@@ -5,12 +5,14 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::command::{Command, CommandSender};
+use super::view::Version;
 use crate::audio::demod::{DemodMode, DemodSettings};
 use crate::audio::player::audition_rasters;
 use crate::audio::{AudioError, Audition, PlayRequest, Player};
 use crate::edit::Edit;
-use crate::edit::mask::Grid;
-use crate::signal::{SampleSource, StftParams};
+use crate::edit::mask::{Grid, MaskRaster};
+use crate::edit::render::{Rendered, RenderedSource};
+use crate::signal::{Complex32, Convention, SampleSource, Stft, StftParams};
 
 /// A time-frequency selection, in seconds and Hz.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -54,7 +56,7 @@ pub struct Transport {
     /// The selection.
     pub selection: Option<Selection>,
     /// Document revision and settings the player's rasters were made for.
-    synced: Option<(u64, BandMode, Option<Selection>)>,
+    synced: Option<(u64, BandMode, Option<Selection>, bool)>,
     /// The edited version's source last given to the player.
     synced_source: Option<Arc<dyn SampleSource>>,
     /// STFT the player renders with.
@@ -187,41 +189,67 @@ impl Transport {
     }
 
     /// Keeps the player's edits, band and A/B in step with the document; call every frame.
+    ///
+    /// For [`Version::Removed`] the player's edited version becomes a source that reads what
+    /// the edits remove ([`RenderedSource`] in [`Rendered::Removed`] mode), with only the band
+    /// audition left to apply to it: the engine and its callback stay as they are.
     pub fn sync(
         &mut self,
         edits: &[Edit],
         revision: u64,
         grid: Grid,
-        processed: bool,
+        version: Version,
         processed_source: &Arc<dyn SampleSource>,
     ) {
         let Some(player) = &self.player else { return };
-        if !self
-            .synced_source
-            .as_ref()
-            .is_some_and(|s| Arc::ptr_eq(s, processed_source))
-        {
-            player.set_processed_source(processed_source.clone());
-            self.synced_source = Some(processed_source.clone());
-        }
         if player.device_lost() {
             self.player = None;
             self.error = Some("the audio device stopped working; press Play to reopen it".into());
             return;
         }
-        player.set_processed(processed);
+        player.set_processed(version.is_edited());
         player.set_volume(10f32.powf(self.volume_db / 20.0));
         let demod = self.demod();
         if self.synced_demod != Some(demod) {
             player.set_demod(demod);
             self.synced_demod = Some(demod);
         }
-        let key = (revision, self.band, self.selection);
-        if self.synced != Some(key) {
-            let (p, o) = audition_rasters(edits, grid, self.audition());
-            player.set_rasters(p, o);
-            self.synced = Some(key);
+        let removed = version == Version::Removed;
+        let key = (revision, self.band, self.selection, removed);
+        let same_source = self
+            .synced_source
+            .as_ref()
+            .is_some_and(|s| Arc::ptr_eq(s, processed_source));
+        if self.synced == Some(key) && same_source {
+            return;
         }
+        let (p, o) = audition_rasters(edits, grid, self.audition());
+        // What the edits remove is read through a source. So is the edited version when a
+        // denoise step needs many frames of context: the source renders long blocks and keeps
+        // them, where the producer's short chunks would each analyse the whole context again.
+        let edits_raster = Arc::new(MaskRaster::new(edits, grid));
+        let wide_context =
+            (0..processed_source.channels()).any(|c| edits_raster.context_frames(c) > CHUNK_CONTEXT_FRAMES);
+        let through = if removed {
+            Some(Rendered::Removed)
+        } else if wide_context {
+            Some(Rendered::Edited)
+        } else {
+            None
+        };
+        let rendered = through.and_then(|what| {
+            self.player_params
+                .and_then(|params| rendered_source(processed_source, params, edits_raster, what))
+        });
+        match rendered {
+            Some(source) => {
+                let band_only = o.clone().unwrap_or_else(|| Arc::new(MaskRaster::new(&[], grid)));
+                player.set_processed_version(source, band_only, o);
+            }
+            None => player.set_processed_version(processed_source.clone(), p, o),
+        }
+        self.synced = Some(key);
+        self.synced_source = Some(processed_source.clone());
     }
 
     /// Starts playing from `start_s` over `range_s` (the selection, or to the end).
@@ -234,7 +262,7 @@ impl Transport {
         edits: &[Edit],
         grid: Grid,
         revision: u64,
-        processed: bool,
+        version: Version,
         start_s: f64,
         range_s: [f64; 2],
     ) {
@@ -245,7 +273,7 @@ impl Transport {
         if self.player(source, params, edits).is_none() {
             return;
         }
-        self.sync(edits, revision, grid, processed, processed_source);
+        self.sync(edits, revision, grid, version, processed_source);
         let Some(player) = self.player.as_mut() else {
             return;
         };
@@ -383,6 +411,26 @@ impl Transport {
             }
         });
     }
+}
+
+/// Context (frames on each side) above which the edited version is rendered in long blocks.
+const CHUNK_CONTEXT_FRAMES: usize = 8;
+
+/// `source` with `raster` applied, or what it removes, as a source (`None` if the STFT cannot
+/// be made, which the player would already have reported).
+fn rendered_source(
+    source: &Arc<dyn SampleSource>,
+    params: StftParams,
+    raster: Arc<MaskRaster>,
+    what: Rendered,
+) -> Option<Arc<dyn SampleSource>> {
+    Some(if source.is_complex() {
+        let stft = Arc::new(Stft::<Complex32>::new(params, Convention::Scipy).ok()?);
+        Arc::new(RenderedSource::new(source.clone(), stft, raster, what))
+    } else {
+        let stft = Arc::new(Stft::<f32>::new(params, Convention::Scipy).ok()?);
+        Arc::new(RenderedSource::new(source.clone(), stft, raster, what))
+    })
 }
 
 impl Transport {

@@ -93,8 +93,40 @@ pub struct ViewState {
     pub stft: StftParams,
     /// One channel, or `None` for the mean power of all channels.
     pub channel: Option<usize>,
-    /// Show the edited result instead of the original.
-    pub show_processed: bool,
+    /// Which version is shown (and heard).
+    pub version: Version,
+}
+
+/// Which version of the recording the editor shows and plays.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Version {
+    /// The recording as it is.
+    Original,
+    /// With the edits applied.
+    #[default]
+    Edited,
+    /// What the edits remove (the recording minus the edited one): the quickest way to hear
+    /// what a denoiser takes away, artefacts included.
+    Removed,
+}
+
+impl Version {
+    /// All versions, in the order the switch shows them.
+    pub const ALL: [Version; 3] = [Version::Original, Version::Edited, Version::Removed];
+
+    /// The label in the editor.
+    pub fn name(self) -> &'static str {
+        match self {
+            Version::Original => "original",
+            Version::Edited => "edited",
+            Version::Removed => "removed",
+        }
+    }
+
+    /// True unless this is the original: the edits matter to it.
+    pub fn is_edited(self) -> bool {
+        self != Version::Original
+    }
 }
 
 impl Default for ViewState {
@@ -108,7 +140,7 @@ impl Default for ViewState {
             colormap: Colormap::Inferno,
             stft: StftParams::default(),
             channel: None,
-            show_processed: true,
+            version: Version::Edited,
         }
     }
 }

@@ -1,0 +1,226 @@
+//! `spectro denoise`: learned noise removal from the command line, one file or a batch.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use serde_json::json;
+
+use super::{InputArgs, StftArgs};
+use crate::edit::denoise::{DEFAULT_REDUCTION_DB, DEFAULT_SENSITIVITY, MAX_REDUCTION_DB, MAX_SENSITIVITY};
+use crate::edit::{Denoise, Edit, EditList, NoiseEstimate, StftSettings};
+use crate::io::export::export_edited;
+use crate::io::{Encoding, FileError, FileErrorKind};
+use crate::signal::Progress;
+
+/// Arguments of `spectro denoise`.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    spectro denoise take1.wav --noise-from 0:0.5 -o take1-clean.wav\n  \
+    spectro denoise hiss.wav --estimate -o clean.wav       # no clean stretch: estimate the noise\n  \
+    spectro denoise take1.wav --noise-from 0:0.5 --noise-band 2000:8000 --reduction-db 24 -o out.wav\n  \
+    spectro denoise capture.cu8 --sample-rate 2M --noise-from 0.1:0.2 -o clean.cu8\n  \
+    spectro denoise a.wav b.wav c.wav --noise-from 0:1 -o cleaned/   # a batch into a directory\n\n\
+    The step is the same `denoise` entry an edit list holds (--json prints the list used), so\n\
+    `spectro apply --edits` reproduces it and the editor shows it. Without --noise-from the noise\n\
+    floor is estimated by minimum statistics over time. Several inputs need -o to be an existing\n\
+    directory; each output keeps its input's name. For other layouts, a shell loop:\n  \
+    for f in takes/*.wav; do spectro denoise \"$f\" --noise-from 0:0.5 -o \"clean/$(basename \"$f\")\"; done\n\n\
+    Outputs keep the input's encoding, channels and rate unless --format says otherwise, and are\n\
+    written to a temporary file renamed into place; inputs are never overwritten without --force.")]
+pub struct DenoiseArgs {
+    /// The recording(s).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output file, or an existing directory (required for several inputs).
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+    /// Learn the noise from this stretch (seconds), which must hold only noise.
+    #[arg(long, value_name = "START:END", value_parser = parse_span)]
+    pub noise_from: Option<[f64; 2]>,
+    /// Estimate the noise from the recording itself, by minimum statistics over time (what
+    /// happens without --noise-from; for recordings with no stretch of noise alone).
+    #[arg(long, conflicts_with = "noise_from")]
+    pub estimate: bool,
+    /// Only learn and remove noise in this band (Hz; negative for IQ below the centre).
+    #[arg(long, value_name = "LOW:HIGH", value_parser = parse_span, requires = "noise_from", allow_hyphen_values = true)]
+    pub noise_band: Option<[f64; 2]>,
+    /// How far pure noise is brought down, in dB.
+    #[arg(long, value_name = "DB", default_value_t = DEFAULT_REDUCTION_DB, value_parser = parse_reduction, allow_hyphen_values = true)]
+    pub reduction_db: f64,
+    /// How readily cells count as noise (1 calibrated; higher removes more).
+    #[arg(long, value_name = "X", default_value_t = DEFAULT_SENSITIVITY, value_parser = parse_sensitivity, allow_hyphen_values = true)]
+    pub sensitivity: f64,
+    /// Smoothing along time, in seconds (default three hops).
+    #[arg(long, value_name = "S", value_parser = parse_non_negative)]
+    pub smooth_s: Option<f64>,
+    /// Smoothing along frequency, in Hz (default six bins).
+    #[arg(long, value_name = "HZ", value_parser = parse_non_negative)]
+    pub smooth_hz: Option<f64>,
+    /// Allow an output to replace its input file.
+    #[arg(long)]
+    pub force: bool,
+    /// Output encoding: pcm8, pcm16, pcm24, pcm32 or float32 (default: the input's).
+    #[arg(long, value_name = "ENCODING", value_parser = super::apply::parse_encoding)]
+    pub format: Option<Encoding>,
+    /// Print one JSON object per file (input, output, the edit list applied, time) on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// STFT geometry.
+    #[command(flatten)]
+    pub stft: StftArgs,
+    /// How to read the recordings.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Print nothing on success.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Parses `START:END` (or `LOW:HIGH`) into an ordered pair of finite numbers.
+fn parse_span(s: &str) -> Result<[f64; 2], String> {
+    let bad = || format!("'{s}' is not START:END (two numbers, like 0:0.5)");
+    let (a, b) = s.split_once(':').ok_or_else(bad)?;
+    let a: f64 = a.trim().parse().map_err(|_| bad())?;
+    let b: f64 = b.trim().parse().map_err(|_| bad())?;
+    if !(a.is_finite() && b.is_finite()) || a >= b {
+        return Err(format!("'{s}': the start must be below the end"));
+    }
+    Ok([a, b])
+}
+
+fn parse_reduction(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=MAX_REDUCTION_DB).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "'{s}' is not a reduction between 0 and {MAX_REDUCTION_DB} dB"
+        )),
+    }
+}
+
+fn parse_sensitivity(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=MAX_SENSITIVITY).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "'{s}' is not a sensitivity between 0 and {MAX_SENSITIVITY}"
+        )),
+    }
+}
+
+fn parse_non_negative(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v >= 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("'{s}' must be a number of 0 or more")),
+    }
+}
+
+impl DenoiseArgs {
+    /// The denoise step these options describe.
+    pub fn settings(&self) -> Denoise {
+        let noise = match self.noise_from {
+            Some(time_s) => NoiseEstimate::Learn {
+                time_s,
+                freq_hz: self.noise_band,
+            },
+            None => NoiseEstimate::Auto { window_s: None },
+        };
+        Denoise {
+            noise,
+            reduction_db: self.reduction_db,
+            sensitivity: self.sensitivity,
+            smooth_s: self.smooth_s,
+            smooth_hz: self.smooth_hz,
+        }
+    }
+
+    /// Input and output paths, pairwise.
+    fn jobs(&self) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
+        if self.output.is_dir() {
+            return self
+                .files
+                .iter()
+                .map(|f| {
+                    let name = f
+                        .file_name()
+                        .with_context(|| format!("{}: not a file name", f.display()))?;
+                    Ok((f.clone(), self.output.join(name)))
+                })
+                .collect();
+        }
+        if self.files.len() > 1 {
+            bail!(
+                "{}: with {} input files, -o must be an existing directory",
+                self.output.display(),
+                self.files.len()
+            );
+        }
+        Ok(vec![(self.files[0].clone(), self.output.clone())])
+    }
+}
+
+/// Runs `spectro denoise`.
+pub fn run(args: &DenoiseArgs) -> anyhow::Result<()> {
+    let settings = args.settings();
+    let params = args.stft.resolve(None);
+    for (input, output) in args.jobs()? {
+        denoise_one(args, &settings, params, &input, &output)?;
+    }
+    Ok(())
+}
+
+fn denoise_one(
+    args: &DenoiseArgs,
+    settings: &Denoise,
+    params: crate::signal::StftParams,
+    input: &Path,
+    output: &Path,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let rec = std::sync::Arc::new(args.input.open(input)?);
+    settings
+        .check(rec.as_ref(), params)
+        .map_err(|e| FileError::new(input, FileErrorKind::Content(e.to_string())))?;
+    let list = EditList {
+        stft: Some(StftSettings::from_params(params)),
+        edits: vec![Edit::denoise(settings.clone())],
+        phase: None,
+    };
+    let clipped = export_edited(
+        &rec,
+        &list,
+        params,
+        output,
+        args.format,
+        args.force,
+        &Progress::new(),
+    )?;
+    let seconds = started.elapsed().as_secs_f64();
+    if clipped > 0 {
+        eprintln!(
+            "spectro: warning: {}: {clipped} samples exceeded full scale and were clipped",
+            output.display()
+        );
+    }
+    if args.json {
+        let edits: serde_json::Value = serde_json::from_str(&list.to_json())?;
+        println!(
+            "{}",
+            json!({
+                "input": input.display().to_string(),
+                "output": output.display().to_string(),
+                "edits": edits,
+                "seconds": seconds,
+                "clipped_samples": clipped,
+            })
+        );
+    } else if !args.quiet {
+        eprintln!(
+            "spectro: wrote {} ({}, {:.2} s)",
+            output.display(),
+            settings.describe(),
+            seconds
+        );
+    }
+    Ok(())
+}
