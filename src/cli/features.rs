@@ -155,7 +155,7 @@ pub fn run(args: &FeaturesArgs) -> anyhow::Result<()> {
             .map(|n| format!(", {n} burst{}", if n == 1 { "" } else { "s" }))
             .unwrap_or_default();
         eprintln!(
-            "spectro: wrote {} ({} frames{bursts}, {:.2} s)",
+            "spectro: wrote {} ({} frames{bursts}, {:.3} s)",
             exported
                 .files
                 .iter()

@@ -247,16 +247,17 @@ pub(crate) struct Run {
     pub(crate) seed: bool,
 }
 
-/// The runs of active cells of one frame, given each cell's level above the floor; runs
-/// separated by at most `gap_bins` inactive bins are joined.
-pub(crate) fn frame_runs(above_floor_db: &[f32], seed_db: f32, grow_db: f32, gap_bins: u32) -> Vec<Run> {
+/// The runs of active cells of one frame, given each cell's level over the floor and the
+/// seed and grow thresholds on the same scale (power ratios, or dB); runs separated by at most
+/// `gap_bins` inactive bins are joined.
+pub(crate) fn frame_runs(above_floor: &[f32], seed: f32, grow: f32, gap_bins: u32) -> Vec<Run> {
     let mut runs: Vec<Run> = Vec::new();
-    for (b, &above) in above_floor_db.iter().enumerate() {
-        if above < grow_db {
+    for (b, &above) in above_floor.iter().enumerate() {
+        if above < grow {
             continue;
         }
         let b = b as u32;
-        let seed = above >= seed_db;
+        let seed = above >= seed;
         match runs.last_mut() {
             Some(r) if b <= r.hi + 1 + gap_bins => {
                 r.hi = b;

@@ -564,9 +564,9 @@ where
             let mut mel_power = vec![0.0f64; mel.as_ref().map_or(0, |m| m.len())];
             let mut gains = vec![1.0f32; analysis.bins()];
             let mut touched = vec![false; bins];
-            processed.analyse(range, s, |k, spectrum, power| {
-                for (m, c) in magnitude.iter_mut().zip(spectrum) {
-                    *m = c.norm() as f64;
+            processed.analyse(range, s, |k, _, power| {
+                for (m, &p) in magnitude.iter_mut().zip(power) {
+                    *m = (p as f64).sqrt();
                 }
                 out.stats
                     .push(spectral_stats(&magnitude, &freqs, options.rolloff_fraction));
@@ -645,8 +645,9 @@ where
         .iter()
         .map(|&d| 10f64.powf(d as f64 / 10.0) * (full_scale as f64).powi(2))
         .collect();
-    let seed_db = burst_options.threshold_db as f32;
-    let grow_db = (burst_options.threshold_db - burst_options.hysteresis_db) as f32;
+    // Thresholds as power ratios over the floor, so cells need no logarithm.
+    let seed_ratio = 10f64.powf(burst_options.threshold_db / 10.0) as f32;
+    let grow_ratio = 10f64.powf((burst_options.threshold_db - burst_options.hysteresis_db) / 10.0) as f32;
     let gap_bins = (burst_options.merge_gap_hz / axis.bin_hz()).floor() as u32;
     let gap_frames = (burst_options.merge_gap_s / hop_s).floor() as usize;
     let mut runs: Vec<Vec<Run>> = Vec::with_capacity(total_frames);
@@ -664,18 +665,20 @@ where
                         .map(|(&p, &f)| (p as f64 / f) as f32),
                 );
             });
-            let mut snr_db = vec![0.0f32; bins];
+            let mut snr = vec![0.0f32; bins];
+            let mut column = vec![0.0f32; bins];
             range
                 .map(|k| {
-                    smooth_3x3(&rows, bins, k - wide.start, &mut snr_db);
-                    for v in snr_db.iter_mut() {
-                        *v = db(*v as f64) as f32;
-                    }
+                    smooth_3x3(&rows, bins, k - wide.start, &mut column, &mut snr);
                     // Frames reaching past the recording's ends see the cut to the zero
                     // padding, which splatters over bins an edit emptied: they extend bursts
                     // but do not seed them (the floor was measured without them too).
-                    let seed = if in_histogram(k) { seed_db } else { f32::INFINITY };
-                    frame_runs(&snr_db, seed, grow_db, gap_bins)
+                    let seed = if in_histogram(k) {
+                        seed_ratio
+                    } else {
+                        f32::INFINITY
+                    };
+                    frame_runs(&snr, seed, grow_ratio, gap_bins)
                 })
                 .collect::<Vec<_>>()
         },
@@ -737,18 +740,29 @@ where
 /// its own fluctuations. Dividing by the floor before averaging keeps a bin next to a much
 /// louder one (at the edge of a band an edit removed) from inheriting its neighbour's
 /// fluctuations.
-fn smooth_3x3(rows: &[f32], bins: usize, row: usize, out: &mut [f32]) {
+///
+/// Separable: the rows are summed first (into `column`, `bins` long), then three columns at a
+/// time.
+fn smooth_3x3(rows: &[f32], bins: usize, row: usize, column: &mut [f32], out: &mut [f32]) {
     let frames = rows.len() / bins;
     let first = row.saturating_sub(1);
     let last = (row + 1).min(frames - 1);
-    for (d, o) in out.iter_mut().enumerate() {
-        let lo = d.saturating_sub(1);
-        let hi = (d + 1).min(bins - 1);
-        let mut sum = 0.0f32;
-        for r in first..=last {
-            sum += rows[r * bins + lo..=r * bins + hi].iter().sum::<f32>();
+    column.copy_from_slice(&rows[first * bins..(first + 1) * bins]);
+    for r in first + 1..=last {
+        for (c, &v) in column.iter_mut().zip(&rows[r * bins..(r + 1) * bins]) {
+            *c += v;
         }
-        *o = sum / ((last - first + 1) * (hi - lo + 1)) as f32;
+    }
+    let n = (last - first + 1) as f32;
+    if bins == 1 {
+        out[0] = column[0] / n;
+        return;
+    }
+    out[0] = (column[0] + column[1]) / (2.0 * n);
+    out[bins - 1] = (column[bins - 2] + column[bins - 1]) / (2.0 * n);
+    let inner = 1.0 / (3.0 * n);
+    for (o, w) in out[1..bins - 1].iter_mut().zip(column.windows(3)) {
+        *o = (w[0] + w[1] + w[2]) * inner;
     }
 }
 
@@ -774,4 +788,22 @@ fn mfcc(mel_db: &mut [f32], options: &FeatureOptions) -> Vec<f32> {
             },
         );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smoothing_averages_the_cells_that_exist() {
+        // Three frames of four bins.
+        let rows: Vec<f32> = (0..12).map(|v| v as f32).collect();
+        let (mut column, mut out) = (vec![0.0; 4], vec![0.0; 4]);
+        // Middle frame: full 3 × 3 neighbourhoods inside, 3 × 2 at the edges.
+        smooth_3x3(&rows, 4, 1, &mut column, &mut out);
+        assert_eq!(out, [4.5, 5.0, 6.0, 6.5]);
+        // First frame: 2 × 3 and 2 × 2.
+        smooth_3x3(&rows, 4, 0, &mut column, &mut out);
+        assert_eq!(out, [2.5, 3.0, 4.0, 4.5]);
+    }
 }

@@ -48,12 +48,17 @@ pub fn spectral_stats(magnitude: &[f64], freqs_hz: &[f64], rolloff_fraction: f64
         .sum::<f64>()
         .sqrt();
     let n = magnitude.len().max(1) as f64;
-    let (mut log_sum, mut sum) = (0.0, 0.0);
+    // Σ ln p as the logarithm of the product, kept as a mantissa in [1, 2) and a power of
+    // two: one logarithm per frame instead of one per bin, and no less accurate.
+    let (mut mantissa, mut exponent, mut sum) = (1.0f64, 0i64, 0.0);
     for &m in magnitude {
         let p = (m * m).max(FLATNESS_AMIN);
-        log_sum += p.ln();
         sum += p;
+        let bits = (mantissa * p).to_bits();
+        exponent += ((bits >> 52) & 0x7ff) as i64 - 1023;
+        mantissa = f64::from_bits((bits & !(0x7ff << 52)) | (1023 << 52));
     }
+    let log_sum = mantissa.ln() + exponent as f64 * std::f64::consts::LN_2;
     let flatness = (log_sum / n).exp() / (sum / n);
     let threshold = rolloff_fraction * total;
     let mut cumulative = 0.0;
