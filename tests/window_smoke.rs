@@ -62,6 +62,60 @@ fn screenshot_of_a_real_recording_shows_its_spectrogram() {
     );
 }
 
+/// A screenshot of `args` (size 1000x700) as (width, RGB pixels).
+fn screenshot(dir: &std::path::Path, name: &str, args: &[&str]) -> (u32, Vec<u8>) {
+    let out = dir.join(name);
+    let mut all = vec!["--screenshot", out.to_str().unwrap(), "--size", "1000x700"];
+    all.extend_from_slice(args);
+    let o = spectro(&all);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&out).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let w = reader.info().width;
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut buf).unwrap();
+    buf.truncate(frame.buffer_size());
+    (w, buf)
+}
+
+/// Mean of R+G+B over the upper middle of the window: the demo's hiss (4 to 24 kHz), which
+/// its edit list lowers by 20 dB.
+fn hiss_brightness((w, pixels): &(u32, Vec<u8>)) -> f64 {
+    let h = pixels.len() as u32 / (3 * w);
+    let (mut sum, mut n) = (0.0, 0.0);
+    for y in (h / 4)..(h / 2) {
+        for x in (w / 10)..(w / 2) {
+            let i = ((y * w + x) * 3) as usize;
+            sum += pixels[i..i + 3].iter().map(|&v| v as f64).sum::<f64>();
+            n += 1.0;
+        }
+    }
+    sum / n
+}
+
+#[test]
+fn show_picks_the_version_the_window_opens_on() {
+    require_display();
+    let dir = tempfile::tempdir().unwrap();
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo.wav");
+    let edits = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo.edits.json");
+    let shot = |version: &str| {
+        let args = [demo, "--edits", edits, "--show", version];
+        hiss_brightness(&screenshot(dir.path(), &format!("{version}.png"), &args))
+    };
+    let (original, edited, removed) = (shot("original"), shot("edited"), shot("removed"));
+    eprintln!("hiss brightness: original {original:.0}, edited {edited:.0}, removed {removed:.0}");
+    // Inferno is darker for lower levels; 20 dB of a 100 dB range moves the colour far.
+    assert!(
+        edited + 40.0 < original,
+        "edited {edited:.0}, original {original:.0}"
+    );
+    assert!(
+        removed > edited + 40.0,
+        "removed {removed:.0}, edited {edited:.0}"
+    );
+}
+
 #[test]
 fn screenshot_of_an_unreadable_file_fails_with_the_cli_message() {
     require_display();

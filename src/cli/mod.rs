@@ -48,6 +48,11 @@ pub struct Cli {
     /// Edit list to load with FILE.
     #[arg(long, value_name = "EDITS.json")]
     pub edits: Option<PathBuf>,
+    /// Which version to show and play first: the original, the edited recording, or what the
+    /// edits remove (O switches in the window).
+    #[arg(long, value_name = "VERSION", default_value = "edited",
+          value_parser = ["original", "edited", "removed"])]
+    pub show: String,
     /// Window size in points, WIDTHxHEIGHT.
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     pub size: Option<[f32; 2]>,
@@ -205,6 +210,10 @@ pub fn run(cli: Cli) -> ExitCode {
             open_image: cli.open_image,
             stft: (cli.stft.fft.is_some() || cli.stft.hop.is_some() || cli.stft.window.is_some())
                 .then(|| cli.stft.resolve(None)),
+            show: crate::ui::view::Version::ALL
+                .into_iter()
+                .find(|v| v.name() == cli.show)
+                .unwrap_or_default(),
         }),
     };
     match result {

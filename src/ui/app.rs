@@ -267,6 +267,7 @@ impl SpectroApp {
             context: None,
             view: ViewState {
                 stft: launch.stft.unwrap_or_default(),
+                version: launch.show,
                 ..ViewState::default()
             },
             tool: Tool::Rect,

@@ -51,6 +51,8 @@ pub struct LaunchOptions {
     pub open_image: Option<PathBuf>,
     /// STFT to draw with; the default for the file when `None`.
     pub stft: Option<crate::signal::StftParams>,
+    /// Which version to show and play first.
+    pub show: view::Version,
 }
 
 impl Default for LaunchOptions {
@@ -66,6 +68,7 @@ impl Default for LaunchOptions {
             native_dialogs: true,
             open_image: None,
             stft: None,
+            show: view::Version::Edited,
         }
     }
 }
