@@ -72,8 +72,18 @@ impl ColumnLevels {
 
 /// Most frames analysed together when computing column levels: bounds the memory a worker
 /// holds, while denoise steps, which need neighbouring frames, share that context across
-/// the columns of a group.
+/// the columns of a group. Longer when the context is (see [`group_frames`]).
 const GROUP_FRAMES: usize = 256;
+
+/// Frames analysed together under `edits`: [`GROUP_FRAMES`], or four times the context a
+/// denoise step analyses on each side (seconds for the automatic estimate), so that the
+/// context adds at most half the work.
+fn group_frames(edits: Option<&MaskRaster>, channels: &[usize]) -> usize {
+    let context = edits.map_or(0, |r| {
+        channels.iter().map(|&c| r.context_frames(c)).max().unwrap_or(0)
+    });
+    GROUP_FRAMES.max(4 * context)
+}
 
 /// Computes column levels of `source` (with `edits` applied when given): column `c` of
 /// `columns` takes the maximum over its frames (of `frames`) of the power averaged over the
@@ -183,13 +193,14 @@ pub fn levels_of_sampled<T: ReadSamples>(
         let f = column_frames(c, columns, frames.clone());
         f.start.min(total_frames.saturating_sub(1))..f.end.min(total_frames).max(1)
     };
-    // Runs of consecutive columns spanning at most GROUP_FRAMES frames (or one column).
+    let group_len = group_frames(edits, &channels);
+    // Runs of consecutive columns spanning at most `group_len` frames (or one column).
     let mut groups: Vec<Range<usize>> = Vec::new();
     let mut c = 0;
     while c < columns {
         let start = column_range(c).start;
         let mut end = c + 1;
-        while end < columns && column_range(end).end - start <= GROUP_FRAMES {
+        while end < columns && column_range(end).end - start <= group_len {
             end += 1;
         }
         groups.push(c..end);
@@ -205,7 +216,7 @@ pub fn levels_of_sampled<T: ReadSamples>(
                 }
                 let ranges: Vec<Range<usize>> = cols.clone().map(column_range).collect();
                 let union = ranges[0].start..ranges.iter().map(|r| r.end).max().unwrap_or(ranges[0].end);
-                // The runs of frames to analyse: all of them, at most GROUP_FRAMES at a time,
+                // The runs of frames to analyse: all of them, at most `group_len` at a time,
                 // or, sampling, single frames evenly spaced in each column.
                 let chunks: Vec<Range<usize>> = if ranges.iter().any(|r| r.len() > max_frames_per_column) {
                     let m = max_frames_per_column;
@@ -221,8 +232,8 @@ pub fn levels_of_sampled<T: ReadSamples>(
                         .collect()
                 } else {
                     (union.start..union.end)
-                        .step_by(GROUP_FRAMES)
-                        .map(|at| at..(at + GROUP_FRAMES).min(union.end))
+                        .step_by(group_len)
+                        .map(|at| at..(at + group_len).min(union.end))
                         .collect()
                 };
                 // Power per display bin: max over each column's frames of the channel mean.
@@ -361,5 +372,70 @@ mod tests {
             .unwrap();
         assert!((1..=2).contains(&c), "the click is at 0.5 s of 2 s: column {c}");
         assert!(exact.column(c)[hi] > preview.column(c)[hi] + 20.0);
+    }
+
+    #[test]
+    fn sampled_levels_apply_denoise_and_show_what_it_removes() {
+        // A 1 kHz tone from 0.25 s on, in white noise throughout; the noise learnt from the
+        // first 0.25 s.
+        let fs = 48_000.0;
+        let mut state = 1u32;
+        let x = (0..96_000)
+            .map(|n| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let noise = 0.02 * (state as f32 / u32::MAX as f32 - 0.5);
+                let tone = if n >= 12_000 {
+                    0.3 * (std::f64::consts::TAU * 1000.0 * n as f64 / fs).sin()
+                } else {
+                    0.0
+                };
+                noise + tone as f32
+            })
+            .collect();
+        let src = MemorySource {
+            sample_rate: fs,
+            channels: vec![x],
+        };
+        let stft = Stft::<f32>::new(StftParams::with_fft(1024), Convention::Scipy).unwrap();
+        let edits = [crate::edit::Edit::denoise(crate::edit::Denoise::learn(
+            [0.0, 0.25],
+            None,
+        ))];
+        let raster = MaskRaster::new(&edits, crate::edit::render::grid_for(&stft, &src));
+        let frames = 0..stft.num_frames(src.len());
+        let p = Progress::new();
+        let levels =
+            |what, per_column| levels_of_sampled(&src, &stft, what, frames.clone(), 8, None, per_column, &p);
+        let original = levels(Levels::Original, 2);
+        let edited = levels(Levels::Edited(&raster), 2);
+        let exact = levels(Levels::Edited(&raster), usize::MAX);
+        let removed = levels(Levels::Removed(&raster), 2);
+        let tone = exact.bins.position(1000.0).round() as usize;
+        let hiss = exact.bins.position(15_000.0).round() as usize;
+        for c in 2..8 {
+            let at = |l: &ColumnLevels, b: usize| l.column(c)[b];
+            assert!(
+                (at(&edited, tone) - at(&exact, tone)).abs() < 0.5,
+                "column {c}: the tone"
+            );
+            assert!(
+                (at(&edited, tone) - at(&original, tone)).abs() < 0.5,
+                "column {c}: the tone kept"
+            );
+            assert!(
+                at(&edited, hiss) < at(&original, hiss) - 10.0,
+                "column {c}: the noise goes"
+            );
+            assert!(
+                at(&removed, hiss) > at(&original, hiss) - 3.0,
+                "column {c}: removed is the noise: {} vs {} dB",
+                at(&removed, hiss),
+                at(&original, hiss)
+            );
+            assert!(
+                at(&removed, tone) < at(&original, tone) - 20.0,
+                "column {c}: not the tone"
+            );
+        }
     }
 }

@@ -401,7 +401,19 @@ impl TileStore {
         // Exact passes over previewed tiles wait until every visible tile has a picture.
         let mut refine = Vec::new();
         let mut ready = true;
-        let previews = lod >= PREVIEW_MIN_LOD;
+        // A preview reads each sampled frame with the context a denoise step analyses around
+        // it (seconds for the automatic estimate): only worth it where that is still far less
+        // than the column's own frames.
+        let context_frames = if view.version.is_edited() {
+            (0..context.source.channels())
+                .map(|c| context.raster.context_frames(c))
+                .max()
+                .unwrap_or(0)
+        } else {
+            0
+        };
+        let previews =
+            lod >= PREVIEW_MIN_LOD && (1usize << lod) >= 4 * PREVIEW_FRAMES * (1 + 2 * context_frames);
         let needed_revision = if view.version.is_edited() {
             context.revision
         } else {
