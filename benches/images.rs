@@ -9,6 +9,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use spectro::edit::image::{
     ExportSettings, ImportOptions, PlotSize, export_picture, import_picture, plan_import,
 };
+use spectro::edit::picture::Levels;
 use spectro::io::Recording;
 use spectro::io::picture::{PictureColors, read_png, read_png_bytes};
 use spectro::signal::phase::{Method, PhaseOptions};
@@ -34,7 +35,7 @@ fn bench_images(c: &mut Criterion) {
         colors: PictureColors::Palette(Colormap::Inferno),
         axes: false,
     };
-    let export = || export_picture(&rec, None, &stft, None, &settings, &Progress::new()).unwrap();
+    let export = || export_picture(&rec, None, &stft, Levels::Original, &settings, &Progress::new()).unwrap();
     let cells = read_png_bytes(&export().png()).unwrap();
     let specshow = read_png(&data("specshow_ao73.png")).unwrap();
     let specshow_options = ImportOptions {

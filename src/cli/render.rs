@@ -9,6 +9,7 @@ use rustfft::num_complex::Complex32;
 use super::{InputArgs, StftArgs};
 use crate::edit::image::{ExportSettings, PlotSize, export_picture};
 use crate::edit::mask::MaskRaster;
+use crate::edit::picture::Levels;
 use crate::edit::render::grid_for;
 use crate::io::picture::PictureColors;
 use crate::io::{Recording, load_edit_list};
@@ -196,7 +197,7 @@ fn render_typed<T: ReadSamples>(args: &RenderArgs, rec: &Recording) -> anyhow::R
         rec,
         rec.center_freq_hz(),
         &stft,
-        raster.as_ref(),
+        raster.as_ref().map_or(Levels::Original, Levels::Edited),
         &settings,
         &Progress::new(),
     )?;

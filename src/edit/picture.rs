@@ -293,15 +293,15 @@ pub fn levels_of_sampled<T: ReadSamples>(
 pub fn level_picture<T: ReadSamples>(
     source: &dyn SampleSource,
     stft: &Stft<T>,
-    edits: Option<&MaskRaster>,
+    what: Levels<'_>,
     request: &PictureRequest,
     progress: &Progress,
 ) -> LevelPicture {
     progress.start(request.columns as u64);
-    let levels = column_levels(
+    let levels = levels_of(
         source,
         stft,
-        edits,
+        what,
         request.frames.clone(),
         request.columns,
         request.channel,

@@ -22,6 +22,7 @@ use super::view::{FreqAxisView, Version, ViewState, format_hz, format_hz_step, n
 use super::waveform::{Envelope, waveform_ui};
 use crate::edit::image::{ExportSettings, ImageError, PlotSize, export_picture, import_picture, plan_import};
 use crate::edit::mask::{Grid, MaskRaster};
+use crate::edit::picture::Levels;
 use crate::edit::{Affected, Change, Denoise, Document, Edit, NoiseEstimate, Shape};
 use crate::features;
 use crate::io::export::{ExportError, export_edited};
@@ -756,7 +757,8 @@ impl SpectroApp {
             },
             axes: options.axes,
         };
-        let processed = self.view.version.is_edited();
+        let version = self.view.version;
+        let processed = version.is_edited();
         let source: Arc<dyn SampleSource> = if processed {
             open.processed_source()
         } else {
@@ -770,26 +772,17 @@ impl SpectroApp {
         self.image_export_job = Some((
             path,
             Job::spawn("Exporting image", ctx, move |progress| {
+                let what = match (raster.as_ref(), version) {
+                    (Some(r), Version::Removed) => Levels::Removed(r),
+                    (Some(r), _) => Levels::Edited(r),
+                    (None, _) => Levels::Original,
+                };
                 let picture = if complex {
                     let stft = Stft::<Complex32>::new(params, Convention::Scipy)?;
-                    export_picture(
-                        source.as_ref(),
-                        center,
-                        &stft,
-                        raster.as_ref(),
-                        &settings,
-                        progress,
-                    )?
+                    export_picture(source.as_ref(), center, &stft, what, &settings, progress)?
                 } else {
                     let stft = Stft::<f32>::new(params, Convention::Scipy)?;
-                    export_picture(
-                        source.as_ref(),
-                        center,
-                        &stft,
-                        raster.as_ref(),
-                        &settings,
-                        progress,
-                    )?
+                    export_picture(source.as_ref(), center, &stft, what, &settings, progress)?
                 };
                 picture.write(&target)?;
                 Ok(format!(
@@ -797,7 +790,11 @@ impl SpectroApp {
                     target.display(),
                     picture.meta.width,
                     picture.meta.height,
-                    if processed { ", edited" } else { ", original" }
+                    match version {
+                        Version::Original => ", original",
+                        Version::Edited => ", edited",
+                        Version::Removed => ", what the edits remove",
+                    }
                 ))
             }),
         ));

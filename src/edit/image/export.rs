@@ -7,8 +7,7 @@ use std::path::Path;
 
 use super::ImageError;
 use super::font::{self, Canvas};
-use crate::edit::mask::MaskRaster;
-use crate::edit::picture::{MAX_LEVEL_BINS, PictureRequest, level_picture};
+use crate::edit::picture::{Levels, MAX_LEVEL_BINS, PictureRequest, level_picture};
 use crate::io::FileError;
 use crate::io::picture::{
     MAX_SIDE, META_KEY, META_VERSION, PictureColors, PictureMeta, PixelFormat, PixelRect, png_bytes,
@@ -110,7 +109,8 @@ pub fn cell_edges_hz(axis: &FreqAxis) -> [f64; 2] {
     [axis.first_hz() - half, axis.last_hz() + half]
 }
 
-/// Draws the spectrogram of `source` (with `edits` applied when given) as a picture.
+/// Draws the spectrogram of `source` (the recording, edited, or what edits remove) as a
+/// picture.
 ///
 /// `center_freq_hz` is recorded for IQ recordings. Cancelling through `progress` returns
 /// [`ImageError::Cancelled`].
@@ -118,7 +118,7 @@ pub fn export_picture<T: ReadSamples>(
     source: &dyn SampleSource,
     center_freq_hz: Option<f64>,
     stft: &Stft<T>,
-    edits: Option<&MaskRaster>,
+    what: Levels<'_>,
     settings: &ExportSettings,
     progress: &Progress,
 ) -> Result<ExportedPicture, ImageError> {
@@ -201,7 +201,7 @@ pub fn export_picture<T: ReadSamples>(
         high_hz,
         channel: settings.channel,
     };
-    let picture = level_picture(source, stft, edits, &request, progress);
+    let picture = level_picture(source, stft, what, &request, progress);
     progress.check()?;
     let ceiling_db = settings.ceiling_db.unwrap_or_else(|| picture.max_db().ceil());
     let floor_db = ceiling_db - settings.range_db;

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use rustfft::num_complex::Complex32;
 
 use super::ImageError;
-use crate::edit::picture::{PictureRequest, level_picture};
+use crate::edit::picture::{Levels, PictureRequest, level_picture};
 use crate::io::picture::{Picture, PictureColors, PictureMeta, PixelRect, Pixels};
 use crate::signal::colormap::level_index;
 use crate::signal::phase::{PhaseOptions, PhaseReport, RegionTarget, reconstruct_known, reconstruct_region};
@@ -824,7 +824,7 @@ pub fn import_picture<T: ReadSamples>(
         high_hz: meta.freq_hz[1],
         channel: meta.channel,
     };
-    let drawn = level_picture(original, &stft, None, &request, &Progress::new());
+    let drawn = level_picture(original, &stft, Levels::Original, &request, &Progress::new());
     progress.check()?;
     let marks: Vec<bool> = drawn
         .db
