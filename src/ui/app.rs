@@ -41,6 +41,9 @@ pub struct OpenDoc {
     pub edits_path: Option<PathBuf>,
     envelope: Option<Arc<Envelope>>,
     envelope_job: Option<Job<Option<Envelope>>>,
+    /// The waveform of the version shown when it is not the original, and what it shows.
+    edited_envelope: Option<(WaveKey, Arc<Envelope>)>,
+    edited_envelope_job: Option<(WaveKey, Job<Option<Envelope>>)>,
     engine: Engine,
     total_frames: usize,
     /// Bumped when the edited result changes (edits, or a new paint layer): what tiles
@@ -55,6 +58,14 @@ pub struct OpenDoc {
     paint_span: Option<[f64; 2]>,
     /// Spectral convergence of the last painted stroke, dB.
     pub paint_sc_db: Option<f64>,
+}
+
+/// What the waveform of an edited version depends on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct WaveKey {
+    content_revision: u64,
+    version: Version,
+    params: StftParams,
 }
 
 /// What a paint layer depends on.
@@ -318,10 +329,9 @@ impl SpectroApp {
             && self.features_export.is_none()
             && self.tiles_ready
             && !self.tiles.busy()
-            && self
-                .open
-                .as_ref()
-                .is_none_or(|o| o.envelope_job.is_none() && o.paint_job.is_none())
+            && self.open.as_ref().is_none_or(|o| {
+                o.envelope_job.is_none() && o.edited_envelope_job.is_none() && o.paint_job.is_none()
+            })
     }
 
     /// Seconds from launch to the first fully drawn view.
@@ -489,6 +499,8 @@ impl SpectroApp {
             edits_path: None,
             envelope: None,
             envelope_job,
+            edited_envelope: None,
+            edited_envelope_job: None,
             engine,
             total_frames,
             content_revision: 0,
@@ -513,6 +525,69 @@ impl SpectroApp {
             hop: self.view.stft.hop,
             complex: o.recording.is_complex(),
         })
+    }
+
+    /// Keeps the waveform of the version shown in step with the edits: once the visible tiles
+    /// are drawn (they come first), renders that version in the background and takes its
+    /// envelope; an edit cancels the pass for the old one.
+    fn edited_waveform(&mut self, ctx: &egui::Context) {
+        let grid = self.grid();
+        let (ready, version, params) = (self.tiles_ready, self.view.version, self.view.stft);
+        let Some(open) = &mut self.open else { return };
+        if let Some((key, job)) = &open.edited_envelope_job
+            && let Some(env) = job.poll()
+        {
+            if let Some(env) = env {
+                open.edited_envelope = Some((*key, Arc::new(env)));
+            }
+            open.edited_envelope_job = None;
+        }
+        if !version.is_edited() {
+            return;
+        }
+        if version == Version::Edited && open.doc.edits.edits.is_empty() {
+            // The edited version is the recording: its own waveform is exact.
+            open.edited_envelope = None;
+            if let Some((_, old)) = open.edited_envelope_job.take() {
+                old.progress.cancel();
+            }
+            return;
+        }
+        let key = WaveKey {
+            content_revision: open.content_revision,
+            version,
+            params,
+        };
+        let done = open.edited_envelope.as_ref().is_some_and(|(k, _)| *k == key);
+        let running = open.edited_envelope_job.as_ref().is_some_and(|(k, _)| *k == key);
+        let Some(grid) = grid.filter(|_| ready && !done && !running && open.paint_job.is_none()) else {
+            return;
+        };
+        if let Some((_, old)) = open.edited_envelope_job.take() {
+            old.progress.cancel();
+        }
+        let raster = MaskRaster::new(&open.doc.edits.edits, grid);
+        let removed = version == Version::Removed;
+        let source = open.processed_source();
+        let complex = source.is_complex();
+        let job = Job::spawn("Waveform", ctx, move |p| {
+            // One core at most, at low priority: the UI and the tiles come first.
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .start_handler(|_| lower_thread_priority())
+                .build()
+                .ok()?;
+            pool.install(|| {
+                if complex {
+                    let stft = Stft::<Complex32>::new(params, Convention::Scipy).ok()?;
+                    Envelope::of_rendered(source.as_ref(), &stft, &raster, removed, p)
+                } else {
+                    let stft = Stft::<f32>::new(params, Convention::Scipy).ok()?;
+                    Envelope::of_rendered(source.as_ref(), &stft, &raster, removed, p)
+                }
+            })
+        });
+        open.edited_envelope_job = Some((key, job));
     }
 
     /// Starts playback of `range_s` from `start_s`.
@@ -1296,6 +1371,7 @@ impl SpectroApp {
             open.envelope = env.map(Arc::new);
             open.envelope_job = None;
         }
+        self.edited_waveform(ctx);
         if let Some((_, job)) = &self.image_export_job
             && let Some(result) = job.poll()
         {
@@ -1619,11 +1695,20 @@ impl SpectroApp {
             Some(c) => vec![c],
             None => (0..open.recording.channels()).collect(),
         };
+        // The edited version's waveform once computed (the previous one while it is redone).
+        let (envelope, samples) = match &open.edited_envelope {
+            Some((_, env)) if self.view.version.is_edited() => (Some(env.as_ref()), None),
+            _ => (
+                open.envelope.as_deref(),
+                Some(open.recording.as_ref() as &dyn SampleSource),
+            ),
+        };
         waveform_ui(
             ui,
             wave_rect,
-            open.envelope.as_deref(),
-            open.recording.as_ref(),
+            envelope,
+            open.recording.sample_rate(),
+            samples,
             &channels,
             self.view.time_s,
         );
@@ -1960,10 +2045,9 @@ impl eframe::App for SpectroApp {
             || self.image_dialog.as_ref().is_some_and(|d| d.is_busy())
             || self.features_export.is_some()
             || self.tiles.busy()
-            || self
-                .open
-                .as_ref()
-                .is_some_and(|o| o.envelope_job.is_some() || o.paint_job.is_some())
+            || self.open.as_ref().is_some_and(|o| {
+                o.envelope_job.is_some() || o.edited_envelope_job.is_some() || o.paint_job.is_some()
+            })
         {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }
@@ -1972,5 +2056,15 @@ impl eframe::App for SpectroApp {
             bench.step(self, &ctx);
             self.bench = Some(bench);
         }
+    }
+}
+
+/// Lowers the calling thread's scheduling priority (Linux: nice is per thread), for background
+/// work that must not take time from drawing.
+fn lower_thread_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority has no memory effects; `0` names the calling thread on Linux.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 15);
     }
 }

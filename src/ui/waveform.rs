@@ -3,7 +3,27 @@
 
 use rayon::prelude::*;
 
-use crate::signal::{Complex32, Progress, SampleSource};
+use crate::edit::mask::MaskRaster;
+use crate::edit::render::render_stream;
+use crate::signal::{Cancelled, Complex32, Progress, ReadSamples, SampleSource, Stft};
+
+/// A sample type the waveform can show: real samples as they are, IQ as `|z|`.
+pub trait EnvelopeSample: ReadSamples + std::ops::Sub<Output = Self> {
+    /// The value drawn.
+    fn value(self) -> f32;
+}
+
+impl EnvelopeSample for f32 {
+    fn value(self) -> f32 {
+        self
+    }
+}
+
+impl EnvelopeSample for Complex32 {
+    fn value(self) -> f32 {
+        self.norm()
+    }
+}
 
 /// Samples per block at the finest envelope level.
 const BASE: usize = 256;
@@ -51,6 +71,47 @@ impl Envelope {
             }
             level0.push(parts.concat());
         }
+        Some(Envelope::from_blocks(level0, source.is_complex()))
+    }
+
+    /// The envelope of `source` with `raster` applied (or of what it removes, with
+    /// `removed`), rendered exactly as `spectro apply` renders it: blocks in parallel, taken in
+    /// order. `None` if cancelled.
+    pub fn of_rendered<T: EnvelopeSample>(
+        source: &dyn SampleSource,
+        stft: &Stft<T>,
+        raster: &MaskRaster,
+        removed: bool,
+        progress: &Progress,
+    ) -> Option<Envelope> {
+        let mut level0: Vec<Vec<[f32; 2]>> = vec![Vec::new(); source.channels()];
+        let mut original: Vec<T> = Vec::new();
+        let mut values: Vec<f32> = Vec::new();
+        // Blocks start at multiples of the render block length, itself a multiple of BASE.
+        let result = render_stream(source, stft, raster, progress, |start, blocks: &[Vec<T>]| {
+            for (ch, block) in blocks.iter().enumerate() {
+                values.clear();
+                if removed {
+                    original.resize(block.len(), T::default());
+                    T::read(source, ch, start as i64, &mut original);
+                    values.extend(original.iter().zip(block).map(|(&a, &b)| (a - b).value()));
+                } else {
+                    values.extend(block.iter().map(|v| v.value()));
+                }
+                level0[ch].extend(values.chunks(BASE).map(|b| {
+                    b.iter().fold([f32::INFINITY, f32::NEG_INFINITY], |m, &v| {
+                        [m[0].min(v), m[1].max(v)]
+                    })
+                }));
+            }
+            Ok::<(), Cancelled>(())
+        });
+        result.ok()?;
+        Some(Envelope::from_blocks(level0, T::IS_COMPLEX))
+    }
+
+    /// The pyramid over the finest blocks' min/max, per channel.
+    fn from_blocks(level0: Vec<Vec<[f32; 2]>>, complex: bool) -> Envelope {
         let mut levels = vec![level0];
         while levels
             .last()
@@ -71,10 +132,7 @@ impl Envelope {
                 .collect();
             levels.push(next);
         }
-        Some(Envelope {
-            levels,
-            complex: source.is_complex(),
-        })
+        Envelope { levels, complex }
     }
 
     /// True if the envelope is of `|z|` (IQ).
@@ -87,16 +145,16 @@ impl Envelope {
     /// `source` when zoomed in below one envelope block per column.
     pub fn columns(
         &self,
-        source: &dyn SampleSource,
+        source: Option<&dyn SampleSource>,
         channels: &[usize],
         s0: f64,
         s1: f64,
         columns: usize,
     ) -> Vec<Option<[f32; 2]>> {
-        let len = source.len() as f64;
         let per_col = (s1 - s0) / columns.max(1) as f64;
         let mut out = vec![None; columns];
-        if per_col < BASE as f64 {
+        if let Some(source) = source.filter(|_| per_col < BASE as f64) {
+            let len = source.len() as f64;
             // Few samples per column: read them directly (at most BASE per column).
             let a = s0.floor().max(0.0);
             let b = s1.ceil().min(len);
@@ -167,12 +225,15 @@ fn read_values(source: &dyn SampleSource, channel: usize, start: i64, n: usize) 
     }
 }
 
-/// Draws the envelope of `channels` for the time span `time_s` into `rect`.
+/// Draws the envelope of `channels` for the time span `time_s` into `rect`. Zoomed in finer
+/// than the envelope's blocks, the samples are read from `samples` when given (cheap for a
+/// recording; an edited version is rendered, so it stays at the envelope's finest blocks).
 pub fn waveform_ui(
     ui: &mut egui::Ui,
     rect: egui::Rect,
     envelope: Option<&Envelope>,
-    source: &dyn SampleSource,
+    sample_rate: f64,
+    samples: Option<&dyn SampleSource>,
     channels: &[usize],
     time_s: [f64; 2],
 ) {
@@ -188,9 +249,9 @@ pub fn waveform_ui(
         );
         return;
     };
-    let fs = source.sample_rate();
+    let fs = sample_rate;
     let columns = rect.width().max(1.0) as usize;
-    let cols = envelope.columns(source, channels, time_s[0] * fs, time_s[1] * fs, columns);
+    let cols = envelope.columns(samples, channels, time_s[0] * fs, time_s[1] * fs, columns);
     let magnitude = envelope.is_magnitude();
     let mid = if magnitude {
         rect.bottom() - 2.0
@@ -240,16 +301,95 @@ mod tests {
             (1000.0, 5000.0, 400),
             (12345.0, 812_345.0, 7),
         ] {
-            let got = env.columns(&src, &[0], s0, s1, cols);
-            let per = (s1 - s0) / cols as f64;
-            for (c, g) in got.iter().enumerate() {
-                let [lo, hi] = g.unwrap();
-                let a = (s0 + c as f64 * per) as usize;
-                let b = (s0 + (c + 1) as f64 * per) as usize;
-                let direct_hi = x[a..b].iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-                // The envelope may reach up to a block beyond the column, never less than it.
-                assert!(hi >= direct_hi && lo <= x[a..b].iter().cloned().fold(f32::INFINITY, f32::min));
+            // Without samples to read, fine zooms use the finest blocks.
+            for samples in [Some(&src as &dyn SampleSource), None] {
+                let got = env.columns(samples, &[0], s0, s1, cols);
+                let per = (s1 - s0) / cols as f64;
+                for (c, g) in got.iter().enumerate() {
+                    let [lo, hi] = g.unwrap();
+                    let a = (s0 + c as f64 * per) as usize;
+                    let b = (s0 + (c + 1) as f64 * per) as usize;
+                    let (direct_lo, direct_hi) = x[a..b]
+                        .iter()
+                        .fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), &v| {
+                            (l.min(v), h.max(v))
+                        });
+                    // The envelope may reach up to a block beyond the column, never less than it.
+                    assert!(hi >= direct_hi && lo <= direct_lo);
+                    if samples.is_some() && per < BASE as f64 {
+                        // Read directly: exactly the column's samples (and one past its edge).
+                        let wide_hi = x[a..(b + 1).min(n)]
+                            .iter()
+                            .cloned()
+                            .fold(f32::NEG_INFINITY, f32::max);
+                        assert!(hi <= wide_hi, "column {c}");
+                    }
+                }
             }
         }
+    }
+
+    #[test]
+    fn rendered_envelope_is_the_envelope_of_the_rendered_audio() {
+        use crate::edit::mask::Grid;
+        use crate::edit::{Edit, Shape};
+        use crate::signal::{Convention, StftParams};
+        // Two channels, 3 s at 48 kHz: a 1 kHz tone that a rect removes from 1 s to 2 s.
+        let fs = 48_000.0;
+        let tone: Vec<f32> = (0..144_000)
+            .map(|n| 0.5 * (std::f32::consts::TAU * 1000.0 * n as f32 / fs as f32).sin())
+            .collect();
+        let src = MemorySource {
+            sample_rate: fs,
+            channels: vec![tone.clone(), tone.iter().map(|v| 0.5 * v).collect()],
+        };
+        let params = StftParams::with_fft(1024);
+        let stft = Stft::<f32>::new(params, Convention::Scipy).unwrap();
+        let edit = Edit::new(
+            Shape::Rect {
+                time_s: [1.0, 2.0],
+                freq_hz: [500.0, 1500.0],
+            },
+            f64::NEG_INFINITY,
+        );
+        let grid = Grid {
+            sample_rate: fs,
+            fft_len: params.fft_len,
+            hop: params.hop,
+            complex: false,
+        };
+        let raster = MaskRaster::new(&[edit], grid);
+        let mut edited: Vec<Vec<f32>> = vec![Vec::new(); 2];
+        render_stream(&src, &stft, &raster, &Progress::new(), |_, b: &[Vec<f32>]| {
+            for (e, b) in edited.iter_mut().zip(b) {
+                e.extend_from_slice(b);
+            }
+            Ok::<(), Cancelled>(())
+        })
+        .unwrap();
+        let removed: Vec<Vec<f32>> = src
+            .channels
+            .iter()
+            .zip(&edited)
+            .map(|(x, y)| x.iter().zip(y).map(|(a, b)| a - b).collect())
+            .collect();
+        for (is_removed, audio) in [(false, edited), (true, removed)] {
+            let direct = Envelope::compute(
+                &MemorySource {
+                    sample_rate: fs,
+                    channels: audio,
+                },
+                &Progress::new(),
+            )
+            .unwrap();
+            let streamed = Envelope::of_rendered(&src, &stft, &raster, is_removed, &Progress::new()).unwrap();
+            assert_eq!(streamed.levels, direct.levels, "removed: {is_removed}");
+        }
+        // And the edit shows: the edited middle second is near silent, the removed one is not.
+        let edited = Envelope::of_rendered(&src, &stft, &raster, false, &Progress::new()).unwrap();
+        let middle = edited.columns(None, &[0], 66_000.0, 78_000.0, 1)[0].unwrap();
+        assert!(middle[1] < 0.01, "{middle:?}");
+        let start = edited.columns(None, &[0], 0.0, 24_000.0, 1)[0].unwrap();
+        assert!(start[1] > 0.49, "{start:?}");
     }
 }
