@@ -83,6 +83,21 @@ struct PaintResult {
     sc_db: Option<f64>,
 }
 
+/// Closing a document (or opening another) stops its background work: nobody will read it.
+impl Drop for OpenDoc {
+    fn drop(&mut self) {
+        if let Some(job) = &self.envelope_job {
+            job.progress.cancel();
+        }
+        if let Some((_, job)) = &self.edited_envelope_job {
+            job.progress.cancel();
+        }
+        if let Some((_, job)) = &self.paint_job {
+            job.progress.cancel();
+        }
+    }
+}
+
 impl OpenDoc {
     /// The recording the edited result starts from: with painted energy when there is some.
     pub fn processed_source(&self) -> Arc<dyn SampleSource> {
