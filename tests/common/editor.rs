@@ -1,0 +1,72 @@
+//! The editor under egui_kittest: helpers shared by the window tests (included with
+//! `#[path]` by those tests only, so the others do not build the harness).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use spectro::cli::demo::DEMO_RATE;
+use spectro::signal::{Convention, Stft, StftParams};
+use spectro::ui::LaunchOptions;
+use spectro::ui::app::SpectroApp;
+
+/// The editor on the demo, with in-window path prompts instead of desktop dialogs.
+pub fn harness() -> Harness<'static, SpectroApp> {
+    Harness::builder().with_size([1400.0, 860.0]).build_eframe(|cc| {
+        SpectroApp::new(
+            &cc.egui_ctx,
+            LaunchOptions {
+                native_dialogs: false,
+                ..LaunchOptions::default()
+            },
+        )
+    })
+}
+
+/// Steps frames until the app has a document and nothing runs in the background.
+pub fn wait_idle(h: &mut Harness<'static, SpectroApp>) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut quiet = 0;
+    while Instant::now() < deadline {
+        h.step();
+        if h.state().open.is_some() && h.state().is_idle() {
+            quiet += 1;
+            if quiet > 3 {
+                return;
+            }
+        } else {
+            quiet = 0;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("the editor did not settle: status {:?}", h.state().status);
+}
+
+/// A 16-bit WAV's channels as f32.
+pub fn read_channels(path: &Path) -> Vec<Vec<f32>> {
+    let mut r = hound::WavReader::open(path).unwrap();
+    let ch = r.spec().channels as usize;
+    let all: Vec<f32> = r.samples::<i16>().map(|s| s.unwrap() as f32 / 32768.0).collect();
+    (0..ch)
+        .map(|c| all.iter().skip(c).step_by(ch).cloned().collect())
+        .collect()
+}
+
+/// Energy in `lo_hz..hi_hz` between `t0` and `t1` seconds.
+pub fn band_energy(x: &[f32], t0: f64, t1: f64, lo_hz: f64, hi_hz: f64) -> f64 {
+    let fs = DEMO_RATE as f64;
+    let stft = Stft::<f32>::new(StftParams::with_fft(2048), Convention::Scipy).unwrap();
+    let s = stft.stft(&x[(t0 * fs) as usize..(t1 * fs) as usize]);
+    let (b0, b1) = (
+        (lo_hz * 2048.0 / fs).ceil() as usize,
+        (hi_hz * 2048.0 / fs).floor() as usize,
+    );
+    (2..s.frames - 2)
+        .map(|k| {
+            s.frame(k)[b0..=b1]
+                .iter()
+                .map(|z| z.norm_sqr() as f64)
+                .sum::<f64>()
+        })
+        .sum()
+}
