@@ -44,6 +44,8 @@ pub struct OpenDoc {
     /// The waveform of the version shown when it is not the original, and what it shows.
     edited_envelope: Option<(WaveKey, Arc<Envelope>)>,
     edited_envelope_job: Option<(WaveKey, Job<Option<Envelope>>)>,
+    /// The last key a waveform pass ended for, with or without a result (not retried).
+    edited_envelope_tried: Option<WaveKey>,
     engine: Engine,
     total_frames: usize,
     /// Bumped when the edited result changes (edits, or a new paint layer): what tiles
@@ -516,6 +518,7 @@ impl SpectroApp {
             envelope_job,
             edited_envelope: None,
             edited_envelope_job: None,
+            edited_envelope_tried: None,
             engine,
             total_frames,
             content_revision: 0,
@@ -555,6 +558,7 @@ impl SpectroApp {
             if let Some(env) = env {
                 open.edited_envelope = Some((*key, Arc::new(env)));
             }
+            open.edited_envelope_tried = Some(*key);
             open.edited_envelope_job = None;
         }
         if !version.is_edited() {
@@ -573,7 +577,7 @@ impl SpectroApp {
             version,
             params,
         };
-        let done = open.edited_envelope.as_ref().is_some_and(|(k, _)| *k == key);
+        let done = open.edited_envelope_tried == Some(key);
         let running = open.edited_envelope_job.as_ref().is_some_and(|(k, _)| *k == key);
         let Some(grid) = grid.filter(|_| ready && !done && !running && open.paint_job.is_none()) else {
             return;
