@@ -7,9 +7,7 @@ mod common;
 #[path = "common/editor.rs"]
 mod editor;
 
-use editor::{band_energy, harness, read_channels, wait_idle};
-
-use std::path::Path;
+use editor::{band_energy, export_through_menu, harness, read_channels, wait_idle};
 
 use egui::accesskit::Role;
 use egui::{Key, Modifiers};
@@ -31,30 +29,6 @@ fn drag(h: &mut Harness<'static, SpectroApp>, a: egui::Pos2, b: egui::Pos2, step
     }
     h.drop_at(b);
     h.run_steps(3);
-}
-
-fn export_through_menu(h: &mut Harness<'static, SpectroApp>, path: &Path) {
-    h.get_by_label("File").click();
-    h.run_steps(2);
-    h.get_by_label_contains("Export audio").click();
-    h.run_steps(3);
-    let field = h.get_by_role(Role::TextInput);
-    field.focus();
-    h.run_steps(1);
-    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    h.run_steps(1);
-    h.get_by_role(Role::TextInput)
-        .type_text(&path.display().to_string());
-    h.run_steps(2);
-    h.get_by_label("OK").click();
-    h.run_steps(2);
-    wait_idle(h);
-    assert!(
-        path.exists(),
-        "export did not write {}: {:?}",
-        path.display(),
-        h.state().status
-    );
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! Listening in the editor, through the real audio path: ALSA's `file` plugin (set up through
 //! a `~/.asoundrc` for this test process) records what the window played.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -44,14 +46,7 @@ fn wait(h: &mut Harness<'static, SpectroApp>, what: &str, done: impl Fn(&Spectro
 fn hearing_only_the_selected_band_plays_the_whistle_alone() {
     let home = tempfile::tempdir().unwrap();
     let capture = home.path().join("played.raw");
-    std::fs::write(
-        home.path().join(".asoundrc"),
-        format!(
-            "pcm.!default {{\n  type file\n  slave.pcm \"null\"\n  file \"{}\"\n  format \"raw\"\n}}\n",
-            capture.display()
-        ),
-    )
-    .unwrap();
+    common::alsa_file_device(home.path(), &capture);
     // SAFETY: this test binary has one test, and nothing has read the environment yet.
     unsafe {
         std::env::set_var("HOME", home.path());

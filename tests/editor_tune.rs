@@ -1,6 +1,8 @@
 //! Tuned listening in the window, through the real audio path (ALSA's `file` plugin records
 //! what was played): open an IQ capture, pick the Tune tool, click a station, hear its tone.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -36,14 +38,7 @@ fn tone(x: &[f32], freq_hz: f64, rate_hz: f64) -> f64 {
 fn clicking_a_station_with_the_tune_tool_plays_it_demodulated() {
     let home = tempfile::tempdir().unwrap();
     let capture = home.path().join("played.raw");
-    std::fs::write(
-        home.path().join(".asoundrc"),
-        format!(
-            "pcm.!default {{\n  type file\n  slave.pcm \"null\"\n  file \"{}\"\n  format \"raw\"\n}}\n",
-            capture.display()
-        ),
-    )
-    .unwrap();
+    common::alsa_file_device(home.path(), &capture);
     // SAFETY: this test binary has one test, and nothing has read the environment yet.
     unsafe {
         std::env::set_var("HOME", home.path());

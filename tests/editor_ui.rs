@@ -7,7 +7,7 @@ mod common;
 #[path = "common/editor.rs"]
 mod editor;
 
-use editor::{band_energy, harness, read_channels, wait_idle};
+use editor::{band_energy, export_through, export_through_menu, harness, read_channels, wait_idle};
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -20,37 +20,6 @@ use spectro::ui::LaunchOptions;
 use spectro::ui::app::SpectroApp;
 use spectro::ui::command::Command;
 use spectro::ui::tools::Tool;
-
-fn export_through_menu(h: &mut Harness<'static, SpectroApp>, path: &Path) {
-    export_through(h, "Export audio", path);
-}
-
-/// Picks the File menu item `item` and answers its file dialog with `path`.
-fn export_through(h: &mut Harness<'static, SpectroApp>, item: &str, path: &Path) {
-    h.get_by_label("File").click();
-    h.run_steps(2);
-    h.get_by_label_contains(item).click();
-    h.run_steps(3);
-    // No desktop dialog in tests: the in-app path field takes the path.
-    let field = h.get_by_role(egui::accesskit::Role::TextInput);
-    field.focus();
-    h.run_steps(1);
-    // The field suggests a name next to the recording; replace it.
-    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    h.run_steps(1);
-    h.get_by_role(egui::accesskit::Role::TextInput)
-        .type_text(&path.display().to_string());
-    h.run_steps(2);
-    h.get_by_label("OK").click();
-    h.run_steps(2);
-    wait_idle(h);
-    assert!(
-        path.exists(),
-        "export did not write {}: {:?}",
-        path.display(),
-        h.state().status
-    );
-}
 
 #[test]
 fn remove_the_whistle_with_the_rectangle_tool_export_and_undo() {

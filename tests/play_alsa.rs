@@ -17,17 +17,6 @@ fn spectro_with_home(home: &Path, args: &[&str]) -> std::process::Output {
         .expect("spectro runs")
 }
 
-fn file_device(home: &Path, capture: &Path) {
-    std::fs::write(
-        home.join(".asoundrc"),
-        format!(
-            "pcm.!default {{\n  type file\n  slave.pcm \"null\"\n  file \"{}\"\n  format \"raw\"\n}}\n",
-            capture.display()
-        ),
-    )
-    .unwrap();
-}
-
 /// The values in `x` that are not exactly zero, in order.
 fn nonzero(x: impl IntoIterator<Item = f32>) -> Vec<f32> {
     x.into_iter().filter(|&v| v != 0.0).collect()
@@ -37,7 +26,7 @@ fn nonzero(x: impl IntoIterator<Item = f32>) -> Vec<f32> {
 fn play_sends_the_files_own_samples_to_alsa() {
     let home = tempfile::tempdir().unwrap();
     let capture = home.path().join("sent.raw");
-    file_device(home.path(), &capture);
+    common::alsa_file_device(home.path(), &capture);
     let input = data("sat_ao73.wav");
     let o = spectro_with_home(
         home.path(),
@@ -77,7 +66,7 @@ fn play_sends_the_files_own_samples_to_alsa() {
 fn play_with_edits_sends_the_edited_samples() {
     let home = tempfile::tempdir().unwrap();
     let capture = home.path().join("sent.raw");
-    file_device(home.path(), &capture);
+    common::alsa_file_device(home.path(), &capture);
     let edits = home.path().join("e.json");
     std::fs::write(
         &edits,
@@ -157,7 +146,7 @@ fn play_without_a_device_exits_2_with_one_line() {
 fn play_demodulates_a_tuned_station_of_an_iq_capture() {
     let home = tempfile::tempdir().unwrap();
     let capture = home.path().join("sent.raw");
-    file_device(home.path(), &capture);
+    common::alsa_file_device(home.path(), &capture);
     let fs = 2_000_000.0;
     let tau = std::f64::consts::TAU;
     let mut phase = 0.0f64;

@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use egui::{Key, Modifiers};
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use spectro::cli::demo::DEMO_RATE;
 use spectro::signal::{Convention, Stft, StftParams};
 use spectro::ui::LaunchOptions;
@@ -69,4 +71,36 @@ pub fn band_energy(x: &[f32], t0: f64, t1: f64, lo_hz: f64, hi_hz: f64) -> f64 {
                 .sum::<f64>()
         })
         .sum()
+}
+
+/// Exports the edited audio through File > Export audio to `path`.
+pub fn export_through_menu(h: &mut Harness<'static, SpectroApp>, path: &Path) {
+    export_through(h, "Export audio", path);
+}
+
+/// Picks the File menu item `item` and answers its file dialog with `path`.
+pub fn export_through(h: &mut Harness<'static, SpectroApp>, item: &str, path: &Path) {
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label_contains(item).click();
+    h.run_steps(3);
+    // No desktop dialog in tests: the in-app path field takes the path.
+    let field = h.get_by_role(egui::accesskit::Role::TextInput);
+    field.focus();
+    h.run_steps(1);
+    // The field suggests a name next to the recording; replace it.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    h.get_by_role(egui::accesskit::Role::TextInput)
+        .type_text(&path.display().to_string());
+    h.run_steps(2);
+    h.get_by_label("OK").click();
+    h.run_steps(2);
+    wait_idle(h);
+    assert!(
+        path.exists(),
+        "export did not write {}: {:?}",
+        path.display(),
+        h.state().status
+    );
 }

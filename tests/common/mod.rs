@@ -94,3 +94,16 @@ pub fn speech() -> Vec<f32> {
     spectro::signal::SampleSource::read_real(&rec, 0, 0, &mut x);
     x
 }
+
+/// Writes `home/.asoundrc` making ALSA's default device a file: what is played lands in
+/// `capture` as raw interleaved samples, so a test hears what playback really sent.
+pub fn alsa_file_device(home: &Path, capture: &Path) {
+    std::fs::write(
+        home.join(".asoundrc"),
+        format!(
+            "pcm.!default {{\n  type file\n  slave.pcm \"null\"\n  file \"{}\"\n  format \"raw\"\n}}\n",
+            capture.display()
+        ),
+    )
+    .unwrap();
+}
