@@ -26,6 +26,7 @@
 
 #![warn(missing_docs)]
 
+mod blocks;
 mod pghi;
 mod project;
 mod region;
@@ -41,6 +42,9 @@ use self::project::{BlockWork, Projector};
 use super::stft::pad_signal;
 use super::{Cancelled, Progress, Stft, StftSample, WindowKind};
 
+pub use blocks::{
+    BLOCK_CELLS, Block, BlockOutcome, BlockSignal, plan_blocks, rebuild_block, reconstruct_region_blocks,
+};
 pub use region::{RegionReconstruction, RegionTarget, reconstruct_region};
 
 /// FGLA's momentum unless told otherwise (librosa's default).

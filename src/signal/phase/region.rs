@@ -17,7 +17,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use rustfft::num_complex::Complex32;
 
-use super::project::Projector;
+use super::project::{BlockWork, Projector};
 use super::{
     FrameUpdate, IterationPlan, Method, PhaseError, PhaseOptions, PhaseReport, Start, Sums, check_magnitude,
     check_options, check_shape, convergence_db, iterate, magnitude_over_norm, start_phasors,
@@ -136,6 +136,23 @@ pub fn reconstruct_region<T: StftSample>(
     options: &PhaseOptions<'_>,
     progress: &Progress,
 ) -> Result<RegionReconstruction<T>, PhaseError> {
+    let (result, _) = reconstruct_region_until(stft, target, options, progress, target.frames.end, true)?;
+    Ok(result)
+}
+
+/// [`reconstruct_region`], keeping in the returned change only the part of the frames before
+/// `commit_end` (a frame of the whole signal): what a blockwise reconstruction keeps of a
+/// block whose last frames the next block rebuilds again. Also returns the squared error and
+/// reference the spectral convergence was computed from, so blocks can be combined. Without
+/// `want_spectrum` the returned [`RegionReconstruction::spectrum`] is left empty.
+pub(crate) fn reconstruct_region_until<T: StftSample>(
+    stft: &Stft<T>,
+    target: &RegionTarget<'_>,
+    options: &PhaseOptions<'_>,
+    progress: &Progress,
+    commit_end: usize,
+    want_spectrum: bool,
+) -> Result<(RegionReconstruction<T>, Sums), PhaseError> {
     let started = Instant::now();
     let bins = stft.bins();
     let total = stft.num_frames(target.signal_len);
@@ -172,8 +189,12 @@ pub fn reconstruct_region<T: StftSample>(
     // Frames (relative to `frames`) holding region cells: the only ones that change.
     let has_region = |k: usize| target.region[k * bins..(k + 1) * bins].iter().any(|&w| w > 0.0);
     let Some(first) = (0..n).find(|&k| has_region(k)) else {
-        return Ok(RegionReconstruction {
-            spectrum: target.original.to_vec(),
+        let result = RegionReconstruction {
+            spectrum: if want_spectrum {
+                target.original.to_vec()
+            } else {
+                Vec::new()
+            },
             delta: Vec::new(),
             delta_start: stft.frame_center(frames.start),
             report: PhaseReport {
@@ -183,7 +204,8 @@ pub fn reconstruct_region<T: StftSample>(
                 elapsed_s: started.elapsed().as_secs_f64(),
                 history_db: Vec::new(),
             },
-        });
+        };
+        return Ok((result, (0.0, 0.0)));
     };
     let last = (0..n).rev().find(|&k| has_region(k)).unwrap_or(first);
     let active = first..last + 1;
@@ -266,7 +288,13 @@ pub fn reconstruct_region<T: StftSample>(
         let touching = stft.frames_touching(span, total);
         touching.start.max(frames.start) - frames.start..touching.end.min(frames.end) - frames.start
     };
-    let mut spectrum = target.original.to_vec();
+    // Without `want_spectrum` only the measure is taken: each block writes into a scratch
+    // frame instead of the spectrum.
+    let mut spectrum = if want_spectrum {
+        target.original.to_vec()
+    } else {
+        Vec::new()
+    };
     let mut padded = vec![Complex32::default(); reach.len() * bins];
     let offset = (active.start - reach.start) * bins;
     padded[offset..offset + current.len()].copy_from_slice(&current);
@@ -280,23 +308,35 @@ pub fn reconstruct_region<T: StftSample>(
             bins,
         };
         let block_frames = projector.block_frames();
-        work.par_iter_mut()
-            .zip(spectrum[cells(&reach)].par_chunks_mut(projector.block_len()))
-            .enumerate()
-            .map(|(b, (w, out))| {
-                let mut sums = (0.0, 0.0);
-                projector.project_block(w, &padded, |i, r| {
-                    let k = b * block_frames + i;
+        let block_len = projector.block_len();
+        let measure_block = |b: usize, w: &mut BlockWork, mut out: Option<&mut [Complex32]>| {
+            let mut sums = (0.0, 0.0);
+            projector.project_block(w, &padded, |i, r| {
+                let k = b * block_frames + i;
+                if let Some(out) = out.as_deref_mut() {
                     for (o, &d) in out[i * bins..(i + 1) * bins].iter_mut().zip(r) {
                         *o += d;
                     }
-                    let (e, s) = measured.measure(k, r);
-                    sums.0 += e;
-                    sums.1 += s;
-                });
-                sums
-            })
-            .reduce(|| (0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1))
+                }
+                let (e, s) = measured.measure(k, r);
+                sums.0 += e;
+                sums.1 += s;
+            });
+            sums
+        };
+        let add = |a: Sums, b: Sums| (a.0 + b.0, a.1 + b.1);
+        if want_spectrum {
+            work.par_iter_mut()
+                .zip(spectrum[cells(&reach)].par_chunks_mut(block_len))
+                .enumerate()
+                .map(|(b, (w, out))| measure_block(b, w, Some(out)))
+                .reduce(|| (0.0, 0.0), add)
+        } else {
+            work.par_iter_mut()
+                .enumerate()
+                .map(|(b, w)| measure_block(b, w, None))
+                .reduce(|| (0.0, 0.0), add)
+        }
     };
     let spectral_convergence_db = convergence_db(err, reference);
     if options.track_convergence {
@@ -311,10 +351,13 @@ pub fn reconstruct_region<T: StftSample>(
     let mut around_d = vec![Complex32::default(); needed.len() * bins];
     let offset = (absolute(&active).start - needed.start) * bins;
     around_d[offset..offset + current.len()].copy_from_slice(&current);
+    // Frames from `commit_end` on are left to whoever rebuilds them next.
+    let kept = commit_end.clamp(needed.start, needed.end) - needed.start;
+    around_d[kept * bins..].fill(Complex32::default());
     stft.inverse(&around_d, needed, total, span.start, &mut delta);
     progress.advance(1);
 
-    Ok(RegionReconstruction {
+    let result = RegionReconstruction {
         spectrum,
         delta,
         delta_start: span.start,
@@ -325,7 +368,8 @@ pub fn reconstruct_region<T: StftSample>(
             elapsed_s: started.elapsed().as_secs_f64(),
             history_db: history,
         },
-    })
+    };
+    Ok((result, (err, reference)))
 }
 
 /// Regional iterations in difference form: the estimate is `D`, the projection `P1(D)`.
