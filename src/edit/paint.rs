@@ -3,6 +3,11 @@
 //! becomes sound. The result is a change to the recording itself, a [`PaintLayer`], which the
 //! masks of the other edits then act on: export, the editor's picture and playback all read
 //! the recording through a [`PaintedSource`].
+//!
+//! Memory follows the strokes, not the recording: each stroke's change is stored over its own
+//! time span (two short strokes at the two ends of an hour hold two short buffers), and each
+//! stroke is rebuilt in blocks of at most [`BLOCK_CELLS`] STFT cells
+//! ([`reconstruct_region_blocks`]), so an hour-long stroke never needs an hour-long STFT.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -11,10 +16,13 @@ use rustfft::num_complex::Complex32;
 
 use super::list::{Edit, PhaseSettings, Shape};
 use super::mask::{Grid, MaskRaster};
-use crate::signal::phase::{PhaseError, PhaseOptions, PhaseReport, RegionTarget, Start, reconstruct_region};
+use crate::signal::phase::{
+    BLOCK_CELLS, BlockSignal, PhaseError, PhaseOptions, PhaseReport, reconstruct_region_blocks,
+};
+use crate::signal::stft::overlap_add;
 use crate::signal::{Progress, ReadSamples, SampleSource, Stft, StftSample};
 
-/// The changes paint edits make to one channel: samples to add from `start` on.
+/// The change one paint stroke makes to one channel: samples to add from `start` on.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChannelDelta<T> {
     /// First sample changed.
@@ -24,6 +32,7 @@ pub struct ChannelDelta<T> {
 }
 
 impl<T: StftSample> ChannelDelta<T> {
+    /// Adds `delta`, for samples from `start`, growing the span to cover it.
     fn add(&mut self, start: i64, delta: &[T]) {
         if delta.is_empty() {
             return;
@@ -33,20 +42,22 @@ impl<T: StftSample> ChannelDelta<T> {
             self.delta = delta.to_vec();
             return;
         }
-        // Grow to cover both ranges, then add.
-        let lo = self.start.min(start);
-        let hi = (self.start + self.delta.len() as i64).max(start + delta.len() as i64);
-        if lo < self.start || hi > self.start + self.delta.len() as i64 {
-            let mut grown = vec![T::default(); (hi - lo) as usize];
-            let at = (self.start - lo) as usize;
+        let end = self.start + self.delta.len() as i64;
+        let hi = end.max(start + delta.len() as i64);
+        if start < self.start {
+            let mut grown = vec![T::default(); (hi - start) as usize];
+            let at = (self.start - start) as usize;
             grown[at..at + self.delta.len()].copy_from_slice(&self.delta);
             self.delta = grown;
-            self.start = lo;
+            self.start = start;
+        } else if hi > end {
+            // Blocks of one stroke arrive in time order: grow in place, exactly (a doubling
+            // would hold up to twice an hour-long stroke).
+            let more = (hi - end) as usize;
+            self.delta.reserve_exact(more);
+            self.delta.resize(self.delta.len() + more, T::default());
         }
-        let at = (start - self.start) as usize;
-        for (d, &x) in self.delta[at..at + delta.len()].iter_mut().zip(delta) {
-            *d += x;
-        }
+        overlap_add(&mut self.delta, self.start, delta, start);
     }
 
     /// The samples changed.
@@ -55,11 +66,12 @@ impl<T: StftSample> ChannelDelta<T> {
     }
 }
 
-/// Everything the paint edits of a document change, per channel.
+/// Everything the paint edits of a document change: per channel, each stroke's change over
+/// its own span, in edit-list order.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PaintLayer<T> {
-    /// One entry per channel of the recording.
-    pub channels: Vec<ChannelDelta<T>>,
+    /// One entry per channel of the recording: the changes of the strokes painted on it.
+    pub channels: Vec<Vec<ChannelDelta<T>>>,
     /// How well each painted stroke was rebuilt, in edit-list order.
     pub reports: Vec<PhaseReport>,
 }
@@ -67,18 +79,49 @@ pub struct PaintLayer<T> {
 impl<T: StftSample> PaintLayer<T> {
     /// True when no paint edit changed anything.
     pub fn is_empty(&self) -> bool {
-        self.channels.iter().all(|c| c.delta.is_empty())
+        self.channels.iter().flatten().all(|d| d.delta.is_empty())
+    }
+
+    /// Samples held, over all channels and strokes: what the layer costs in memory.
+    pub fn samples_held(&self) -> usize {
+        self.channels.iter().flatten().map(|d| d.delta.len()).sum()
     }
 
     /// Adds channel `channel`'s changes to `out`, which holds samples `start..start +
     /// out.len()` of a recording `len` samples long; nothing is added outside `0..len` (the
     /// changes may reach into the padding around the recording).
+    ///
+    /// Where strokes overlap, their changes are summed first, in stroke order, and the sum
+    /// added: the same arithmetic as one buffer holding every stroke's change.
     pub fn add_to(&self, channel: usize, start: i64, len: u64, out: &mut [T]) {
-        if let Some(cd) = self.channels.get(channel) {
-            let lo = (start.max(0) - start).max(0) as usize;
-            let hi = ((len as i64 - start).clamp(0, out.len() as i64)) as usize;
-            if lo < hi {
-                crate::signal::stft::overlap_add(&mut out[lo..hi], start + lo as i64, &cd.delta, cd.start);
+        let Some(strokes) = self.channels.get(channel) else {
+            return;
+        };
+        let lo = (start.max(0) - start).max(0) as usize;
+        let hi = ((len as i64 - start).clamp(0, out.len() as i64)) as usize;
+        if lo >= hi {
+            return;
+        }
+        let range = start + lo as i64..start + hi as i64;
+        let overlaps = |d: &&ChannelDelta<T>| {
+            let span = d.span();
+            span.start < range.end && range.start < span.end && !d.delta.is_empty()
+        };
+        let mut touching = strokes.iter().filter(overlaps);
+        let Some(first) = touching.next() else {
+            return;
+        };
+        let out = &mut out[lo..hi];
+        match touching.next() {
+            None => overlap_add(out, range.start, &first.delta, first.start),
+            Some(_) => {
+                let mut sum = vec![T::default(); out.len()];
+                for d in strokes.iter().filter(overlaps) {
+                    overlap_add(&mut sum, range.start, &d.delta, d.start);
+                }
+                for (y, &s) in out.iter_mut().zip(&sum) {
+                    *y += s;
+                }
             }
         }
     }
@@ -88,8 +131,9 @@ impl<T: StftSample> PaintLayer<T> {
         let spans: Vec<Range<i64>> = self
             .channels
             .iter()
-            .filter(|c| !c.delta.is_empty())
-            .map(|c| c.span())
+            .flatten()
+            .filter(|d| !d.delta.is_empty())
+            .map(|d| d.span())
             .collect();
         let lo = spans.iter().map(|s| s.start).min()?;
         let hi = spans.iter().map(|s| s.end).max()?;
@@ -126,7 +170,8 @@ fn footprint(edit: &Edit) -> Option<(Edit, f64)> {
 }
 
 /// Computes the layer for the paint edits among `edits`, each acting on the recording as the
-/// previous ones left it, channel by channel.
+/// previous ones left it, channel by channel, each stroke in blocks of at most
+/// [`BLOCK_CELLS`] cells.
 pub fn paint_layer<T: ReadSamples>(
     source: &dyn SampleSource,
     stft: &Stft<T>,
@@ -134,9 +179,22 @@ pub fn paint_layer<T: ReadSamples>(
     settings: PhaseSettings,
     progress: &Progress,
 ) -> Result<PaintLayer<T>, PhaseError> {
+    paint_layer_in_blocks(source, stft, edits, settings, BLOCK_CELLS, progress)
+}
+
+/// [`paint_layer`] with blocks of at most `max_cells` cells (tests use small blocks to
+/// exercise the joins on short signals).
+pub fn paint_layer_in_blocks<T: ReadSamples>(
+    source: &dyn SampleSource,
+    stft: &Stft<T>,
+    edits: &[Edit],
+    settings: PhaseSettings,
+    max_cells: usize,
+    progress: &Progress,
+) -> Result<PaintLayer<T>, PhaseError> {
     let channels = source.channels();
     let mut layer = PaintLayer {
-        channels: vec![ChannelDelta::default(); channels],
+        channels: vec![Vec::new(); channels],
         reports: Vec::new(),
     };
     let grid = Grid {
@@ -146,7 +204,6 @@ pub fn paint_layer<T: ReadSamples>(
         complex: T::IS_COMPLEX,
     };
     let total = stft.num_frames(source.len());
-    let bins = stft.bins();
     let full_scale = stft.full_scale_magnitude();
     let paints: Vec<&Edit> = edits
         .iter()
@@ -174,91 +231,148 @@ pub fn paint_layer<T: ReadSamples>(
                 progress.advance(1);
                 continue;
             }
-            let span = stft.frames_span(frames.clone());
-            let mut input = vec![T::default(); (span.end - span.start) as usize];
-            T::read(source, c, span.start, &mut input);
-            let cd = &layer.channels[c];
-            overlap_add_into(&mut input, span.start, cd);
-            let mut original = vec![Complex32::default(); frames.len() * bins];
-            stft.forward(&input, span.start, frames.clone(), &mut original);
-            let mut magnitude: Vec<f32> = original.iter().map(|z| z.norm()).collect();
-            let mut region = vec![0.0f32; original.len()];
-            let mut gains = vec![1.0f32; bins];
-            for (i, k) in frames.clone().enumerate() {
-                if !raster.frame_gains(0, k, None, &mut gains) {
-                    continue;
-                }
-                let row = i * bins..(i + 1) * bins;
-                for ((g, r), s) in gains
-                    .iter()
-                    .zip(&mut region[row.clone()])
-                    .zip(&mut magnitude[row])
-                {
-                    let m = 1.0 - g;
-                    if m > 0.0 {
-                        *r = m;
-                        *s += m * (level - *s).max(0.0);
-                    }
-                }
-            }
-            if region.iter().all(|&w| w == 0.0) {
-                progress.advance(1);
-                continue;
-            }
-            let target = RegionTarget {
-                frames: frames.clone(),
-                signal_len: source.len(),
-                original: &original,
-                magnitude: &magnitude,
-                region: &region,
-            };
             let options = PhaseOptions {
                 iterations: settings.iterations(),
-                start: Start::Phase(&original),
                 ..PhaseOptions::new(settings.method)
             };
-            let result = reconstruct_region(stft, &target, &options, &Progress::new())?;
-            layer.channels[c].add(result.delta_start, &result.delta);
-            layer.reports.push(result.report);
+            let mut stroke = Stroke {
+                source,
+                layer: &layer,
+                channel: c,
+                raster: &raster,
+                level,
+                bins: stft.bins(),
+                gains: vec![1.0; stft.bins()],
+                delta: ChannelDelta::default(),
+            };
+            // Each block starts from the phase of the signal as read (`warm_start`).
+            let report = reconstruct_region_blocks(
+                stft,
+                source.len(),
+                frames.clone(),
+                max_cells,
+                &mut stroke,
+                &options,
+                true,
+                progress,
+            )?;
+            let delta = stroke.delta;
+            if let Some(report) = report {
+                layer.channels[c].push(delta);
+                layer.reports.push(report);
+            }
             progress.advance(1);
         }
     }
     Ok(layer)
 }
 
-fn overlap_add_into<T: StftSample>(out: &mut [T], out_start: i64, cd: &ChannelDelta<T>) {
-    crate::signal::stft::overlap_add(out, out_start, &cd.delta, cd.start);
+/// One stroke being rebuilt on one channel: the recording with the strokes before it and the
+/// blocks of this one done so far.
+struct Stroke<'a, T> {
+    source: &'a dyn SampleSource,
+    layer: &'a PaintLayer<T>,
+    channel: usize,
+    raster: &'a MaskRaster,
+    /// The painted level, raw STFT magnitude.
+    level: f32,
+    bins: usize,
+    gains: Vec<f32>,
+    /// This stroke's change so far.
+    delta: ChannelDelta<T>,
+}
+
+impl<T: ReadSamples> BlockSignal<T> for Stroke<'_, T> {
+    fn read(&mut self, start: i64, out: &mut [T]) {
+        T::read(self.source, self.channel, start, out);
+        self.layer.add_to(self.channel, start, self.source.len(), out);
+        overlap_add(out, start, &self.delta.delta, self.delta.start);
+    }
+
+    fn target(
+        &mut self,
+        frames: Range<usize>,
+        original: &[Complex32],
+        magnitude: &mut [f32],
+        region: &mut [f32],
+    ) {
+        let bins = self.bins;
+        for (m, z) in magnitude.iter_mut().zip(original) {
+            *m = z.norm();
+        }
+        for (i, k) in frames.enumerate() {
+            if !self.raster.frame_gains(0, k, None, &mut self.gains) {
+                continue;
+            }
+            let row = i * bins..(i + 1) * bins;
+            for ((g, r), s) in self
+                .gains
+                .iter()
+                .zip(&mut region[row.clone()])
+                .zip(&mut magnitude[row])
+            {
+                let m = 1.0 - g;
+                if m > 0.0 {
+                    *r = m;
+                    *s += m * (self.level - *s).max(0.0);
+                }
+            }
+        }
+    }
+
+    fn commit(&mut self, start: i64, delta: &[T]) {
+        self.delta.add(start, delta);
+    }
+}
+
+/// Where a [`PaintedSource`] reads the recording: shared ([`Arc`], for the editor and export)
+/// or borrowed (for one computation, such as features).
+pub trait BaseSource: Send + Sync {
+    /// The recording.
+    fn base(&self) -> &dyn SampleSource;
+}
+
+impl BaseSource for Arc<dyn SampleSource> {
+    fn base(&self) -> &dyn SampleSource {
+        self.as_ref()
+    }
+}
+
+impl BaseSource for &dyn SampleSource {
+    fn base(&self) -> &dyn SampleSource {
+        *self
+    }
 }
 
 /// A recording with a paint layer added.
-pub struct PaintedSource<T> {
-    base: Arc<dyn SampleSource>,
+pub struct PaintedSource<T, B = Arc<dyn SampleSource>> {
+    base: B,
     layer: Arc<PaintLayer<T>>,
 }
 
-impl<T: StftSample> PaintedSource<T> {
+impl<T: StftSample, B: BaseSource> PaintedSource<T, B> {
     /// `base` with `layer` added.
-    pub fn new(base: Arc<dyn SampleSource>, layer: Arc<PaintLayer<T>>) -> Self {
+    pub fn new(base: B, layer: Arc<PaintLayer<T>>) -> Self {
         PaintedSource { base, layer }
     }
 }
 
-impl SampleSource for PaintedSource<f32> {
+impl<B: BaseSource> SampleSource for PaintedSource<f32, B> {
     fn sample_rate(&self) -> f64 {
-        self.base.sample_rate()
+        self.base.base().sample_rate()
     }
     fn len(&self) -> u64 {
-        self.base.len()
+        self.base.base().len()
     }
     fn channels(&self) -> usize {
-        self.base.channels()
+        self.base.base().channels()
     }
     fn is_complex(&self) -> bool {
         false
     }
     fn read_real(&self, channel: usize, start: i64, out: &mut [f32]) {
-        self.base.read_real(channel, start, out);
-        self.layer.add_to(channel, start, self.base.len(), out);
+        self.base.base().read_real(channel, start, out);
+        self.layer.add_to(channel, start, self.len(), out);
     }
     fn read_complex(&self, channel: usize, start: i64, out: &mut [Complex32]) {
         let mut re = vec![0.0f32; out.len()];
@@ -269,15 +383,15 @@ impl SampleSource for PaintedSource<f32> {
     }
 }
 
-impl SampleSource for PaintedSource<Complex32> {
+impl<B: BaseSource> SampleSource for PaintedSource<Complex32, B> {
     fn sample_rate(&self) -> f64 {
-        self.base.sample_rate()
+        self.base.base().sample_rate()
     }
     fn len(&self) -> u64 {
-        self.base.len()
+        self.base.base().len()
     }
     fn channels(&self) -> usize {
-        self.base.channels()
+        self.base.base().channels()
     }
     fn is_complex(&self) -> bool {
         true
@@ -290,7 +404,7 @@ impl SampleSource for PaintedSource<Complex32> {
         }
     }
     fn read_complex(&self, channel: usize, start: i64, out: &mut [Complex32]) {
-        self.base.read_complex(channel, start, out);
-        self.layer.add_to(channel, start, self.base.len(), out);
+        self.base.base().read_complex(channel, start, out);
+        self.layer.add_to(channel, start, self.len(), out);
     }
 }

@@ -41,7 +41,7 @@ pub use spectral::{Bands, SpectralStats};
 
 use crate::edit::EditList;
 use crate::edit::mask::{Grid, MaskRaster};
-use crate::edit::paint::{PaintLayer, has_paint, paint_layer};
+use crate::edit::paint::{PaintedSource, has_paint, paint_layer};
 use crate::edit::render::{RenderScratch, Renderer, grid_for};
 use crate::signal::levels::power_dbfs;
 use crate::signal::phase::PhaseError;
@@ -275,65 +275,6 @@ pub fn extract_features(
     }
 }
 
-/// A recording with the changes of its paint edits added, borrowed (the editor's and the
-/// exporter's [`crate::edit::paint::PaintedSource`] owns its recording).
-struct Painted<'a, T> {
-    base: &'a dyn SampleSource,
-    layer: PaintLayer<T>,
-}
-
-impl SampleSource for Painted<'_, f32> {
-    fn sample_rate(&self) -> f64 {
-        self.base.sample_rate()
-    }
-    fn len(&self) -> u64 {
-        self.base.len()
-    }
-    fn channels(&self) -> usize {
-        self.base.channels()
-    }
-    fn is_complex(&self) -> bool {
-        false
-    }
-    fn read_real(&self, channel: usize, start: i64, out: &mut [f32]) {
-        self.base.read_real(channel, start, out);
-        self.layer.add_to(channel, start, self.base.len(), out);
-    }
-    fn read_complex(&self, channel: usize, start: i64, out: &mut [Complex32]) {
-        let mut re = vec![0.0f32; out.len()];
-        self.read_real(channel, start, &mut re);
-        for (o, r) in out.iter_mut().zip(re) {
-            *o = Complex32::new(r, 0.0);
-        }
-    }
-}
-
-impl SampleSource for Painted<'_, Complex32> {
-    fn sample_rate(&self) -> f64 {
-        self.base.sample_rate()
-    }
-    fn len(&self) -> u64 {
-        self.base.len()
-    }
-    fn channels(&self) -> usize {
-        self.base.channels()
-    }
-    fn is_complex(&self) -> bool {
-        true
-    }
-    fn read_real(&self, channel: usize, start: i64, out: &mut [f32]) {
-        let mut z = vec![Complex32::default(); out.len()];
-        self.read_complex(channel, start, &mut z);
-        for (o, v) in out.iter_mut().zip(z) {
-            *o = v.re;
-        }
-    }
-    fn read_complex(&self, channel: usize, start: i64, out: &mut [Complex32]) {
-        self.base.read_complex(channel, start, out);
-        self.layer.add_to(channel, start, self.base.len(), out);
-    }
-}
-
 /// The processed (edited, channel-mixed) signal, analysed frame by frame.
 struct Processed<'a, T: ReadSamples> {
     renderer: Renderer<'a, T>,
@@ -479,7 +420,7 @@ fn extract_typed<T: ReadSamples>(
     progress: &Progress,
 ) -> Result<Features, FeatureError>
 where
-    for<'a> Painted<'a, T>: SampleSource,
+    for<'a> PaintedSource<T, &'a dyn SampleSource>: SampleSource,
 {
     let fs = source.sample_rate();
     let render_stft = Stft::<T>::new(edit_stft, Convention::Scipy)?;
@@ -490,7 +431,7 @@ where
     let source: &dyn SampleSource = if has_paint(edits) {
         let settings = list.phase.unwrap_or_default();
         let layer = paint_layer(source, &render_stft, edits, settings, progress)?;
-        painted = Painted { base: source, layer };
+        painted = PaintedSource::new(source, std::sync::Arc::new(layer));
         &painted
     } else {
         source
