@@ -14,8 +14,13 @@ use crate::edit::render::BLOCK_LEN;
 use crate::io::Recording;
 use crate::io::export::WriteBlock;
 use crate::io::output::{AudioWriter, OutputFormat};
-use crate::signal::phase::{Method, PhaseOptions, PhaseReport, magnitude, reconstruct};
-use crate::signal::{Convention, Progress, SampleSource, Stft, StftParams, WindowKind};
+use crate::signal::phase::{
+    BLOCK_CELLS, BlockSignal, Method, PhaseOptions, PhaseReport, magnitude, plan_blocks, rebuild_block,
+    reconstruct,
+};
+use crate::signal::stft::overlap_add;
+use crate::signal::{Convention, Progress, ReadSamples, SampleSource, Stft, StftParams, WindowKind};
+use std::ops::Range;
 
 /// Arguments of `spectro reconstruct`.
 #[derive(Args, Debug)]
@@ -98,6 +103,11 @@ pub struct ReconstructSummary {
 
 /// Rebuilds every channel of `rec` and writes them to `output`; returns the per-channel
 /// reports, their squared target norms (to combine the convergences) and the clipped count.
+///
+/// A recording whose STFT fits in [`BLOCK_CELLS`] cells per channel is rebuilt whole; a longer
+/// one block by block ([`rebuild_block`]), all channels in step, each block's samples written
+/// as soon as no later block can change them: memory stays at a few blocks whatever the
+/// length.
 fn reconstruct_typed<T: WriteBlock>(
     rec: &Recording,
     params: StftParams,
@@ -107,6 +117,10 @@ fn reconstruct_typed<T: WriteBlock>(
 ) -> anyhow::Result<(Vec<PhaseReport>, Vec<f64>, u64)> {
     let stft = Stft::<T>::new(params, Convention::Scipy)?;
     let format = OutputFormat::for_target(output, rec, None)?;
+    let frames = stft.num_frames(rec.len());
+    if frames.saturating_mul(stft.bins()) > BLOCK_CELLS {
+        return reconstruct_in_blocks(rec, &stft, options, output, format, force);
+    }
     let len = rec.len() as usize;
     let progress = Progress::new();
     let mut signals = Vec::with_capacity(rec.channels());
@@ -143,6 +157,207 @@ fn reconstruct_typed<T: WriteBlock>(
         },
     )?;
     Ok((reports, norms, clipped))
+}
+
+/// One channel being rebuilt block by block: the samples rebuilt so far that later blocks
+/// still read or that are not written yet.
+struct Rebuilt<'a, T: ReadSamples> {
+    rec: &'a Recording,
+    stft: &'a Stft<T>,
+    channel: usize,
+    /// First sample of `samples`.
+    start: i64,
+    /// The rebuilt signal from `start` on (zero past what was committed).
+    samples: Vec<T>,
+}
+
+impl<T: ReadSamples> BlockSignal<T> for Rebuilt<'_, T> {
+    fn read(&mut self, start: i64, out: &mut [T]) {
+        out.fill(T::default());
+        let lo = start.max(self.start);
+        let hi = (start + out.len() as i64).min(self.start + self.samples.len() as i64);
+        if lo < hi {
+            out[(lo - start) as usize..(hi - start) as usize]
+                .copy_from_slice(&self.samples[(lo - self.start) as usize..(hi - self.start) as usize]);
+        }
+    }
+
+    fn target(&mut self, frames: Range<usize>, _: &[Complex32], magnitude: &mut [f32], region: &mut [f32]) {
+        // The wanted magnitude is the recording's own.
+        let span = self.stft.frames_span(frames.clone());
+        let mut x = vec![T::default(); (span.end - span.start) as usize];
+        T::read(self.rec, self.channel, span.start, &mut x);
+        let mut spectrum = vec![Complex32::default(); magnitude.len()];
+        self.stft.forward(&x, span.start, frames, &mut spectrum);
+        for (m, z) in magnitude.iter_mut().zip(&spectrum) {
+            *m = z.norm_sqr().sqrt();
+        }
+        region.fill(1.0);
+    }
+
+    fn commit(&mut self, start: i64, delta: &[T]) {
+        let end = start + delta.len() as i64;
+        let have = self.start + self.samples.len() as i64;
+        if end > have {
+            self.samples
+                .resize(self.samples.len() + (end - have) as usize, T::default());
+        }
+        overlap_add(&mut self.samples, self.start, delta, start);
+    }
+}
+
+impl<T: ReadSamples> Rebuilt<'_, T> {
+    /// Samples `range` (zero where nothing was committed).
+    fn samples(&self, range: Range<i64>) -> Vec<T> {
+        let mut out = vec![T::default(); (range.end - range.start).max(0) as usize];
+        overlap_add(&mut out, range.start, &self.samples, self.start);
+        out
+    }
+
+    /// Forgets the samples before `start`.
+    fn forget_before(&mut self, start: i64) {
+        let cut = (start - self.start).clamp(0, self.samples.len() as i64) as usize;
+        self.samples.drain(..cut);
+        self.start += cut as i64;
+    }
+}
+
+/// The squared magnitude error and reference of `frames` of the rebuilt `channel` against the
+/// recording's own STFT: the spectral convergence of the output, frame range by frame range.
+fn measure_frames<T: ReadSamples>(
+    stft: &Stft<T>,
+    rebuilt: &Rebuilt<'_, T>,
+    frames: Range<usize>,
+) -> (f64, f64) {
+    let bins = stft.bins();
+    let chunk = (BLOCK_CELLS / bins).max(1);
+    let (mut err, mut reference) = (0.0f64, 0.0f64);
+    let mut first = frames.start;
+    while first < frames.end {
+        let part = first..(first + chunk).min(frames.end);
+        let span = stft.frames_span(part.clone());
+        let mut x = vec![T::default(); (span.end - span.start) as usize];
+        T::read(rebuilt.rec, rebuilt.channel, span.start, &mut x);
+        let y = rebuilt.samples(span.clone());
+        let mut sx = vec![Complex32::default(); part.len() * bins];
+        let mut sy = vec![Complex32::default(); part.len() * bins];
+        stft.forward(&x, span.start, part.clone(), &mut sx);
+        stft.forward(&y, span.start, part.clone(), &mut sy);
+        for (a, b) in sx.iter().zip(&sy) {
+            let (s, g) = (a.norm_sqr().sqrt() as f64, b.norm_sqr().sqrt() as f64);
+            err += (s - g) * (s - g);
+            reference += s * s;
+        }
+        first = part.end;
+    }
+    (err, reference)
+}
+
+fn reconstruct_in_blocks<T: WriteBlock>(
+    rec: &Recording,
+    stft: &Stft<T>,
+    options: &PhaseOptions<'_>,
+    output: &Path,
+    format: OutputFormat,
+    force: bool,
+) -> anyhow::Result<(Vec<PhaseReport>, Vec<f64>, u64)> {
+    let len = rec.len() as i64;
+    let total = stft.num_frames(rec.len());
+    let blocks = plan_blocks(stft, 0..total, BLOCK_CELLS);
+    let channels = rec.channels();
+    let mut states: Vec<Rebuilt<'_, T>> = (0..channels)
+        .map(|channel| Rebuilt {
+            rec,
+            stft,
+            channel,
+            start: 0,
+            samples: Vec::new(),
+        })
+        .collect();
+    let mut elapsed = vec![0.0f64; channels];
+    let mut sums = vec![(0.0f64, 0.0f64); channels];
+    let mut clipped = 0;
+    crate::io::atomic::write_atomically(
+        output,
+        &[rec.path()],
+        force,
+        |file: &File| -> anyhow::Result<()> {
+            let mut writer = AudioWriter::new(file, output, format)?;
+            let mut written = 0i64;
+            let mut measured = 0usize;
+            for (j, block) in blocks.iter().enumerate() {
+                for (c, state) in states.iter_mut().enumerate() {
+                    let started = Instant::now();
+                    rebuild_block(stft, rec.len(), block, state, options, false)?;
+                    elapsed[c] += started.elapsed().as_secs_f64();
+                }
+                // Later blocks change frames from their first rebuilt one on: the samples
+                // before it are final.
+                let next = blocks.get(j + 1);
+                let (final_end, measure_end) = match next {
+                    Some(next) => {
+                        let end = stft.frame_start(next.rebuilt.start).clamp(0, len);
+                        // Frames that lie wholly in the final samples can be measured.
+                        let mut m = measured;
+                        while m < total && stft.frame_start(m) + stft.fft_len() as i64 <= end {
+                            m += 1;
+                        }
+                        (end, m)
+                    }
+                    None => (len, total),
+                };
+                for (c, state) in states.iter().enumerate() {
+                    let (e, r) = measure_frames(stft, state, measured..measure_end);
+                    sums[c].0 += e;
+                    sums[c].1 += r;
+                }
+                measured = measure_end;
+                let mut out: Vec<Vec<T>> = states.iter().map(|s| s.samples(written..final_end)).collect();
+                for start in (0..out[0].len()).step_by(BLOCK_LEN) {
+                    let end = (start + BLOCK_LEN).min(out[0].len());
+                    let part: Vec<Vec<T>> = out.iter().map(|o| o[start..end].to_vec()).collect();
+                    T::write(&mut writer, &part)?;
+                }
+                out.clear();
+                written = final_end;
+                // What the next block reads and what is still to be measured stay.
+                let keep = next.map_or(len, |n| stft.frames_span(n.held.clone()).start);
+                let keep = keep.min(stft.frame_start(measured)).min(written);
+                for state in &mut states {
+                    state.forget_before(keep);
+                }
+            }
+            clipped = writer.finish()?;
+            Ok(())
+        },
+    )?;
+    let reports = sums
+        .iter()
+        .zip(&elapsed)
+        .map(|(&(err, reference), &elapsed_s)| PhaseReport {
+            method: options.method,
+            iterations: if options.method == Method::Pghi {
+                0
+            } else {
+                options.iterations
+            },
+            spectral_convergence_db: convergence_db(err, reference),
+            elapsed_s,
+            history_db: Vec::new(),
+        })
+        .collect();
+    Ok((reports, sums.iter().map(|s| s.1).collect(), clipped))
+}
+
+/// `20·log10(sqrt(err / reference))`, −∞ for a silent target rebuilt silent.
+fn convergence_db(err: f64, reference: f64) -> f64 {
+    if reference > 0.0 {
+        10.0 * (err / reference).log10()
+    } else if err > 0.0 {
+        f64::INFINITY
+    } else {
+        f64::NEG_INFINITY
+    }
 }
 
 /// Runs `spectro reconstruct`.
