@@ -275,8 +275,22 @@ pub(crate) struct Region {
     pub(crate) frames: Range<usize>,
     /// Lowest and highest display bin, inclusive.
     pub(crate) bins: [usize; 2],
-    /// Its cells: runs with their frame, by frame.
-    pub(crate) runs: Vec<(usize, Run)>,
+    /// The bins active in any of its frames, as inclusive ranges, ascending and separated by
+    /// at least one inactive bin.
+    pub(crate) mask: Vec<[usize; 2]>,
+}
+
+/// Adds the bins `lo..=hi` to a mask of inclusive ranges (see [`Region::mask`]).
+fn add_to_mask(mask: &mut Vec<[usize; 2]>, lo: usize, hi: usize) {
+    // The ranges that overlap or touch `lo..=hi` are merged with it.
+    let first = mask.partition_point(|m| m[1] + 1 < lo);
+    let end = mask.partition_point(|m| m[0] <= hi + 1);
+    if first == end {
+        mask.insert(first, [lo, hi]);
+        return;
+    }
+    let merged = [lo.min(mask[first][0]), hi.max(mask[end - 1][1])];
+    mask.splice(first..end, [merged]);
 }
 
 struct Open {
@@ -287,41 +301,62 @@ struct Open {
     seed: bool,
     /// Runs of the last frames that later runs may still join: `(frame, run)`.
     recent: Vec<(usize, Run)>,
-    /// Every run so far.
-    runs: Vec<(usize, Run)>,
+    /// The bins of every run so far.
+    mask: Vec<[usize; 2]>,
 }
 
 impl Open {
-    fn region(mut self) -> Option<Region> {
-        self.seed.then(|| {
-            // Merged regions append their runs out of frame order.
-            self.runs.sort_by_key(|(f, r)| (*f, r.lo));
-            Region {
-                frames: self.first..self.last + 1,
-                bins: [self.lo as usize, self.hi as usize],
-                runs: self.runs,
-            }
+    fn region(self) -> Option<Region> {
+        self.seed.then(|| Region {
+            frames: self.first..self.last + 1,
+            bins: [self.lo as usize, self.hi as usize],
+            mask: self.mask,
         })
     }
 }
 
-/// Connected regions (with a seed) of the runs of successive frames; runs join when they
-/// overlap or touch diagonally, across up to `gap_frames` frames and `gap_bins` bins of
-/// inactivity. Regions come out ordered by first frame, then lowest bin.
-pub(crate) fn label(runs: &[Vec<Run>], gap_frames: usize, gap_bins: u32) -> Vec<Region> {
-    let mut open: Vec<Open> = Vec::new();
-    let mut regions = Vec::new();
-    let touches = |a: &Run, b: &Run| a.lo <= b.hi + 1 + gap_bins && b.lo <= a.hi + 1 + gap_bins;
-    for (k, frame) in runs.iter().enumerate() {
+/// Joins the runs of successive frames into connected regions as frames arrive: runs join
+/// when they overlap or touch diagonally, across up to `gap_frames` frames and `gap_bins` bins
+/// of inactivity. Only open regions keep their recent runs; a closed region keeps its extent
+/// and bins, so memory follows the regions found, not the frames seen.
+pub(crate) struct Labeler {
+    gap_frames: usize,
+    gap_bins: u32,
+    /// The next frame.
+    frame: usize,
+    open: Vec<Open>,
+    /// Closed regions with a seed.
+    regions: Vec<Region>,
+}
+
+impl Labeler {
+    /// A labeler for frames from 0.
+    pub(crate) fn new(gap_frames: usize, gap_bins: u32) -> Self {
+        Labeler {
+            gap_frames,
+            gap_bins,
+            frame: 0,
+            open: Vec::new(),
+            regions: Vec::new(),
+        }
+    }
+
+    /// Adds the runs of the next frame.
+    pub(crate) fn push(&mut self, frame: Vec<Run>) {
+        let k = self.frame;
+        self.frame += 1;
+        let (gap_frames, gap_bins) = (self.gap_frames, self.gap_bins);
+        let touches = |a: &Run, b: &Run| a.lo <= b.hi + 1 + gap_bins && b.lo <= a.hi + 1 + gap_bins;
         // Close what can no longer grow; forget runs too old to be joined.
         let (alive, closed): (Vec<Open>, Vec<Open>) =
-            open.drain(..).partition(|o| o.last + 1 + gap_frames >= k);
-        open = alive;
-        regions.extend(closed.into_iter().filter_map(Open::region));
-        for o in &mut open {
+            self.open.drain(..).partition(|o| o.last + 1 + gap_frames >= k);
+        self.open = alive;
+        self.regions.extend(closed.into_iter().filter_map(Open::region));
+        for o in &mut self.open {
             o.recent.retain(|&(f, _)| f + 1 + gap_frames >= k);
         }
-        for run in frame {
+        let open = &mut self.open;
+        for run in &frame {
             let mut joined: Vec<usize> = (0..open.len())
                 .filter(|&i| open[i].recent.iter().any(|(f, r)| *f < k && touches(r, run)))
                 .collect();
@@ -333,7 +368,7 @@ pub(crate) fn label(runs: &[Vec<Run>], gap_frames: usize, gap_bins: u32) -> Vec<
                     hi: run.hi,
                     seed: run.seed,
                     recent: vec![(k, *run)],
-                    runs: vec![(k, *run)],
+                    mask: vec![[run.lo as usize, run.hi as usize]],
                 });
                 continue;
             };
@@ -349,7 +384,9 @@ pub(crate) fn label(runs: &[Vec<Run>], gap_frames: usize, gap_bins: u32) -> Vec<
                 t.hi = t.hi.max(other.hi);
                 t.seed |= other.seed;
                 t.recent.extend(other.recent);
-                t.runs.extend(other.runs);
+                for [lo, hi] in other.mask {
+                    add_to_mask(&mut t.mask, lo, hi);
+                }
             }
             let t = &mut open[target];
             t.last = k;
@@ -357,12 +394,28 @@ pub(crate) fn label(runs: &[Vec<Run>], gap_frames: usize, gap_bins: u32) -> Vec<
             t.hi = t.hi.max(run.hi);
             t.seed |= run.seed;
             t.recent.push((k, *run));
-            t.runs.push((k, *run));
+            add_to_mask(&mut t.mask, run.lo as usize, run.hi as usize);
         }
     }
-    regions.extend(open.into_iter().filter_map(Open::region));
-    regions.sort_by_key(|r| (r.frames.start, r.bins[0]));
-    regions
+
+    /// The regions (with a seed), ordered by first frame, then lowest bin.
+    pub(crate) fn finish(mut self) -> Vec<Region> {
+        self.regions
+            .extend(self.open.into_iter().filter_map(Open::region));
+        self.regions.sort_by_key(|r| (r.frames.start, r.bins[0]));
+        self.regions
+    }
+}
+
+/// Connected regions (with a seed) of the runs of successive frames (see [`Labeler`]).
+/// Regions come out ordered by first frame, then lowest bin.
+#[cfg(test)]
+pub(crate) fn label(runs: &[Vec<Run>], gap_frames: usize, gap_bins: u32) -> Vec<Region> {
+    let mut labeler = Labeler::new(gap_frames, gap_bins);
+    for frame in runs {
+        labeler.push(frame.clone());
+    }
+    labeler.finish()
 }
 
 /// Accumulates the spectra of a region's frames and turns them into a [`Burst`].
@@ -418,25 +471,16 @@ impl<'a> BurstAccumulator<'a> {
         let frames = region.frames.clone();
         let span = frames.start.saturating_sub(reach)..(frames.end + reach).min(total_frames);
         let [first, last] = region.bins;
-        let mut active = vec![false; last - first + 1];
-        for (_, r) in &region.runs {
-            active[r.lo as usize - first..=r.hi as usize - first].fill(true);
-        }
-        let mut mask: Vec<[usize; 2]> = Vec::new();
-        for (i, _) in active.iter().enumerate().filter(|(_, a)| **a) {
-            match mask.last_mut() {
-                Some(m) if m[1] + 1 == first + i => m[1] = first + i,
-                _ => mask.push([first + i, first + i]),
-            }
-        }
+        let bins = last - first + 1;
+        let mask = region.mask;
         let floor_band_power = mask
             .iter()
             .flat_map(|&[lo, hi]| lo..=hi)
             .map(|b| floor_power[b] * bands.power_weight(b))
             .sum();
         BurstAccumulator {
-            sum_magnitude: vec![0.0; active.len()],
-            sum_excess: vec![0.0; active.len()],
+            sum_magnitude: vec![0.0; bins],
+            sum_excess: vec![0.0; bins],
             excess_by_frame: vec![0.0; span.len()],
             band_power_by_frame: Vec::with_capacity(frames.len()),
             floor_band_power,
@@ -679,13 +723,31 @@ mod tests {
             regions.into_iter().map(|r| (r.frames, r.bins)).collect()
         };
         let regions = label(&runs, 0, 0);
-        assert_eq!(regions[1].runs.len(), 5, "{:?}", regions[1].runs);
+        // The U's bins: its arms 10 and 14, joined by 10..=14.
+        assert_eq!(regions[1].mask, vec![[10, 14]], "{:?}", regions[1]);
+        assert_eq!(regions[0].mask, vec![[0, 2]]);
         assert_eq!(
             boxes(regions),
             vec![(0..3, [0, 2]), (0..3, [10, 14]), (4..5, [12, 12])]
         );
         // Bridging one empty frame joins the last run to the U.
         assert_eq!(boxes(label(&runs, 1, 0)), vec![(0..3, [0, 2]), (0..5, [10, 14])]);
+    }
+
+    #[test]
+    fn masks_merge_overlapping_and_touching_ranges_only() {
+        let mut mask = Vec::new();
+        add_to_mask(&mut mask, 10, 12);
+        add_to_mask(&mut mask, 20, 20);
+        add_to_mask(&mut mask, 2, 3);
+        assert_eq!(mask, vec![[2, 3], [10, 12], [20, 20]]);
+        // 14 leaves a gap after 12; 13 touches both 12 and 14.
+        add_to_mask(&mut mask, 14, 15);
+        assert_eq!(mask, vec![[2, 3], [10, 12], [14, 15], [20, 20]]);
+        add_to_mask(&mut mask, 13, 13);
+        assert_eq!(mask, vec![[2, 3], [10, 15], [20, 20]]);
+        add_to_mask(&mut mask, 0, 30);
+        assert_eq!(mask, vec![[0, 30]]);
     }
 
     #[test]

@@ -20,14 +20,19 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::{FeatureError, FeatureOptions, Features, extract_features};
+use super::{FeatureError, FeatureOptions, Features, FrameRow, stream_features};
 use crate::edit::EditList;
-use crate::io::atomic::{same_file, write_atomically};
+use crate::io::atomic::same_file;
 use crate::io::{FileError, FileErrorKind};
 use crate::signal::{Progress, SampleSource, StftParams};
 
 /// The column names of the frames file.
 pub fn frame_columns(features: &Features) -> Vec<String> {
+    frame_columns_for(features.frames.n_bands, features.frames.n_mfcc)
+}
+
+/// The column names of a frames file with `n_bands` bands and `n_mfcc` MFCCs per frame.
+pub fn frame_columns_for(n_bands: usize, n_mfcc: usize) -> Vec<String> {
     let mut cols: Vec<String> = [
         "frame",
         "time_s",
@@ -40,8 +45,8 @@ pub fn frame_columns(features: &Features) -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    cols.extend((0..features.frames.n_bands).map(|k| format!("band_{k}_db")));
-    cols.extend((0..features.frames.n_mfcc).map(|k| format!("mfcc_{k}")));
+    cols.extend((0..n_bands).map(|k| format!("band_{k}_db")));
+    cols.extend((0..n_mfcc).map(|k| format!("mfcc_{k}")));
     cols
 }
 
@@ -71,24 +76,28 @@ pub const BURST_COLUMNS: [&str; 19] = [
 /// Writes the frames file.
 pub fn write_frames(out: &mut impl Write, features: &Features) -> std::io::Result<()> {
     writeln!(out, "{}", frame_columns(features).join(","))?;
-    let f = &features.frames;
     let mut line = String::new();
-    for k in 0..f.len() {
-        use std::fmt::Write as _;
-        line.clear();
-        // Writing to a String cannot fail.
-        let _ = write!(
-            line,
-            "{k},{},{},{},{},{},{}",
-            f.time_s[k], f.level_db[k], f.centroid_hz[k], f.bandwidth_hz[k], f.flatness[k], f.rolloff_hz[k]
-        );
-        for v in f.bands(k).iter().chain(f.mfcc(k)) {
-            let _ = write!(line, ",{v}");
-        }
-        line.push('\n');
-        out.write_all(line.as_bytes())?;
+    for k in 0..features.frames.len() {
+        write_row(out, &features.frames.row(k), &mut line)?;
     }
     Ok(())
+}
+
+/// Writes one row of the frames file, using `line` as a buffer.
+pub fn write_row(out: &mut impl Write, row: &FrameRow<'_>, line: &mut String) -> std::io::Result<()> {
+    use std::fmt::Write as _;
+    line.clear();
+    // Writing to a String cannot fail.
+    let _ = write!(
+        line,
+        "{},{},{},{},{},{},{}",
+        row.frame, row.time_s, row.level_db, row.centroid_hz, row.bandwidth_hz, row.flatness, row.rolloff_hz
+    );
+    for v in row.bands_db.iter().chain(row.mfcc) {
+        let _ = write!(line, ",{v}");
+    }
+    line.push('\n');
+    out.write_all(line.as_bytes())
 }
 
 /// The extra columns of the bursts file of an IQ recording.
@@ -165,7 +174,7 @@ pub fn bursts_path(frames_path: &Path) -> PathBuf {
 }
 
 /// Writes the frames to `path` and, when bursts were detected, the bursts next to it (see
-/// [`bursts_path`]), each atomically. Refuses to replace any of `inputs` unless `force`.
+/// [`bursts_path`]), both whole or neither. Refuses to replace any of `inputs` unless `force`.
 /// Returns the files written.
 pub fn save(
     features: &Features,
@@ -173,14 +182,6 @@ pub fn save(
     inputs: &[&Path],
     force: bool,
 ) -> Result<Vec<PathBuf>, FileError> {
-    let write = |target: &Path, body: &dyn Fn(&mut BufWriter<&File>) -> std::io::Result<()>| {
-        write_atomically(target, inputs, force, |file: &File| {
-            let mut w = BufWriter::new(file);
-            body(&mut w)
-                .and_then(|()| w.flush())
-                .map_err(|e| FileError::new(target, FileErrorKind::Io(e)))
-        })
-    };
     let mut targets = vec![path.to_path_buf()];
     if features.bursts.is_some() {
         targets.push(bursts_path(path));
@@ -191,11 +192,20 @@ pub fn save(
             return Err(FileError::new(target, FileErrorKind::WouldOverwriteInput));
         }
     }
-    write(path, &|w| write_frames(w, features))?;
-    if features.bursts.is_some() {
-        write(&targets[1], &|w| write_bursts(w, features))?;
+    let mut group = TempGroup::default();
+    for (i, target) in targets.iter().enumerate() {
+        group.add(target, |file| {
+            let mut w = BufWriter::new(file);
+            let body = if i == 0 {
+                write_frames(&mut w, features)
+            } else {
+                write_bursts(&mut w, features)
+            };
+            body.and_then(|()| w.flush())
+                .map_err(|e| FileError::new(target, FileErrorKind::Io(e)))
+        })?;
     }
-    Ok(targets)
+    group.commit()
 }
 
 /// What [`export`] wrote.
@@ -220,9 +230,13 @@ pub enum ExportError {
     File(#[from] FileError),
 }
 
-/// Computes the features of `source` with `edits` applied ([`extract_features`]) and writes
-/// them with [`save`]: what `spectro features` and the editor's "Export features…" do.
-/// `inputs` are the files read (the recording, the edit list), never replaced unless `force`.
+/// Computes the features of `source` with `edits` applied and writes them: what
+/// `spectro features` and the editor's "Export features…" do. The frames file is written as
+/// the frames are computed ([`stream_features`]), so memory does not grow with the recording;
+/// the bursts file (when bursts are detected, see [`bursts_path`]) follows. Both are written
+/// to temporary files and renamed into place only once both are whole: the pair appears whole
+/// or not at all. `inputs` are the files read (the recording, the edit list), never replaced
+/// unless `force`.
 #[allow(clippy::too_many_arguments)]
 pub fn export(
     source: &dyn SampleSource,
@@ -240,13 +254,91 @@ pub fn export(
             return Err(FileError::new(&target, FileErrorKind::WouldOverwriteInput).into());
         }
     }
-    let features = extract_features(source, edits, edit_stft, options, progress)?;
-    let files = save(&features, output, inputs, force)?;
+    let mut group = TempGroup::default();
+    let (n_bands, n_mfcc) = options.frame_shape(source.is_complex());
+    let (features, frames) = group.add(output, |file| -> Result<_, ExportError> {
+        let io = |e| ExportError::File(FileError::new(output, FileErrorKind::Io(e)));
+        let mut w = BufWriter::new(file);
+        writeln!(w, "{}", frame_columns_for(n_bands, n_mfcc).join(",")).map_err(io)?;
+        let mut line = String::new();
+        let computed = stream_features(source, edits, edit_stft, options, progress, &mut |row| {
+            write_row(&mut w, row, &mut line).map_err(io)
+        })?;
+        w.flush().map_err(io)?;
+        Ok(computed)
+    })?;
+    if features.bursts.is_some() {
+        let target = bursts_path(output);
+        group.add(&target, |file| -> Result<(), ExportError> {
+            let mut w = BufWriter::new(file);
+            write_bursts(&mut w, &features)
+                .and_then(|()| w.flush())
+                .map_err(|e| ExportError::File(FileError::new(&target, FileErrorKind::Io(e))))
+        })?;
+    }
+    let files = group.commit()?;
     Ok(Exported {
         files,
-        frames: features.frames.len(),
+        frames,
         bursts: features.bursts.as_ref().map(Vec::len),
     })
+}
+
+/// Files written to temporaries next to their targets and renamed into place together, only
+/// once every one is whole; dropped before [`TempGroup::commit`], it removes them all.
+#[derive(Default)]
+struct TempGroup {
+    files: Vec<(PathBuf, tempfile::NamedTempFile)>,
+}
+
+impl TempGroup {
+    /// Writes `target`'s temporary through `write`.
+    fn add<R, E: From<FileError>>(
+        &mut self,
+        target: &Path,
+        write: impl FnOnce(&File) -> Result<R, E>,
+    ) -> Result<R, E> {
+        let fail = |kind| E::from(FileError::new(target, kind));
+        if target.is_dir() {
+            return Err(fail(FileErrorKind::Directory));
+        }
+        let dir = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| fail(FileErrorKind::Io(e)))?;
+        let result = write(tmp.as_file())?;
+        tmp.as_file().sync_all().map_err(|e| fail(FileErrorKind::Io(e)))?;
+        self.files.push((target.to_path_buf(), tmp));
+        Ok(result)
+    }
+
+    /// Renames every temporary over its target; returns the targets.
+    fn commit(self) -> Result<Vec<PathBuf>, FileError> {
+        let mut done = Vec::new();
+        for (target, tmp) in self.files {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let perms = std::fs::metadata(&target)
+                    .map(|m| m.permissions())
+                    .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
+                let _ = std::fs::set_permissions(tmp.path(), perms);
+            }
+            tmp.persist(&target)
+                .map_err(|e| FileError::new(&target, FileErrorKind::Io(e.error)))?;
+            done.push(target);
+        }
+        Ok(done)
+    }
 }
 
 #[cfg(test)]

@@ -21,10 +21,21 @@
 //! Bursts (see [`bursts`]) are regions of the time-frequency plane above the noise floor.
 //!
 //! Computation runs in parallel over blocks of frames, reports [`Progress`] in frames and
-//! stops at [`Progress::cancel`]. The whole recording's frame features are kept (a few hundred
-//! bytes per frame); bursts are found in three passes (features and floor statistics, active
-//! cells, then each burst's measures), re-rendering rather than keeping the spectrogram, so
-//! memory does not grow with the FFT size times the length.
+//! stops at [`Progress::cancel`]. Memory does not grow with the recording's length:
+//! [`stream_features`] hands each frame's features to a sink in frame order as its block is
+//! done (the CSV writer streams them to disk), and nothing per frame is kept. Blocks are sized
+//! in bytes (about [`BLOCK_BYTES`] of spectra each), so no FFT size or hop makes one large.
+//! The work takes up to three passes over the processed signal, re-rendering rather than
+//! keeping anything per frame:
+//! 1. when bursts are detected or MFCCs are clamped to `top_db` below the maximum: each bin's
+//!    level histogram (for the noise floor) and the mel spectrogram's maximum;
+//! 2. the frame features, written as they come, and, for bursts, each frame's active cells,
+//!    joined into regions as frames arrive ([`bursts::Labeler`] keeps only the regions still
+//!    open and the bins each region covers);
+//! 3. for bursts, each region's measures.
+//!
+//! What remains is per burst (a few hundred bytes, and 16 bytes per frame of the burst being
+//! measured) and per bin (the histograms, 4 KiB per bin).
 
 pub mod bursts;
 pub mod csv;
@@ -50,9 +61,18 @@ use crate::signal::{
     Cancelled, Convention, Progress, ReadSamples, SampleSource, Scratch, Stft, StftError, StftParams,
 };
 use bursts::{
-    BurstAccumulator, Geometry, LevelHistogram, Region, Run, TOUCHED, bucket_of, db, frame_runs, label,
+    BurstAccumulator, Geometry, Labeler, LevelHistogram, Region, Run, TOUCHED, bucket_of, db, frame_runs,
 };
 use mel::{Dct2, MelFilterbank, power_to_db_floor};
+
+/// About how many bytes of spectra one block of frames holds: blocks have as many frames as
+/// fit (and at most 8192, or 64 Ki samples of hop), so memory does not depend on the FFT size
+/// or the hop.
+pub const BLOCK_BYTES: usize = 4 << 20;
+
+/// Most blocks computed before their results are merged: bounds what waits to be merged on
+/// machines with many cores.
+const MAX_BATCH: usize = 64;
 use spectral::spectral_stats;
 
 /// librosa's `power_to_db` floor (`amin`).
@@ -252,8 +272,71 @@ pub struct Features {
     pub bursts: Option<Vec<Burst>>,
 }
 
+/// The features of one frame, as [`stream_features`] hands them over.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FrameRow<'a> {
+    /// Frame index.
+    pub frame: usize,
+    /// Frame centre, seconds.
+    pub time_s: f64,
+    /// Frame power, dBFS.
+    pub level_db: f32,
+    /// Spectral centroid, Hz.
+    pub centroid_hz: f32,
+    /// Spectral bandwidth, Hz.
+    pub bandwidth_hz: f32,
+    /// Spectral flatness, 0 to 1.
+    pub flatness: f32,
+    /// Spectral roll-off, Hz.
+    pub rolloff_hz: f32,
+    /// Band powers, dBFS.
+    pub bands_db: &'a [f32],
+    /// MFCCs (empty for IQ).
+    pub mfcc: &'a [f32],
+}
+
+impl FrameFeatures {
+    /// Appends one frame.
+    pub fn push(&mut self, row: &FrameRow<'_>) {
+        self.time_s.push(row.time_s);
+        self.level_db.push(row.level_db);
+        self.centroid_hz.push(row.centroid_hz);
+        self.bandwidth_hz.push(row.bandwidth_hz);
+        self.flatness.push(row.flatness);
+        self.rolloff_hz.push(row.rolloff_hz);
+        self.bands_db.extend_from_slice(row.bands_db);
+        self.mfcc.extend_from_slice(row.mfcc);
+    }
+
+    /// Frame `frame` as a row.
+    pub fn row(&self, frame: usize) -> FrameRow<'_> {
+        FrameRow {
+            frame,
+            time_s: self.time_s[frame],
+            level_db: self.level_db[frame],
+            centroid_hz: self.centroid_hz[frame],
+            bandwidth_hz: self.bandwidth_hz[frame],
+            flatness: self.flatness[frame],
+            rolloff_hz: self.rolloff_hz[frame],
+            bands_db: self.bands(frame),
+            mfcc: self.mfcc(frame),
+        }
+    }
+}
+
+impl FeatureOptions {
+    /// Bands and MFCCs per frame for a real (`complex == false`) or IQ recording: the shape of
+    /// each [`FrameRow`].
+    pub fn frame_shape(&self, complex: bool) -> (usize, usize) {
+        (self.bands.max(1), if complex { 0 } else { self.n_mfcc })
+    }
+}
+
 /// Computes features of `source` with the edit list `edits` applied (through an STFT of
 /// `edit_stft`, as `spectro apply` renders them: paint edits first, then every edit's mask).
+///
+/// Every frame's features are returned in [`Features::frames`], a few hundred bytes per frame;
+/// [`stream_features`] hands them over one by one instead.
 pub fn extract_features(
     source: &dyn SampleSource,
     edits: &EditList,
@@ -261,17 +344,42 @@ pub fn extract_features(
     options: &FeatureOptions,
     progress: &Progress,
 ) -> Result<Features, FeatureError> {
+    let mut frames = FrameFeatures::default();
+    let (mut features, _) = stream_features(source, edits, edit_stft, options, progress, &mut |row| {
+        frames.push(row);
+        Ok::<(), FeatureError>(())
+    })?;
+    frames.n_bands = features.frames.n_bands;
+    frames.n_mfcc = features.frames.n_mfcc;
+    features.frames = frames;
+    Ok(features)
+}
+
+/// As [`extract_features`], handing each frame's features to `sink` in frame order instead of
+/// keeping them: memory stays bounded whatever the recording's length (see the module
+/// documentation). The [`Features`] returned hold no frames (only their shape in
+/// [`FrameFeatures::n_bands`] and [`FrameFeatures::n_mfcc`]), and the number of frames comes
+/// with them. An error from `sink` stops the work and is returned.
+pub fn stream_features<E: From<FeatureError>>(
+    source: &dyn SampleSource,
+    edits: &EditList,
+    edit_stft: StftParams,
+    options: &FeatureOptions,
+    progress: &Progress,
+    sink: &mut dyn FnMut(&FrameRow<'_>) -> Result<(), E>,
+) -> Result<(Features, usize), E> {
     options.validate()?;
     if let Some(channel) = options.channel.filter(|&c| c >= source.channels()) {
         return Err(FeatureError::Channel {
             channel,
             channels: source.channels(),
-        });
+        }
+        .into());
     }
     if source.is_complex() {
-        extract_typed::<Complex32>(source, edits, edit_stft, options, progress)
+        extract_typed::<Complex32, E>(source, edits, edit_stft, options, progress, sink)
     } else {
-        extract_typed::<f32>(source, edits, edit_stft, options, progress)
+        extract_typed::<f32, E>(source, edits, edit_stft, options, progress, sink)
     }
 }
 
@@ -364,24 +472,30 @@ impl<T: ReadSamples> Processed<'_, T> {
     }
 
     /// Frames per parallel task: at least 64 Ki samples of signal, so rendering's per-call
-    /// work and the frames re-rendered at block edges stay small.
+    /// work and the frames re-rendered at block edges stay small, but no more than hold about
+    /// [`BLOCK_BYTES`] of spectra, so long FFTs with short hops do not make huge blocks.
     fn block_frames(&self) -> usize {
-        (65536 / self.analysis.hop()).clamp(16, 8192)
+        let by_signal = (65536 / self.analysis.hop()).clamp(16, 8192);
+        // Per frame: a power row (f32) and what is derived from it (histogram codes, features).
+        let per_frame = self.fft_bin.len() * (4 + 2) + 256;
+        by_signal.min((BLOCK_BYTES / per_frame).max(1))
     }
 
     /// Runs `work` over all frames in parallel blocks, batch by batch (so memory stays bounded),
-    /// handing results to `merge` in frame order. Advances `progress` by one per frame.
-    fn for_blocks<R: Send>(
+    /// handing results to `merge` in frame order; an error from `merge` stops the work.
+    /// Advances `progress` by one per frame.
+    fn for_blocks<R: Send, E: From<FeatureError>>(
         &self,
         progress: &Progress,
         work: impl Fn(Range<usize>, &mut BlockScratch<T>) -> R + Sync,
-        mut merge: impl FnMut(R),
-    ) -> Result<(), Cancelled> {
+        mut merge: impl FnMut(R) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let cancelled = || E::from(FeatureError::Cancelled(Cancelled));
         let block = self.block_frames();
         let blocks = self.total_frames.div_ceil(block);
-        let batch = (4 * rayon::current_num_threads()).max(2);
+        let batch = (4 * rayon::current_num_threads()).clamp(2, MAX_BATCH);
         for first in (0..blocks).step_by(batch) {
-            progress.check()?;
+            progress.check().map_err(|_| cancelled())?;
             let results: Vec<R> = (first..(first + batch).min(blocks))
                 .into_par_iter()
                 .map_init(
@@ -395,42 +509,46 @@ impl<T: ReadSamples> Processed<'_, T> {
                     },
                 )
                 .collect();
-            results.into_iter().for_each(&mut merge);
+            for r in results {
+                merge(r)?;
+            }
         }
-        progress.check()
+        progress.check().map_err(|_| cancelled())
     }
 }
 
-/// What pass 1 produces for one block of frames.
+/// What pass 2 produces for one block of frames: its features, and for bursts its active
+/// cells.
 #[derive(Default)]
-struct Pass1Block {
+struct FrameBlock {
     level_db: Vec<f32>,
-    stats: Vec<SpectralStats>,
+    stats: Vec<[f32; 4]>,
     bands_db: Vec<f32>,
-    mel_db: Vec<f32>,
-    /// Histogram buckets of the levels of frames inside the recording, `bins` per frame.
-    buckets: Vec<u16>,
+    mfcc: Vec<f32>,
+    runs: Vec<Vec<Run>>,
 }
 
-fn extract_typed<T: ReadSamples>(
+fn extract_typed<T: ReadSamples, E: From<FeatureError>>(
     source: &dyn SampleSource,
     list: &EditList,
     edit_stft: StftParams,
     options: &FeatureOptions,
     progress: &Progress,
-) -> Result<Features, FeatureError>
+    sink: &mut dyn FnMut(&FrameRow<'_>) -> Result<(), E>,
+) -> Result<(Features, usize), E>
 where
     for<'a> PaintedSource<T, &'a dyn SampleSource>: SampleSource,
 {
     let fs = source.sample_rate();
-    let render_stft = Stft::<T>::new(edit_stft, Convention::Scipy)?;
-    let analysis = Stft::<T>::new(options.stft, Convention::Librosa)?;
+    let render_stft = Stft::<T>::new(edit_stft, Convention::Scipy).map_err(FeatureError::from)?;
+    let analysis = Stft::<T>::new(options.stft, Convention::Librosa).map_err(FeatureError::from)?;
     let edits = &list.edits[..];
     // Paint edits change the recording itself; the masks then act on the result.
     let painted;
     let source: &dyn SampleSource = if has_paint(edits) {
         let settings = list.phase.unwrap_or_default();
-        let layer = paint_layer(source, &render_stft, edits, settings, progress)?;
+        let layer =
+            paint_layer(source, &render_stft, edits, settings, progress).map_err(FeatureError::from)?;
         painted = PaintedSource::new(source, std::sync::Arc::new(layer));
         &painted
     } else {
@@ -484,85 +602,190 @@ where
     let channels = &processed.channels;
     let track_touched = channels.iter().all(|&c| cell_raster.time_bounds(c).is_some())
         && channels.iter().any(|&c| !cell_raster.is_identity(c));
-    let passes = if detect.is_some() { 3 } else { 1 };
+    // MFCCs clamp the mel spectrogram to `top_db` below its maximum over the whole recording:
+    // the maximum is found in a first pass, so that each frame's MFCCs can be written as soon
+    // as the frame is analysed.
+    let clamp_mel = mel.is_some() && options.top_db.is_some();
+    let first_pass = detect.is_some() || clamp_mel;
+    let passes = 1 + u64::from(first_pass) + u64::from(detect.is_some());
     progress.start(passes * total_frames as u64);
+    let n_mels = mel.as_ref().map_or(0, |m| m.len());
 
-    // Pass 1: frame features, mel spectrogram and level histograms.
-    let mut frames = FrameFeatures {
-        n_bands: bands.len(),
-        n_mfcc: if mel.is_some() { options.n_mfcc } else { 0 },
-        ..FrameFeatures::default()
-    };
-    let mut stats = Vec::with_capacity(total_frames);
-    let mut mel_db: Vec<f32> = Vec::new();
+    // Pass 1: level histograms and the mel spectrogram's maximum.
     let mut hist = detect.map(|_| LevelHistogram::new(bins));
+    let mut mel_max = f32::NEG_INFINITY;
+    if first_pass {
+        processed.for_blocks(
+            progress,
+            |range, s| {
+                let mut buckets: Vec<u16> = Vec::new();
+                let mut max = f32::NEG_INFINITY;
+                let mut mel_power = vec![0.0f64; n_mels];
+                let mut gains = vec![1.0f32; analysis.bins()];
+                let mut touched = vec![false; bins];
+                processed.analyse(range, s, |k, _, power| {
+                    if let (true, Some(mel)) = (clamp_mel, &mel) {
+                        mel.apply(power, &mut mel_power);
+                        for &p in &mel_power {
+                            max = max.max(power_to_db_floor(p, MEL_AMIN) as f32);
+                        }
+                    }
+                    if detect.is_some() && in_histogram(k) {
+                        touched.fill(false);
+                        if track_touched {
+                            for &c in channels {
+                                if cell_raster.frame_may_change(c, k)
+                                    && cell_raster.frame_gains(c, k, None, &mut gains)
+                                {
+                                    for (t, &b) in touched.iter_mut().zip(&processed.fft_bin) {
+                                        *t |= gains[b] != 1.0;
+                                    }
+                                }
+                            }
+                        }
+                        buckets.extend(power.iter().zip(&touched).map(|(&p, &t)| {
+                            bucket_of(power_dbfs(p, full_scale)) | if t { TOUCHED } else { 0 }
+                        }));
+                    }
+                });
+                (buckets, max)
+            },
+            |(buckets, max)| {
+                if let Some(h) = &mut hist {
+                    h.add_buckets(&buckets);
+                }
+                mel_max = mel_max.max(max);
+                Ok::<(), E>(())
+            },
+        )?;
+    }
+    let mel_low = options
+        .top_db
+        .filter(|_| clamp_mel)
+        .map(|top_db| (mel_max as f64 - top_db) as f32);
+
+    // The floor and the detection thresholds.
+    let hop_s = analysis.hop() as f64 / fs;
+    let floor = hist.as_ref().map(NoiseFloor::estimate);
+    drop(hist);
+    // The floor as raw power per display bin.
+    let floor_power: Vec<f64> = floor
+        .iter()
+        .flat_map(|f| &f.db)
+        .map(|&d| 10f64.powf(d as f64 / 10.0) * (full_scale as f64).powi(2))
+        .collect();
+    // Thresholds as power ratios over the floor, so cells need no logarithm.
+    let (seed_ratio, grow_ratio, gap_bins, gap_frames) = detect.map_or((0.0, 0.0, 0, 0), |b| {
+        (
+            10f64.powf(b.threshold_db / 10.0) as f32,
+            10f64.powf((b.threshold_db - b.hysteresis_db) / 10.0) as f32,
+            (b.merge_gap_hz / axis.bin_hz()).floor() as u32,
+            (b.merge_gap_s / hop_s).floor() as usize,
+        )
+    });
+
+    // Pass 2: frame features, handed over in order, and active cells joined into regions.
+    let (n_bands, n_mfcc) = (bands.len(), if mel.is_some() { options.n_mfcc } else { 0 });
+    let dct = mel.as_ref().map(|_| Dct2::new(options.n_mels, options.n_mfcc));
+    let mut labeler = detect.map(|_| Labeler::new(gap_frames, gap_bins));
+    let mut written = 0usize;
     processed.for_blocks(
         progress,
         |range, s| {
-            let mut out = Pass1Block::default();
+            let mut out = FrameBlock::default();
             let mut magnitude = vec![0.0f64; bins];
             let mut band_power = vec![0.0f64; bands.len()];
-            let mut mel_power = vec![0.0f64; mel.as_ref().map_or(0, |m| m.len())];
-            let mut gains = vec![1.0f32; analysis.bins()];
-            let mut touched = vec![false; bins];
-            processed.analyse(range, s, |k, _, power| {
+            let mut mel_power = vec![0.0f64; n_mels];
+            let mut mel_db = vec![0.0f64; n_mels];
+            let mut coefficients = vec![0.0f32; n_mfcc];
+            // For bursts, each cell's power over its bin's floor, for the frames around too.
+            let analysed = if detect.is_some() {
+                processed.widened(&range)
+            } else {
+                range.clone()
+            };
+            let mut rows: Vec<f32> = Vec::new();
+            processed.analyse(analysed.clone(), s, |k, _, power| {
+                if detect.is_some() {
+                    rows.extend(
+                        power
+                            .iter()
+                            .zip(&floor_power)
+                            .map(|(&p, &f)| (p as f64 / f) as f32),
+                    );
+                }
+                if !range.contains(&k) {
+                    return;
+                }
                 for (m, &p) in magnitude.iter_mut().zip(power) {
                     *m = (p as f64).sqrt();
                 }
-                out.stats
-                    .push(spectral_stats(&magnitude, &freqs, options.rolloff_fraction));
+                let stats = spectral_stats(&magnitude, &freqs, options.rolloff_fraction);
+                out.stats.push([
+                    stats.centroid_hz as f32,
+                    stats.bandwidth_hz as f32,
+                    stats.flatness as f32,
+                    stats.rolloff_hz as f32,
+                ]);
                 band_power.fill(0.0);
                 bands.accumulate(power, &mut band_power);
                 out.level_db.push(db(band_power.iter().sum()) as f32);
                 out.bands_db.extend(band_power.iter().map(|&p| db(p) as f32));
-                if let Some(mel) = &mel {
+                if let (Some(mel), Some(dct)) = (&mel, &dct) {
                     mel.apply(power, &mut mel_power);
-                    out.mel_db
-                        .extend(mel_power.iter().map(|&p| power_to_db_floor(p, MEL_AMIN) as f32));
-                }
-                if detect.is_some() && in_histogram(k) {
-                    touched.fill(false);
-                    if track_touched {
-                        for &c in channels {
-                            if cell_raster.frame_may_change(c, k)
-                                && cell_raster.frame_gains(c, k, None, &mut gains)
-                            {
-                                for (t, &b) in touched.iter_mut().zip(&processed.fft_bin) {
-                                    *t |= gains[b] != 1.0;
-                                }
-                            }
-                        }
+                    for (d, &p) in mel_db.iter_mut().zip(&mel_power) {
+                        let v = power_to_db_floor(p, MEL_AMIN) as f32;
+                        *d = mel_low.map_or(v, |low| v.max(low)) as f64;
                     }
-                    out.buckets.extend(
-                        power.iter().zip(&touched).map(|(&p, &t)| {
-                            bucket_of(power_dbfs(p, full_scale)) | if t { TOUCHED } else { 0 }
-                        }),
-                    );
+                    dct.apply(&mel_db, &mut coefficients);
+                    out.mfcc.extend_from_slice(&coefficients);
                 }
             });
+            if detect.is_some() {
+                let mut snr = vec![0.0f32; bins];
+                let mut column = vec![0.0f32; bins];
+                out.runs = range
+                    .map(|k| {
+                        smooth_3x3(&rows, bins, k - analysed.start, &mut column, &mut snr);
+                        // Frames reaching past the recording's ends see the cut to the zero
+                        // padding, which splatters over bins an edit emptied: they extend
+                        // bursts but do not seed them (the floor was measured without them
+                        // too).
+                        let seed = if in_histogram(k) {
+                            seed_ratio
+                        } else {
+                            f32::INFINITY
+                        };
+                        frame_runs(&snr, seed, grow_ratio, gap_bins)
+                    })
+                    .collect();
+            }
             out
         },
         |block| {
-            frames.level_db.extend(block.level_db);
-            frames.bands_db.extend(block.bands_db);
-            stats.extend(block.stats);
-            mel_db.extend(block.mel_db);
-            if let Some(h) = &mut hist {
-                h.add_buckets(&block.buckets);
+            for (i, stats) in block.stats.iter().enumerate() {
+                let k = written + i;
+                sink(&FrameRow {
+                    frame: k,
+                    time_s: (k * analysis.hop()) as f64 / fs,
+                    level_db: block.level_db[i],
+                    centroid_hz: stats[0],
+                    bandwidth_hz: stats[1],
+                    flatness: stats[2],
+                    rolloff_hz: stats[3],
+                    bands_db: &block.bands_db[i * n_bands..(i + 1) * n_bands],
+                    mfcc: &block.mfcc[i * n_mfcc..(i + 1) * n_mfcc],
+                })?;
             }
+            written += block.stats.len();
+            if let Some(labeler) = &mut labeler {
+                for runs in block.runs {
+                    labeler.push(runs);
+                }
+            }
+            Ok::<(), E>(())
         },
     )?;
-    let hop_s = analysis.hop() as f64 / fs;
-    frames.time_s = (0..total_frames)
-        .map(|k| (k * analysis.hop()) as f64 / fs)
-        .collect();
-    frames.centroid_hz = stats.iter().map(|s| s.centroid_hz as f32).collect();
-    frames.bandwidth_hz = stats.iter().map(|s| s.bandwidth_hz as f32).collect();
-    frames.flatness = stats.iter().map(|s| s.flatness as f32).collect();
-    frames.rolloff_hz = stats.iter().map(|s| s.rolloff_hz as f32).collect();
-    if mel.is_some() {
-        frames.mfcc = mfcc(&mut mel_db, options);
-    }
 
     let mut features = Features {
         sample_rate: fs,
@@ -570,63 +793,18 @@ where
         center_freq_hz: options.center_freq_hz.filter(|_| T::IS_COMPLEX),
         stft: options.stft,
         band_edges_hz: bands.edges_hz.clone(),
-        frames,
+        frames: FrameFeatures {
+            n_bands,
+            n_mfcc,
+            ..FrameFeatures::default()
+        },
         noise_floor: None,
         bursts: None,
     };
-    let (Some(burst_options), Some(hist)) = (detect, hist) else {
-        return Ok(features);
+    let (Some(burst_options), Some(floor), Some(labeler)) = (detect, floor, labeler) else {
+        return Ok((features, written));
     };
-
-    // Pass 2: active cells, as runs per frame.
-    let floor = NoiseFloor::estimate(&hist);
-    // The floor as raw power per display bin.
-    let floor_power: Vec<f64> = floor
-        .db
-        .iter()
-        .map(|&d| 10f64.powf(d as f64 / 10.0) * (full_scale as f64).powi(2))
-        .collect();
-    // Thresholds as power ratios over the floor, so cells need no logarithm.
-    let seed_ratio = 10f64.powf(burst_options.threshold_db / 10.0) as f32;
-    let grow_ratio = 10f64.powf((burst_options.threshold_db - burst_options.hysteresis_db) / 10.0) as f32;
-    let gap_bins = (burst_options.merge_gap_hz / axis.bin_hz()).floor() as u32;
-    let gap_frames = (burst_options.merge_gap_s / hop_s).floor() as usize;
-    let mut runs: Vec<Vec<Run>> = Vec::with_capacity(total_frames);
-    processed.for_blocks(
-        progress,
-        |range, s| {
-            let wide = processed.widened(&range);
-            // Each cell's power over its bin's floor, for the widened frames.
-            let mut rows: Vec<f32> = Vec::with_capacity(wide.len() * bins);
-            processed.analyse(wide.clone(), s, |_, _, power| {
-                rows.extend(
-                    power
-                        .iter()
-                        .zip(&floor_power)
-                        .map(|(&p, &f)| (p as f64 / f) as f32),
-                );
-            });
-            let mut snr = vec![0.0f32; bins];
-            let mut column = vec![0.0f32; bins];
-            range
-                .map(|k| {
-                    smooth_3x3(&rows, bins, k - wide.start, &mut column, &mut snr);
-                    // Frames reaching past the recording's ends see the cut to the zero
-                    // padding, which splatters over bins an edit emptied: they extend bursts
-                    // but do not seed them (the floor was measured without them too).
-                    let seed = if in_histogram(k) {
-                        seed_ratio
-                    } else {
-                        f32::INFINITY
-                    };
-                    frame_runs(&snr, seed, grow_ratio, gap_bins)
-                })
-                .collect::<Vec<_>>()
-        },
-        |block| runs.extend(block),
-    )?;
-    let regions = label(&runs, gap_frames, gap_bins);
-    drop(runs);
+    let regions = labeler.finish();
 
     // Pass 3: measure each region on the processed signal.
     let geometry = Geometry {
@@ -658,7 +836,7 @@ where
             },
         )
         .collect();
-    progress.check()?;
+    progress.check().map_err(FeatureError::from)?;
     let mut found: Vec<Burst> = measured
         .into_iter()
         .flatten()
@@ -671,7 +849,7 @@ where
     });
     features.noise_floor = Some(floor);
     features.bursts = Some(found);
-    Ok(features)
+    Ok((features, written))
 }
 
 /// Row `row` of `rows` (`bins` values per row, consecutive frames) averaged over the 3 × 3
@@ -705,30 +883,6 @@ fn smooth_3x3(rows: &[f32], bins: usize, row: usize, column: &mut [f32], out: &m
     for (o, w) in out[1..bins - 1].iter_mut().zip(column.windows(3)) {
         *o = (w[0] + w[1] + w[2]) * inner;
     }
-}
-
-/// MFCCs from the mel spectrogram in dB (`n_mels` per frame): the top-dB clamp against the
-/// whole recording's maximum, as librosa's `power_to_db`, then the DCT.
-fn mfcc(mel_db: &mut [f32], options: &FeatureOptions) -> Vec<f32> {
-    if let Some(top_db) = options.top_db {
-        let max = mel_db.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-        let low = (max as f64 - top_db) as f32;
-        mel_db.par_iter_mut().for_each(|v| *v = v.max(low));
-    }
-    let dct = Dct2::new(options.n_mels, options.n_mfcc);
-    let mut out = vec![0.0f32; mel_db.len() / options.n_mels * options.n_mfcc];
-    out.par_chunks_mut(options.n_mfcc.max(1))
-        .zip(mel_db.par_chunks(options.n_mels))
-        .for_each_init(
-            || vec![0.0f64; options.n_mels],
-            |input, (o, m)| {
-                for (x, &v) in input.iter_mut().zip(m) {
-                    *x = v as f64;
-                }
-                dct.apply(input, o);
-            },
-        );
-    out
 }
 
 #[cfg(test)]
