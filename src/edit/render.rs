@@ -18,6 +18,10 @@ use crate::signal::levels::power_dbfs;
 use crate::signal::stft::overlap_add;
 use crate::signal::{Cancelled, Progress, ReadSamples, SampleSource, Scratch, Stft};
 
+/// Most STFT cells [`Renderer::render_range`] analyses at once (16 MB of spectra): a range
+/// whose frames hold more is analysed group by group.
+pub const RENDER_CELLS: usize = 1 << 21;
+
 /// Samples per channel in one parallel task of [`render_stream`] (at least: see
 /// [`block_len_for`]).
 pub const BLOCK_LEN: usize = 1 << 16;
@@ -274,44 +278,50 @@ impl<'a, T: ReadSamples> Renderer<'a, T> {
             .rev()
             .find(|&k| raster.frame_may_change(channel, k))
             .unwrap_or(first);
-        let block = &mut scratch.block;
-        block.compute(
-            source,
-            stft,
-            Some(raster),
-            channel,
-            first..last + 1,
-            total_frames,
-            true,
-        );
         scratch.correction.clear();
         scratch.correction.resize(out.len(), T::default());
-
-        let mut any = false;
+        let block = &mut scratch.block;
         let bins = block.bins;
-        for k in first..=last {
-            let i = k - first;
-            if !block.changed[i] {
-                continue;
-            }
-            let cells = i * bins..(i + 1) * bins;
-            for ((d, &x), &g) in block
-                .stft
-                .spectrum
-                .iter_mut()
-                .zip(&block.spectra[cells.clone()])
-                .zip(&block.gains[cells])
-            {
-                *d = x * (g - 1.0);
-            }
-            stft.synthesise_scratch(&mut block.stft);
-            overlap_add(
-                &mut scratch.correction,
-                out_start,
-                &block.stft.time,
-                stft.frame_start(k),
+        // Frames are analysed a group at a time, so that long FFTs with short hops (many
+        // frames per sample, many bins per frame) hold at most about RENDER_CELLS cells.
+        // Each frame's gains do not depend on the group, and frames are added in order.
+        let group = (RENDER_CELLS / bins).max(1);
+        let mut any = false;
+        for group_start in (first..=last).step_by(group) {
+            let frames = group_start..(group_start + group).min(last + 1);
+            block.compute(
+                source,
+                stft,
+                Some(raster),
+                channel,
+                frames.clone(),
+                total_frames,
+                true,
             );
-            any = true;
+            for k in frames.clone() {
+                let i = k - frames.start;
+                if !block.changed[i] {
+                    continue;
+                }
+                let cells = i * bins..(i + 1) * bins;
+                for ((d, &x), &g) in block
+                    .stft
+                    .spectrum
+                    .iter_mut()
+                    .zip(&block.spectra[cells.clone()])
+                    .zip(&block.gains[cells])
+                {
+                    *d = x * (g - 1.0);
+                }
+                stft.synthesise_scratch(&mut block.stft);
+                overlap_add(
+                    &mut scratch.correction,
+                    out_start,
+                    &block.stft.time,
+                    stft.frame_start(k),
+                );
+                any = true;
+            }
         }
         if any {
             stft.normalise(&mut scratch.correction, out_start, total_frames);
