@@ -288,7 +288,7 @@ fn reconstruct_in_blocks<T: WriteBlock>(
             for (j, block) in blocks.iter().enumerate() {
                 for (c, state) in states.iter_mut().enumerate() {
                     let started = Instant::now();
-                    rebuild_block(stft, rec.len(), block, state, options, false)?;
+                    rebuild_block(stft, rec.len(), block, state, options, false, &Progress::new())?;
                     elapsed[c] += started.elapsed().as_secs_f64();
                 }
                 // Later blocks change frames from their first rebuilt one on: the samples

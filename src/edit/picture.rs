@@ -75,15 +75,22 @@ impl ColumnLevels {
 /// the columns of a group. Longer when the context is (see [`group_frames`]).
 const GROUP_FRAMES: usize = 256;
 
+/// Most STFT cells analysed together: long FFTs (many bins) analyse fewer frames at a time.
+const GROUP_CELLS: usize = 1 << 20;
+
 /// Frames analysed together under `edits`: [`GROUP_FRAMES`], or four times the context a
 /// denoise step analyses on each side (seconds for the automatic estimate), so that the
-/// context adds at most half the work.
-fn group_frames(edits: Option<&MaskRaster>, channels: &[usize]) -> usize {
+/// context adds at most half the work; but no more than hold [`GROUP_CELLS`] cells of `bins`.
+fn group_frames(edits: Option<&MaskRaster>, channels: &[usize], bins: usize) -> usize {
     let context = edits.map_or(0, |r| {
         channels.iter().map(|&c| r.context_frames(c)).max().unwrap_or(0)
     });
-    GROUP_FRAMES.max(4 * context)
+    GROUP_FRAMES.max(4 * context).min((GROUP_CELLS / bins).max(1))
 }
+
+/// Most column levels [`level_picture`] holds at once (16 MB): columns are computed a chunk at
+/// a time and mapped to rows at once.
+const LEVEL_CHUNK_CELLS: usize = 1 << 22;
 
 /// Computes column levels of `source` (with `edits` applied when given): column `c` of
 /// `columns` takes the maximum over its frames (of `frames`) of the power averaged over the
@@ -167,6 +174,32 @@ pub fn levels_of_sampled<T: ReadSamples>(
     max_frames_per_column: usize,
     progress: &Progress,
 ) -> ColumnLevels {
+    levels_of_columns(
+        source,
+        stft,
+        what,
+        frames,
+        columns,
+        0..columns,
+        channel,
+        max_frames_per_column,
+        progress,
+    )
+}
+
+/// [`levels_of_sampled`] for the columns `wanted` (of `columns`) only.
+#[allow(clippy::too_many_arguments)]
+fn levels_of_columns<T: ReadSamples>(
+    source: &dyn SampleSource,
+    stft: &Stft<T>,
+    what: Levels<'_>,
+    frames: Range<usize>,
+    columns: usize,
+    wanted: Range<usize>,
+    channel: Option<usize>,
+    max_frames_per_column: usize,
+    progress: &Progress,
+) -> ColumnLevels {
     let max_frames_per_column = max_frames_per_column.max(1);
     let (edits, removed) = match what {
         Levels::Original => (None, false),
@@ -193,14 +226,14 @@ pub fn levels_of_sampled<T: ReadSamples>(
         let f = column_frames(c, columns, frames.clone());
         f.start.min(total_frames.saturating_sub(1))..f.end.min(total_frames).max(1)
     };
-    let group_len = group_frames(edits, &channels);
+    let group_len = group_frames(edits, &channels, bins);
     // Runs of consecutive columns spanning at most `group_len` frames (or one column).
     let mut groups: Vec<Range<usize>> = Vec::new();
-    let mut c = 0;
-    while c < columns {
+    let mut c = wanted.start;
+    while c < wanted.end {
         let start = column_range(c).start;
         let mut end = c + 1;
-        while end < columns && column_range(end).end - start <= group_len {
+        while end < wanted.end && column_range(end).end - start <= group_len {
             end += 1;
         }
         groups.push(c..end);
@@ -283,7 +316,7 @@ pub fn levels_of_sampled<T: ReadSamples>(
         .flatten()
         .collect();
     ColumnLevels {
-        columns,
+        columns: wanted.len(),
         bins: level_bins,
         db: db.concat(),
     }
@@ -298,28 +331,43 @@ pub fn level_picture<T: ReadSamples>(
     progress: &Progress,
 ) -> LevelPicture {
     progress.start(request.columns as u64);
-    let levels = levels_of(
-        source,
-        stft,
-        what,
-        request.frames.clone(),
-        request.columns,
-        request.channel,
-        progress,
-    );
-    let rows = RowMap::new(
-        &levels.bins,
-        request.scale,
-        request.low_hz,
-        request.high_hz,
-        request.rows,
-    );
+    let axis = FreqAxis {
+        fft_len: stft.fft_len(),
+        complex: T::IS_COMPLEX,
+        sample_rate: source.sample_rate(),
+    };
+    let level_bins = axis.len().min(MAX_LEVEL_BINS).max(1);
+    let chunk = (LEVEL_CHUNK_CELLS / level_bins).max(1);
     let mut db = vec![0.0f32; request.rows * request.columns];
     let mut col = vec![0.0f32; request.rows];
-    for c in 0..levels.columns {
-        rows.apply(levels.column(c), &mut col);
-        for (r, &v) in col.iter().enumerate() {
-            db[r * request.columns + c] = v;
+    let mut rows: Option<RowMap> = None;
+    for first in (0..request.columns).step_by(chunk) {
+        let wanted = first..(first + chunk).min(request.columns);
+        let levels = levels_of_columns(
+            source,
+            stft,
+            what,
+            request.frames.clone(),
+            request.columns,
+            wanted.clone(),
+            request.channel,
+            usize::MAX,
+            progress,
+        );
+        let rows = rows.get_or_insert_with(|| {
+            RowMap::new(
+                &levels.bins,
+                request.scale,
+                request.low_hz,
+                request.high_hz,
+                request.rows,
+            )
+        });
+        for (i, c) in wanted.enumerate() {
+            rows.apply(levels.column(i), &mut col);
+            for (r, &v) in col.iter().enumerate() {
+                db[r * request.columns + c] = v;
+            }
         }
     }
     LevelPicture {

@@ -24,8 +24,10 @@ pub const META_VERSION: u32 = 1;
 /// Largest picture side Spectro reads or writes, in pixels.
 pub const MAX_SIDE: u32 = 65535;
 
-/// Largest picture Spectro reads, in pixels (a 16k × 16k picture).
-pub const MAX_PIXELS: u64 = 1 << 28;
+/// Largest picture Spectro reads or writes, in pixels (8192 × 8192, or any shape as large).
+/// Decoded, such a picture takes 3 bytes a pixel (2 for 16-bit grey), about 200 MB; PNG
+/// data is decoded row by row into that form, never held whole.
+pub const MAX_PIXELS: u64 = 1 << 26;
 
 /// Pixel layout of a picture.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -344,17 +346,11 @@ fn decode_png<R: std::io::BufRead + std::io::Seek>(mut input: R) -> Result<Pictu
             }
         }
     }
-    let size = reader
-        .output_buffer_size()
-        .ok_or_else(|| "the picture is too large".to_owned())?;
-    let mut buf = vec![0u8; size];
-    let out = reader
-        .next_frame(&mut buf)
-        .map_err(|e| format!("unreadable PNG: {e}"))?;
-    let n = width as usize * height as usize;
-    let line = out.line_size;
-    let samples = out.color_type.samples();
-    let sixteen = out.bit_depth == png::BitDepth::Sixteen;
+    // Rows are converted as they are decoded: the decoded picture is never held in the PNG's
+    // own layout (8 bytes a pixel for 16-bit RGBA).
+    let (color_type, bit_depth) = reader.output_color_type();
+    let samples = color_type.samples();
+    let sixteen = bit_depth == png::BitDepth::Sixteen;
     let bytes_per_sample = if sixteen { 2 } else { 1 };
     let sample = |row: &[u8], x: usize, s: usize| -> u16 {
         let i = (x * samples + s) * bytes_per_sample;
@@ -373,34 +369,68 @@ fn decode_png<R: std::io::BufRead + std::io::Seek>(mut input: R) -> Result<Pictu
         }
     };
     let grey = matches!(
-        out.color_type,
+        color_type,
         png::ColorType::Grayscale | png::ColorType::GrayscaleAlpha
     );
-    let pixels = if grey && sixteen {
-        let mut p = Vec::with_capacity(n);
-        for y in 0..height as usize {
-            let row = &buf[y * line..];
-            p.extend((0..width as usize).map(|x| sample(row, x, 0)));
-        }
-        Pixels::Gray16(p)
+    let n = width as usize * height as usize;
+    let mut pixels = if grey && sixteen {
+        Pixels::Gray16(vec![0; n])
     } else {
-        let mut p = Vec::with_capacity(n);
-        for y in 0..height as usize {
-            let row = &buf[y * line..];
-            for x in 0..width as usize {
-                p.push(if grey {
-                    [to8(sample(row, x, 0)); 3]
-                } else {
-                    [
-                        to8(sample(row, x, 0)),
-                        to8(sample(row, x, 1)),
-                        to8(sample(row, x, 2)),
-                    ]
-                });
+        Pixels::Rgb8(vec![[0; 3]; n])
+    };
+    // Interlaced pictures come in the seven Adam7 passes, each a sub-grid of the picture:
+    // `(x offset, y offset, x step, y step)`.
+    const ADAM7: [(u32, u32, u32, u32); 7] = [
+        (0, 0, 8, 8),
+        (4, 0, 8, 8),
+        (0, 4, 4, 8),
+        (2, 0, 4, 4),
+        (0, 2, 2, 4),
+        (1, 0, 2, 2),
+        (0, 1, 1, 2),
+    ];
+    let passes: &[(u32, u32, u32, u32)] = if reader.info().interlaced {
+        &ADAM7
+    } else {
+        &[(0, 0, 1, 1)]
+    };
+    for &(x0, y0, dx, dy) in passes {
+        let columns = width.saturating_sub(x0).div_ceil(dx) as usize;
+        let lines = height.saturating_sub(y0).div_ceil(dy);
+        if columns == 0 {
+            // The decoder skips passes without pixels.
+            continue;
+        }
+        for line in 0..lines {
+            let row = reader
+                .next_row()
+                .map_err(|e| format!("unreadable PNG: {e}"))?
+                .ok_or_else(|| "unreadable PNG: the image data ends early".to_owned())?;
+            let row = row.data();
+            let at = (y0 + line * dy) as usize * width as usize;
+            let place = |i: usize| at + x0 as usize + i * dx as usize;
+            match &mut pixels {
+                Pixels::Gray16(p) => {
+                    for i in 0..columns {
+                        p[place(i)] = sample(row, i, 0);
+                    }
+                }
+                Pixels::Rgb8(p) => {
+                    for i in 0..columns {
+                        p[place(i)] = if grey {
+                            [to8(sample(row, i, 0)); 3]
+                        } else {
+                            [
+                                to8(sample(row, i, 0)),
+                                to8(sample(row, i, 1)),
+                                to8(sample(row, i, 2)),
+                            ]
+                        };
+                    }
+                }
             }
         }
-        Pixels::Rgb8(p)
-    };
+    }
     // Text chunks after the image data (allowed by the format) are read by finishing.
     if reader.finish().is_ok() {
         let info = reader.info();

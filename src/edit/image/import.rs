@@ -11,7 +11,8 @@
 //!    inverse of the picture's frequency scale.
 //! 4. [`import_picture`] turns levels into magnitudes and rebuilds the phase, over the whole
 //!    picture, or with an original recording only where the picture differs from the original's
-//!    own picture ([`reconstruct_region`]), leaving every other sample as it was.
+//!    own picture ([`reconstruct_region`](crate::signal::phase::reconstruct_region), in blocks
+//!    of bounded size), leaving every other sample as it was.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -23,18 +24,24 @@ use super::ImageError;
 use crate::edit::picture::{Levels, PictureRequest, level_picture};
 use crate::io::picture::{Picture, PictureColors, PictureMeta, PixelRect, Pixels};
 use crate::signal::colormap::level_index;
-use crate::signal::phase::{PhaseOptions, PhaseReport, RegionTarget, reconstruct_known, reconstruct_region};
+use crate::signal::phase::{
+    BLOCK_CELLS, BlockSignal, PhaseOptions, PhaseReport, plan_blocks, rebuild_block, reconstruct_known,
+};
 use crate::signal::raster::FreqAxis;
+use crate::signal::stft::overlap_add;
 use crate::signal::{
     Colormap, Convention, FreqScale, Progress, ReadSamples, SampleSource, Stft, StftParams, WindowKind,
 };
+use std::ops::Range;
 
 /// Default dynamic range of a picture without metadata: librosa's `top_db`.
 pub const DEFAULT_RANGE_DB: f32 = 80.0;
 
-/// Most STFT cells an import may have: the phase reconstruction holds about 28 bytes per
-/// cell (this is about 1.4 GB).
-pub const MAX_CELLS: usize = 50_000_000;
+/// Most STFT cells an import may have: an import holds about 40 bytes per cell at its peak
+/// (the phase reconstruction, the magnitudes and which cells the picture shows), so this
+/// (16 Mi cells) bounds it to about 700 MB, besides the picture itself (see
+/// [`crate::io::picture::MAX_PIXELS`]).
+pub const MAX_CELLS: usize = 1 << 24;
 
 /// A level that differs from the original's picture by more than this fraction of the range
 /// (one and a half colour steps) marks an edited pixel.
@@ -753,8 +760,10 @@ pub struct ImportedSound<T> {
 /// sound). With `original`, the recording the picture was exported from (plans from Spectro
 /// metadata only), the original's own picture is drawn the same way and compared pixel by pixel;
 /// only the cells fed by pixels that differ by more than [`CHANGE_TOLERANCE`] get the picture's
-/// magnitude and a rebuilt phase ([`reconstruct_region`]), and every sample out of their reach
-/// is returned exactly as in the original, for every channel.
+/// magnitude and a rebuilt phase
+/// ([`reconstruct_region`](crate::signal::phase::reconstruct_region), in blocks of bounded
+/// size), and every sample out of their reach is returned exactly as in the original, for
+/// every channel.
 pub fn import_picture<T: ReadSamples>(
     picture: &Picture,
     plan: &ImportPlan,
@@ -772,6 +781,15 @@ pub fn import_picture<T: ReadSamples>(
     let levels = plot_levels(picture, plan);
     progress.check()?;
     let grid = grid_levels(&levels, plan);
+    // Only a comparison with the original needs the pixels' levels again.
+    let levels = if original.is_some() {
+        levels
+    } else {
+        PlotLevels {
+            t: Vec::new(),
+            ..levels
+        }
+    };
     let target = magnitudes(&grid, plan, &stft);
     progress.check()?;
     let mut report = ImportReport {
@@ -785,6 +803,7 @@ pub fn import_picture<T: ReadSamples>(
     let Some(original) = original else {
         // Only the cells the picture shows are held to it; the others are guesses.
         let shown = shown_cells(&grid, plan, stft.bins());
+        drop(grid);
         let rebuilt = reconstruct_known(&stft, &target, &shown, plan.signal_len, phase, progress)?;
         let mut signal = rebuilt.signal;
         report.phase.push(rebuilt.report);
@@ -890,28 +909,44 @@ pub fn import_picture<T: ReadSamples>(
         magnitude[i * bins..(i + 1) * bins].copy_from_slice(&target[local.clone()]);
         region[i * bins..(i + 1) * bins].copy_from_slice(&region_local[local]);
     }
-    let span = stft.frames_span(frames.clone());
     let targets: Vec<usize> = match meta.channel {
         Some(c) => vec![c],
         None => (0..channels.len()).collect(),
     };
+    // Rebuilt in blocks of at most BLOCK_CELLS cells (one block, exactly as a single regional
+    // reconstruction, when the changed frames fit).
+    let blocks = plan_blocks(&stft, frames.clone(), BLOCK_CELLS);
     for c in targets {
-        progress.check()?;
-        let mut input = vec![T::default(); (span.end - span.start) as usize];
-        T::read(original, c, span.start, &mut input);
-        let mut spectrum = vec![Complex32::default(); n * bins];
-        stft.forward(&input, span.start, frames.clone(), &mut spectrum);
-        // Outside the region only the original is read; inside, the picture's magnitude.
-        let target = RegionTarget {
-            frames: frames.clone(),
-            signal_len: original.len(),
-            original: &spectrum,
+        let mut changed = Changed {
+            signal: &mut channels[c],
+            frames: frames.start,
+            bins,
             magnitude: &magnitude,
             region: &region,
         };
-        let rebuilt = reconstruct_region(&stft, &target, phase, progress)?;
-        rebuilt.apply_to(&mut channels[c], 0);
-        report.phase.push(rebuilt.report);
+        let (mut err, mut reference, mut block_report) = (0.0, 0.0, None);
+        for block in &blocks {
+            progress.check()?;
+            // Outside the region only the original is read; inside, the picture's magnitude.
+            if let Some(outcome) =
+                rebuild_block(&stft, original.len(), block, &mut changed, phase, false, progress)?
+            {
+                err += outcome.error_sq;
+                reference += outcome.reference_sq;
+                block_report.get_or_insert(outcome.report);
+            }
+        }
+        if let Some(mut r) = block_report {
+            if blocks.len() > 1 {
+                r.spectral_convergence_db = if reference > 0.0 {
+                    10.0 * (err / reference).log10()
+                } else {
+                    f64::NEG_INFINITY
+                };
+                r.history_db.clear();
+            }
+            report.phase.push(r);
+        }
     }
     report.elapsed_s = started.elapsed().as_secs_f64();
     Ok(ImportedSound {
@@ -920,6 +955,34 @@ pub fn import_picture<T: ReadSamples>(
         center_freq_hz: plan.center_freq_hz,
         report,
     })
+}
+
+/// A channel of the original being changed where the picture differs: what a block reads and
+/// wants (the picture's magnitude and the changed cells, prepared for `frames..`).
+struct Changed<'a, T> {
+    signal: &'a mut Vec<T>,
+    /// First frame of `magnitude` and `region`.
+    frames: usize,
+    bins: usize,
+    magnitude: &'a [f32],
+    region: &'a [f32],
+}
+
+impl<T: ReadSamples> BlockSignal<T> for Changed<'_, T> {
+    fn read(&mut self, start: i64, out: &mut [T]) {
+        out.fill(T::default());
+        overlap_add(out, start, self.signal, 0);
+    }
+
+    fn target(&mut self, frames: Range<usize>, _: &[Complex32], magnitude: &mut [f32], region: &mut [f32]) {
+        let cells = (frames.start - self.frames) * self.bins..(frames.end - self.frames) * self.bins;
+        magnitude.copy_from_slice(&self.magnitude[cells.clone()]);
+        region.copy_from_slice(&self.region[cells]);
+    }
+
+    fn commit(&mut self, start: i64, delta: &[T]) {
+        overlap_add(self.signal, 0, delta, start);
+    }
 }
 
 /// The original must be the recording the picture was drawn from.

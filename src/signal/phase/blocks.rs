@@ -123,6 +123,7 @@ pub struct BlockOutcome {
 ///
 /// With `warm_start`, GLA and FGLA start from the phase of the block's STFT as read (as
 /// `Start::Phase(original)` does for [`reconstruct_region`](super::reconstruct_region)).
+/// `progress` is started, advanced and checked as by `reconstruct_region`, for this block.
 pub fn rebuild_block<T: StftSample>(
     stft: &Stft<T>,
     signal_len: u64,
@@ -130,6 +131,7 @@ pub fn rebuild_block<T: StftSample>(
     signal: &mut dyn BlockSignal<T>,
     options: &PhaseOptions<'_>,
     warm_start: bool,
+    progress: &Progress,
 ) -> Result<Option<BlockOutcome>, PhaseError> {
     let bins = stft.bins();
     let held = block.held.clone();
@@ -164,7 +166,7 @@ pub fn rebuild_block<T: StftSample>(
         local.start = Start::Phase(&original);
     }
     let (result, (error_sq, reference_sq)) =
-        reconstruct_region_until(stft, &target, &local, &Progress::new(), block.commit_end, false)?;
+        reconstruct_region_until(stft, &target, &local, progress, block.commit_end, false)?;
     signal.commit(result.delta_start, &result.delta);
     Ok(Some(BlockOutcome {
         report: result.report,
@@ -200,7 +202,16 @@ pub fn reconstruct_region_blocks<T: StftSample>(
     let (mut err, mut reference) = (0.0, 0.0);
     for block in &blocks {
         progress.check()?;
-        let Some(outcome) = rebuild_block(stft, signal_len, block, signal, options, warm_start)? else {
+        let Some(outcome) = rebuild_block(
+            stft,
+            signal_len,
+            block,
+            signal,
+            options,
+            warm_start,
+            &Progress::new(),
+        )?
+        else {
             continue;
         };
         err += outcome.error_sq;
