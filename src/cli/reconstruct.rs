@@ -64,7 +64,7 @@ pub struct ReconstructArgs {
     /// Print the report as one JSON object on stdout instead of a line on stderr.
     #[arg(long)]
     pub json: bool,
-    /// Allow the output to replace the input file.
+    /// Replace outputs that already exist (never one of the inputs).
     #[arg(long)]
     pub force: bool,
     /// How to read the recording.
@@ -117,9 +117,13 @@ fn reconstruct_typed<T: WriteBlock>(
 ) -> anyhow::Result<(Vec<PhaseReport>, Vec<f64>, u64)> {
     let stft = Stft::<T>::new(params, Convention::Scipy)?;
     let format = OutputFormat::for_target(output, rec, None)?;
+    let inputs = super::files_read(Some(rec), &[]);
+    let inputs = super::as_paths(&inputs);
+    // Refuse before the work, not after it.
+    crate::io::atomic::Group::new(&inputs, force).check(&[output])?;
     let frames = stft.num_frames(rec.len());
     if frames.saturating_mul(stft.bins()) > BLOCK_CELLS {
-        return reconstruct_in_blocks(rec, &stft, options, output, format, force);
+        return reconstruct_in_blocks(rec, &stft, options, output, &inputs, format, force);
     }
     let len = rec.len() as usize;
     let progress = Progress::new();
@@ -137,25 +141,20 @@ fn reconstruct_typed<T: WriteBlock>(
         reports.push(rebuilt.report);
     }
     let mut clipped = 0;
-    crate::io::atomic::write_atomically(
-        output,
-        &[rec.path()],
-        force,
-        |file: &File| -> anyhow::Result<()> {
-            let mut writer = AudioWriter::new(file, output, format)?;
-            let mut block: Vec<Vec<T>> = vec![Vec::with_capacity(BLOCK_LEN); signals.len()];
-            for start in (0..len).step_by(BLOCK_LEN) {
-                let end = (start + BLOCK_LEN).min(len);
-                for (b, s) in block.iter_mut().zip(&signals) {
-                    b.clear();
-                    b.extend_from_slice(&s[start..end]);
-                }
-                T::write(&mut writer, &block)?;
+    crate::io::atomic::write_atomically(output, &inputs, force, |file: &File| -> anyhow::Result<()> {
+        let mut writer = AudioWriter::new(file, output, format)?;
+        let mut block: Vec<Vec<T>> = vec![Vec::with_capacity(BLOCK_LEN); signals.len()];
+        for start in (0..len).step_by(BLOCK_LEN) {
+            let end = (start + BLOCK_LEN).min(len);
+            for (b, s) in block.iter_mut().zip(&signals) {
+                b.clear();
+                b.extend_from_slice(&s[start..end]);
             }
-            clipped = writer.finish()?;
-            Ok(())
-        },
-    )?;
+            T::write(&mut writer, &block)?;
+        }
+        clipped = writer.finish()?;
+        Ok(())
+    })?;
     Ok((reports, norms, clipped))
 }
 
@@ -258,6 +257,7 @@ fn reconstruct_in_blocks<T: WriteBlock>(
     stft: &Stft<T>,
     options: &PhaseOptions<'_>,
     output: &Path,
+    inputs: &[&Path],
     format: OutputFormat,
     force: bool,
 ) -> anyhow::Result<(Vec<PhaseReport>, Vec<f64>, u64)> {
@@ -277,60 +277,55 @@ fn reconstruct_in_blocks<T: WriteBlock>(
     let mut elapsed = vec![0.0f64; channels];
     let mut sums = vec![(0.0f64, 0.0f64); channels];
     let mut clipped = 0;
-    crate::io::atomic::write_atomically(
-        output,
-        &[rec.path()],
-        force,
-        |file: &File| -> anyhow::Result<()> {
-            let mut writer = AudioWriter::new(file, output, format)?;
-            let mut written = 0i64;
-            let mut measured = 0usize;
-            for (j, block) in blocks.iter().enumerate() {
-                for (c, state) in states.iter_mut().enumerate() {
-                    let started = Instant::now();
-                    rebuild_block(stft, rec.len(), block, state, options, false, &Progress::new())?;
-                    elapsed[c] += started.elapsed().as_secs_f64();
-                }
-                // Later blocks change frames from their first rebuilt one on: the samples
-                // before it are final.
-                let next = blocks.get(j + 1);
-                let (final_end, measure_end) = match next {
-                    Some(next) => {
-                        let end = stft.frame_start(next.rebuilt.start).clamp(0, len);
-                        // Frames that lie wholly in the final samples can be measured.
-                        let mut m = measured;
-                        while m < total && stft.frame_start(m) + stft.fft_len() as i64 <= end {
-                            m += 1;
-                        }
-                        (end, m)
-                    }
-                    None => (len, total),
-                };
-                for (c, state) in states.iter().enumerate() {
-                    let (e, r) = measure_frames(stft, state, measured..measure_end);
-                    sums[c].0 += e;
-                    sums[c].1 += r;
-                }
-                measured = measure_end;
-                let mut out: Vec<Vec<T>> = states.iter().map(|s| s.samples(written..final_end)).collect();
-                for start in (0..out[0].len()).step_by(BLOCK_LEN) {
-                    let end = (start + BLOCK_LEN).min(out[0].len());
-                    let part: Vec<Vec<T>> = out.iter().map(|o| o[start..end].to_vec()).collect();
-                    T::write(&mut writer, &part)?;
-                }
-                out.clear();
-                written = final_end;
-                // What the next block reads and what is still to be measured stay.
-                let keep = next.map_or(len, |n| stft.frames_span(n.held.clone()).start);
-                let keep = keep.min(stft.frame_start(measured)).min(written);
-                for state in &mut states {
-                    state.forget_before(keep);
-                }
+    crate::io::atomic::write_atomically(output, inputs, force, |file: &File| -> anyhow::Result<()> {
+        let mut writer = AudioWriter::new(file, output, format)?;
+        let mut written = 0i64;
+        let mut measured = 0usize;
+        for (j, block) in blocks.iter().enumerate() {
+            for (c, state) in states.iter_mut().enumerate() {
+                let started = Instant::now();
+                rebuild_block(stft, rec.len(), block, state, options, false, &Progress::new())?;
+                elapsed[c] += started.elapsed().as_secs_f64();
             }
-            clipped = writer.finish()?;
-            Ok(())
-        },
-    )?;
+            // Later blocks change frames from their first rebuilt one on: the samples
+            // before it are final.
+            let next = blocks.get(j + 1);
+            let (final_end, measure_end) = match next {
+                Some(next) => {
+                    let end = stft.frame_start(next.rebuilt.start).clamp(0, len);
+                    // Frames that lie wholly in the final samples can be measured.
+                    let mut m = measured;
+                    while m < total && stft.frame_start(m) + stft.fft_len() as i64 <= end {
+                        m += 1;
+                    }
+                    (end, m)
+                }
+                None => (len, total),
+            };
+            for (c, state) in states.iter().enumerate() {
+                let (e, r) = measure_frames(stft, state, measured..measure_end);
+                sums[c].0 += e;
+                sums[c].1 += r;
+            }
+            measured = measure_end;
+            let mut out: Vec<Vec<T>> = states.iter().map(|s| s.samples(written..final_end)).collect();
+            for start in (0..out[0].len()).step_by(BLOCK_LEN) {
+                let end = (start + BLOCK_LEN).min(out[0].len());
+                let part: Vec<Vec<T>> = out.iter().map(|o| o[start..end].to_vec()).collect();
+                T::write(&mut writer, &part)?;
+            }
+            out.clear();
+            written = final_end;
+            // What the next block reads and what is still to be measured stay.
+            let keep = next.map_or(len, |n| stft.frames_span(n.held.clone()).start);
+            let keep = keep.min(stft.frame_start(measured)).min(written);
+            for state in &mut states {
+                state.forget_before(keep);
+            }
+        }
+        clipped = writer.finish()?;
+        Ok(())
+    })?;
     let reports = sums
         .iter()
         .zip(&elapsed)

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use super::{FeatureError, FeatureOptions, Features, FrameRow, stream_features};
 use crate::edit::EditList;
-use crate::io::atomic::same_file;
+use crate::io::atomic::Group;
 use crate::io::{FileError, FileErrorKind};
 use crate::signal::{Progress, SampleSource, StftParams};
 
@@ -174,8 +174,8 @@ pub fn bursts_path(frames_path: &Path) -> PathBuf {
 }
 
 /// Writes the frames to `path` and, when bursts were detected, the bursts next to it (see
-/// [`bursts_path`]), both whole or neither. Refuses to replace any of `inputs` unless `force`.
-/// Returns the files written.
+/// [`bursts_path`]): both appear, or neither. Never replaces one of `inputs`; replaces another
+/// existing file only when `force`. Returns the files written.
 pub fn save(
     features: &Features,
     path: &Path,
@@ -186,15 +186,10 @@ pub fn save(
     if features.bursts.is_some() {
         targets.push(bursts_path(path));
     }
-    // Check both targets before writing either, so a refusal leaves no half of the pair.
-    for target in &targets {
-        if !force && inputs.iter().any(|i| same_file(i, target)) {
-            return Err(FileError::new(target, FileErrorKind::WouldOverwriteInput));
-        }
-    }
-    let mut group = TempGroup::default();
+    let mut group = Group::new(inputs, force);
+    group.check(&targets.iter().map(PathBuf::as_path).collect::<Vec<_>>())?;
     for (i, target) in targets.iter().enumerate() {
-        group.add(target, |file| {
+        group.add(target, |file: &File| {
             let mut w = BufWriter::new(file);
             let body = if i == 0 {
                 write_frames(&mut w, features)
@@ -205,7 +200,8 @@ pub fn save(
                 .map_err(|e| FileError::new(target, FileErrorKind::Io(e)))
         })?;
     }
-    group.commit()
+    group.commit()?;
+    Ok(targets)
 }
 
 /// What [`export`] wrote.
@@ -234,9 +230,9 @@ pub enum ExportError {
 /// `spectro features` and the editor's "Export features…" do. The frames file is written as
 /// the frames are computed ([`stream_features`]), so memory does not grow with the recording;
 /// the bursts file (when bursts are detected, see [`bursts_path`]) follows. Both are written
-/// to temporary files and renamed into place only once both are whole: the pair appears whole
-/// or not at all. `inputs` are the files read (the recording, the edit list), never replaced
-/// unless `force`.
+/// to temporary files ([`Group`]) and renamed into place only once both are whole: the pair
+/// appears whole or not at all. `inputs` (the recording, the edit list) are never replaced;
+/// other existing files only when `force`.
 #[allow(clippy::too_many_arguments)]
 pub fn export(
     source: &dyn SampleSource,
@@ -249,96 +245,43 @@ pub fn export(
     progress: &Progress,
 ) -> Result<Exported, ExportError> {
     // Refuse before the work, not after it.
-    for target in [output.to_path_buf(), bursts_path(output)] {
-        if !force && inputs.iter().any(|i| same_file(i, &target)) {
-            return Err(FileError::new(&target, FileErrorKind::WouldOverwriteInput).into());
-        }
-    }
-    let mut group = TempGroup::default();
+    let bursts_target = bursts_path(output);
+    let mut group = Group::new(inputs, force);
+    group.check(&[output, &bursts_target])?;
     let (n_bands, n_mfcc) = options.frame_shape(source.is_complex());
-    let (features, frames) = group.add(output, |file| -> Result<_, ExportError> {
+    let mut computed = None;
+    group.add(output, |file: &File| -> Result<(), ExportError> {
         let io = |e| ExportError::File(FileError::new(output, FileErrorKind::Io(e)));
         let mut w = BufWriter::new(file);
         writeln!(w, "{}", frame_columns_for(n_bands, n_mfcc).join(",")).map_err(io)?;
         let mut line = String::new();
-        let computed = stream_features(source, edits, edit_stft, options, progress, &mut |row| {
-            write_row(&mut w, row, &mut line).map_err(io)
-        })?;
-        w.flush().map_err(io)?;
-        Ok(computed)
+        computed = Some(stream_features(
+            source,
+            edits,
+            edit_stft,
+            options,
+            progress,
+            &mut |row| write_row(&mut w, row, &mut line).map_err(io),
+        )?);
+        w.flush().map_err(io)
     })?;
+    let (features, frames) = computed.expect("the frames file's writer ran: it computed the features");
+    let mut files = vec![output.to_path_buf()];
     if features.bursts.is_some() {
-        let target = bursts_path(output);
-        group.add(&target, |file| -> Result<(), ExportError> {
+        group.add(&bursts_target, |file: &File| -> Result<(), ExportError> {
             let mut w = BufWriter::new(file);
             write_bursts(&mut w, &features)
                 .and_then(|()| w.flush())
-                .map_err(|e| ExportError::File(FileError::new(&target, FileErrorKind::Io(e))))
+                .map_err(|e| ExportError::File(FileError::new(&bursts_target, FileErrorKind::Io(e))))
         })?;
+        files.push(bursts_target);
     }
-    let files = group.commit()?;
+    group.commit()?;
     Ok(Exported {
         files,
         frames,
         bursts: features.bursts.as_ref().map(Vec::len),
     })
-}
-
-/// Files written to temporaries next to their targets and renamed into place together, only
-/// once every one is whole; dropped before [`TempGroup::commit`], it removes them all.
-#[derive(Default)]
-struct TempGroup {
-    files: Vec<(PathBuf, tempfile::NamedTempFile)>,
-}
-
-impl TempGroup {
-    /// Writes `target`'s temporary through `write`.
-    fn add<R, E: From<FileError>>(
-        &mut self,
-        target: &Path,
-        write: impl FnOnce(&File) -> Result<R, E>,
-    ) -> Result<R, E> {
-        let fail = |kind| E::from(FileError::new(target, kind));
-        if target.is_dir() {
-            return Err(fail(FileErrorKind::Directory));
-        }
-        let dir = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| fail(FileErrorKind::Io(e)))?;
-        let result = write(tmp.as_file())?;
-        tmp.as_file().sync_all().map_err(|e| fail(FileErrorKind::Io(e)))?;
-        self.files.push((target.to_path_buf(), tmp));
-        Ok(result)
-    }
-
-    /// Renames every temporary over its target; returns the targets.
-    fn commit(self) -> Result<Vec<PathBuf>, FileError> {
-        let mut done = Vec::new();
-        for (target, tmp) in self.files {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                let perms = std::fs::metadata(&target)
-                    .map(|m| m.permissions())
-                    .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
-                let _ = std::fs::set_permissions(tmp.path(), perms);
-            }
-            tmp.persist(&target)
-                .map_err(|e| FileError::new(&target, FileErrorKind::Io(e.error)))?;
-            done.push(target);
-        }
-        Ok(done)
-    }
 }
 
 #[cfg(test)]

@@ -787,7 +787,9 @@ impl SpectroApp {
         let Some(open) = &mut self.open else { return };
         let mut list = open.doc.edits.clone();
         list.stft = Some(crate::edit::StftSettings::from_params(self.view.stft));
-        match save_edit_list(&path, &list) {
+        let inputs = open.recording.files();
+        let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+        match save_edit_list(&path, &list, &inputs, true) {
             Ok(()) => {
                 open.doc.history.mark_saved();
                 open.edits_path = Some(path.clone());
@@ -861,6 +863,7 @@ impl SpectroApp {
         let raster = processed.then(|| MaskRaster::new(&open.doc.edits.edits, grid));
         let center = open.recording.center_freq_hz();
         let complex = open.recording.is_complex();
+        let rec_files = open.recording.files();
         let target = path.clone();
         self.set_status(format!("Exporting {}…", path.display()));
         self.image_export_job = Some((
@@ -878,7 +881,8 @@ impl SpectroApp {
                     let stft = Stft::<f32>::new(params, Convention::Scipy)?;
                     export_picture(source.as_ref(), center, &stft, what, &settings, progress)?
                 };
-                picture.write(&target)?;
+                let inputs = rec_files.iter().map(PathBuf::as_path).collect::<Vec<_>>();
+                picture.write(&target, &inputs, true)?;
                 Ok(format!(
                     "Exported {} ({} × {} pixels{})",
                     target.display(),
@@ -1030,7 +1034,9 @@ impl SpectroApp {
                 self.export = Some((
                     path,
                     Job::spawn("Exporting", ctx, move |progress| {
-                        export_edited(&rec, &list, params, &target, None, false, progress)
+                        let inputs = rec.files();
+                        let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+                        export_edited(&rec, &list, params, &target, None, &inputs, true, progress)
                             .map(|clipped| ExportDone::Audio { clipped })
                     }),
                 ));
@@ -1062,8 +1068,12 @@ impl SpectroApp {
                 self.export = Some((
                     path,
                     Job::spawn("Exporting the selection", ctx, move |progress| {
-                        extract_region(&rec, &edits, region, params, &target, None, progress)
-                            .map(ExportDone::Region)
+                        let inputs = rec.files();
+                        let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+                        extract_region(
+                            &rec, &edits, region, params, &target, None, &inputs, true, progress,
+                        )
+                        .map(ExportDone::Region)
                     }),
                 ));
             }
@@ -1128,7 +1138,8 @@ impl SpectroApp {
                 self.features_export = Some((
                     path,
                     Job::spawn("Exporting features", ctx, move |progress| {
-                        let mut inputs = vec![rec.path()];
+                        let files = rec.files();
+                        let mut inputs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
                         inputs.extend(edits_path.as_deref());
                         features::csv::export(
                             rec.as_ref(),
@@ -1137,7 +1148,7 @@ impl SpectroApp {
                             &options,
                             &target,
                             &inputs,
-                            false,
+                            true,
                             progress,
                         )
                     }),
@@ -1943,6 +1954,8 @@ fn save_screenshot(path: &Path, img: &egui::ColorImage) -> Result<(), String> {
         crate::io::picture::PixelFormat::Rgb8,
         &rgb,
         &[("Software", "spectro".to_owned())],
+        &[],
+        true,
     )
     .map_err(|e| e.to_string())
 }
