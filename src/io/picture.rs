@@ -481,6 +481,98 @@ mod tests {
         assert_eq!(p.pixels, Pixels::Gray16(grey));
     }
 
+    /// A PNG file around raw (filtered) image data, compressed as stored deflate blocks.
+    fn png_file(width: u32, height: u32, color: u8, depth: u8, interlaced: bool, raw: &[u8]) -> Vec<u8> {
+        fn crc32(data: &[u8]) -> u32 {
+            let mut c = 0xffff_ffffu32;
+            for &b in data {
+                c ^= b as u32;
+                for _ in 0..8 {
+                    c = if c & 1 != 0 { 0xedb8_8320 ^ (c >> 1) } else { c >> 1 };
+                }
+            }
+            !c
+        }
+        let chunk = |kind: &[u8], data: &[u8]| {
+            let mut c = (data.len() as u32).to_be_bytes().to_vec();
+            let body: Vec<u8> = kind.iter().chain(data).copied().collect();
+            c.extend(&body);
+            c.extend(crc32(&body).to_be_bytes());
+            c
+        };
+        let mut zlib = vec![0x78, 0x01];
+        for (i, block) in raw.chunks(65535).enumerate() {
+            let last = (i + 1) * 65535 >= raw.len();
+            zlib.push(u8::from(last));
+            zlib.extend((block.len() as u16).to_le_bytes());
+            zlib.extend((!(block.len() as u16)).to_le_bytes());
+            zlib.extend(block);
+        }
+        let (mut a, mut b) = (1u32, 0u32);
+        for &v in raw {
+            a = (a + v as u32) % 65521;
+            b = (b + a) % 65521;
+        }
+        zlib.extend(((b << 16) | a).to_be_bytes());
+        let mut ihdr = width.to_be_bytes().to_vec();
+        ihdr.extend(height.to_be_bytes());
+        ihdr.extend([depth, color, 0, 0, u8::from(interlaced)]);
+        let mut out = PNG_SIGNATURE.to_vec();
+        out.extend(chunk(b"IHDR", &ihdr));
+        out.extend(chunk(b"IDAT", &zlib));
+        out.extend(chunk(b"IEND", &[]));
+        out
+    }
+
+    #[test]
+    fn interlaced_pictures_are_placed_pass_by_pass() {
+        // 5 × 3 RGB, Adam7: passes 1, 2, 4, 5, 6 and 7 hold pixels (pass 3 starts on row 4).
+        let (w, h) = (5u32, 3u32);
+        let colour = |x: u32, y: u32| [x as u8 * 40, y as u8 * 80, 7];
+        let passes = [
+            (0, 0, 8, 8),
+            (4, 0, 8, 8),
+            (0, 4, 4, 8),
+            (2, 0, 4, 4),
+            (0, 2, 2, 4),
+            (1, 0, 2, 2),
+            (0, 1, 1, 2),
+        ];
+        let mut raw = Vec::new();
+        for (x0, y0, dx, dy) in passes {
+            if x0 >= w || y0 >= h {
+                continue;
+            }
+            for y in (y0..h).step_by(dy) {
+                raw.push(0);
+                for x in (x0..w).step_by(dx) {
+                    raw.extend(colour(x, y));
+                }
+            }
+        }
+        let p = read_png_bytes(&png_file(w, h, 2, 8, true, &raw)).unwrap();
+        let want: Vec<[u8; 3]> = (0..h).flat_map(|y| (0..w).map(move |x| colour(x, y))).collect();
+        assert_eq!(p.pixels, Pixels::Rgb8(want.clone()));
+        // The same picture not interlaced reads the same.
+        let plain: Vec<u8> = (0..h)
+            .flat_map(|y| std::iter::once(0).chain((0..w).flat_map(move |x| colour(x, y))))
+            .collect();
+        let p = read_png_bytes(&png_file(w, h, 2, 8, false, &plain)).unwrap();
+        assert_eq!(p.pixels, Pixels::Rgb8(want));
+    }
+
+    #[test]
+    fn oversized_pictures_are_refused_from_their_header() {
+        // 16384 × 16384 16-bit RGBA (2 GiB decoded) with almost no data: refused on its size
+        // before anything is decoded or allocated.
+        let bytes = png_file(16384, 16384, 6, 16, false, &[0; 64]);
+        let err = read_png_bytes(&bytes).unwrap_err();
+        assert!(err.contains("16384 × 16384") && err.contains("67108864"), "{err}");
+        // Data that ends early is an error, not a panic or a picture of zeros.
+        let err = read_png_bytes(&png_file(64, 64, 0, 8, false, &[0; 65])).unwrap_err();
+        assert!(err.contains("unreadable PNG"), "{err}");
+    }
+
     #[test]
     fn rejects_what_is_not_a_png() {
         assert!(read_png_bytes(b"RIFF....WAVE").unwrap_err().contains("not a PNG"));
