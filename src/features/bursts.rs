@@ -398,7 +398,17 @@ impl Labeler {
         }
     }
 
-    /// The regions (with a seed), ordered by first frame, then lowest bin.
+    /// The regions (with a seed) closed since the last call: no later frame can join them.
+    pub(crate) fn take_closed(&mut self) -> Vec<Region> {
+        std::mem::take(&mut self.regions)
+    }
+
+    /// The first frame of the oldest region still open, if any.
+    pub(crate) fn oldest_open(&self) -> Option<usize> {
+        self.open.iter().map(|o| o.first).min()
+    }
+
+    /// The regions (with a seed) not taken yet, ordered by first frame, then lowest bin.
     pub(crate) fn finish(mut self) -> Vec<Region> {
         self.regions
             .extend(self.open.into_iter().filter_map(Open::region));

@@ -17,10 +17,10 @@
 //! frequencies), so reading a file back gives the values computed, bit for bit.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use super::{FeatureError, FeatureOptions, Features, FrameRow, stream_features};
+use super::{Burst, FeatureError, FeatureOptions, Features, FrameRow, stream_features};
 use crate::edit::EditList;
 use crate::io::atomic::Group;
 use crate::io::{FileError, FileErrorKind};
@@ -117,40 +117,52 @@ pub fn write_bursts(out: &mut impl Write, features: &Features) -> std::io::Resul
     writeln!(out, "{}", burst_columns(features).join(","))?;
     let bursts = features.bursts.as_deref().unwrap_or_default();
     for (i, b) in bursts.iter().enumerate() {
-        write!(
-            out,
-            "{i},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            b.start_s,
-            b.end_s(),
-            b.duration_s,
-            b.centre_hz,
-            b.low_hz,
-            b.high_hz,
-            b.occupied_bandwidth_hz(),
-            b.peak_level_db as f32,
-            b.mean_level_db as f32,
-            b.snr_db as f32,
-            b.frames.start,
-            b.frames.end,
-            b.extent_hz[0],
-            b.extent_hz[1],
-            b.stats.centroid_hz,
-            b.stats.bandwidth_hz,
-            b.stats.flatness as f32,
-            b.stats.rolloff_hz,
-        )?;
-        if features.complex {
-            match features.center_freq_hz {
-                Some(c) => {
-                    let [centre, low, high] = b.rf_hz(c);
-                    write!(out, ",{centre},{low},{high}")?;
-                }
-                None => write!(out, ",,,")?,
-            }
-        }
-        writeln!(out)?;
+        write_burst(out, i, b, features.complex, features.center_freq_hz)?;
     }
     Ok(())
+}
+
+/// Writes row `index` of the bursts file: burst `b` of a real or (`complex`) IQ recording,
+/// centred on `center_freq_hz` when known.
+pub fn write_burst(
+    out: &mut impl Write,
+    index: usize,
+    b: &Burst,
+    complex: bool,
+    center_freq_hz: Option<f64>,
+) -> std::io::Result<()> {
+    write!(
+        out,
+        "{index},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+        b.start_s,
+        b.end_s(),
+        b.duration_s,
+        b.centre_hz,
+        b.low_hz,
+        b.high_hz,
+        b.occupied_bandwidth_hz(),
+        b.peak_level_db as f32,
+        b.mean_level_db as f32,
+        b.snr_db as f32,
+        b.frames.start,
+        b.frames.end,
+        b.extent_hz[0],
+        b.extent_hz[1],
+        b.stats.centroid_hz,
+        b.stats.bandwidth_hz,
+        b.stats.flatness as f32,
+        b.stats.rolloff_hz,
+    )?;
+    if complex {
+        match center_freq_hz {
+            Some(c) => {
+                let [centre, low, high] = b.rf_hz(c);
+                write!(out, ",{centre},{low},{high}")?;
+            }
+            None => write!(out, ",,,")?,
+        }
+    }
+    writeln!(out)
 }
 
 /// Where the bursts file of frames file `frames_path` goes: `OUT.csv` → `OUT.bursts.csv`
@@ -249,12 +261,35 @@ pub fn export(
     let mut group = Group::new(inputs, force);
     group.check(&[output, &bursts_target])?;
     let (n_bands, n_mfcc) = options.frame_shape(source.is_complex());
+    // Bursts come while the frames are written: they gather in an unnamed temporary file (gone
+    // whatever happens) and are copied into their own output at the end.
+    let burst_io = |e| ExportError::File(FileError::new(&bursts_target, FileErrorKind::Io(e)));
+    let mut burst_rows = match options.bursts {
+        Some(_) => {
+            let dir = match bursts_target.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            let mut w = BufWriter::new(tempfile::tempfile_in(dir).map_err(burst_io)?);
+            let columns = if source.is_complex() {
+                [&BURST_COLUMNS[..], &RF_BURST_COLUMNS[..]].concat()
+            } else {
+                BURST_COLUMNS.to_vec()
+            };
+            writeln!(w, "{}", columns.join(",")).map_err(burst_io)?;
+            Some(w)
+        }
+        None => None,
+    };
+    let complex = source.is_complex();
+    let center = options.center_freq_hz.filter(|_| complex);
     let mut computed = None;
     group.add(output, |file: &File| -> Result<(), ExportError> {
         let io = |e| ExportError::File(FileError::new(output, FileErrorKind::Io(e)));
         let mut w = BufWriter::new(file);
         writeln!(w, "{}", frame_columns_for(n_bands, n_mfcc).join(",")).map_err(io)?;
         let mut line = String::new();
+        let mut index = 0;
         computed = Some(stream_features(
             source,
             edits,
@@ -262,25 +297,35 @@ pub fn export(
             options,
             progress,
             &mut |row| write_row(&mut w, row, &mut line).map_err(io),
+            &mut |burst| {
+                let Some(rows) = burst_rows.as_mut() else {
+                    return Ok(());
+                };
+                write_burst(rows, index, burst, complex, center).map_err(burst_io)?;
+                index += 1;
+                Ok(())
+            },
         )?);
         w.flush().map_err(io)
     })?;
-    let (features, frames) = computed.expect("the frames file's writer ran: it computed the features");
+    let streamed = computed.expect("the frames file's writer ran: it computed the features");
     let mut files = vec![output.to_path_buf()];
-    if features.bursts.is_some() {
+    if let Some(rows) = burst_rows {
+        let mut rows = rows.into_inner().map_err(|e| burst_io(e.into_error()))?;
+        rows.seek(SeekFrom::Start(0)).map_err(burst_io)?;
         group.add(&bursts_target, |file: &File| -> Result<(), ExportError> {
             let mut w = BufWriter::new(file);
-            write_bursts(&mut w, &features)
-                .and_then(|()| w.flush())
-                .map_err(|e| ExportError::File(FileError::new(&bursts_target, FileErrorKind::Io(e))))
+            std::io::copy(&mut rows, &mut w)
+                .and_then(|_| w.flush())
+                .map_err(burst_io)
         })?;
-        files.push(bursts_target);
+        files.push(bursts_target.clone());
     }
     group.commit()?;
     Ok(Exported {
         files,
-        frames,
-        bursts: features.bursts.as_ref().map(Vec::len),
+        frames: streamed.frames,
+        bursts: streamed.bursts,
     })
 }
 

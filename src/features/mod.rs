@@ -335,7 +335,7 @@ impl FeatureOptions {
 /// Computes features of `source` with the edit list `edits` applied (through an STFT of
 /// `edit_stft`, as `spectro apply` renders them: paint edits first, then every edit's mask).
 ///
-/// Every frame's features are returned in [`Features::frames`], a few hundred bytes per frame;
+/// Every frame's features and every burst are returned, a few hundred bytes each;
 /// [`stream_features`] hands them over one by one instead.
 pub fn extract_features(
     source: &dyn SampleSource,
@@ -345,29 +345,56 @@ pub fn extract_features(
     progress: &Progress,
 ) -> Result<Features, FeatureError> {
     let mut frames = FrameFeatures::default();
-    let (mut features, _) = stream_features(source, edits, edit_stft, options, progress, &mut |row| {
-        frames.push(row);
-        Ok::<(), FeatureError>(())
-    })?;
+    let mut bursts = Vec::new();
+    let streamed = stream_features(
+        source,
+        edits,
+        edit_stft,
+        options,
+        progress,
+        &mut |row| {
+            frames.push(row);
+            Ok::<(), FeatureError>(())
+        },
+        &mut |burst| {
+            bursts.push(burst.clone());
+            Ok(())
+        },
+    )?;
+    let mut features = streamed.features;
     frames.n_bands = features.frames.n_bands;
     frames.n_mfcc = features.frames.n_mfcc;
     features.frames = frames;
+    features.bursts = streamed.bursts.map(|_| bursts);
     Ok(features)
 }
 
-/// As [`extract_features`], handing each frame's features to `sink` in frame order instead of
-/// keeping them: memory stays bounded whatever the recording's length (see the module
-/// documentation). The [`Features`] returned hold no frames (only their shape in
-/// [`FrameFeatures::n_bands`] and [`FrameFeatures::n_mfcc`]), and the number of frames comes
-/// with them. An error from `sink` stops the work and is returned.
+/// What [`stream_features`] returns besides what it handed over.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Streamed {
+    /// The features' description: rate, analysis, bands, noise floor. Holds no frames (only
+    /// their shape in [`FrameFeatures::n_bands`] and [`FrameFeatures::n_mfcc`]) and no bursts.
+    pub features: Features,
+    /// Frames handed over.
+    pub frames: usize,
+    /// Bursts handed over, when bursts were detected.
+    pub bursts: Option<usize>,
+}
+
+/// As [`extract_features`], handing each frame's features to `frames` in frame order, and
+/// each burst to `bursts` in the order [`Features::bursts`] lists them (by start, then
+/// centre), instead of keeping them: memory stays bounded whatever the recording's length (see
+/// the module documentation). A burst is handed over as soon as no burst still to be measured
+/// can start before it. An error from a sink stops the work and is returned.
 pub fn stream_features<E: From<FeatureError>>(
     source: &dyn SampleSource,
     edits: &EditList,
     edit_stft: StftParams,
     options: &FeatureOptions,
     progress: &Progress,
-    sink: &mut dyn FnMut(&FrameRow<'_>) -> Result<(), E>,
-) -> Result<(Features, usize), E> {
+    frames: &mut dyn FnMut(&FrameRow<'_>) -> Result<(), E>,
+    bursts: &mut dyn FnMut(&Burst) -> Result<(), E>,
+) -> Result<Streamed, E> {
     options.validate()?;
     if let Some(channel) = options.channel.filter(|&c| c >= source.channels()) {
         return Err(FeatureError::Channel {
@@ -376,12 +403,22 @@ pub fn stream_features<E: From<FeatureError>>(
         }
         .into());
     }
+    let sinks = Sinks { frames, bursts };
     if source.is_complex() {
-        extract_typed::<Complex32, E>(source, edits, edit_stft, options, progress, sink)
+        extract_typed::<Complex32, E>(source, edits, edit_stft, options, progress, sinks)
     } else {
-        extract_typed::<f32, E>(source, edits, edit_stft, options, progress, sink)
+        extract_typed::<f32, E>(source, edits, edit_stft, options, progress, sinks)
     }
 }
+
+/// Where [`stream_features`] hands its results.
+struct Sinks<'a, E> {
+    frames: &'a mut dyn FnMut(&FrameRow<'_>) -> Result<(), E>,
+    bursts: &'a mut dyn FnMut(&Burst) -> Result<(), E>,
+}
+
+/// Regions closed before they are measured together (in parallel).
+const MEASURE_BATCH: usize = 4096;
 
 /// The processed (edited, channel-mixed) signal, analysed frame by frame.
 struct Processed<'a, T: ReadSamples> {
@@ -534,8 +571,8 @@ fn extract_typed<T: ReadSamples, E: From<FeatureError>>(
     edit_stft: StftParams,
     options: &FeatureOptions,
     progress: &Progress,
-    sink: &mut dyn FnMut(&FrameRow<'_>) -> Result<(), E>,
-) -> Result<(Features, usize), E>
+    sinks: Sinks<'_, E>,
+) -> Result<Streamed, E>
 where
     for<'a> PaintedSource<T, &'a dyn SampleSource>: SampleSource,
 {
@@ -607,8 +644,14 @@ where
     // as the frame is analysed.
     let clamp_mel = mel.is_some() && options.top_db.is_some();
     let first_pass = detect.is_some() || clamp_mel;
+    // Progress counts frames: one per pass over the recording, and as many again for
+    // measuring the bursts (as their regions' frames are measured, then the rest at the end).
     let passes = 1 + u64::from(first_pass) + u64::from(detect.is_some());
     progress.start(passes * total_frames as u64);
+    let Sinks {
+        frames: frame_sink,
+        bursts: burst_sink,
+    } = sinks;
     let n_mels = mel.as_ref().map_or(0, |m| m.len());
 
     // Pass 1: level histograms and the mel spectrogram's maximum.
@@ -689,6 +732,74 @@ where
     let dct = mel.as_ref().map(|_| Dct2::new(options.n_mels, options.n_mfcc));
     let mut labeler = detect.map(|_| Labeler::new(gap_frames, gap_bins));
     let mut written = 0usize;
+    let geometry = Geometry {
+        hop_s,
+        freqs_hz: &freqs,
+        bin_hz: axis.bin_hz(),
+        rolloff_fraction: options.rolloff_fraction,
+    };
+    let reach = analysis.fft_len().div_ceil(analysis.hop());
+    let mut measuring = Measuring {
+        pending: Vec::new(),
+        ready: Vec::new(),
+        handed: 0,
+        budget: total_frames as u64,
+        min_duration_s: detect.map_or(0.0, |b| b.min_duration_s),
+    };
+    // Measures the closed regions (in parallel, each re-rendering its frames), and hands over
+    // the bursts that no region still to be measured can precede: those starting before
+    // `horizon` frames (a region's burst starts at most `reach` frames before its first).
+    let measure = |m: &mut Measuring,
+                   horizon: Option<usize>,
+                   sink: &mut dyn FnMut(&Burst) -> Result<(), E>| {
+        let regions = std::mem::take(&mut m.pending);
+        let frames: u64 = regions.iter().map(|r| r.frames.len() as u64).sum();
+        let measured: Vec<Option<Burst>> = regions
+            .into_par_iter()
+            .map_init(
+                || processed.scratch(),
+                |s, region: Region| {
+                    if progress.is_cancelled() {
+                        return None;
+                    }
+                    let mut acc = BurstAccumulator::new(region, reach, total_frames, &floor_power, &bands);
+                    let span = acc.span();
+                    let block = processed.block_frames();
+                    for first in span.clone().step_by(block) {
+                        let frames = first..(first + block).min(span.end);
+                        processed.analyse(frames, s, |k, _, power| acc.add(k, power));
+                    }
+                    acc.finish(&geometry)
+                },
+            )
+            .collect();
+        progress.check().map_err(|c| E::from(FeatureError::from(c)))?;
+        let share = frames.min(m.budget);
+        progress.advance(share);
+        m.budget -= share;
+        let min_duration_s = m.min_duration_s;
+        m.ready.extend(
+            measured
+                .into_iter()
+                .flatten()
+                .filter(|b| b.duration_s >= min_duration_s),
+        );
+        // By start, then centre; ties keep the regions' order (first frame, lowest bin).
+        m.ready.sort_by(|a, b| {
+            a.start_s
+                .total_cmp(&b.start_s)
+                .then(a.centre_hz.total_cmp(&b.centre_hz))
+                .then(a.frames.start.cmp(&b.frames.start))
+                .then(a.extent_hz[0].total_cmp(&b.extent_hz[0]))
+        });
+        let before = horizon.map(|f| f.saturating_sub(reach) as f64 * hop_s);
+        let n = before.map_or(m.ready.len(), |t| m.ready.partition_point(|b| b.start_s < t));
+        for b in m.ready.drain(..n) {
+            sink(&b)?;
+            m.handed += 1;
+        }
+        Ok::<(), E>(())
+    };
     processed.for_blocks(
         progress,
         |range, s| {
@@ -765,7 +876,7 @@ where
         |block| {
             for (i, stats) in block.stats.iter().enumerate() {
                 let k = written + i;
-                sink(&FrameRow {
+                frame_sink(&FrameRow {
                     frame: k,
                     time_s: (k * analysis.hop()) as f64 / fs,
                     level_db: block.level_db[i],
@@ -781,6 +892,12 @@ where
             if let Some(labeler) = &mut labeler {
                 for runs in block.runs {
                     labeler.push(runs);
+                }
+                measuring.pending.extend(labeler.take_closed());
+                if measuring.pending.len() >= MEASURE_BATCH {
+                    // Regions still open, and those not begun, start no earlier than this.
+                    let horizon = labeler.oldest_open().unwrap_or(written).min(written);
+                    measure(&mut measuring, Some(horizon), &mut *burst_sink)?;
                 }
             }
             Ok::<(), E>(())
@@ -801,55 +918,35 @@ where
         noise_floor: None,
         bursts: None,
     };
-    let (Some(burst_options), Some(floor), Some(labeler)) = (detect, floor, labeler) else {
-        return Ok((features, written));
+    let (Some(floor), Some(labeler)) = (floor, labeler) else {
+        return Ok(Streamed {
+            features,
+            frames: written,
+            bursts: None,
+        });
     };
-    let regions = labeler.finish();
-
-    // Pass 3: measure each region on the processed signal.
-    let geometry = Geometry {
-        hop_s,
-        freqs_hz: &freqs,
-        bin_hz: axis.bin_hz(),
-        rolloff_fraction: options.rolloff_fraction,
-    };
-    let reach = analysis.fft_len().div_ceil(analysis.hop());
-    let region_frames: u64 = regions.iter().map(|r| r.frames.len() as u64).sum::<u64>().max(1);
-    let measured: Vec<Option<Burst>> = regions
-        .into_par_iter()
-        .map_init(
-            || processed.scratch(),
-            |s, region: Region| {
-                if progress.is_cancelled() {
-                    return None;
-                }
-                let share = region.frames.len() as u64 * total_frames as u64 / region_frames;
-                let mut acc = BurstAccumulator::new(region, reach, total_frames, &floor_power, &bands);
-                let span = acc.span();
-                let block = processed.block_frames();
-                for first in span.clone().step_by(block) {
-                    let frames = first..(first + block).min(span.end);
-                    processed.analyse(frames, s, |k, _, power| acc.add(k, power));
-                }
-                progress.advance(share);
-                acc.finish(&geometry)
-            },
-        )
-        .collect();
-    progress.check().map_err(FeatureError::from)?;
-    let mut found: Vec<Burst> = measured
-        .into_iter()
-        .flatten()
-        .filter(|b| b.duration_s >= burst_options.min_duration_s)
-        .collect();
-    found.sort_by(|a, b| {
-        a.start_s
-            .total_cmp(&b.start_s)
-            .then(a.centre_hz.total_cmp(&b.centre_hz))
-    });
+    measuring.pending.extend(labeler.finish());
+    measure(&mut measuring, None, &mut *burst_sink)?;
+    progress.advance(measuring.budget);
     features.noise_floor = Some(floor);
-    features.bursts = Some(found);
-    Ok((features, written))
+    Ok(Streamed {
+        features,
+        frames: written,
+        bursts: Some(measuring.handed),
+    })
+}
+
+/// Bursts being measured and handed over in order.
+struct Measuring {
+    /// Closed regions not measured yet.
+    pending: Vec<Region>,
+    /// Measured bursts not handed over yet.
+    ready: Vec<Burst>,
+    /// Bursts handed over.
+    handed: usize,
+    /// Progress left for measuring, in frames.
+    budget: u64,
+    min_duration_s: f64,
 }
 
 /// Row `row` of `rows` (`bins` values per row, consecutive frames) averaged over the 3 × 3
