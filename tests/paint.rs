@@ -293,10 +293,11 @@ fn strokes_are_stored_over_their_own_spans() {
     for (i, &g) in got.iter().enumerate() {
         let at = start + i as i64;
         let pick = |d: &spectro::edit::paint::ChannelDelta<f32>| {
-            d.span()
-                .contains(&at)
-                .then(|| d.delta[(at - d.start) as usize])
-                .unwrap_or(0.0)
+            if d.span().contains(&at) {
+                d.delta[(at - d.start) as usize]
+            } else {
+                0.0
+            }
         };
         assert_eq!(g, 0.0 + (pick(first) + pick(third)), "sample {at}");
     }

@@ -336,7 +336,7 @@ pub fn level_picture<T: ReadSamples>(
         complex: T::IS_COMPLEX,
         sample_rate: source.sample_rate(),
     };
-    let level_bins = axis.len().min(MAX_LEVEL_BINS).max(1);
+    let level_bins = axis.len().clamp(1, MAX_LEVEL_BINS);
     let chunk = (LEVEL_CHUNK_CELLS / level_bins).max(1);
     let mut db = vec![0.0f32; request.rows * request.columns];
     let mut col = vec![0.0f32; request.rows];
