@@ -19,10 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::fft::{Scratch, StftSample};
 use super::window::WindowKind;
 
-/// Smallest FFT length accepted.
-pub const MIN_FFT_LEN: usize = 16;
-/// Largest FFT length accepted.
-pub const MAX_FFT_LEN: usize = 65536;
+pub use super::limits::{MAX_FFT_LEN, MIN_FFT_LEN};
 
 /// STFT geometry: FFT (and window) length, hop and window shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -156,14 +153,20 @@ pub struct Stft<T: StftSample> {
     inv_wss_period: Vec<f32>,
 }
 
-impl<T: StftSample> Stft<T> {
-    /// Plans an STFT, checking the length and the overlap-add condition.
-    pub fn new(params: StftParams, convention: Convention) -> Result<Self, StftError> {
+impl StftParams {
+    /// Checks the lengths (see [`super::limits`]) and the overlap-add condition, without
+    /// planning any FFT.
+    pub fn validate(&self) -> Result<(), StftError> {
+        self.checked_window().map(|_| ())
+    }
+
+    /// The window's coefficients and window-sum-square period, once the parameters are checked.
+    fn checked_window(&self) -> Result<(Vec<f32>, Vec<f64>), StftError> {
         let StftParams {
             fft_len,
             hop,
             window: kind,
-        } = params;
+        } = *self;
         if !(MIN_FFT_LEN..=MAX_FFT_LEN).contains(&fft_len) {
             return Err(StftError::FftLen { fft_len });
         }
@@ -171,7 +174,6 @@ impl<T: StftSample> Stft<T> {
             return Err(StftError::Hop { hop, fft_len });
         }
         let window = kind.coefficients(fft_len);
-        let window_sum = window.iter().map(|&w| w as f64).sum();
         let period = wss_period(&window, hop);
         if !satisfies_nola(&period) {
             // Halving from half a frame finds a working hop in a few tries for every window.
@@ -185,6 +187,16 @@ impl<T: StftSample> Stft<T> {
                 suggested,
             });
         }
+        Ok((window, period))
+    }
+}
+
+impl<T: StftSample> Stft<T> {
+    /// Plans an STFT, checking the length and the overlap-add condition.
+    pub fn new(params: StftParams, convention: Convention) -> Result<Self, StftError> {
+        let (window, period) = params.checked_window()?;
+        let fft_len = params.fft_len;
+        let window_sum = window.iter().map(|&w| w as f64).sum();
         Ok(Stft {
             params,
             convention,
