@@ -106,6 +106,8 @@ pub fn extract_region(
 
     let mut out_format = OutputFormat::for_target(output, rec, format)?;
     out_format.sample_rate = out_rate;
+    // Decimation can bring a low rate under what a WAV header holds: refuse before any work.
+    out_format.check(output)?;
     out_format.extra_chunks = out_format
         .extra_chunks
         .iter()
