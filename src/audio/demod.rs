@@ -109,7 +109,8 @@ pub struct Demodulator {
 impl Demodulator {
     /// A demodulator for IQ at `sample_rate_hz`.
     pub fn new(settings: DemodSettings, sample_rate_hz: f64) -> Demodulator {
-        let bandwidth_hz = settings.bandwidth_hz.clamp(100.0, sample_rate_hz);
+        // At least 100 Hz, at most the rate, which for a rate under 100 Hz is the smaller.
+        let bandwidth_hz = settings.bandwidth_hz.max(100.0).min(sample_rate_hz);
         // Keep at least twice the bandwidth so the filter's transition band has room.
         let wanted_rate = (2.0 * bandwidth_hz).max(MIN_AUDIO_RATE_HZ);
         let decimation = ((sample_rate_hz / wanted_rate).floor() as usize).max(1);

@@ -216,6 +216,9 @@ pub fn export_picture<T: ReadSamples>(
             "with axes the picture would exceed {MAX_SIDE} pixels a side"
         ));
     }
+    // Bounded before the levels are computed below: about 10 bytes of memory per pixel.
+    crate::signal::limits::check_picture_size(layout.width as usize, layout.height as usize)
+        .map_err(|e| ImageError::Settings(e))?;
     let mut canvas = Canvas::new(layout.width, layout.height, BACKGROUND);
     let times = TimeAxis {
         first_frame: frames.start,
