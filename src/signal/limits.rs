@@ -46,10 +46,27 @@ pub const MAX_SHAPE_POINTS: usize = 100_000;
 pub const MAX_SMOOTH_HOPS: f64 = 1024.0;
 /// Widest frequency smoothing of a denoise step, in bins of the STFT in use.
 pub const MAX_SMOOTH_BINS: f64 = 1024.0;
-/// Most STFT cells (frames × bins) a denoise step may look at around a frame: its estimation
-/// window plus its time smoothing. 2²⁴ cells are 64 MB of `f32` per buffer; with FFT 2048
-/// (1025 bins) that is an estimation window of about 16 000 hops.
-pub const MAX_DENOISE_CONTEXT_CELLS: f64 = (1u64 << 24) as f64;
+/// Most STFT cells (frames × bins) a denoise step may look at on each side of a frame: half
+/// its estimation window plus its time smoothing. Rendering holds the spectra, gains and powers
+/// of a block of frames and this context on both sides, about 30 bytes a cell; 2²² cells a side
+/// keep that within a few hundred MB per worker. With FFT 2048 (1025 bins) that is an
+/// estimation window of about 8000 hops (87 s at 48 kHz with hop 512).
+pub const MAX_DENOISE_CONTEXT_CELLS: f64 = (1u64 << 22) as f64;
+
+/// Largest `fft_len² / hop`: about the STFT cells (frames × bins) of the frames that overlap one
+/// sample, which rendering holds at once whatever the block (hop 1 with FFT 65536 would need
+/// 2·10⁹ cells, 17 GB). 2²³ allows any hop with FFTs up to 2048, and a hop of at least
+/// FFT/128 with FFT 65536.
+pub const MAX_OVERLAP_CELLS: u64 = 1 << 23;
+
+/// STFT cells (frames × bins) of the block of frames rendering analyses at a time, besides the
+/// context denoise steps need.
+pub const RENDER_BLOCK_CELLS: usize = 1 << 22;
+
+/// The smallest hop [`MAX_OVERLAP_CELLS`] allows for `fft_len`.
+pub fn min_hop(fft_len: usize) -> usize {
+    ((fft_len as u64 * fft_len as u64).div_ceil(MAX_OVERLAP_CELLS) as usize).max(1)
+}
 
 /// Most iterations of (fast) Griffin-Lim.
 pub const MAX_ITERATIONS: usize = 10_000;
@@ -101,15 +118,21 @@ pub fn check_fft_len(fft_len: usize) -> Result<(), String> {
     }
 }
 
-/// Checks a hop: 1 to the FFT length.
+/// Checks a hop: 1 to the FFT length, and at least [`min_hop`] (FFT²/2²³) for long FFTs.
 pub fn check_hop(hop: usize, fft_len: usize) -> Result<(), String> {
-    if hop >= 1 && hop <= fft_len {
-        Ok(())
-    } else {
-        Err(format!(
+    if !(hop >= 1 && hop <= fft_len) {
+        return Err(format!(
             "hop {hop} must be between 1 and the FFT length {fft_len}"
-        ))
+        ));
     }
+    let min = min_hop(fft_len);
+    if hop < min {
+        return Err(format!(
+            "hop {hop} overlaps {} frames of {fft_len} samples on every sample; with this FFT the hop must be at least {min}",
+            fft_len.div_ceil(hop)
+        ));
+    }
+    Ok(())
 }
 
 /// Checks a sample rate: finite, 1 Hz to 2³² − 1 Hz.
@@ -288,6 +311,8 @@ mod tests {
         assert!(check_fft_len(15).is_err() && check_fft_len(65537).is_err() && check_fft_len(0).is_err());
         assert!(check_hop(1, 16).is_ok() && check_hop(16, 16).is_ok());
         assert!(check_hop(0, 16).is_err() && check_hop(17, 16).is_err());
+        assert!(check_hop(1, 2048).is_ok() && check_hop(1, 4096).is_err() && check_hop(2, 4096).is_ok());
+        assert!(check_hop(511, 65536).is_err() && check_hop(512, 65536).is_ok());
         assert!(check_sample_rate(1.0).is_ok() && check_sample_rate(4_294_967_295.0).is_ok());
         assert!(check_sample_rate(0.999).is_err() && check_sample_rate(4_294_967_296.0).is_err());
         assert!(check_sample_rate(f64::NAN).is_err() && check_sample_rate(-8000.0).is_err());
@@ -305,12 +330,12 @@ mod tests {
     fn denoise_windows_are_bounded_in_cells_of_the_stft() {
         // hop 512 at 48 kHz: 1024 hops is 10.9 s.
         let (hop_s, bin_hz) = (512.0 / 48000.0, 48000.0 / 2048.0);
-        assert!(check_denoise_windows(Some(10.0), Some(20_000.0), Some(60.0), hop_s, bin_hz, 1025).is_ok());
+        assert!(check_denoise_windows(Some(10.0), Some(20_000.0), Some(40.0), hop_s, bin_hz, 1025).is_ok());
         assert!(check_denoise_windows(Some(1e6), None, None, hop_s, bin_hz, 1025).is_err());
         assert!(check_denoise_windows(None, Some(1e308), None, hop_s, bin_hz, 1025).is_err());
         assert!(check_denoise_windows(None, None, Some(1e308), hop_s, bin_hz, 1025).is_err());
-        // 2^24 cells / 1025 bins = 16 368 hops of reach: a 340 s window fits, 360 s does not.
-        assert!(check_denoise_windows(None, None, Some(340.0), hop_s, bin_hz, 1025).is_ok());
-        assert!(check_denoise_windows(None, None, Some(360.0), hop_s, bin_hz, 1025).is_err());
+        // 2^22 cells / 1025 bins = 4092 hops of reach: an 85 s window fits, 90 s does not.
+        assert!(check_denoise_windows(None, None, Some(85.0), hop_s, bin_hz, 1025).is_ok());
+        assert!(check_denoise_windows(None, None, Some(90.0), hop_s, bin_hz, 1025).is_err());
     }
 }

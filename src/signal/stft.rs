@@ -78,6 +78,20 @@ pub enum StftError {
         /// The FFT length.
         fft_len: usize,
     },
+    /// So small a hop for so long an FFT that the frames overlapping one sample would not fit in
+    /// memory (see [`super::limits::MAX_OVERLAP_CELLS`]).
+    #[error(
+        "hop {hop} overlaps {} frames of {fft_len} samples on every sample; with this FFT the hop must be at least {min_hop}",
+        fft_len.div_ceil(*hop)
+    )]
+    Overlap {
+        /// The rejected hop.
+        hop: usize,
+        /// The FFT length.
+        fft_len: usize,
+        /// The smallest hop allowed.
+        min_hop: usize,
+    },
     /// Some samples would be covered by no window (or almost none): the signal could not be
     /// rebuilt from its STFT.
     #[error(
@@ -172,6 +186,14 @@ impl StftParams {
         }
         if hop == 0 || hop > fft_len {
             return Err(StftError::Hop { hop, fft_len });
+        }
+        let min_hop = super::limits::min_hop(fft_len);
+        if hop < min_hop {
+            return Err(StftError::Overlap {
+                hop,
+                fft_len,
+                min_hop,
+            });
         }
         let window = kind.coefficients(fft_len);
         let period = wss_period(&window, hop);
