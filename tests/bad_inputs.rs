@@ -562,6 +562,31 @@ fn option_cases() -> Vec<Case> {
             "--fft/--hop/--window",
         ),
         opt(
+            format!("apply {w} --edits {{good}}/empty.json -o {{out}}/x.wav --fft 65536 --hop 1"),
+            "with this FFT the hop must be at least 512",
+        ),
+        opt(
+            format!("features {w} -o {{out}}/x.csv --fft 65536 --hop 1"),
+            "--fft/--hop/--window",
+        ),
+        opt(
+            format!("render {w} -o {{out}}/x.png --fft 65536 --hop 1"),
+            "--fft/--hop/--window",
+        ),
+        opt(
+            format!("denoise {w} -o {{out}}/x.wav --fft 65536 --hop 1"),
+            "--fft/--hop/--window",
+        ),
+        opt(
+            format!("extract {w} --time 0:1 --freq 0:100 -o {{out}}/x.wav --fft 65536 --hop 1"),
+            "--fft/--hop/--window",
+        ),
+        opt(
+            format!("reconstruct {w} -o {{out}}/x.wav --fft 65536 --hop 1"),
+            "--fft/--hop/--window",
+        ),
+        opt(format!("{w} --fft 65536 --hop 1"), "--fft/--hop/--window"),
+        opt(
             format!("render {w} -o {{out}}/x.png --width 65535 --height 65535"),
             "--width/--height/--size",
         ),
