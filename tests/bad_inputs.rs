@@ -712,7 +712,7 @@ fn option_cases() -> Vec<Case> {
 /// Written files whose headers a reader would refuse: refused before any work, naming the
 /// output.
 fn output_cases() -> Vec<Case> {
-    let mut huge_rate = wav_header(1, 2, u32::MAX, 16, 4, 4000);
+    let mut huge_rate = wav_header(1, 2, i32::MAX as u32, 16, 4, 4000);
     huge_rate.extend(vec![0u8; 4000]);
     vec![
         Case {
@@ -741,7 +741,7 @@ fn output_cases() -> Vec<Case> {
             files: vec![("slow.cu8".into(), Content::Bytes(vec![127; 300]))],
             runs: vec![run(
                 "extract {in}/slow.cu8 --sample-rate 1.5 --time 0:100 --freq -0.01:0.01 -o {out}/x.wav",
-                "a WAV header holds a whole number of Hz from 1 to 4294967295",
+                "a WAV header holds a whole number of Hz from 1 to 2147483647",
                 "x.wav",
             )],
         },
@@ -1209,5 +1209,65 @@ fn absurd_float_samples_are_replaced_with_one_warning_and_outputs_stay_finite() 
         for o in outputs {
             assert_eq!(non_finite_in(Path::new(&o)), 0, "{o} holds NaN or infinity");
         }
+    }
+}
+
+/// The header fields of a WAV: (format tag, channels, rate, byte rate, block align, bits).
+fn header_fields(bytes: &[u8]) -> (u16, u16, u32, u32, u16, u16) {
+    let at = bytes.windows(4).position(|w| w == b"fmt ").expect("fmt chunk") + 8;
+    let u16_at = |i: usize| u16::from_le_bytes([bytes[at + i], bytes[at + i + 1]]);
+    let u32_at = |i: usize| u32::from_le_bytes(bytes[at + i..at + i + 4].try_into().unwrap());
+    (u16_at(0), u16_at(2), u32_at(4), u32_at(8), u16_at(12), u16_at(14))
+}
+
+#[test]
+fn written_wav_headers_are_consistent_at_extreme_rates() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path();
+    let edits = dir.join("empty.json");
+    std::fs::write(&edits, r#"{"version":1,"edits":[]}"#).unwrap();
+    // (rate, channels, output encoding): the byte rate is at most 2^32 - 1 in each.
+    let cases: [(u32, u16, &str); 7] = [
+        (1, 1, "pcm16"),
+        (7, 2, "pcm24"),
+        (48000, 2, "float32"),
+        (i32::MAX as u32, 1, "pcm8"),
+        (i32::MAX as u32, 1, "pcm16"),
+        (u32::MAX / 8, 2, "float32"),
+        (u32::MAX / 3, 1, "pcm24"),
+    ];
+    for (rate, channels, format) in cases {
+        let input = dir.join(format!("in_{rate}_{channels}.wav"));
+        std::fs::write(&input, pcm16(channels, rate, 64)).unwrap();
+        let out = dir.join(format!("out_{rate}_{channels}_{format}.wav"));
+        let (code, err, _) = spectro_timed(
+            &[
+                "apply".into(),
+                input.to_str().unwrap().into(),
+                "--edits".into(),
+                edits.to_str().unwrap().into(),
+                "--format".into(),
+                format.into(),
+                "-o".into(),
+                out.to_str().unwrap().into(),
+                "--quiet".into(),
+            ],
+            dir,
+        );
+        assert_eq!(code, Some(0), "{rate} Hz {channels} ch {format}: {err}");
+        let (tag, ch, r, byte_rate, block, bits) = header_fields(&std::fs::read(&out).unwrap());
+        assert_eq!((ch, r), (channels, rate), "{format}");
+        // hound writes 24-bit PCM with an extensible header (0xFFFE).
+        let plain = if format == "float32" { 3 } else { 1 };
+        assert!(tag == plain || tag == 0xFFFE, "{format}: tag {tag:#x}");
+        assert_eq!(
+            block as u32,
+            channels as u32 * bits as u32 / 8,
+            "{rate} Hz {format}"
+        );
+        assert_eq!(byte_rate as u64, rate as u64 * block as u64, "{rate} Hz {format}");
+        // And Spectro reads it back.
+        let rec = spectro::io::Recording::open(&out, Default::default()).unwrap();
+        assert_eq!(spectro::signal::SampleSource::sample_rate(&rec), rate as f64);
     }
 }

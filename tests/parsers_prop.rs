@@ -223,7 +223,7 @@ proptest! {
     #[test]
     fn sigmf_parser_takes_mutated_metadata(mutations in proptest::collection::vec(mutation(), 1..6)) {
         if let Ok(m) = spectro::io::sigmf::parse(Path::new("x.sigmf-meta"), &mutate_text(VALID_SIGMF, &mutations)) {
-            prop_assert!(m.sample_rate.is_none_or(|r| (1.0..=u32::MAX as f64).contains(&r)));
+            prop_assert!(m.sample_rate.is_none_or(|r| (1.0..=i32::MAX as f64).contains(&r)));
         }
     }
 

@@ -329,7 +329,7 @@ pub fn parse_iterations(s: &str) -> Result<usize, String> {
     limits::check_iterations(n)
 }
 
-/// Parses a sample rate such as `48000`, `2e6`, `2M`, `2.4M` or `250k`: 1 Hz to 2³² − 1 Hz,
+/// Parses a sample rate such as `48000`, `2e6`, `2M`, `2.4M` or `250k`: 1 Hz to 2³¹ − 1 Hz,
 /// what a WAV header holds.
 pub fn parse_rate(s: &str) -> Result<f64, String> {
     let hz = parse_scaled(s).ok_or_else(|| format!("'{s}' is not a rate in Hz (try 48000, 2e6 or 2M)"))?;

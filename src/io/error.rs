@@ -66,7 +66,7 @@ pub enum FileErrorKind {
     #[error("the sample rate is 0")]
     ZeroRate,
     /// A sample rate that is not a positive number.
-    #[error("invalid sample rate {0} Hz (must be 1 Hz to 4294967295 Hz, what a WAV header holds)")]
+    #[error("invalid sample rate {0} Hz (must be 1 Hz to 2147483647 Hz, what a WAV header holds)")]
     BadRate(f64),
     /// A sample encoding Spectro does not read.
     #[error("unsupported encoding: {0}")]

@@ -79,7 +79,7 @@ impl OutputFormat {
     }
 
     /// Checks that a file of this format can be written with consistent header fields (run
-    /// before any work): a WAV's rate rounds to 1 Hz .. 2³² − 1 Hz, its byte rate (rate ×
+    /// before any work): a WAV's rate rounds to 1 Hz .. 2³¹ − 1 Hz (libsndfile reads it as signed), its byte rate (rate ×
     /// bytes per frame) fits the header's 32 bits, and its frame fits 65535 bytes.
     pub fn check(&self, target: &Path) -> Result<(), FileError> {
         let err = |m: String| FileError::new(target, FileErrorKind::CannotWrite(m));
@@ -90,9 +90,9 @@ impl OutputFormat {
             return Ok(());
         }
         let rate = self.sample_rate.round();
-        if !(rate >= 1.0 && rate <= u32::MAX as f64) {
+        if !(rate >= 1.0 && rate <= crate::signal::limits::MAX_SAMPLE_RATE_HZ) {
             return Err(err(format!(
-                "a WAV at {} Hz: a WAV header holds a whole number of Hz from 1 to 4294967295",
+                "a WAV at {} Hz: a WAV header holds a whole number of Hz from 1 to 2147483647",
                 self.sample_rate
             )));
         }

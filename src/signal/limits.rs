@@ -7,8 +7,9 @@
 //! table and the `--help` texts quote these constants.
 //!
 //! Why these numbers:
-//! - Sample rates: a WAV header stores the rate as a whole number of Hz in 32 bits, so
-//!   1 Hz to 4 294 967 295 Hz is what any recording Spectro reads or writes can carry.
+//! - Sample rates: a WAV header stores the rate as a whole number of Hz in 32 bits, which
+//!   libsndfile (and so most audio tools) reads as a signed number: 1 Hz to 2 147 483 647 Hz is
+//!   what any recording Spectro reads or writes can carry and every reader opens.
 //! - Times: ±10⁹ s (about 31 years). Times are turned into sample indices by multiplying by
 //!   the rate; 10⁹ s × 4.3·10⁹ Hz still fits an `i64`.
 //! - Frequencies: ±10¹² Hz (1 THz), far above any radio capture's centre, and small enough that
@@ -28,8 +29,9 @@ pub const MAX_FFT_LEN: usize = 65536;
 
 /// Lowest sample rate, Hz: a WAV header's rate is a whole number of Hz, at least 1.
 pub const MIN_SAMPLE_RATE_HZ: f64 = 1.0;
-/// Highest sample rate, Hz: the largest a WAV header's 32-bit field holds.
-pub const MAX_SAMPLE_RATE_HZ: f64 = u32::MAX as f64;
+/// Highest sample rate, Hz: the largest a WAV header's 32-bit field holds for every reader
+/// (libsndfile takes it as signed).
+pub const MAX_SAMPLE_RATE_HZ: f64 = i32::MAX as f64;
 
 /// Most channels in a recording: every command keeps a block of samples per channel.
 pub const MAX_CHANNELS: usize = 256;
@@ -135,13 +137,13 @@ pub fn check_hop(hop: usize, fft_len: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks a sample rate: finite, 1 Hz to 2³² − 1 Hz.
+/// Checks a sample rate: finite, 1 Hz to 2³¹ − 1 Hz.
 pub fn check_sample_rate(hz: f64) -> Result<f64, String> {
     if hz.is_finite() && (MIN_SAMPLE_RATE_HZ..=MAX_SAMPLE_RATE_HZ).contains(&hz) {
         Ok(hz)
     } else {
         Err(format!(
-            "sample rate {} Hz is outside 1 Hz..4294967295 Hz (what a WAV header holds)",
+            "sample rate {} Hz is outside 1 Hz..2147483647 Hz (what a WAV header holds)",
             show(hz)
         ))
     }
@@ -313,8 +315,8 @@ mod tests {
         assert!(check_hop(0, 16).is_err() && check_hop(17, 16).is_err());
         assert!(check_hop(1, 2048).is_ok() && check_hop(1, 4096).is_err() && check_hop(2, 4096).is_ok());
         assert!(check_hop(511, 65536).is_err() && check_hop(512, 65536).is_ok());
-        assert!(check_sample_rate(1.0).is_ok() && check_sample_rate(4_294_967_295.0).is_ok());
-        assert!(check_sample_rate(0.999).is_err() && check_sample_rate(4_294_967_296.0).is_err());
+        assert!(check_sample_rate(1.0).is_ok() && check_sample_rate(2_147_483_647.0).is_ok());
+        assert!(check_sample_rate(0.999).is_err() && check_sample_rate(2_147_483_648.0).is_err());
         assert!(check_sample_rate(f64::NAN).is_err() && check_sample_rate(-8000.0).is_err());
         assert!(check_time(-1e9).is_ok() && check_time(1.000_001e9).is_err());
         assert!(check_duration(0.0, false).is_ok() && check_duration(0.0, true).is_err());
