@@ -15,8 +15,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::data;
-
 /// Peak resident memory allowed for one run.
 const MAX_RSS_BYTES: u64 = 1 << 30;
 /// A run taking longer than this is a hang.

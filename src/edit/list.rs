@@ -584,7 +584,7 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
                 }
             } else if k == "paint" {
                 let level_db: f64 = require(&mut obj, "level_db", index, k)?;
-                if !(level_db.is_finite() && level_db <= 0.0 && level_db >= -1000.0) {
+                if !(-1000.0..=0.0).contains(&level_db) {
                     return Err(entry_err(
                         index,
                         Some(k),

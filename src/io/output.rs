@@ -90,7 +90,7 @@ impl OutputFormat {
             return Ok(());
         }
         let rate = self.sample_rate.round();
-        if !(rate >= 1.0 && rate <= crate::signal::limits::MAX_SAMPLE_RATE_HZ) {
+        if !(1.0..=crate::signal::limits::MAX_SAMPLE_RATE_HZ).contains(&rate) {
             return Err(err(format!(
                 "a WAV at {} Hz: a WAV header holds a whole number of Hz from 1 to 2147483647",
                 self.sample_rate

@@ -121,15 +121,19 @@ fn check_rate(path: &Path, rate: f64) -> Result<f64, FileError> {
     limits::check_sample_rate(rate).map_err(|_| FileError::new(path, FileErrorKind::BadRate(rate)))
 }
 
+/// True for a float sample [`sanitise`] replaces: NaN, infinite or beyond [`MAX_SAMPLE_ABS`].
+#[inline]
+fn is_bad(x: f32) -> bool {
+    x.is_nan() || x.abs() > MAX_SAMPLE_ABS
+}
+
 /// Replaces a float sample Spectro cannot pass on: NaN and ±∞ by 0, larger than
 /// [`MAX_SAMPLE_ABS`] by ±that.
 #[inline]
 fn sanitise(x: f32) -> f32 {
     if x.abs() <= MAX_SAMPLE_ABS {
         x
-    } else if x.is_nan() {
-        0.0
-    } else if x.is_infinite() {
+    } else if x.is_nan() || x.is_infinite() {
         0.0
     } else {
         MAX_SAMPLE_ABS.copysign(x)
@@ -320,7 +324,7 @@ impl Recording {
             let bytes = &self.bytes[at..at + (end - start) as usize * self.block_align];
             let bad = bytes
                 .chunks_exact(4)
-                .filter(|b| !(f32::from_le_bytes([b[0], b[1], b[2], b[3]]).abs() <= MAX_SAMPLE_ABS))
+                .filter(|b| is_bad(f32::from_le_bytes([b[0], b[1], b[2], b[3]])))
                 .count() as u64;
             // Two readers may scan the same block; only the one that sets the bit counts it.
             if w.fetch_or(bit, Ordering::Relaxed) & bit == 0 && bad > 0 {

@@ -218,7 +218,7 @@ pub fn export_picture<T: ReadSamples>(
     }
     // Bounded before the levels are computed below: about 10 bytes of memory per pixel.
     crate::signal::limits::check_picture_size(layout.width as usize, layout.height as usize)
-        .map_err(|e| ImageError::Settings(e))?;
+        .map_err(ImageError::Settings)?;
     let mut canvas = Canvas::new(layout.width, layout.height, BACKGROUND);
     let times = TimeAxis {
         first_frame: frames.start,
