@@ -12,12 +12,12 @@ tests/bad_inputs.rs keeps the cases this sweep found as regression tests.
 import math
 import os
 import random
-import resource
 import signal
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -141,23 +141,33 @@ RECORDINGS = ["good.wav", "stereo.wav", "wild.wav", "iq.wav", "g001_433.92M_250k
 
 
 def run(argv, d):
+    """Runs argv; returns (exit code or None, stderr, seconds, timed out, peak RSS in bytes)."""
     start = time.time()
     p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
                          cwd=d, start_new_session=True)
+    chunks = []
+    reader = threading.Thread(target=lambda: chunks.append(p.stderr.read()))
+    reader.start()
     timed_out = False
-    try:
-        _, err = p.communicate(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
-        _, err = p.communicate()
-        timed_out = True
-    return p.returncode, err.decode(errors="replace"), time.time() - start, timed_out
+    while True:
+        pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.time() - start > TIMEOUT:
+            os.killpg(p.pid, signal.SIGKILL)
+            pid, status, usage = os.wait4(p.pid, 0)
+            timed_out = True
+            break
+        time.sleep(0.005)
+    reader.join()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    err = b"".join(chunks).decode(errors="replace")
+    return p.returncode, err, time.time() - start, timed_out, usage.ru_maxrss * 1024
 
 
 def main():
     found = []
     runs = 0
-    peak_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         make_inputs(d)
@@ -182,7 +192,7 @@ def main():
         for i, (argv, f) in enumerate(jobs):
             out = d / f"out{i}"
             argv = [a.replace("{f}", str(d / f)).replace("{o}", str(out)).replace("{d}", str(d)) for a in argv]
-            code, err, took, timed_out = run([SPECTRO] + argv, d)
+            code, err, took, timed_out, rss = run([SPECTRO] + argv, d)
             runs += 1
             lines = [l for l in err.strip().splitlines() if l.strip()]
             errors = [l for l in lines if not l.startswith("spectro: warning:") and not l.startswith("spectro: wrote")
@@ -194,15 +204,14 @@ def main():
                 problems.append(f"exit code {code}")
             if "panicked" in err or "overflow" in err:
                 problems.append("panic")
+            if rss > RSS_LIMIT:
+                problems.append(f"{rss >> 20} MB")
             if code == 2 and (len(errors) != 1 or not errors[0].startswith("spectro: error: ")):
                 problems.append(f"{len(errors)} error lines")
             if problems:
                 found.append(f"{'; '.join(problems)}: spectro {' '.join(argv)}\n    {err.strip()[:400]}")
             for p in d.glob("out*"):
                 p.unlink()
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    if peak > RSS_LIMIT and peak > peak_before * 1024:
-        found.append(f"a run took {peak >> 20} MB")
     print(f"{runs} runs, {len(found)} problems")
     for f in found:
         print(f)

@@ -52,10 +52,10 @@ pub struct DenoiseArgs {
     /// How readily cells count as noise (1 calibrated; higher removes more).
     #[arg(long, value_name = "X", default_value_t = DEFAULT_SENSITIVITY, value_parser = parse_sensitivity, allow_hyphen_values = true)]
     pub sensitivity: f64,
-    /// Smoothing along time, in seconds (default three hops; at most 1024 hops).
+    /// Smoothing along time, in seconds (default three hops; at most 256 hops).
     #[arg(long, value_name = "S", value_parser = super::parse_duration)]
     pub smooth_s: Option<f64>,
-    /// Smoothing along frequency, in Hz (default six bins; at most 1024 bins).
+    /// Smoothing along frequency, in Hz (default six bins; at most 256 bins).
     #[arg(long, value_name = "HZ", value_parser = super::parse_width_hz)]
     pub smooth_hz: Option<f64>,
     /// Allow an output to replace its input file.

@@ -101,7 +101,7 @@ pub struct FeaturesArgs {
 fn parse_bands(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
         Ok(n) if (1..=1024).contains(&n) => Ok(n),
-        _ => Err(format!("'{s}' is not a number of bands from 1 to 1024")),
+        _ => Err(format!("'{s}': bands must be 1 to 1024")),
     }
 }
 
@@ -109,7 +109,8 @@ fn parse_bands(s: &str) -> Result<usize, String> {
 fn parse_mfcc(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
         Ok(n) if n <= 128 => Ok(n),
-        _ => Err(format!("'{s}' is not a number of MFCCs from 0 to 128")),
+        Ok(n) => Err(format!("n_mfcc ({n}) cannot exceed n_mels (128)")),
+        Err(_) => Err(format!("'{s}' is not a number of MFCCs from 0 to 128")),
     }
 }
 

@@ -75,6 +75,9 @@ impl ColumnLevels {
 /// the columns of a group. Longer when the context is (see [`group_frames`]).
 const GROUP_FRAMES: usize = 256;
 
+/// Column levels (columns × level bins) a picture holds at a time while drawing.
+const LEVEL_SLICE_CELLS: usize = 1 << 22;
+
 /// Frames analysed together under `edits`: [`GROUP_FRAMES`], or four times the context a
 /// denoise step analyses on each side (seconds for the automatic estimate), so that the
 /// context adds at most half the work.
@@ -167,6 +170,33 @@ pub fn levels_of_sampled<T: ReadSamples>(
     max_frames_per_column: usize,
     progress: &Progress,
 ) -> ColumnLevels {
+    levels_of_columns(
+        source,
+        stft,
+        what,
+        frames,
+        columns,
+        0..columns,
+        channel,
+        max_frames_per_column,
+        progress,
+    )
+}
+
+/// [`levels_of_sampled`] for the columns `cols` of the `columns` only (a picture is computed a
+/// slice of columns at a time, so its levels of every bin are never all held at once).
+#[allow(clippy::too_many_arguments)]
+fn levels_of_columns<T: ReadSamples>(
+    source: &dyn SampleSource,
+    stft: &Stft<T>,
+    what: Levels<'_>,
+    frames: Range<usize>,
+    columns: usize,
+    cols: Range<usize>,
+    channel: Option<usize>,
+    max_frames_per_column: usize,
+    progress: &Progress,
+) -> ColumnLevels {
     let max_frames_per_column = max_frames_per_column.max(1);
     let (edits, removed) = match what {
         Levels::Original => (None, false),
@@ -196,11 +226,11 @@ pub fn levels_of_sampled<T: ReadSamples>(
     let group_len = group_frames(edits, &channels);
     // Runs of consecutive columns spanning at most `group_len` frames (or one column).
     let mut groups: Vec<Range<usize>> = Vec::new();
-    let mut c = 0;
-    while c < columns {
+    let mut c = cols.start;
+    while c < cols.end {
         let start = column_range(c).start;
         let mut end = c + 1;
-        while end < columns && column_range(end).end - start <= group_len {
+        while end < cols.end && column_range(end).end - start <= group_len {
             end += 1;
         }
         groups.push(c..end);
@@ -283,7 +313,7 @@ pub fn levels_of_sampled<T: ReadSamples>(
         .flatten()
         .collect();
     ColumnLevels {
-        columns,
+        columns: cols.len(),
         bins: level_bins,
         db: db.concat(),
     }
@@ -298,29 +328,45 @@ pub fn level_picture<T: ReadSamples>(
     progress: &Progress,
 ) -> LevelPicture {
     progress.start(request.columns as u64);
-    let levels = levels_of(
-        source,
-        stft,
-        what,
-        request.frames.clone(),
-        request.columns,
-        request.channel,
-        progress,
-    );
-    let rows = RowMap::new(
-        &levels.bins,
-        request.scale,
-        request.low_hz,
-        request.high_hz,
-        request.rows,
-    );
+    let axis = FreqAxis {
+        fft_len: stft.fft_len(),
+        complex: T::IS_COMPLEX,
+        sample_rate: source.sample_rate(),
+    };
+    let level_bins = axis.len().min(MAX_LEVEL_BINS);
+    // Columns computed at a time: a wide picture of a long FFT would otherwise hold every
+    // column's levels of every bin (65535 columns of 32769 bins: 8 GB) before mapping rows.
+    let slice = (LEVEL_SLICE_CELLS / level_bins.max(1)).max(1);
     let mut db = vec![0.0f32; request.rows * request.columns];
     let mut col = vec![0.0f32; request.rows];
-    for c in 0..levels.columns {
-        rows.apply(levels.column(c), &mut col);
-        for (r, &v) in col.iter().enumerate() {
-            db[r * request.columns + c] = v;
+    let mut first = 0;
+    while first < request.columns {
+        let cols = first..(first + slice).min(request.columns);
+        let levels = levels_of_columns(
+            source,
+            stft,
+            what,
+            request.frames.clone(),
+            request.columns,
+            cols.clone(),
+            request.channel,
+            usize::MAX,
+            progress,
+        );
+        let rows = RowMap::new(
+            &levels.bins,
+            request.scale,
+            request.low_hz,
+            request.high_hz,
+            request.rows,
+        );
+        for (i, c) in cols.clone().enumerate() {
+            rows.apply(levels.column(i), &mut col);
+            for (r, &v) in col.iter().enumerate() {
+                db[r * request.columns + c] = v;
+            }
         }
+        first = cols.end;
     }
     LevelPicture {
         columns: request.columns,

@@ -648,8 +648,14 @@ where
     // Thresholds as power ratios over the floor, so cells need no logarithm.
     let seed_ratio = 10f64.powf(burst_options.threshold_db / 10.0) as f32;
     let grow_ratio = 10f64.powf((burst_options.threshold_db - burst_options.hysteresis_db) / 10.0) as f32;
-    let gap_bins = (burst_options.merge_gap_hz / axis.bin_hz()).floor() as u32;
-    let gap_frames = (burst_options.merge_gap_s / hop_s).floor() as usize;
+    // A gap wider than the spectrum or the recording joins everything already; capping it keeps
+    // `hi + 1 + gap` from overflowing (a --merge-gap-hz of 1e12 did).
+    let gap_bins = (burst_options.merge_gap_hz / axis.bin_hz())
+        .floor()
+        .min(bins as f64) as u32;
+    let gap_frames = (burst_options.merge_gap_s / hop_s)
+        .floor()
+        .min(total_frames as f64) as usize;
     let mut runs: Vec<Vec<Run>> = Vec::with_capacity(total_frames);
     processed.for_blocks(
         progress,

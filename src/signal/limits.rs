@@ -44,10 +44,12 @@ pub const MAX_FREQ_HZ: f64 = 1e12;
 /// Most points in one lasso, brush, eraser or paint stroke.
 pub const MAX_SHAPE_POINTS: usize = 100_000;
 
-/// Widest time smoothing of a denoise step, in hops of the STFT in use.
-pub const MAX_SMOOTH_HOPS: f64 = 1024.0;
-/// Widest frequency smoothing of a denoise step, in bins of the STFT in use.
-pub const MAX_SMOOTH_BINS: f64 = 1024.0;
+/// Widest time smoothing of a denoise step, in hops of the STFT in use (the default is 3).
+/// Every cell sums this many rows, and the automatic estimate calibrates itself on a couple of
+/// thousand frames: wider kernels would take minutes.
+pub const MAX_SMOOTH_HOPS: f64 = 256.0;
+/// Widest frequency smoothing of a denoise step, in bins of the STFT in use (the default is 6).
+pub const MAX_SMOOTH_BINS: f64 = 256.0;
 /// Most STFT cells (frames × bins) a denoise step may look at on each side of a frame: half
 /// its estimation window plus its time smoothing. Rendering holds the spectra, gains and powers
 /// of a block of frames and this context on both sides, about 30 bytes a cell; 2²² cells a side
@@ -330,9 +332,11 @@ mod tests {
 
     #[test]
     fn denoise_windows_are_bounded_in_cells_of_the_stft() {
-        // hop 512 at 48 kHz: 1024 hops is 10.9 s.
+        // hop 512 at 48 kHz: 256 hops is 2.73 s, 256 bins 6000 Hz.
         let (hop_s, bin_hz) = (512.0 / 48000.0, 48000.0 / 2048.0);
-        assert!(check_denoise_windows(Some(10.0), Some(20_000.0), Some(40.0), hop_s, bin_hz, 1025).is_ok());
+        assert!(check_denoise_windows(Some(2.7), Some(6000.0), Some(40.0), hop_s, bin_hz, 1025).is_ok());
+        assert!(check_denoise_windows(Some(2.8), None, None, hop_s, bin_hz, 1025).is_err());
+        assert!(check_denoise_windows(None, Some(6100.0), None, hop_s, bin_hz, 1025).is_err());
         assert!(check_denoise_windows(Some(1e6), None, None, hop_s, bin_hz, 1025).is_err());
         assert!(check_denoise_windows(None, Some(1e308), None, hop_s, bin_hz, 1025).is_err());
         assert!(check_denoise_windows(None, None, Some(1e308), hop_s, bin_hz, 1025).is_err());

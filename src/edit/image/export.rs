@@ -192,6 +192,19 @@ pub fn export_picture<T: ReadSamples>(
             "the plot would be {columns} × {rows} pixels; pictures are limited to {MAX_SIDE} a side"
         ));
     }
+    let layout = if settings.axes {
+        Layout::with_axes(columns as u32, rows as u32, settings.colors)
+    } else {
+        Layout::bare(columns as u32, rows as u32)
+    };
+    if layout.width > MAX_SIDE || layout.height > MAX_SIDE {
+        return bad(format!(
+            "with axes the picture would exceed {MAX_SIDE} pixels a side"
+        ));
+    }
+    // Bounded before the levels are computed below: about 10 bytes of memory per pixel.
+    crate::signal::limits::check_picture_size(layout.width as usize, layout.height as usize)
+        .map_err(ImageError::Settings)?;
     let request = PictureRequest {
         frames: frames.clone(),
         columns,
@@ -206,19 +219,6 @@ pub fn export_picture<T: ReadSamples>(
     let ceiling_db = settings.ceiling_db.unwrap_or_else(|| picture.max_db().ceil());
     let floor_db = ceiling_db - settings.range_db;
 
-    let layout = if settings.axes {
-        Layout::with_axes(columns as u32, rows as u32, settings.colors)
-    } else {
-        Layout::bare(columns as u32, rows as u32)
-    };
-    if layout.width > MAX_SIDE || layout.height > MAX_SIDE {
-        return bad(format!(
-            "with axes the picture would exceed {MAX_SIDE} pixels a side"
-        ));
-    }
-    // Bounded before the levels are computed below: about 10 bytes of memory per pixel.
-    crate::signal::limits::check_picture_size(layout.width as usize, layout.height as usize)
-        .map_err(ImageError::Settings)?;
     let mut canvas = Canvas::new(layout.width, layout.height, BACKGROUND);
     let times = TimeAxis {
         first_frame: frames.start,
