@@ -7,7 +7,9 @@ mod common;
 #[path = "common/editor.rs"]
 mod editor;
 
-use editor::{band_energy, export_through, export_through_menu, harness, read_channels, wait_idle};
+use editor::{
+    band_energy, export_through, export_through_menu, harness, read_channels, type_path, wait_idle,
+};
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -572,5 +574,58 @@ fn export_an_image_and_open_it_as_sound_through_the_file_menu() {
             .is_some_and(|s| !s.error && s.text.contains("spectral convergence")),
         "{:?}",
         h.state().status
+    );
+}
+
+#[test]
+fn enter_in_the_path_field_confirms() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("by-enter.wav");
+    let mut h = harness();
+    wait_idle(&mut h);
+    editor::file_menu(&mut h, "Export audio");
+    type_path(&mut h, &out);
+    h.key_press(Key::Enter);
+    h.run_steps(3);
+    wait_idle(&mut h);
+    assert!(out.exists(), "Enter did not confirm: {:?}", h.state().status);
+    assert_eq!(read_channels(&out)[0].len(), demo_signal()[0].len());
+}
+
+#[test]
+fn shift_wheel_pans_in_time() {
+    let mut h = harness();
+    wait_idle(&mut h);
+    h.state().commands().send(Command::SetView {
+        time_s: [3.0, 5.0],
+        u: [0.0, 1.0],
+    });
+    h.run_steps(3);
+    wait_idle(&mut h);
+    let before = h.state().view.time_s;
+    let at = h.state().screen_pos(4.0, 5000.0).expect("the middle of the view");
+    h.hover_at(at);
+    h.run_steps(2);
+    // Shift held through the scroll, as a user holds it: egui turns it into a sideways scroll.
+    h.event(egui::Event::ModifiersChanged(Modifiers::SHIFT));
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Line,
+        delta: egui::vec2(0.0, -3.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+        modifiers: Modifiers::SHIFT,
+    });
+    h.run_steps(20);
+    let after = h.state().view.time_s;
+    h.event(egui::Event::ModifiersChanged(Modifiers::NONE));
+    h.run_steps(2);
+    let moved = after[0] - before[0];
+    assert!(
+        moved > 0.05,
+        "shift+wheel down must pan later in time: {before:?} -> {after:?}"
+    );
+    assert!(
+        ((after[1] - after[0]) - (before[1] - before[0])).abs() < 1e-9,
+        "shift+wheel must not zoom: {before:?} -> {after:?}"
     );
 }
