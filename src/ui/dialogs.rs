@@ -226,58 +226,6 @@ impl FileDialogs {
     }
 }
 
-/// What waits for the answer to "discard unsaved edits?".
-#[derive(Clone, Debug, PartialEq)]
-pub enum Pending {
-    /// Open this file.
-    Open(PathBuf),
-    /// Turn this picture into sound and open it.
-    ImportImage(Box<super::image_import::ImageImportRequest>),
-    /// Quit.
-    Quit,
-}
-
-/// The answer to the unsaved-edits question.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Answer {
-    /// Save the edit list first.
-    Save,
-    /// Go ahead and lose the edits.
-    Discard,
-    /// Do nothing.
-    Cancel,
-}
-
-/// Asks whether to discard unsaved edits; returns the answer once given.
-pub fn confirm_discard_ui(ctx: &egui::Context, pending: &Pending) -> Option<Answer> {
-    let mut answer = None;
-    egui::Modal::new(egui::Id::unique("confirm-discard")).show(ctx, |ui| {
-        ui.heading("Unsaved edits");
-        let what = match pending {
-            Pending::Open(p) => format!("Opening {} will close the current recording.", p.display()),
-            Pending::ImportImage(r) => format!(
-                "Opening the sound of {} will close the current recording.",
-                r.path.display()
-            ),
-            Pending::Quit => "Quitting will close the current recording.".to_owned(),
-        };
-        ui.label(what);
-        ui.label("Its edits have not been saved or exported.");
-        ui.horizontal(|ui| {
-            if ui.button("Save edit list…").clicked() {
-                answer = Some(Answer::Save);
-            }
-            if ui.button("Discard edits").clicked() {
-                answer = Some(Answer::Discard);
-            }
-            if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
-                answer = Some(Answer::Cancel);
-            }
-        });
-    });
-    answer
-}
-
 /// Shows an error until dismissed; returns true when dismissed.
 pub fn error_ui(ctx: &egui::Context, message: &str) -> bool {
     let mut dismissed = false;

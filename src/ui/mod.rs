@@ -7,10 +7,12 @@
 pub mod app;
 pub mod bench;
 pub mod command;
+pub mod confirm;
 pub mod denoise;
 pub mod dialogs;
 pub mod image_import;
 pub mod jobs;
+pub mod overwrite;
 pub mod panels;
 pub mod spectrogram;
 pub mod tiles;
