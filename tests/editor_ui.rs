@@ -580,7 +580,7 @@ fn export_an_image_and_open_it_as_sound_through_the_file_menu() {
     );
 }
 
-// ---- The user's work: questions before losing or replacing it ----
+// ---- The user's work: questions before losing or replacing it, autosave, the path field ----
 
 /// A rectangle over the whistle, as one edit.
 fn whistle_edit() -> spectro::edit::Edit {
@@ -840,6 +840,119 @@ fn replacing_an_existing_file_asks_and_inputs_are_refused() {
         vec![whistle_edit()]
     );
     assert!(leftovers(dir.path()).is_empty(), "{:?}", leftovers(dir.path()));
+}
+
+#[test]
+fn autosave_is_written_after_a_change_and_offered_back_after_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let recording = demo_file(dir.path(), "take.wav");
+    let state = dir.path().join("state");
+    let launch = LaunchOptions {
+        file: Some(recording.clone()),
+        autosave_dir: Some(state.clone()),
+        ..LaunchOptions::default()
+    };
+    let slot = spectro::ui::autosave::slot_path(
+        &state,
+        &std::fs::canonicalize(&recording).unwrap().to_string_lossy(),
+    );
+
+    let mut h = editor::harness_with(launch.clone());
+    wait_idle(&mut h);
+    assert!(h.state().question().is_none());
+    h.state().commands().send(Command::AddEdit(whistle_edit()));
+    let changed = Instant::now();
+    wait_until(&mut h, "the autosave", |_| slot.exists());
+    assert!(
+        changed.elapsed() >= spectro::ui::autosave::DELAY,
+        "written before the edits went quiet"
+    );
+    let saved = spectro::ui::autosave::read(&slot).unwrap().unwrap();
+    assert_eq!(saved.list.edits, vec![whistle_edit()]);
+    assert_eq!(
+        saved.recording,
+        std::fs::canonicalize(&recording).unwrap().to_string_lossy()
+    );
+    // A crash: the window goes away without quitting.
+    drop(h);
+    assert!(slot.exists());
+
+    // Next time the recording opens, the edits are offered back.
+    let mut h = editor::harness_with(launch.clone());
+    wait_idle(&mut h);
+    assert!(matches!(h.state().question(), Some(Question::Restore(_))));
+    h.get_by_label_contains("Restore unsaved edits from");
+    assert_eq!(edit_count(h.state()), 0);
+    h.get_by_label("Restore").click();
+    h.run_steps(3);
+    wait_idle(&mut h);
+    let open = h.state().open.as_ref().unwrap();
+    assert_eq!(open.doc.edits.edits, vec![whistle_edit()]);
+    assert!(open.doc.history.is_dirty(), "restored edits are not saved yet");
+    // Restoring is one undoable step.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(3);
+    assert_eq!(edit_count(h.state()), 0);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Y);
+    h.run_steps(3);
+    assert_eq!(edit_count(h.state()), 1);
+
+    // Quitting and discarding the edits is a clean exit: the autosave goes.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Q);
+    h.run_steps(3);
+    h.get_by_label("Discard edits").click();
+    h.run_steps(3);
+    assert!(h.state().is_quitting());
+    h.state_mut().shutdown();
+    assert!(!slot.exists(), "a clean exit removes the autosave");
+    drop(h);
+
+    // Nothing left to offer.
+    let mut h = editor::harness_with(launch);
+    wait_idle(&mut h);
+    assert!(h.state().question().is_none());
+}
+
+#[test]
+fn an_autosave_can_be_discarded_and_saving_removes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let recording = demo_file(dir.path(), "take.wav");
+    let state = dir.path().join("state");
+    let launch = LaunchOptions {
+        file: Some(recording.clone()),
+        autosave_dir: Some(state.clone()),
+        ..LaunchOptions::default()
+    };
+    let slot = spectro::ui::autosave::slot_path(
+        &state,
+        &std::fs::canonicalize(&recording).unwrap().to_string_lossy(),
+    );
+    let mut h = editor::harness_with(launch.clone());
+    wait_idle(&mut h);
+    h.state().commands().send(Command::AddEdit(whistle_edit()));
+    wait_until(&mut h, "the autosave", |_| slot.exists());
+    // Saving the edit list removes it.
+    h.state()
+        .commands()
+        .send(Command::SaveEditsAs(Some(dir.path().join("take.edits.json"))));
+    wait_until(&mut h, "the autosave's removal", |_| !slot.exists());
+    // Another change, another autosave; then a crash.
+    let mut louder = whistle_edit();
+    louder.gain_db = -6.0;
+    h.state().commands().send(Command::AddEdit(louder));
+    wait_until(&mut h, "the autosave", |_| slot.exists());
+    drop(h);
+
+    let mut h = editor::harness_with(launch.clone());
+    wait_idle(&mut h);
+    h.get_by_label("Discard").click();
+    h.run_steps(3);
+    wait_until(&mut h, "the autosave's removal", |_| !slot.exists());
+    assert_eq!(edit_count(h.state()), 0);
+    drop(h);
+    let mut h = editor::harness_with(launch);
+    wait_idle(&mut h);
+    assert!(h.state().question().is_none());
 }
 
 /// A file dropped on the window, as the desktop hands it over.

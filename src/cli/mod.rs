@@ -214,6 +214,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 .into_iter()
                 .find(|v| v.name() == cli.show)
                 .unwrap_or_default(),
+            autosave_dir: crate::ui::autosave::default_dir(),
         }),
     };
     match result {

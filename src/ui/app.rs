@@ -6,10 +6,12 @@ use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+mod autosaving;
 mod questions;
 mod writes;
 
 use super::LaunchOptions;
+use super::autosave::Autosaver;
 use super::command::ImageExportSettings;
 use super::command::{Command, CommandSender, command_channel};
 use super::confirm::{Arrival, Question, Then, Write, question_ui};
@@ -240,13 +242,14 @@ pub struct SpectroApp {
     /// The last message for the status bar.
     pub status: Option<Status>,
     error: Option<String>,
-    /// The question on screen (unsaved edits, replace a file).
+    /// The question on screen (unsaved edits, replace a file, restore an autosave).
     question: Option<Question>,
     /// The document revision whose unsaved edits the user agreed to lose: closing it at that
     /// revision needs no new question; any later edit does.
     discard_consent: Option<u64>,
     /// A recording that finished opening while a question was on screen.
     arrived: Option<Arrival>,
+    autosave: Autosaver,
     dialogs: FileDialogs,
     open_options: OpenOptions,
     /// Edit list to load when the first recording has opened.
@@ -322,6 +325,7 @@ impl SpectroApp {
             question: None,
             discard_consent: None,
             arrived: None,
+            autosave: Autosaver::new(launch.autosave_dir),
             dialogs: FileDialogs::new(launch.native_dialogs),
             open_options: launch.open,
             initial_edits: launch.edits,
@@ -522,6 +526,9 @@ impl SpectroApp {
             inputs,
             status,
         } = arrival;
+        // The closed document's autosave has nothing left to recover.
+        self.autosave.remove();
+        self.autosave.close();
         self.discard_consent = None;
         self.question = None;
         if !self.finish_open(recording, inputs, ctx) {
@@ -530,6 +537,7 @@ impl SpectroApp {
         if let Some(text) = status {
             self.set_status(text);
         }
+        self.offer_restore();
     }
 
     fn finish_open(
@@ -597,8 +605,9 @@ impl SpectroApp {
         self.first_view_s = None;
         self.overview_s = None;
         self.refresh_context();
+        // Loaded now, so an autosave is compared with what the user asked to open.
         if let Some(edits) = self.initial_edits.take() {
-            self.commands.send(Command::LoadEdits(Some(edits)));
+            self.execute(Command::LoadEdits(Some(edits)), ctx);
         }
         true
     }
@@ -911,18 +920,8 @@ impl SpectroApp {
             Command::LoadEdits(Some(path)) => match load_edit_list(&path) {
                 Ok(list) => {
                     let Some(open) = &mut self.open else { return };
-                    let channels = open.recording.channels();
-                    if let Some((i, c)) = list.edits.iter().enumerate().find_map(|(i, e)| {
-                        e.channels
-                            .iter()
-                            .flatten()
-                            .find(|&&c| c >= channels)
-                            .map(|&c| (i, c))
-                    }) {
-                        return self.fail(format!(
-                            "{}: edits[{i}]: channel {c} does not exist (the recording has {channels})",
-                            path.display()
-                        ));
+                    if let Some(message) = autosaving::missing_channel(&list, open.recording.channels()) {
+                        return self.fail(format!("{}: {message}", path.display()));
                     }
                     let before = open.doc.edits.clone();
                     open.edits_path = Some(path.clone());
@@ -1735,7 +1734,8 @@ impl SpectroApp {
         }
     }
 
-    /// Closes the window even with unsaved edits (benchmarks, scripted runs).
+    /// Closes the window even with unsaved edits (benchmarks, scripted runs): they are given
+    /// up, so no autosave of them is kept.
     pub fn quit_without_asking(&mut self, ctx: &egui::Context) {
         self.discard_consent = self.open.as_ref().map(|o| o.doc.revision);
         self.quit_now(ctx);
@@ -1923,6 +1923,7 @@ impl eframe::App for SpectroApp {
             self.execute(c, &ctx);
         }
         self.questions_frame(&ctx);
+        self.autosave_frame(&ctx);
         if self.opening.is_some()
             || self.export.is_some()
             || self.import.is_some()

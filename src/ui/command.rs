@@ -150,7 +150,8 @@ pub enum Command {
     SetDevice(Option<String>),
     /// Quit (asks first if there are unsaved edits).
     Quit,
-    /// The user's answer to the question on screen (unsaved edits, replace a file).
+    /// The user's answer to the question on screen (unsaved edits, replace a file, restore an
+    /// autosave).
     Answer(Answer),
 }
 

@@ -1,10 +1,12 @@
 //! The questions the window asks before losing or replacing the user's work: unsaved edits
-//! before closing the document, and "Replace NAME?" before writing over a file. The app holds at most one [`Question`] and carries out the answer
+//! before closing the document, "Replace NAME?" before writing over a file, and whether to
+//! restore an autosave. The app holds at most one [`Question`] and carries out the answer
 //! ([`super::command::Command::Answer`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::autosave::{Snapshot, format_time};
 use super::command::{Command, CommandSender};
 use super::image_import::ImageImportRequest;
 use super::overwrite::{Input, name};
@@ -101,6 +103,8 @@ pub enum Question {
         /// What waits for the write.
         then: Option<Then>,
     },
+    /// An earlier session left unsaved edits for this recording.
+    Restore(Box<Snapshot>),
 }
 
 /// An answer to a [`Question`].
@@ -108,12 +112,14 @@ pub enum Question {
 pub enum Answer {
     /// Save the edit list first, then go on.
     Save,
-    /// Go on and lose the edits.
+    /// Go on and lose the edits (or the autosave).
     Discard,
     /// Do nothing.
     Cancel,
     /// Write over the existing files.
     Replace,
+    /// Restore the autosaved edits.
+    Restore,
 }
 
 /// Draws `question` as a modal window; the buttons send [`Command::Answer`].
@@ -177,6 +183,29 @@ pub fn question_ui(ctx: &egui::Context, question: &Question, recording_name: &st
                     }
                     if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
                         answer(Answer::Cancel);
+                    }
+                });
+            });
+        }
+        Question::Restore(snapshot) => {
+            modal(ctx, "confirm-restore", |ui| {
+                ui.heading(format!(
+                    "Restore unsaved edits from {}?",
+                    format_time(snapshot.saved_unix_s)
+                ));
+                let n = snapshot.list.edits.len();
+                ui.label(format!(
+                    "Spectro closed without saving the edit list of {recording_name} ({n} edit{}).",
+                    if n == 1 { "" } else { "s" }
+                ));
+                ui.label("Restore them, or discard them for good?");
+                ui.add_space(6.0);
+                ui.horizontal(|ui| {
+                    if ui.button("Restore").clicked() {
+                        answer(Answer::Restore);
+                    }
+                    if ui.button("Discard").clicked() {
+                        answer(Answer::Discard);
                     }
                 });
             });

@@ -5,6 +5,7 @@
 //! ([`tiles`]); opening, exporting and the waveform envelope run as background jobs.
 
 pub mod app;
+pub mod autosave;
 pub mod bench;
 pub mod command;
 pub mod confirm;
@@ -55,6 +56,10 @@ pub struct LaunchOptions {
     pub stft: Option<crate::signal::StftParams>,
     /// Which version to show and play first.
     pub show: view::Version,
+    /// Where unsaved edit lists are autosaved ([`autosave::default_dir`] for the user's
+    /// window); `None` turns autosave off (the default, so tests and scripted runs never touch
+    /// the user's state directory unless they ask to).
+    pub autosave_dir: Option<PathBuf>,
 }
 
 impl Default for LaunchOptions {
@@ -71,6 +76,7 @@ impl Default for LaunchOptions {
             open_image: None,
             stft: None,
             show: view::Version::Edited,
+            autosave_dir: None,
         }
     }
 }

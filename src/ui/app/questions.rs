@@ -54,6 +54,7 @@ impl SpectroApp {
             (Question::Unsaved(then), Answer::Save) => self.save_then(then, ctx),
             (Question::Unsaved(then), Answer::Discard) => {
                 self.discard_consent = self.open.as_ref().map(|o| o.doc.revision);
+                self.autosave.remove();
                 self.proceed(then, ctx);
             }
             (Question::Unsaved(Then::Show(arrival)), Answer::Cancel) => self.set_status(format!(
@@ -66,6 +67,12 @@ impl SpectroApp {
                 "Nothing was written; {} is unchanged.",
                 name(write.path())
             )),
+            (Question::Restore(snapshot), Answer::Restore) => self.restore(*snapshot, ctx),
+            (Question::Restore(_), Answer::Discard) => {
+                self.autosave.adopt();
+                self.autosave.remove();
+                self.set_status("Discarded the autosaved edits.");
+            }
             // An answer meant for another question (a stale click): keep asking.
             (question, _) => self.question = Some(question),
         }
@@ -102,9 +109,13 @@ impl SpectroApp {
         }
     }
 
-    /// Closes the window: running writes are cancelled (each removes its temporary file).
+    /// Closes the window: running writes are cancelled (each removes its temporary file), and
+    /// the autosave of edits that were saved or given up is removed.
     pub(super) fn quit_now(&mut self, ctx: &egui::Context) {
         self.cancel_writes();
+        if !self.needs_asking() {
+            self.autosave.remove();
+        }
         self.allow_close = true;
         ctx.send_viewport_cmd(egui::ViewportCommand::Close);
     }
@@ -125,7 +136,8 @@ impl SpectroApp {
     }
 
     /// On exit (the window closed): stops the background writes and waits until they have
-    /// removed their temporary files.
+    /// removed their temporary files, removes the autosave unless it holds edits nobody agreed
+    /// to lose, and waits for the autosave writer.
     pub fn shutdown(&mut self) {
         let mut ended = true;
         if let Some((_, job)) = &self.export {
@@ -140,5 +152,9 @@ impl SpectroApp {
         if !ended {
             eprintln!("spectro: warning: an export did not stop in time; its temporary file may remain");
         }
+        if !self.needs_asking() {
+            self.autosave.remove();
+        }
+        self.autosave.flush();
     }
 }

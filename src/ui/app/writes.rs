@@ -83,6 +83,7 @@ impl SpectroApp {
             Ok(()) => {
                 open.doc.history.mark_saved();
                 open.edits_path = Some(path.clone());
+                self.autosave.remove();
                 self.set_status(format!("Saved {} edits to {}", list.edits.len(), path.display()));
                 true
             }
