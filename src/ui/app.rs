@@ -502,7 +502,8 @@ impl SpectroApp {
             path,
             Job::spawn("Opening", ctx, move |_| {
                 let recording = Recording::open(&p, options)?;
-                Ok((Arc::new(recording), super::overwrite::recording_inputs(&p)))
+                let inputs = super::overwrite::recording_inputs(&recording);
+                Ok((Arc::new(recording), inputs))
             }),
         ));
     }
@@ -938,8 +939,9 @@ impl SpectroApp {
                 Err(e) => self.fail(e.to_string()),
             },
             Command::SaveEdits => match self.open.as_ref().and_then(|o| o.edits_path.clone()) {
+                // The list's own file: plain Save.
                 Some(p) => {
-                    self.save_edits(p);
+                    self.save_edits(p, true);
                 }
                 None => self.execute(Command::SaveEditsAs(None), ctx),
             },
@@ -1226,6 +1228,7 @@ impl SpectroApp {
                     self.set_status(format!("Exported {}{note}", path.display()));
                 }
                 Err(ExportError::Cancelled(_)) => self.set_status("Export cancelled; nothing was written."),
+                Err(ExportError::File(e)) => self.write_failed(&e),
                 Err(e) => self.fail(e.to_string()),
             }
         }
@@ -1246,6 +1249,7 @@ impl SpectroApp {
                 Err(features::csv::ExportError::Features(features::FeatureError::Cancelled(_))) => {
                     self.set_status("Features export cancelled; nothing was written.")
                 }
+                Err(features::csv::ExportError::File(e)) => self.write_failed(&e),
                 Err(e) => self.fail(e.to_string()),
             }
         }
@@ -1264,6 +1268,7 @@ impl SpectroApp {
             match result {
                 Ok(text) => self.set_status(text),
                 Err(ImageError::Cancelled) => self.set_status("Image export cancelled."),
+                Err(ImageError::File(e)) => self.write_failed(&e),
                 Err(e) => self.fail(format!("Export image: {e}")),
             }
         }
@@ -1817,6 +1822,8 @@ fn save_screenshot(path: &Path, img: &egui::ColorImage) -> Result<(), String> {
         crate::io::picture::PixelFormat::Rgb8,
         &rgb,
         &[("Software", "spectro".to_owned())],
+        &[],
+        true,
     )
     .map_err(|e| e.to_string())
 }

@@ -205,7 +205,7 @@ fn run_task(task: Task) -> Result<(), String> {
             if let Some(dir) = path.parent() {
                 create_private_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             }
-            crate::io::atomic::write_bytes(&path, json.as_bytes()).map_err(|e| e.to_string())
+            crate::io::atomic::write_bytes(&path, &[], true, json.as_bytes()).map_err(|e| e.to_string())
         }
         Task::Remove(path) => match std::fs::remove_file(&path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(format!("{}: {e}", path.display())),

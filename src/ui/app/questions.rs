@@ -83,7 +83,8 @@ impl SpectroApp {
     fn save_then(&mut self, then: Then, ctx: &egui::Context) {
         match self.open.as_ref().and_then(|o| o.edits_path.clone()) {
             Some(path) => {
-                if self.save_edits(path) {
+                // The list's own file: plain Save.
+                if self.save_edits(path, true) {
                     self.proceed(then, ctx);
                 }
             }

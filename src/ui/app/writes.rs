@@ -4,11 +4,12 @@
 
 use super::*;
 use crate::edit::StftSettings;
+use crate::io::FileError;
 use crate::io::atomic::same_file;
 use crate::io::export::export_edited;
 use crate::io::extract::{Region, extract_region};
 use crate::io::save_edit_list;
-use crate::ui::overwrite::{Input, TargetCheck, check_targets, name};
+use crate::ui::overwrite::{Input, TargetCheck, check_targets, name, paths, write_error};
 
 impl SpectroApp {
     /// A write the user asked for: refused onto an input, asked about onto an existing file,
@@ -59,27 +60,44 @@ impl SpectroApp {
     pub(super) fn write(&mut self, write: Write, replace: bool, then: Option<Then>, ctx: &egui::Context) {
         match write {
             Write::SaveEdits(path) => {
-                if self.save_edits(path)
+                if self.save_edits(path, replace)
                     && let Some(then) = then
                 {
                     self.proceed(then, ctx);
                 }
             }
             Write::ExportAudio(path) => self.start_export_audio(path, replace, ctx),
-            Write::ExportSelection(path) => self.start_export_selection(path, ctx),
-            Write::ExportImage(path) => self.start_image_export(path, ctx),
+            Write::ExportSelection(path) => self.start_export_selection(path, replace, ctx),
+            Write::ExportImage(path) => self.start_image_export(path, replace, ctx),
             Write::ExportFeatures(path) => self.start_features_export(path, replace, ctx),
         }
     }
 
-    /// Saves the edit list to `path`: the only thing that marks it saved. True if saved.
-    pub(super) fn save_edits(&mut self, path: PathBuf) -> bool {
+    /// A write that failed: a refusal in the window's words (no `--force` to give), any other
+    /// error as the library says it.
+    pub(super) fn write_failed(&mut self, e: &FileError) {
+        let inputs = self.open.as_ref().map(|o| o.inputs.clone()).unwrap_or_default();
+        self.fail(write_error(e, &inputs));
+    }
+
+    /// What the document's exports must never write over: its inputs and its edit list file.
+    fn export_inputs(&self) -> Vec<PathBuf> {
+        self.open.as_ref().map_or_else(Vec::new, |o| {
+            let mut inputs: Vec<PathBuf> = o.inputs.iter().map(|i| i.path.clone()).collect();
+            inputs.extend(o.edits_path.clone());
+            inputs
+        })
+    }
+
+    /// Saves the edit list to `path` (replacing an existing file when `replace`): the only
+    /// thing that marks it saved. True if saved.
+    pub(super) fn save_edits(&mut self, path: PathBuf, replace: bool) -> bool {
         let Some(open) = &mut self.open else {
             return false;
         };
         let mut list = open.doc.edits.clone();
         list.stft = Some(StftSettings::from_params(self.view.stft));
-        match save_edit_list(&path, &list) {
+        match save_edit_list(&path, &list, &paths(&open.inputs), replace) {
             Ok(()) => {
                 open.doc.history.mark_saved();
                 open.edits_path = Some(path.clone());
@@ -88,7 +106,7 @@ impl SpectroApp {
                 true
             }
             Err(e) => {
-                self.fail(e.to_string());
+                self.write_failed(&e);
                 false
             }
         }
@@ -103,17 +121,19 @@ impl SpectroApp {
         let list = open.doc.edits.clone();
         let params = self.view.stft;
         let target = path.clone();
+        let inputs = self.export_inputs();
         self.set_status(format!("Exporting {}…", name(&path)));
         self.export = Some((
             path,
             Job::spawn("Exporting", ctx, move |progress| {
-                export_edited(&rec, &list, params, &target, None, replace, progress)
+                let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+                export_edited(&rec, &list, params, &target, None, &inputs, replace, progress)
                     .map(|clipped| ExportDone::Audio { clipped })
             }),
         ));
     }
 
-    fn start_export_selection(&mut self, path: PathBuf, ctx: &egui::Context) {
+    fn start_export_selection(&mut self, path: PathBuf, replace: bool, ctx: &egui::Context) {
         let (Some(open), Some(sel)) = (&self.open, self.transport.selection) else {
             return self.fail("Select a time-frequency region first (Select tool).");
         };
@@ -128,11 +148,16 @@ impl SpectroApp {
             time_s: sel.time_s,
             freq_hz: sel.freq_hz,
         };
+        let inputs = self.export_inputs();
         self.set_status(format!("Exporting the selection to {}…", name(&path)));
         self.export = Some((
             path,
             Job::spawn("Exporting the selection", ctx, move |progress| {
-                extract_region(&rec, &edits, region, params, &target, None, progress).map(ExportDone::Region)
+                let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+                extract_region(
+                    &rec, &edits, region, params, &target, None, &inputs, replace, progress,
+                )
+                .map(ExportDone::Region)
             }),
         ));
     }
@@ -144,8 +169,7 @@ impl SpectroApp {
         }
         let rec = open.recording.clone();
         let list = open.doc.edits.clone();
-        let mut inputs: Vec<PathBuf> = open.inputs.iter().map(|i| i.path.clone()).collect();
-        inputs.extend(open.edits_path.clone());
+        let inputs = self.export_inputs();
         // The edits are rendered as the audio export renders them, and analysed with the
         // view's STFT, so bursts are resolved as the spectrogram shows them.
         let params = self.view.stft;
@@ -176,7 +200,7 @@ impl SpectroApp {
 
     /// Exports the spectrogram as shown (time range, frequency range, scale, levels, colours,
     /// original or edited) as a PNG with Spectro's metadata, on a worker thread.
-    fn start_image_export(&mut self, path: PathBuf, ctx: &egui::Context) {
+    fn start_image_export(&mut self, path: PathBuf, replace: bool, ctx: &egui::Context) {
         if self.image_export_job.is_some() {
             return self.fail("An image export is already running.");
         }
@@ -226,6 +250,7 @@ impl SpectroApp {
         let raster = processed.then(|| MaskRaster::new(&open.doc.edits.edits, grid));
         let center = open.recording.center_freq_hz();
         let complex = open.recording.is_complex();
+        let inputs = self.export_inputs();
         let target = path.clone();
         self.set_status(format!("Exporting {}…", path.display()));
         self.image_export_job = Some((
@@ -243,7 +268,8 @@ impl SpectroApp {
                     let stft = Stft::<f32>::new(params, Convention::Scipy)?;
                     export_picture(source.as_ref(), center, &stft, what, &settings, progress)?
                 };
-                picture.write(&target)?;
+                let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+                picture.write(&target, &inputs, replace)?;
                 Ok(format!(
                     "Exported {} ({} × {} pixels{})",
                     target.display(),
