@@ -149,6 +149,8 @@ fn paint(from: &Path, to: &Path, columns: std::ops::Range<u32>, rows: std::ops::
         spectro::io::picture::PixelFormat::Rgb8,
         &bytes,
         &text,
+        &[],
+        true,
     )
     .unwrap();
 }
@@ -585,6 +587,8 @@ fn bad_pictures_and_missing_options_fail_with_one_line() {
         spectro::io::picture::PixelFormat::Rgb8,
         &cropped,
         &text,
+        &[],
+        true,
     )
     .unwrap();
     let c = cropped_png.to_str().unwrap();
@@ -615,7 +619,7 @@ fn bad_pictures_and_missing_options_fail_with_one_line() {
     // Never over an input.
     check(
         &["from-image", png.to_str().unwrap(), "-o", png.to_str().unwrap()],
-        "refusing to overwrite",
+        "is one of the files being read",
     );
     assert!(!out.exists(), "nothing written on failure");
     check(

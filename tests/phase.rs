@@ -557,6 +557,7 @@ fn cli_reconstruct_keeps_the_format_and_reports_json() {
         "3",
         "--fft",
         "512",
+        "--force",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(out.stdout.is_empty());

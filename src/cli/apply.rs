@@ -17,7 +17,8 @@ use crate::signal::Progress;
     spectro apply capture.cu8 --sample-rate 2M --edits cut.json -o clean.cu8\n\n\
     The output keeps the input's encoding, channels and rate unless --format says otherwise.\n\
     It is written to a temporary file and renamed into place, so a failure never leaves a\n\
-    partial file; the input is never overwritten without --force.")]
+    partial file. No input (recording, sidecar, edit list) is ever overwritten; another existing\n\
+    file is replaced only with --force.")]
 pub struct ApplyArgs {
     /// The recording.
     pub file: PathBuf,
@@ -27,7 +28,7 @@ pub struct ApplyArgs {
     /// Output file: .wav, or for IQ input a raw .cu8/.cs8/.cs16/.cf32.
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,
-    /// Allow the output to replace the input file.
+    /// Replace OUT if it exists (never one of the inputs).
     #[arg(long)]
     pub force: bool,
     /// Output encoding: pcm8, pcm16, pcm24, pcm32 or float32 (default: the input's).
@@ -57,12 +58,14 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<()> {
     let list = load_edit_list(&args.edits)?;
     let params = args.stft.checked(Some((&list, &args.edits)))?;
     super::check_edits(&list, &args.edits, rec.as_ref(), params)?;
+    let inputs = super::files_read(Some(&rec), &[Some(&args.edits)]);
     let clipped = export_edited(
         &rec,
         &list,
         params,
         &args.output,
         args.format,
+        &super::as_paths(&inputs),
         args.force,
         &Progress::new(),
     )?;

@@ -28,7 +28,8 @@ use crate::signal::{Progress, limits};
     directory; each output keeps its input's name. For other layouts, a shell loop:\n  \
     for f in takes/*.wav; do spectro denoise \"$f\" --noise-from 0:0.5 -o \"clean/$(basename \"$f\")\"; done\n\n\
     Outputs keep the input's encoding, channels and rate unless --format says otherwise, and are\n\
-    written to a temporary file renamed into place; inputs are never overwritten without --force.")]
+    written to a temporary file renamed into place. No input is ever overwritten, no two outputs\n\
+    share a name, and an existing output is replaced only with --force.")]
 pub struct DenoiseArgs {
     /// The recording(s).
     #[arg(required = true)]
@@ -58,7 +59,7 @@ pub struct DenoiseArgs {
     /// Smoothing along frequency, in Hz (default six bins; at most 256 bins).
     #[arg(long, value_name = "HZ", value_parser = super::parse_width_hz)]
     pub smooth_hz: Option<f64>,
-    /// Allow an output to replace its input file.
+    /// Replace outputs that already exist (never one of the inputs).
     #[arg(long)]
     pub force: bool,
     /// Output encoding: pcm8, pcm16, pcm24, pcm32 or float32 (default: the input's).
@@ -172,8 +173,22 @@ impl DenoiseArgs {
 pub fn run(args: &DenoiseArgs) -> anyhow::Result<()> {
     let settings = args.settings();
     let params = args.stft.checked(None)?;
-    for (input, output) in args.jobs()? {
-        denoise_one(args, &settings, params, &input, &output)?;
+    let jobs = args.jobs()?;
+    // Every input opens and every output is free before the first file is written: no output
+    // lands on any input of the batch, and no two outputs share a name.
+    let recordings = jobs
+        .iter()
+        .map(|(input, _)| args.input.open(input).map(std::sync::Arc::new))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut inputs = Vec::new();
+    for rec in &recordings {
+        inputs.extend(rec.files());
+    }
+    let inputs = super::as_paths(&inputs);
+    let outputs: Vec<&Path> = jobs.iter().map(|(_, o)| o.as_path()).collect();
+    crate::io::atomic::Group::new(&inputs, args.force).check(&outputs)?;
+    for ((input, output), rec) in jobs.iter().zip(recordings) {
+        denoise_one(args, &settings, params, input, output, rec, &inputs)?;
     }
     Ok(())
 }
@@ -184,9 +199,10 @@ fn denoise_one(
     params: crate::signal::StftParams,
     input: &Path,
     output: &Path,
+    rec: std::sync::Arc<crate::io::Recording>,
+    inputs: &[&Path],
 ) -> anyhow::Result<()> {
     let started = Instant::now();
-    let rec = std::sync::Arc::new(args.input.open(input)?);
     let list = EditList {
         stft: Some(StftSettings::from_params(params)),
         edits: vec![Edit::denoise(settings.clone())],
@@ -206,6 +222,7 @@ fn denoise_one(
         params,
         output,
         args.format,
+        inputs,
         args.force,
         &Progress::new(),
     )?;

@@ -33,6 +33,9 @@ pub struct ExtractArgs {
     /// Output: .wav, or for IQ a raw .cu8/.cs8/.cs16/.cf32.
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,
+    /// Replace outputs that already exist (never one of the inputs).
+    #[arg(long)]
+    pub force: bool,
     /// Apply this edit list before cutting the region out (e.g. an interferer removed).
     #[arg(long, value_name = "EDITS.json")]
     pub edits: Option<PathBuf>,
@@ -84,6 +87,7 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.edits {
         super::check_edits(&list, path, rec.as_ref(), params)?;
     }
+    let inputs = super::files_read(Some(&rec), &[args.edits.as_deref()]);
     let done = extract_region(
         &rec,
         &list.edits,
@@ -94,6 +98,8 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<()> {
         params,
         &args.output,
         args.format,
+        &super::as_paths(&inputs),
+        args.force,
         &Progress::new(),
     )?;
     super::warn_replaced(&rec);

@@ -1,6 +1,6 @@
 //! `spectro features`: per-frame features and detected bursts of the edited recording, as CSV.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::bail;
@@ -86,7 +86,7 @@ pub struct FeaturesArgs {
     /// SigMF sidecar, or an rtl_433-style file name).
     #[arg(long, value_name = "HZ", value_parser = super::parse_center_freq, allow_negative_numbers = true)]
     pub center_freq: Option<f64>,
-    /// Allow an output to replace an input file.
+    /// Replace outputs that already exist (never one of the inputs).
     #[arg(long)]
     pub force: bool,
     /// How to read the recording.
@@ -162,15 +162,14 @@ pub fn run(args: &FeaturesArgs) -> anyhow::Result<()> {
         );
     }
     let list = list.unwrap_or_default();
-    let mut inputs: Vec<&Path> = vec![&args.file];
-    inputs.extend(args.edits.as_deref());
+    let inputs = super::files_read(Some(&rec), &[args.edits.as_deref()]);
     let exported = csv::export(
         &rec,
         &list,
         edit_stft,
         &options,
         &args.output,
-        &inputs,
+        &super::as_paths(&inputs),
         args.force,
         &Progress::new(),
     )?;

@@ -117,7 +117,7 @@ pub struct FromImageArgs {
     /// Print what was done as one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
-    /// Allow the output to replace an input file.
+    /// Replace outputs that already exist (never one of the inputs).
     #[arg(long)]
     pub force: bool,
 }
@@ -232,10 +232,10 @@ pub fn run(args: &FromImageArgs) -> anyhow::Result<()> {
     });
     let progress = Progress::new();
     let source = original.as_ref().map(|r| r as &dyn SampleSource);
-    let mut inputs: Vec<&Path> = vec![&args.file];
-    if let Some(o) = &args.original {
-        inputs.push(o);
-    }
+    let inputs = super::files_read(original.as_ref(), &[Some(&args.file), args.original.as_deref()]);
+    let inputs = super::as_paths(&inputs);
+    // Refuse before the work, not after it.
+    crate::io::atomic::Group::new(&inputs, args.force).check(&[&args.output])?;
     let (report, samples, clipped) = if plan.iq {
         let sound = import_picture::<Complex32>(&picture, &plan, source, &phase, &progress)?;
         write_sound(args, &plan, original.as_ref(), &inputs, &sound)?

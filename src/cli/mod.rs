@@ -68,6 +68,20 @@ pub struct Cli {
     pub stft: StftArgs,
 }
 
+/// The files a command reads, which none of its outputs may replace: the recording's own files
+/// (its samples and, for raw IQ, the SigMF sidecar it reads) and `others` (edit lists,
+/// pictures).
+pub fn files_read(rec: Option<&Recording>, others: &[Option<&std::path::Path>]) -> Vec<PathBuf> {
+    let mut files = rec.map(Recording::files).unwrap_or_default();
+    files.extend(others.iter().flatten().map(|p| p.to_path_buf()));
+    files
+}
+
+/// `files` as the borrowed list the writers take.
+pub fn as_paths(files: &[PathBuf]) -> Vec<&std::path::Path> {
+    files.iter().map(PathBuf::as_path).collect()
+}
+
 /// Parses `WIDTHxHEIGHT`.
 pub fn parse_size(s: &str) -> Result<[f32; 2], String> {
     let parts: Vec<&str> = s.split(['x', 'X']).collect();
@@ -391,9 +405,26 @@ pub fn usage_error_line(e: &clap::Error) -> String {
     format!("{joined} (see --help)")
 }
 
+/// Exit code after Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells report an interrupt).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// On Ctrl-C, SIGTERM or SIGHUP, removes the temporary files being written before exiting, so
+/// an interrupted command leaves its outputs exactly as they were.
+fn remove_temporaries_when_interrupted() {
+    // The handler runs on its own thread (ctrlc's), where taking a lock and unlinking is safe.
+    let installed = ctrlc::set_handler(|| {
+        crate::io::atomic::remove_temporaries();
+        std::process::exit(EXIT_INTERRUPTED);
+    });
+    if let Err(e) = installed {
+        eprintln!("spectro: warning: cannot clean up after an interrupt: {e}");
+    }
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let started = std::time::Instant::now();
+    remove_temporaries_when_interrupted();
     let result = match cli.command {
         Some(Command::Info(args)) => info::run(&args),
         Some(Command::Render(args)) => render::run(&args),
@@ -441,6 +472,7 @@ fn launch_window(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             .into_iter()
             .find(|v| v.name() == cli.show)
             .unwrap_or_default(),
+        autosave_dir: crate::ui::autosave::default_dir(),
     })
 }
 

@@ -60,7 +60,7 @@ pub struct ReconstructArgs {
     /// Print the report as one JSON object on stdout instead of a line on stderr.
     #[arg(long)]
     pub json: bool,
-    /// Allow the output to replace the input file.
+    /// Replace outputs that already exist (never one of the inputs).
     #[arg(long)]
     pub force: bool,
     /// How to read the recording.
@@ -108,6 +108,10 @@ fn reconstruct_typed<T: WriteBlock>(
 ) -> anyhow::Result<(Vec<PhaseReport>, Vec<f64>, u64)> {
     let stft = Stft::<T>::new(params, Convention::Scipy)?;
     let format = OutputFormat::for_target(output, rec, None)?;
+    let inputs = super::files_read(Some(rec), &[]);
+    let inputs = super::as_paths(&inputs);
+    // Refuse before the work, not after it.
+    crate::io::atomic::Group::new(&inputs, force).check(&[output])?;
     let len = rec.len() as usize;
     let progress = Progress::new();
     let mut signals = Vec::with_capacity(rec.channels());
@@ -124,25 +128,20 @@ fn reconstruct_typed<T: WriteBlock>(
         reports.push(rebuilt.report);
     }
     let mut clipped = 0;
-    crate::io::atomic::write_atomically(
-        output,
-        &[rec.path()],
-        force,
-        |file: &File| -> anyhow::Result<()> {
-            let mut writer = AudioWriter::new(file, output, format)?;
-            let mut block: Vec<Vec<T>> = vec![Vec::with_capacity(BLOCK_LEN); signals.len()];
-            for start in (0..len).step_by(BLOCK_LEN) {
-                let end = (start + BLOCK_LEN).min(len);
-                for (b, s) in block.iter_mut().zip(&signals) {
-                    b.clear();
-                    b.extend_from_slice(&s[start..end]);
-                }
-                T::write(&mut writer, &block)?;
+    crate::io::atomic::write_atomically(output, &inputs, force, |file: &File| -> anyhow::Result<()> {
+        let mut writer = AudioWriter::new(file, output, format)?;
+        let mut block: Vec<Vec<T>> = vec![Vec::with_capacity(BLOCK_LEN); signals.len()];
+        for start in (0..len).step_by(BLOCK_LEN) {
+            let end = (start + BLOCK_LEN).min(len);
+            for (b, s) in block.iter_mut().zip(&signals) {
+                b.clear();
+                b.extend_from_slice(&s[start..end]);
             }
-            clipped = writer.finish()?;
-            Ok(())
-        },
-    )?;
+            T::write(&mut writer, &block)?;
+        }
+        clipped = writer.finish()?;
+        Ok(())
+    })?;
     Ok((reports, norms, clipped))
 }
 

@@ -39,6 +39,9 @@ pub struct RenderArgs {
     /// Output PNG.
     #[arg(short, long, value_name = "OUT.png")]
     pub output: PathBuf,
+    /// Replace OUT.png if it exists (never one of the inputs).
+    #[arg(long)]
+    pub force: bool,
     /// STFT geometry.
     #[command(flatten)]
     pub stft: StftArgs,
@@ -129,14 +132,21 @@ pub fn parse_freq_range(s: &str) -> anyhow::Result<(f64, f64)> {
 /// Runs `spectro render`.
 pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     let rec = args.input.open(&args.file)?;
+    let inputs = super::files_read(Some(&rec), &[args.edits.as_deref()]);
+    // Refuse before the work, not after it.
+    crate::io::atomic::Group::new(&super::as_paths(&inputs), args.force).check(&[&args.output])?;
     if rec.is_complex() {
-        render_typed::<Complex32>(args, &rec)
+        render_typed::<Complex32>(args, &rec, &inputs)
     } else {
-        render_typed::<f32>(args, &rec)
+        render_typed::<f32>(args, &rec, &inputs)
     }
 }
 
-fn render_typed<T: ReadSamples>(args: &RenderArgs, rec: &Recording) -> anyhow::Result<()> {
+fn render_typed<T: ReadSamples>(
+    args: &RenderArgs,
+    rec: &Recording,
+    inputs: &[PathBuf],
+) -> anyhow::Result<()> {
     let list = args.edits.as_deref().map(load_edit_list).transpose()?;
     let params: StftParams = args.stft.checked(list.as_ref().zip(args.edits.as_deref()))?;
     if let (Some(list), Some(path)) = (&list, &args.edits) {
@@ -214,7 +224,7 @@ fn render_typed<T: ReadSamples>(args: &RenderArgs, rec: &Recording) -> anyhow::R
         &settings,
         &Progress::new(),
     )?;
-    picture.write(&args.output)?;
+    picture.write(&args.output, &super::as_paths(inputs), args.force)?;
     super::warn_replaced(rec);
     Ok(())
 }

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use super::{FeatureError, FeatureOptions, Features, extract_features};
 use crate::edit::EditList;
-use crate::io::atomic::{same_file, write_atomically};
+use crate::io::atomic::Group;
 use crate::io::{FileError, FileErrorKind};
 use crate::signal::{Progress, SampleSource, StftParams};
 
@@ -165,36 +165,33 @@ pub fn bursts_path(frames_path: &Path) -> PathBuf {
 }
 
 /// Writes the frames to `path` and, when bursts were detected, the bursts next to it (see
-/// [`bursts_path`]), each atomically. Refuses to replace any of `inputs` unless `force`.
-/// Returns the files written.
+/// [`bursts_path`]): both appear, or neither. Never replaces one of `inputs`; replaces another
+/// existing file only when `force`. Returns the files written.
 pub fn save(
     features: &Features,
     path: &Path,
     inputs: &[&Path],
     force: bool,
 ) -> Result<Vec<PathBuf>, FileError> {
-    let write = |target: &Path, body: &dyn Fn(&mut BufWriter<&File>) -> std::io::Result<()>| {
-        write_atomically(target, inputs, force, |file: &File| {
-            let mut w = BufWriter::new(file);
-            body(&mut w)
-                .and_then(|()| w.flush())
-                .map_err(|e| FileError::new(target, FileErrorKind::Io(e)))
-        })
-    };
     let mut targets = vec![path.to_path_buf()];
     if features.bursts.is_some() {
         targets.push(bursts_path(path));
     }
-    // Check both targets before writing either, so a refusal leaves no half of the pair.
-    for target in &targets {
-        if !force && inputs.iter().any(|i| same_file(i, target)) {
-            return Err(FileError::new(target, FileErrorKind::WouldOverwriteInput));
-        }
+    let mut group = Group::new(inputs, force);
+    group.check(&targets.iter().map(PathBuf::as_path).collect::<Vec<_>>())?;
+    for (i, target) in targets.iter().enumerate() {
+        group.add(target, |file: &File| {
+            let mut w = BufWriter::new(file);
+            let body = if i == 0 {
+                write_frames(&mut w, features)
+            } else {
+                write_bursts(&mut w, features)
+            };
+            body.and_then(|()| w.flush())
+                .map_err(|e| FileError::new(target, FileErrorKind::Io(e)))
+        })?;
     }
-    write(path, &|w| write_frames(w, features))?;
-    if features.bursts.is_some() {
-        write(&targets[1], &|w| write_bursts(w, features))?;
-    }
+    group.commit()?;
     Ok(targets)
 }
 
@@ -235,11 +232,7 @@ pub fn export(
     progress: &Progress,
 ) -> Result<Exported, ExportError> {
     // Refuse before the work, not after it.
-    for target in [output.to_path_buf(), bursts_path(output)] {
-        if !force && inputs.iter().any(|i| same_file(i, &target)) {
-            return Err(FileError::new(&target, FileErrorKind::WouldOverwriteInput).into());
-        }
-    }
+    Group::new(inputs, force).check(&[output, &bursts_path(output)])?;
     let features = extract_features(source, edits, edit_stft, options, progress)?;
     let files = save(&features, output, inputs, force)?;
     Ok(Exported {

@@ -91,9 +91,18 @@ pub enum FileErrorKind {
     /// An extension Spectro does not know.
     #[error("unknown file type \"{0}\": open a WAV file or a raw IQ capture (.cu8, .cs8, .cs16, .cf32)")]
     UnknownType(String),
-    /// Output would overwrite an input.
-    #[error("this is an input file; refusing to overwrite it without --force")]
-    WouldOverwriteInput,
+    /// Output would replace one of the files being read.
+    #[error("is one of the files being read; write the result under another name")]
+    IsInput,
+    /// Output would replace an existing file the user did not agree to replace.
+    #[error("already exists; add --force to replace it")]
+    Exists,
+    /// Two outputs of one result name the same file.
+    #[error("is named twice among the outputs; each output needs its own name")]
+    Collision,
+    /// A FIFO, socket, block device (or other special file) where a regular file is needed.
+    #[error("is {0}, not a regular file")]
+    Special(&'static str),
     /// An output format that cannot hold the data.
     #[error("cannot write {0}")]
     CannotWrite(String),

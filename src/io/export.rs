@@ -6,7 +6,7 @@ use std::path::Path;
 
 use rustfft::num_complex::Complex32;
 
-use super::atomic::write_atomically;
+use super::atomic::{Group, write_atomically};
 use super::output::{AudioWriter, OutputFormat};
 use super::{Encoding, FileError, Recording};
 use crate::edit::EditList;
@@ -66,29 +66,36 @@ impl From<PhaseError> for ExportError {
 /// Renders the edit list `list` applied to `rec` into `output` with the STFT `params`,
 /// atomically, in the source's format unless `format` says otherwise. Paint edits are rebuilt
 /// first (their phase reconstructed) and the other edits act on the painted recording. Returns
-/// the number of clipped samples.
+/// the number of clipped samples. The output never replaces one of `inputs` (the caller's:
+/// the recording's files, the edit list), and replaces another existing file only when
+/// `force`; both are checked before any work.
+#[allow(clippy::too_many_arguments)]
 pub fn export_edited(
     rec: &Arc<Recording>,
     list: &EditList,
     params: StftParams,
     output: &Path,
     format: Option<Encoding>,
+    inputs: &[&Path],
     force: bool,
     progress: &Progress,
 ) -> Result<u64, ExportError> {
+    Group::new(inputs, force).check(&[output])?;
     if rec.is_complex() {
-        export_typed::<Complex32>(rec, list, params, output, format, force, progress)
+        export_typed::<Complex32>(rec, list, params, output, format, inputs, force, progress)
     } else {
-        export_typed::<f32>(rec, list, params, output, format, force, progress)
+        export_typed::<f32>(rec, list, params, output, format, inputs, force, progress)
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn export_typed<T: WriteBlock>(
     rec: &Arc<Recording>,
     list: &EditList,
     params: StftParams,
     output: &Path,
     format: Option<Encoding>,
+    inputs: &[&Path],
     force: bool,
     progress: &Progress,
 ) -> Result<u64, ExportError>
@@ -113,25 +120,20 @@ where
     let raster = MaskRaster::new(&list.edits, grid_for(&stft, source));
     let format = OutputFormat::for_target(output, rec, format)?;
     let mut clipped = 0;
-    write_atomically(
-        output,
-        &[rec.path()],
-        force,
-        |file: &File| -> Result<(), ExportError> {
-            let mut writer = AudioWriter::new(file, output, format)?;
-            render_stream(
-                source,
-                &stft,
-                &raster,
-                progress,
-                |_, block: &[Vec<T>]| -> Result<(), ExportError> {
-                    T::write(&mut writer, block)?;
-                    Ok(())
-                },
-            )?;
-            clipped = writer.finish()?;
-            Ok(())
-        },
-    )?;
+    write_atomically(output, inputs, force, |file: &File| -> Result<(), ExportError> {
+        let mut writer = AudioWriter::new(file, output, format)?;
+        render_stream(
+            source,
+            &stft,
+            &raster,
+            progress,
+            |_, block: &[Vec<T>]| -> Result<(), ExportError> {
+                T::write(&mut writer, block)?;
+                Ok(())
+            },
+        )?;
+        clipped = writer.finish()?;
+        Ok(())
+    })?;
     Ok(clipped)
 }

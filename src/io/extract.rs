@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use rustfft::num_complex::Complex32;
 
-use super::atomic::write_atomically;
+use super::atomic::Group;
 use super::export::ExportError;
 use super::output::{AudioWriter, OutputFormat};
 use super::recording::{Container, Recording};
@@ -58,7 +58,11 @@ pub fn decimation_for(sample_rate: f64, half_band_hz: f64) -> usize {
 }
 
 /// Writes `region` of `rec`, with `edits` applied first (so a cut interferer stays cut), to
-/// `output` (WAV, or raw IQ named by extension). Painted energy is not included.
+/// `output` (WAV, or raw IQ named by extension, with its SigMF metadata next to it: both
+/// appear, or neither). Painted energy is not included. No output replaces one of `inputs`
+/// (the caller's: the recording's files, the edit list); another existing file is replaced
+/// only when `force`. Everything is checked before any work.
+#[allow(clippy::too_many_arguments)]
 pub fn extract_region(
     rec: &Arc<Recording>,
     edits: &[Edit],
@@ -66,6 +70,8 @@ pub fn extract_region(
     params: StftParams,
     output: &Path,
     format: Option<Encoding>,
+    inputs: &[&Path],
+    force: bool,
     progress: &Progress,
 ) -> Result<Extracted, ExportError> {
     let fs = rec.sample_rate();
@@ -108,6 +114,15 @@ pub fn extract_region(
     out_format.sample_rate = out_rate;
     // Decimation can bring a low rate under what a WAV header holds: refuse before any work.
     out_format.check(output)?;
+    let sidecar = (out_format.container == Container::Raw)
+        .then(|| super::sigmf::meta_for_output(output, out_format.encoding, out_rate, center_freq_hz))
+        .flatten();
+    let mut group = Group::new(inputs, force);
+    let mut targets = vec![output];
+    if let Some((meta, _)) = &sidecar {
+        targets.push(meta.as_path());
+    }
+    group.check(&targets)?;
     out_format.extra_chunks = out_format
         .extra_chunks
         .iter()
@@ -135,61 +150,61 @@ pub fn extract_region(
     } else {
         Some(Stft::<f32>::new(params, Convention::Scipy)?)
     };
-    write_atomically(
-        output,
-        &[rec.path()],
-        false,
-        |file: &File| -> Result<(), ExportError> {
-            let mut writer = AudioWriter::new(file, output, out_format.clone())?;
-            let mut pos = start;
-            // Keep whole decimation periods: the first sample taken is `start`.
-            while pos < end {
-                progress.check()?;
-                let n = (end - pos).min(block as u64) as usize;
-                if let Some(stft) = &stft_c {
-                    let renderer = Renderer::new(rec.as_ref() as &dyn SampleSource, stft, &raster);
-                    let mut scratch = RenderScratch::new(stft);
-                    let mut out = Vec::with_capacity(channels);
-                    for c in 0..channels {
-                        let mut z = vec![Complex32::default(); n];
-                        renderer.render_range(c, pos as i64, &mut z, &mut scratch);
-                        let kept: Vec<Complex32> = z
-                            .iter()
-                            .enumerate()
-                            .filter(|(i, _)| (pos - start + *i as u64).is_multiple_of(decimation as u64))
-                            .map(|(i, v)| {
-                                // Mix the band's centre to 0 Hz; phase from the absolute index.
-                                let k = pos + i as u64;
-                                let turns = (shift_hz * k as f64 / fs).rem_euclid(1.0);
-                                v * Complex32::from_polar(1.0, (-std::f64::consts::TAU * turns) as f32)
-                            })
-                            .collect();
-                        out.push(kept);
-                    }
-                    written += out.first().map_or(0, |v| v.len() as u64);
-                    writer.write_complex(&out)?;
-                } else if let Some(stft) = &stft_r {
-                    let renderer = Renderer::new(rec.as_ref() as &dyn SampleSource, stft, &raster);
-                    let mut scratch = RenderScratch::new(stft);
-                    let mut out = Vec::with_capacity(channels);
-                    for c in 0..channels {
-                        let mut x = vec![0.0f32; n];
-                        renderer.render_range(c, pos as i64, &mut x, &mut scratch);
-                        out.push(x);
-                    }
-                    written += n as u64;
-                    writer.write_real(&out)?;
+    group.add(output, |file: &File| -> Result<(), ExportError> {
+        let mut writer = AudioWriter::new(file, output, out_format.clone())?;
+        let mut pos = start;
+        // Keep whole decimation periods: the first sample taken is `start`.
+        while pos < end {
+            progress.check()?;
+            let n = (end - pos).min(block as u64) as usize;
+            if let Some(stft) = &stft_c {
+                let renderer = Renderer::new(rec.as_ref() as &dyn SampleSource, stft, &raster);
+                let mut scratch = RenderScratch::new(stft);
+                let mut out = Vec::with_capacity(channels);
+                for c in 0..channels {
+                    let mut z = vec![Complex32::default(); n];
+                    renderer.render_range(c, pos as i64, &mut z, &mut scratch);
+                    let kept: Vec<Complex32> = z
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| (pos - start + *i as u64).is_multiple_of(decimation as u64))
+                        .map(|(i, v)| {
+                            // Mix the band's centre to 0 Hz; phase from the absolute index.
+                            let k = pos + i as u64;
+                            let turns = (shift_hz * k as f64 / fs).rem_euclid(1.0);
+                            v * Complex32::from_polar(1.0, (-std::f64::consts::TAU * turns) as f32)
+                        })
+                        .collect();
+                    out.push(kept);
                 }
-                progress.advance(n as u64 * channels as u64);
-                pos += n as u64;
+                written += out.first().map_or(0, |v| v.len() as u64);
+                writer.write_complex(&out)?;
+            } else if let Some(stft) = &stft_r {
+                let renderer = Renderer::new(rec.as_ref() as &dyn SampleSource, stft, &raster);
+                let mut scratch = RenderScratch::new(stft);
+                let mut out = Vec::with_capacity(channels);
+                for c in 0..channels {
+                    let mut x = vec![0.0f32; n];
+                    renderer.render_range(c, pos as i64, &mut x, &mut scratch);
+                    out.push(x);
+                }
+                written += n as u64;
+                writer.write_real(&out)?;
             }
-            writer.finish()?;
-            Ok(())
-        },
-    )?;
-    if out_format.container == Container::Raw {
-        super::sigmf::write_meta(output, out_format.encoding, out_rate, center_freq_hz)?;
+            progress.advance(n as u64 * channels as u64);
+            pos += n as u64;
+        }
+        writer.finish()?;
+        Ok(())
+    })?;
+    if let Some((meta, text)) = &sidecar {
+        group.add(meta, |mut file: &File| {
+            use std::io::Write;
+            file.write_all(text.as_bytes())
+                .map_err(|e| FileError::new(meta, FileErrorKind::Io(e)))
+        })?;
     }
+    group.commit()?;
     Ok(Extracted {
         sample_rate: out_rate,
         decimation,

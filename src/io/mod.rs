@@ -100,7 +100,8 @@ pub fn load_edit_list(path: &Path) -> Result<EditList, FileError> {
     EditList::from_json(&text).map_err(|e| FileError::new(path, FileErrorKind::Content(e.to_string())))
 }
 
-/// Writes an edit list atomically.
-pub fn save_edit_list(path: &Path, list: &EditList) -> Result<(), FileError> {
-    atomic::write_bytes(path, list.to_json().as_bytes())
+/// Writes an edit list atomically, never over one of `inputs` (the recording it edits), over
+/// another existing file only when `force`.
+pub fn save_edit_list(path: &Path, list: &EditList, inputs: &[&Path], force: bool) -> Result<(), FileError> {
+    atomic::write_bytes(path, inputs, force, list.to_json().as_bytes())
 }

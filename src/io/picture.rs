@@ -308,7 +308,9 @@ impl Picture {
     }
 }
 
-/// Writes a PNG atomically with `text` as `iTXt` chunks (`key`, `value`).
+/// Writes a PNG atomically with `text` as `iTXt` chunks (`key`, `value`); never over one of
+/// `inputs`, and over another existing file only when `force` (see [`write_atomically`]).
+#[allow(clippy::too_many_arguments)]
 pub fn write_png(
     path: &Path,
     width: u32,
@@ -316,9 +318,11 @@ pub fn write_png(
     format: PixelFormat,
     pixels: &[u8],
     text: &[(&str, String)],
+    inputs: &[&Path],
+    force: bool,
 ) -> Result<(), FileError> {
     let err = |m: String| FileError::new(path, FileErrorKind::CannotWrite(m));
-    write_atomically(path, &[], true, |file: &File| {
+    write_atomically(path, inputs, force, |file: &File| {
         encode_png(BufWriter::new(file), width, height, format, pixels, text).map_err(err)
     })
 }

@@ -338,6 +338,19 @@ impl Recording {
         &self.path
     }
 
+    /// Every file this recording is read from, existing or looked for: the samples and, for
+    /// raw IQ, the SigMF sidecar (writing one there would change how the capture opens). An
+    /// output must never land on any of them.
+    pub fn files(&self) -> Vec<PathBuf> {
+        let mut files = vec![self.path.clone()];
+        if self.container == Container::Raw
+            && let Some(meta) = super::sigmf::sidecar_name(&self.path)
+        {
+            files.push(meta);
+        }
+        files
+    }
+
     /// WAV or raw.
     pub fn container(&self) -> Container {
         self.container

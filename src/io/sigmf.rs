@@ -22,13 +22,18 @@ pub struct SigmfMeta {
     pub center_freq_hz: Option<f64>,
 }
 
-/// The metadata file belonging to `data`: `NAME.sigmf-meta` for `NAME.sigmf-data` or for any
-/// raw capture `NAME.ext`, if something by that name exists (whether it is a regular file is
-/// checked by [`read`]).
-pub fn sidecar_for(data: &Path) -> Option<PathBuf> {
+/// Where the metadata of `data` is looked for: `NAME.sigmf-meta` for `NAME.sigmf-data` or for
+/// any raw capture `NAME.ext`, whether it exists or not.
+pub fn sidecar_name(data: &Path) -> Option<PathBuf> {
     let stem = data.file_stem()?;
-    let meta = data.with_file_name(format!("{}.sigmf-meta", stem.to_string_lossy()));
-    std::fs::metadata(&meta).is_ok().then_some(meta)
+    Some(data.with_file_name(format!("{}.sigmf-meta", stem.to_string_lossy())))
+}
+
+/// The metadata file belonging to `data` (see [`sidecar_name`]), if something by that name
+/// exists (whether it is a regular file is checked by [`read`], which refuses a FIFO or a
+/// device instead of ignoring it).
+pub fn sidecar_for(data: &Path) -> Option<PathBuf> {
+    sidecar_name(data).filter(|m| std::fs::metadata(m).is_ok())
 }
 
 /// The data file belonging to a metadata file: `NAME.sigmf-data`.
@@ -109,16 +114,15 @@ pub fn datatype(encoding: Encoding) -> Option<&'static str> {
     }
 }
 
-/// Metadata for a raw IQ file Spectro wrote.
-pub fn write_meta(
+/// Metadata for a raw IQ file Spectro writes: the sidecar's path and its text, for the caller
+/// to write together with the data (see [`super::atomic::Group`]).
+pub fn meta_for_output(
     data: &Path,
     encoding: Encoding,
     sample_rate: f64,
     center_freq_hz: Option<f64>,
-) -> Result<(), super::FileError> {
-    let Some(dt) = datatype(encoding) else {
-        return Ok(());
-    };
+) -> Option<(PathBuf, String)> {
+    let dt = datatype(encoding)?;
     let mut capture = serde_json::json!({"core:sample_start": 0});
     if let Some(f) = center_freq_hz {
         capture["core:frequency"] = serde_json::json!(f);
@@ -133,13 +137,9 @@ pub fn write_meta(
         "captures": [capture],
         "annotations": [],
     });
-    let stem = data
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let path = data.with_file_name(format!("{stem}.sigmf-meta"));
+    let path = sidecar_name(data)?;
     let text = serde_json::to_string_pretty(&meta).unwrap_or_default() + "\n";
-    super::atomic::write_bytes(&path, text.as_bytes())
+    Some((path, text))
 }
 
 #[cfg(test)]

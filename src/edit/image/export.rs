@@ -77,8 +77,9 @@ impl ExportedPicture {
         ]
     }
 
-    /// Writes the PNG atomically.
-    pub fn write(&self, path: &Path) -> Result<(), FileError> {
+    /// Writes the PNG atomically, never over one of `inputs`, over another existing file only
+    /// when `force`.
+    pub fn write(&self, path: &Path, inputs: &[&Path], force: bool) -> Result<(), FileError> {
         write_png(
             path,
             self.meta.width,
@@ -86,6 +87,8 @@ impl ExportedPicture {
             self.format,
             &self.bytes,
             &self.text(),
+            inputs,
+            force,
         )
     }
 
