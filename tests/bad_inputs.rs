@@ -436,7 +436,7 @@ fn edit_list_cases() -> Vec<Case> {
         edit_case(
             "a million-point lasso",
             lasso,
-            "\"points\" has 1000000 points; at most 100000",
+            "\"points\" has 1000000 points; at most 20000",
         ),
         edit_case(
             "brush radius 1e308",
@@ -1324,4 +1324,39 @@ fn extreme_but_valid_values_work() {
         assert!(took < Duration::from_secs(30), "{args:?} took {took:?}");
     }
     assert!(children_max_rss() < MAX_RSS_BYTES);
+}
+
+#[test]
+fn the_densest_shapes_allowed_render_in_seconds() {
+    let root = tempfile::tempdir().unwrap();
+    let good = good_inputs(root.path());
+    // 20 000 points packed into one second, a lasso and a stroke: every frame has hundreds of
+    // segments near it (a million-point lasso used to hang `features`).
+    let points: Vec<String> = (0..spectro::signal::limits::MAX_SHAPE_POINTS)
+        .map(|i| format!("[{},{}]", i as f64 * 5e-5, 100 + (i * 37) % 7000))
+        .collect();
+    let points = points.join(",");
+    let edits = root.path().join("dense.json");
+    std::fs::write(
+        &edits,
+        edits_json(&format!(
+            r#"{{"type":"lasso","points":[{points}],"gain_db":-20}},{{"type":"brush","points":[{points}],"radius_s":0.01,"radius_hz":50,"gain_db":-10}}"#
+        )),
+    )
+    .unwrap();
+    let args: Vec<String> = [
+        "features",
+        good.join("take.wav").to_str().unwrap(),
+        "--edits",
+        edits.to_str().unwrap(),
+        "-o",
+        root.path().join("f.csv").to_str().unwrap(),
+        "--no-bursts",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    let (code, err, took) = spectro_timed(&args, root.path());
+    assert_eq!(code, Some(0), "{err}");
+    assert!(took < Duration::from_secs(30), "took {took:?}");
 }

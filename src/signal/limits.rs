@@ -14,8 +14,9 @@
 //!   the rate; 10⁹ s × 4.3·10⁹ Hz still fits an `i64`.
 //! - Frequencies: ±10¹² Hz (1 THz), far above any radio capture's centre, and small enough that
 //!   a frequency times an FFT length stays exact in an `f64`.
-//! - Points of a lasso or a brush stroke: 100 000 (a minute of drawing at a point per
-//!   millisecond); every cell near a shape looks at its points.
+//! - Points of a lasso or a brush stroke: 20 000 (the window simplifies strokes to a few
+//!   hundred); every cell near a shape looks at the points near its frame, so a dense
+//!   20 000-point lasso over one second costs seconds, not hours.
 //! - Smoothing and estimation windows: they set how many frames around a cell the denoiser
 //!   reads, so they are bounded in frames and bins of the STFT in use (see
 //!   [`check_denoise_windows`]).
@@ -42,7 +43,7 @@ pub const MAX_TIME_S: f64 = 1e9;
 pub const MAX_FREQ_HZ: f64 = 1e12;
 
 /// Most points in one lasso, brush, eraser or paint stroke.
-pub const MAX_SHAPE_POINTS: usize = 100_000;
+pub const MAX_SHAPE_POINTS: usize = 20_000;
 
 /// Widest time smoothing of a denoise step, in hops of the STFT in use (the default is 3).
 /// Every cell sums this many rows, and the automatic estimate calibrates itself on a couple of
@@ -323,7 +324,7 @@ mod tests {
         assert!(check_time(-1e9).is_ok() && check_time(1.000_001e9).is_err());
         assert!(check_duration(0.0, false).is_ok() && check_duration(0.0, true).is_err());
         assert!(check_freq(-1e12).is_ok() && check_freq(f64::INFINITY).is_err());
-        assert!(check_points(100_000, 3).is_ok() && check_points(100_001, 3).is_err());
+        assert!(check_points(20_000, 3).is_ok() && check_points(20_001, 3).is_err());
         assert!(check_points(2, 3).is_err());
         assert!(check_picture_size(65535, 1024).is_ok() && check_picture_size(8192, 8192).is_ok());
         assert!(check_picture_size(8192, 8193).is_err());
