@@ -8,7 +8,15 @@ use spectro::signal::SampleSource;
 fuzz_target!(|data: &[u8]| {
     let _ = spectro::io::wav::parse(data);
     for iq in [false, true] {
-        let Ok(rec) = Recording::from_memory("x.wav", data.to_vec(), "wav", OpenOptions { iq, sample_rate: None }) else {
+        let Ok(rec) = Recording::from_memory(
+            "x.wav",
+            data.to_vec(),
+            "wav",
+            OpenOptions {
+                iq,
+                sample_rate: None,
+            },
+        ) else {
             continue;
         };
         let mut x = vec![0.0f32; rec.len().min(1 << 16) as usize];
