@@ -1,7 +1,8 @@
 //! The `spectro` binary: parses the command line and hands over to the library.
 
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
-    spectro::cli::run(spectro::cli::Cli::parse())
+    match spectro::cli::parse_args() {
+        Ok(cli) => spectro::cli::run(cli),
+        Err(code) => code,
+    }
 }

@@ -7,9 +7,12 @@ mod common;
 #[path = "common/editor.rs"]
 mod editor;
 
-use editor::{band_energy, export_through, export_through_menu, harness, read_channels, wait_idle};
+use editor::{
+    band_energy, export_through, export_through_menu, harness, read_channels, type_path, wait_idle,
+    wait_until,
+};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use egui::{Key, Modifiers};
@@ -19,6 +22,7 @@ use spectro::cli::demo::{DEMO_RATE, WHISTLE, demo_signal};
 use spectro::ui::LaunchOptions;
 use spectro::ui::app::SpectroApp;
 use spectro::ui::command::Command;
+use spectro::ui::confirm::{Answer, Question, Then};
 use spectro::ui::tools::Tool;
 
 #[test]
@@ -104,9 +108,10 @@ fn remove_the_whistle_with_the_rectangle_tool_export_and_undo() {
             );
         }
     }
+    // Exporting audio is not saving the edit list: the edits are still the user's unsaved work.
     assert!(
-        !h.state().open.as_ref().unwrap().doc.history.is_dirty(),
-        "export saves the work"
+        h.state().open.as_ref().unwrap().doc.history.is_dirty(),
+        "an export must not mark the edit list saved"
     );
 
     // Undo with the keyboard; the whistle is back in a new export.
@@ -573,4 +578,520 @@ fn export_an_image_and_open_it_as_sound_through_the_file_menu() {
         "{:?}",
         h.state().status
     );
+}
+
+// ---- The user's work: questions before losing or replacing it, autosave, the path field ----
+
+/// A rectangle over the whistle, as one edit.
+fn whistle_edit() -> spectro::edit::Edit {
+    let (w0, w1, wf) = WHISTLE;
+    spectro::edit::Edit::new(
+        spectro::edit::Shape::Rect {
+            time_s: [w0 - 0.05, w1 + 0.05],
+            freq_hz: [wf - 250.0, wf + 250.0],
+        },
+        -100.0,
+    )
+}
+
+fn is_unsaved_question(app: &SpectroApp) -> bool {
+    matches!(app.question(), Some(Question::Unsaved(_)))
+}
+
+fn edit_count(app: &SpectroApp) -> usize {
+    app.open.as_ref().map_or(0, |o| o.doc.edits.edits.len())
+}
+
+/// The demo as a file in `dir`, so the document has an input on disk.
+fn demo_file(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, spectro::ui::DEMO_WAV).unwrap();
+    path
+}
+
+/// Temporary files a write left in `dir` (`.NAME.XXXXXX.tmp`).
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') && n.ends_with(".tmp"))
+        .collect()
+}
+
+#[test]
+fn quitting_after_an_export_asks_because_exporting_is_not_saving() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness();
+    wait_idle(&mut h);
+    h.state().commands().send(Command::AddEdit(whistle_edit()));
+    h.run_steps(2);
+    wait_idle(&mut h);
+    export_through_menu(&mut h, &dir.path().join("cleaned.wav"));
+
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Q);
+    h.run_steps(3);
+    assert!(
+        is_unsaved_question(h.state()),
+        "quitting after an export must ask"
+    );
+    assert!(!h.state().is_quitting());
+    h.get_by_label("Unsaved edits");
+    // Cancel keeps everything as it was.
+    h.get_by_label("Cancel").click();
+    h.run_steps(3);
+    assert!(h.state().question().is_none() && !h.state().is_quitting());
+    assert_eq!(edit_count(h.state()), 1);
+}
+
+#[test]
+fn save_edit_list_in_the_quit_question_saves_then_quits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness();
+    wait_idle(&mut h);
+    h.state().commands().send(Command::AddEdit(whistle_edit()));
+    h.run_steps(2);
+
+    // Cancelling the save dialog cancels the quit.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Q);
+    h.run_steps(3);
+    h.get_by_label("Save edit list…").click();
+    h.run_steps(3);
+    h.get_by_label("Cancel").click();
+    h.run_steps(3);
+    assert!(
+        h.state().question().is_none(),
+        "a cancelled save ends the question"
+    );
+    assert!(!h.state().is_quitting(), "a cancelled save must not quit");
+
+    // A save that fails does not quit either.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Q);
+    h.run_steps(3);
+    h.get_by_label("Save edit list…").click();
+    h.run_steps(3);
+    type_path(&mut h, &dir.path().join("no such folder").join("edits.json"));
+    h.get_by_label("OK").click();
+    h.run_steps(3);
+    assert!(!h.state().is_quitting(), "a failed save must not quit");
+    assert!(h.state().open.as_ref().unwrap().doc.history.is_dirty());
+    h.key_press(Key::Escape); // the error
+    h.run_steps(2);
+
+    // A save that works quits.
+    let saved = dir.path().join("work.edits.json");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Q);
+    h.run_steps(3);
+    h.get_by_label("Save edit list…").click();
+    h.run_steps(3);
+    type_path(&mut h, &saved);
+    h.get_by_label("OK").click();
+    h.run_steps(3);
+    let list = spectro::io::load_edit_list(&saved).expect("the edit list was saved");
+    assert_eq!(list.edits, vec![whistle_edit()]);
+    assert!(h.state().is_quitting(), "save-then-quit must quit");
+}
+
+#[test]
+fn enter_in_the_path_field_confirms() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("by-enter.wav");
+    let mut h = harness();
+    wait_idle(&mut h);
+    editor::file_menu(&mut h, "Export audio");
+    type_path(&mut h, &out);
+    h.key_press(Key::Enter);
+    h.run_steps(3);
+    wait_idle(&mut h);
+    assert!(out.exists(), "Enter did not confirm: {:?}", h.state().status);
+    assert_eq!(read_channels(&out)[0].len(), demo_signal()[0].len());
+}
+
+#[test]
+fn shift_wheel_pans_in_time() {
+    let mut h = harness();
+    wait_idle(&mut h);
+    h.state().commands().send(Command::SetView {
+        time_s: [3.0, 5.0],
+        u: [0.0, 1.0],
+    });
+    h.run_steps(3);
+    wait_idle(&mut h);
+    let before = h.state().view.time_s;
+    let at = h.state().screen_pos(4.0, 5000.0).expect("the middle of the view");
+    h.hover_at(at);
+    h.run_steps(2);
+    // Shift held through the scroll, as a user holds it: egui turns it into a sideways scroll.
+    h.event(egui::Event::ModifiersChanged(Modifiers::SHIFT));
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Line,
+        delta: egui::vec2(0.0, -3.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+        modifiers: Modifiers::SHIFT,
+    });
+    h.run_steps(20);
+    let after = h.state().view.time_s;
+    h.event(egui::Event::ModifiersChanged(Modifiers::NONE));
+    h.run_steps(2);
+    let moved = after[0] - before[0];
+    assert!(
+        moved > 0.05,
+        "shift+wheel down must pan later in time: {before:?} -> {after:?}"
+    );
+    assert!(
+        ((after[1] - after[0]) - (before[1] - before[0])).abs() < 1e-9,
+        "shift+wheel must not zoom: {before:?} -> {after:?}"
+    );
+}
+
+#[test]
+fn replacing_an_existing_file_asks_and_inputs_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let recording = demo_file(dir.path(), "take.wav");
+    let mut h = editor::harness_with(LaunchOptions {
+        file: Some(recording.clone()),
+        ..LaunchOptions::default()
+    });
+    wait_idle(&mut h);
+    h.state().commands().send(Command::AddEdit(whistle_edit()));
+    h.run_steps(2);
+    wait_idle(&mut h);
+
+    // Export audio onto an existing file: asked; Cancel leaves it byte for byte.
+    let out = dir.path().join("out.wav");
+    std::fs::write(&out, b"precious").unwrap();
+    editor::file_menu(&mut h, "Export audio");
+    type_path(&mut h, &out);
+    h.get_by_label("OK").click();
+    h.run_steps(3);
+    assert!(matches!(h.state().question(), Some(Question::Replace { .. })));
+    h.get_by_label("Replace out.wav?");
+    h.get_by_label("Cancel").click();
+    h.run_steps(3);
+    wait_idle(&mut h);
+    assert_eq!(std::fs::read(&out).unwrap(), b"precious");
+    assert!(h.state().question().is_none());
+
+    // Replace replaces it with the export.
+    editor::file_menu(&mut h, "Export audio");
+    type_path(&mut h, &out);
+    h.get_by_label("OK").click();
+    h.run_steps(3);
+    h.get_by_label("Replace").click();
+    h.run_steps(3);
+    wait_idle(&mut h);
+    let y = read_channels(&out);
+    assert_eq!(y[0].len(), demo_signal()[0].len(), "{:?}", h.state().status);
+
+    // Save edit list onto an existing file: asked too.
+    let list_file = dir.path().join("list.json");
+    std::fs::write(&list_file, b"{\"mine\": true}").unwrap();
+    h.state()
+        .commands()
+        .send(Command::SaveEditsAs(Some(list_file.clone())));
+    h.run_steps(3);
+    h.get_by_label("Replace list.json?");
+    h.get_by_label("Cancel").click();
+    h.run_steps(3);
+    assert_eq!(std::fs::read(&list_file).unwrap(), b"{\"mine\": true}");
+    h.state()
+        .commands()
+        .send(Command::SaveEditsAs(Some(list_file.clone())));
+    h.run_steps(3);
+    h.get_by_label("Replace").click();
+    h.run_steps(3);
+    assert_eq!(
+        spectro::io::load_edit_list(&list_file).unwrap().edits,
+        vec![whistle_edit()]
+    );
+    // Saving to the list's own file again is Save: no question.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run_steps(3);
+    assert!(h.state().question().is_none());
+
+    // The recording itself is refused, whatever the write, with a message about the window's
+    // choices (there is no --force to give).
+    let original = std::fs::read(&recording).unwrap();
+    for command in [
+        Command::ExportAudio(Some(recording.clone())),
+        Command::SaveEditsAs(Some(recording.clone())),
+        Command::ExportImage(Some(dir.path().join(".").join("take.wav"))),
+        Command::ExportAudio(Some(list_file.clone())),
+    ] {
+        h.state_mut().status = None;
+        h.state().commands().send(command.clone());
+        h.run_steps(3);
+        wait_idle(&mut h);
+        assert!(h.state().question().is_none(), "{command:?} must not ask");
+        let status = h.state().status.clone().expect("a message");
+        assert!(status.error, "{command:?}: {status:?}");
+        assert!(
+            status.text.contains("choose another name") && !status.text.contains("--force"),
+            "{command:?}: {}",
+            status.text
+        );
+        h.key_press(Key::Escape); // the error
+        h.run_steps(2);
+    }
+    assert_eq!(std::fs::read(&recording).unwrap(), original);
+    assert_eq!(
+        spectro::io::load_edit_list(&list_file).unwrap().edits,
+        vec![whistle_edit()]
+    );
+    assert!(leftovers(dir.path()).is_empty(), "{:?}", leftovers(dir.path()));
+}
+
+#[test]
+fn autosave_is_written_after_a_change_and_offered_back_after_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let recording = demo_file(dir.path(), "take.wav");
+    let state = dir.path().join("state");
+    let launch = LaunchOptions {
+        file: Some(recording.clone()),
+        autosave_dir: Some(state.clone()),
+        ..LaunchOptions::default()
+    };
+    let slot = spectro::ui::autosave::slot_path(
+        &state,
+        &std::fs::canonicalize(&recording).unwrap().to_string_lossy(),
+    );
+
+    let mut h = editor::harness_with(launch.clone());
+    wait_idle(&mut h);
+    assert!(h.state().question().is_none());
+    h.state().commands().send(Command::AddEdit(whistle_edit()));
+    let changed = Instant::now();
+    wait_until(&mut h, "the autosave", |_| slot.exists());
+    assert!(
+        changed.elapsed() >= spectro::ui::autosave::DELAY,
+        "written before the edits went quiet"
+    );
+    let saved = spectro::ui::autosave::read(&slot).unwrap().unwrap();
+    assert_eq!(saved.list.edits, vec![whistle_edit()]);
+    assert_eq!(
+        saved.recording,
+        std::fs::canonicalize(&recording).unwrap().to_string_lossy()
+    );
+    // A crash: the window goes away without quitting.
+    drop(h);
+    assert!(slot.exists());
+
+    // Next time the recording opens, the edits are offered back.
+    let mut h = editor::harness_with(launch.clone());
+    wait_idle(&mut h);
+    assert!(matches!(h.state().question(), Some(Question::Restore(_))));
+    h.get_by_label_contains("Restore unsaved edits from");
+    assert_eq!(edit_count(h.state()), 0);
+    h.get_by_label("Restore").click();
+    h.run_steps(3);
+    wait_idle(&mut h);
+    let open = h.state().open.as_ref().unwrap();
+    assert_eq!(open.doc.edits.edits, vec![whistle_edit()]);
+    assert!(open.doc.history.is_dirty(), "restored edits are not saved yet");
+    // Restoring is one undoable step.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(3);
+    assert_eq!(edit_count(h.state()), 0);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Y);
+    h.run_steps(3);
+    assert_eq!(edit_count(h.state()), 1);
+
+    // Quitting and discarding the edits is a clean exit: the autosave goes.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Q);
+    h.run_steps(3);
+    h.get_by_label("Discard edits").click();
+    h.run_steps(3);
+    assert!(h.state().is_quitting());
+    h.state_mut().shutdown();
+    assert!(!slot.exists(), "a clean exit removes the autosave");
+    drop(h);
+
+    // Nothing left to offer.
+    let mut h = editor::harness_with(launch);
+    wait_idle(&mut h);
+    assert!(h.state().question().is_none());
+}
+
+#[test]
+fn an_autosave_can_be_discarded_and_saving_removes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let recording = demo_file(dir.path(), "take.wav");
+    let state = dir.path().join("state");
+    let launch = LaunchOptions {
+        file: Some(recording.clone()),
+        autosave_dir: Some(state.clone()),
+        ..LaunchOptions::default()
+    };
+    let slot = spectro::ui::autosave::slot_path(
+        &state,
+        &std::fs::canonicalize(&recording).unwrap().to_string_lossy(),
+    );
+    let mut h = editor::harness_with(launch.clone());
+    wait_idle(&mut h);
+    h.state().commands().send(Command::AddEdit(whistle_edit()));
+    wait_until(&mut h, "the autosave", |_| slot.exists());
+    // Saving the edit list removes it.
+    h.state()
+        .commands()
+        .send(Command::SaveEditsAs(Some(dir.path().join("take.edits.json"))));
+    wait_until(&mut h, "the autosave's removal", |_| !slot.exists());
+    // Another change, another autosave; then a crash.
+    let mut louder = whistle_edit();
+    louder.gain_db = -6.0;
+    h.state().commands().send(Command::AddEdit(louder));
+    wait_until(&mut h, "the autosave", |_| slot.exists());
+    drop(h);
+
+    let mut h = editor::harness_with(launch.clone());
+    wait_idle(&mut h);
+    h.get_by_label("Discard").click();
+    h.run_steps(3);
+    wait_until(&mut h, "the autosave's removal", |_| !slot.exists());
+    assert_eq!(edit_count(h.state()), 0);
+    drop(h);
+    let mut h = editor::harness_with(launch);
+    wait_idle(&mut h);
+    assert!(h.state().question().is_none());
+}
+
+/// A file dropped on the window, as the desktop hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropping_a_file_while_a_question_is_open_still_asks() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = demo_file(dir.path(), "other.wav");
+    let mut h = harness();
+    wait_idle(&mut h);
+    h.state().commands().send(Command::AddEdit(whistle_edit()));
+    h.run_steps(2);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Q);
+    h.run_steps(3);
+    assert!(is_unsaved_question(h.state()));
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(other.clone())));
+    for _ in 0..50 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(
+        matches!(h.state().question(), Some(Question::Unsaved(Then::Open(p))) if *p == other),
+        "the drop must be asked about"
+    );
+    let open = h.state().open.as_ref().unwrap();
+    assert_eq!(
+        open.recording.path(),
+        Path::new("demo.wav"),
+        "the edits were discarded"
+    );
+    assert_eq!(open.doc.edits.edits.len(), 1);
+    // Discarding opens the dropped file.
+    h.get_by_label("Discard edits").click();
+    wait_until(&mut h, "the dropped file", |a| {
+        a.open.as_ref().is_some_and(|o| o.recording.path() == other)
+    });
+    assert!(!h.state().is_quitting());
+}
+
+#[test]
+fn edits_made_while_a_file_opens_are_asked_about_when_it_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = demo_file(dir.path(), "other.wav");
+    let mut h = harness();
+    wait_idle(&mut h);
+    // The open starts with nothing to lose; an edit follows before it has finished.
+    h.state().commands().send(Command::Open(other.clone()));
+    h.state().commands().send(Command::AddEdit(whistle_edit()));
+    wait_until(&mut h, "the question", |a| {
+        matches!(a.question(), Some(Question::Unsaved(Then::Show(_))))
+    });
+    h.run_steps(2);
+    h.get_by_label_contains("other.wav has opened");
+    assert_eq!(
+        h.state().open.as_ref().unwrap().recording.path(),
+        Path::new("demo.wav")
+    );
+    // Cancel keeps the document and its edits.
+    h.get_by_label("Cancel").click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().open.as_ref().unwrap().recording.path(),
+        Path::new("demo.wav")
+    );
+    assert_eq!(edit_count(h.state()), 1);
+    // Agreed to lose them, a slow open finishes without a second question, unless edits were
+    // made meanwhile.
+    h.state().commands().send(Command::Open(other.clone()));
+    h.run_steps(2);
+    h.get_by_label("Discard edits");
+    // The answer and a new edit in the same frame, before the open can finish.
+    h.state().commands().send(Command::Answer(Answer::Discard));
+    h.state().commands().send(Command::AddEdit(whistle_edit()));
+    wait_until(&mut h, "the second question", |a| {
+        matches!(a.question(), Some(Question::Unsaved(Then::Show(_))))
+    });
+    assert_eq!(edit_count(h.state()), 2);
+    h.get_by_label("Discard edits").click();
+    wait_until(&mut h, "the other file", |a| {
+        a.open.as_ref().is_some_and(|o| o.recording.path() == other)
+    });
+}
+
+#[test]
+fn quitting_during_an_export_cancels_it_and_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // Long enough that the export is still running when Quit comes.
+    let long = dir.path().join("long.wav");
+    let fs = 48_000u32;
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: fs,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut rng = common::Rng(7);
+    let samples: Vec<f64> = (0..fs as usize * 2 * 240)
+        .map(|_| 0.1 * rng.uniform() as f64)
+        .collect();
+    common::write_wav_hound(&long, spec, &samples);
+    let mut h = editor::harness_with(LaunchOptions {
+        file: Some(long.clone()),
+        ..LaunchOptions::default()
+    });
+    wait_idle(&mut h);
+    h.state().commands().send(Command::AddEdit(whistle_edit()));
+    h.run_steps(2);
+    wait_idle(&mut h);
+    let out = dir.path().join("out.wav");
+    h.state().commands().send(Command::ExportAudio(Some(out.clone())));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while leftovers(dir.path()).is_empty() && Instant::now() < deadline {
+        h.step();
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(
+        !leftovers(dir.path()).is_empty(),
+        "the export's temporary file never appeared"
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Q);
+    h.run_steps(3);
+    h.get_by_label("Discard edits").click();
+    h.run_steps(2);
+    assert!(h.state().is_quitting());
+    // What the window does on exit.
+    h.state_mut().shutdown();
+    assert!(leftovers(dir.path()).is_empty(), "{:?}", leftovers(dir.path()));
+    assert!(!out.exists(), "a cancelled export must not leave a file");
 }

@@ -109,7 +109,8 @@ pub struct Demodulator {
 impl Demodulator {
     /// A demodulator for IQ at `sample_rate_hz`.
     pub fn new(settings: DemodSettings, sample_rate_hz: f64) -> Demodulator {
-        let bandwidth_hz = settings.bandwidth_hz.clamp(100.0, sample_rate_hz);
+        // At least 100 Hz, at most the rate, which for a rate under 100 Hz is the smaller.
+        let bandwidth_hz = settings.bandwidth_hz.max(100.0).min(sample_rate_hz);
         // Keep at least twice the bandwidth so the filter's transition band has room.
         let wanted_rate = (2.0 * bandwidth_hz).max(MIN_AUDIO_RATE_HZ);
         let decimation = ((sample_rate_hz / wanted_rate).floor() as usize).max(1);
@@ -424,6 +425,29 @@ mod tests {
     }
 
     const RATE: f64 = 1_000_000.0;
+
+    #[test]
+    fn rates_under_100_hz_demodulate_without_panicking() {
+        // The bandwidth's 100 Hz floor used to exceed the rate (a clamp with min > max).
+        for rate in [1.0, 37.5, 99.0] {
+            for mode in DemodMode::ALL {
+                let settings = DemodSettings {
+                    mode,
+                    tune_hz: 0.0,
+                    bandwidth_hz: 10.0,
+                };
+                let iq: Vec<Complex32> = (0..256)
+                    .map(|n| Complex32::from_polar(0.5, n as f32 * 0.3))
+                    .collect();
+                let (out, out_rate) = run(settings, rate, &iq, 64);
+                assert!(out.iter().all(|v| v.is_finite()), "{mode:?} at {rate} Hz");
+                assert!(
+                    out_rate > 0.0 && out_rate <= rate,
+                    "{mode:?} at {rate} Hz: {out_rate}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn am_at_a_negative_offset_gives_its_tone_and_rejects_a_neighbour() {

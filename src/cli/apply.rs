@@ -1,16 +1,14 @@
 //! `spectro apply`: render an edit list into a new file.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::bail;
 use clap::Args;
 
 use super::{InputArgs, StftArgs};
-use crate::edit::EditList;
 use crate::io::export::export_edited;
 use crate::io::{Encoding, load_edit_list};
-use crate::signal::{Progress, SampleSource, StftParams};
+use crate::signal::Progress;
 
 /// Arguments of `spectro apply`.
 #[derive(Args, Debug)]
@@ -53,49 +51,13 @@ pub fn parse_encoding(s: &str) -> Result<Encoding, String> {
         .ok_or_else(|| format!("unknown encoding '{s}' (expected pcm8, pcm16, pcm24, pcm32 or float32)"))
 }
 
-/// Checks that every edit's channels exist in `source`.
-pub fn check_channels(list: &EditList, source: &dyn SampleSource, edits_path: &Path) -> anyhow::Result<()> {
-    for (i, e) in list.edits.iter().enumerate() {
-        if let Some(bad) = e.channels.iter().flatten().find(|&&c| c >= source.channels()) {
-            bail!(
-                "{}: edits[{i}] ({}): channel {bad} does not exist (the recording has {} channel{}, numbered from 0)",
-                edits_path.display(),
-                e.shape.type_name(),
-                source.channels(),
-                if source.channels() == 1 { "" } else { "s" }
-            );
-        }
-    }
-    Ok(())
-}
-
-/// Checks that every denoise step can learn its noise from `source` (its stretch lies inside the
-/// recording, its profile has a row per channel): rendering would otherwise quietly leave the
-/// recording alone.
-pub fn check_denoise(
-    list: &EditList,
-    source: &dyn SampleSource,
-    params: StftParams,
-    edits_path: &Path,
-) -> anyhow::Result<()> {
-    for (i, e) in list.edits.iter().enumerate() {
-        if let Some(d) = e.as_denoise()
-            && let Err(err) = d.check(source, params)
-        {
-            bail!("{}: edits[{i}] (denoise): {err}", edits_path.display());
-        }
-    }
-    Ok(())
-}
-
 /// Runs `spectro apply`.
 pub fn run(args: &ApplyArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let rec = std::sync::Arc::new(args.input.open(&args.file)?);
     let list = load_edit_list(&args.edits)?;
-    check_channels(&list, rec.as_ref(), &args.edits)?;
-    let params = args.stft.resolve(list.stft.map(|s| s.params()));
-    check_denoise(&list, rec.as_ref(), params, &args.edits)?;
+    let params = args.stft.checked(Some((&list, &args.edits)))?;
+    super::check_edits(&list, &args.edits, rec.as_ref(), params)?;
     let inputs = super::files_read(Some(&rec), &[Some(&args.edits)]);
     let clipped = export_edited(
         &rec,
@@ -107,6 +69,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<()> {
         args.force,
         &Progress::new(),
     )?;
+    super::warn_replaced(&rec);
     if clipped > 0 {
         eprintln!(
             "spectro: warning: {clipped} samples exceeded full scale and were clipped; lower the gain of boosting edits"

@@ -9,10 +9,10 @@ use serde_json::json;
 
 use super::{InputArgs, StftArgs};
 use crate::edit::denoise::{DEFAULT_REDUCTION_DB, DEFAULT_SENSITIVITY, MAX_REDUCTION_DB, MAX_SENSITIVITY};
-use crate::edit::{Denoise, Edit, EditList, NoiseEstimate, StftSettings};
+use crate::edit::{Denoise, Edit, EditError, EditList, NoiseEstimate, StftSettings};
 use crate::io::export::export_edited;
 use crate::io::{Encoding, FileError, FileErrorKind};
-use crate::signal::Progress;
+use crate::signal::{Progress, limits};
 
 /// Arguments of `spectro denoise`.
 #[derive(Args, Debug)]
@@ -38,14 +38,14 @@ pub struct DenoiseArgs {
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,
     /// Learn the noise from this stretch (seconds), which must hold only noise.
-    #[arg(long, value_name = "START:END", value_parser = parse_span)]
+    #[arg(long, value_name = "START:END", value_parser = parse_time_span)]
     pub noise_from: Option<[f64; 2]>,
     /// Estimate the noise from the recording itself, by minimum statistics over time (what
     /// happens without --noise-from; for recordings with no stretch of noise alone).
     #[arg(long, conflicts_with = "noise_from")]
     pub estimate: bool,
     /// Only learn and remove noise in this band (Hz; negative for IQ below the centre).
-    #[arg(long, value_name = "LOW:HIGH", value_parser = parse_span, requires = "noise_from", allow_hyphen_values = true)]
+    #[arg(long, value_name = "LOW:HIGH", value_parser = parse_freq_span, requires = "noise_from", allow_hyphen_values = true)]
     pub noise_band: Option<[f64; 2]>,
     /// How far pure noise is brought down, in dB.
     #[arg(long, value_name = "DB", default_value_t = DEFAULT_REDUCTION_DB, value_parser = parse_reduction, allow_hyphen_values = true)]
@@ -53,11 +53,11 @@ pub struct DenoiseArgs {
     /// How readily cells count as noise (1 calibrated; higher removes more).
     #[arg(long, value_name = "X", default_value_t = DEFAULT_SENSITIVITY, value_parser = parse_sensitivity, allow_hyphen_values = true)]
     pub sensitivity: f64,
-    /// Smoothing along time, in seconds (default three hops).
-    #[arg(long, value_name = "S", value_parser = parse_non_negative)]
+    /// Smoothing along time, in seconds (default three hops; at most 256 hops).
+    #[arg(long, value_name = "S", value_parser = super::parse_duration)]
     pub smooth_s: Option<f64>,
-    /// Smoothing along frequency, in Hz (default six bins).
-    #[arg(long, value_name = "HZ", value_parser = parse_non_negative)]
+    /// Smoothing along frequency, in Hz (default six bins; at most 256 bins).
+    #[arg(long, value_name = "HZ", value_parser = super::parse_width_hz)]
     pub smooth_hz: Option<f64>,
     /// Replace outputs that already exist (never one of the inputs).
     #[arg(long)]
@@ -91,6 +91,22 @@ fn parse_span(s: &str) -> Result<[f64; 2], String> {
     Ok([a, b])
 }
 
+/// Parses `--noise-from START:END` in seconds within ±1e9.
+fn parse_time_span(s: &str) -> Result<[f64; 2], String> {
+    let [a, b] = parse_span(s)?;
+    limits::check_time(a)?;
+    limits::check_time(b)?;
+    Ok([a, b])
+}
+
+/// Parses `--noise-band LOW:HIGH` in Hz within ±1e12.
+fn parse_freq_span(s: &str) -> Result<[f64; 2], String> {
+    let [a, b] = parse_span(s)?;
+    limits::check_freq(a)?;
+    limits::check_freq(b)?;
+    Ok([a, b])
+}
+
 fn parse_reduction(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if (0.0..=MAX_REDUCTION_DB).contains(&v) => Ok(v),
@@ -106,13 +122,6 @@ fn parse_sensitivity(s: &str) -> Result<f64, String> {
         _ => Err(format!(
             "'{s}' is not a sensitivity between 0 and {MAX_SENSITIVITY}"
         )),
-    }
-}
-
-fn parse_non_negative(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v >= 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!("'{s}' must be a number of 0 or more")),
     }
 }
 
@@ -163,7 +172,7 @@ impl DenoiseArgs {
 /// Runs `spectro denoise`.
 pub fn run(args: &DenoiseArgs) -> anyhow::Result<()> {
     let settings = args.settings();
-    let params = args.stft.resolve(None);
+    let params = args.stft.checked(None)?;
     let jobs = args.jobs()?;
     // Every input opens and every output is free before the first file is written: no output
     // lands on any input of the batch, and no two outputs share a name.
@@ -194,14 +203,19 @@ fn denoise_one(
     inputs: &[&Path],
 ) -> anyhow::Result<()> {
     let started = Instant::now();
-    settings
-        .check(rec.as_ref(), params)
-        .map_err(|e| FileError::new(input, FileErrorKind::Content(e.to_string())))?;
     let list = EditList {
         stft: Some(StftSettings::from_params(params)),
         edits: vec![Edit::denoise(settings.clone())],
         phase: None,
     };
+    // The same check as an edit list's denoise step gets in every other command.
+    list.check_against(rec.as_ref(), params).map_err(|e| {
+        let message = match e {
+            EditError::Entry { message, .. } => message,
+            other => other.to_string(),
+        };
+        FileError::new(input, FileErrorKind::Content(message))
+    })?;
     let clipped = export_edited(
         &rec,
         &list,
@@ -213,6 +227,7 @@ fn denoise_one(
         &Progress::new(),
     )?;
     let seconds = started.elapsed().as_secs_f64();
+    super::warn_replaced(&rec);
     if clipped > 0 {
         eprintln!(
             "spectro: warning: {}: {clipped} samples exceeded full scale and were clipped",

@@ -9,7 +9,7 @@ use super::render::parse_freq_range;
 use super::{InputArgs, StftArgs};
 use crate::io::Encoding;
 use crate::io::extract::{Region, extract_region};
-use crate::signal::{Progress, SampleSource};
+use crate::signal::{Progress, SampleSource, limits};
 
 /// Arguments of `spectro extract`.
 #[derive(Args, Debug)]
@@ -56,12 +56,16 @@ pub struct ExtractArgs {
 /// Runs `spectro extract`.
 pub fn run(args: &ExtractArgs) -> anyhow::Result<()> {
     let rec = Arc::new(args.input.open(&args.file)?);
-    let (t0, t1) = parse_freq_range(&args.time).map_err(|_| {
-        anyhow::anyhow!(
-            "--time must be START:END in seconds with START < END, got '{}'",
-            args.time
-        )
-    })?;
+    let (t0, t1) = parse_freq_range(&args.time)
+        .ok()
+        .filter(|&(a, b)| limits::check_time(a).is_ok() && limits::check_time(b).is_ok())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "--time must be START:END in seconds with START < END, both within ±{:e} s, got '{}'",
+                limits::MAX_TIME_S,
+                args.time
+            )
+        })?;
     let (f0, f1) = parse_freq_range(&args.freq)
         .map_err(|_| anyhow::anyhow!("--freq must be LO:HI in Hz with LO < HI, got '{}'", args.freq))?;
     let fs = rec.sample_rate();
@@ -79,10 +83,10 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<()> {
         .map(crate::io::load_edit_list)
         .transpose()?
         .unwrap_or_default();
+    let params = args.stft.checked(args.edits.as_deref().map(|p| (&list, p)))?;
     if let Some(path) = &args.edits {
-        super::apply::check_channels(&list, rec.as_ref(), path)?;
+        super::check_edits(&list, path, rec.as_ref(), params)?;
     }
-    let params = args.stft.resolve(list.stft.map(|s| s.params()));
     let inputs = super::files_read(Some(&rec), &[args.edits.as_deref()]);
     let done = extract_region(
         &rec,
@@ -98,6 +102,7 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<()> {
         args.force,
         &Progress::new(),
     )?;
+    super::warn_replaced(&rec);
     if !args.quiet {
         let centre = done
             .center_freq_hz

@@ -9,7 +9,7 @@ use clap::Args;
 use super::{InputArgs, StftArgs};
 use crate::features::{BurstOptions, FeatureOptions, csv};
 use crate::io::load_edit_list;
-use crate::signal::{Progress, SampleSource, StftParams};
+use crate::signal::{Progress, SampleSource};
 
 /// Arguments of `spectro features`.
 #[derive(Args, Debug)]
@@ -56,34 +56,35 @@ pub struct FeaturesArgs {
     /// Analyse one channel (from 0) instead of the mean of all.
     #[arg(long, value_name = "N")]
     pub channel: Option<usize>,
-    /// Number of equal-width bands.
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    /// Number of equal-width bands, 1 to 1024.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = parse_bands)]
     pub bands: usize,
-    /// MFCCs per frame (audio only).
-    #[arg(long, value_name = "N", default_value_t = 20)]
+    /// MFCCs per frame (audio only), 0 to 128.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = parse_mfcc)]
     pub mfcc: usize,
     /// Skip burst detection (no bursts file is written).
     #[arg(long)]
     pub no_bursts: bool,
-    /// A burst needs a cell this far above its bin's noise floor, dB.
-    #[arg(long, value_name = "DB", default_value_t = 12.0)]
+    /// A burst needs a cell this far above its bin's noise floor, dB (0 to 1000).
+    #[arg(long, value_name = "DB", default_value_t = 12.0, value_parser = parse_db_above_floor)]
     pub burst_threshold_db: f64,
-    /// A burst extends over connected cells at least threshold minus this above the floor, dB.
-    #[arg(long, value_name = "DB", default_value_t = 6.0)]
+    /// A burst extends over connected cells at least threshold minus this above the floor, dB
+    /// (0 to the threshold).
+    #[arg(long, value_name = "DB", default_value_t = 6.0, value_parser = parse_db_above_floor)]
     pub burst_hysteresis_db: f64,
-    /// Drop bursts shorter than this, seconds.
-    #[arg(long, value_name = "S", default_value_t = 0.0)]
+    /// Drop bursts shorter than this, seconds (0 to 1e9).
+    #[arg(long, value_name = "S", default_value_t = 0.0, value_parser = super::parse_duration)]
     pub min_duration: f64,
-    /// Join activity separated by at most this much time, seconds.
-    #[arg(long, value_name = "S", default_value_t = 0.0)]
+    /// Join activity separated by at most this much time, seconds (0 to 1e9).
+    #[arg(long, value_name = "S", default_value_t = 0.0, value_parser = super::parse_duration)]
     pub merge_gap: f64,
-    /// Join activity separated by at most this much frequency, Hz.
-    #[arg(long, value_name = "HZ", default_value_t = 0.0)]
+    /// Join activity separated by at most this much frequency, Hz (0 to 1e12).
+    #[arg(long, value_name = "HZ", default_value_t = 0.0, value_parser = super::parse_width_hz)]
     pub merge_gap_hz: f64,
-    /// For IQ: the radio frequency the capture is centred on (1090M, 433.92e6), for the rf_
-    /// columns of the bursts file. By default the recording's own (WAV auxi chunk, SigMF
-    /// sidecar, or an rtl_433-style file name).
-    #[arg(long, value_name = "HZ", value_parser = super::parse_rate)]
+    /// For IQ: the radio frequency the capture is centred on (1090M, 433.92e6; 0 to 1e12 Hz),
+    /// for the rf_ columns of the bursts file. By default the recording's own (WAV auxi chunk,
+    /// SigMF sidecar, or an rtl_433-style file name).
+    #[arg(long, value_name = "HZ", value_parser = super::parse_center_freq, allow_negative_numbers = true)]
     pub center_freq: Option<f64>,
     /// Replace outputs that already exist (never one of the inputs).
     #[arg(long)]
@@ -94,6 +95,31 @@ pub struct FeaturesArgs {
     /// Print nothing on success.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Parses `--bands`: 1 to 1024.
+fn parse_bands(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=1024).contains(&n) => Ok(n),
+        _ => Err(format!("'{s}': bands must be 1 to 1024")),
+    }
+}
+
+/// Parses `--mfcc`: 0 to 128 (the mel bands).
+fn parse_mfcc(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n <= 128 => Ok(n),
+        Ok(n) => Err(format!("n_mfcc ({n}) cannot exceed n_mels (128)")),
+        Err(_) => Err(format!("'{s}' is not a number of MFCCs from 0 to 128")),
+    }
+}
+
+/// Parses a level above a noise floor: 0 to 1000 dB.
+fn parse_db_above_floor(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (0.0..=1000.0).contains(&v) => Ok(v),
+        _ => Err(format!("'{s}' is not a number of dB from 0 to 1000")),
+    }
 }
 
 impl FeaturesArgs {
@@ -121,13 +147,12 @@ pub fn run(args: &FeaturesArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let rec = args.input.open(&args.file)?;
     let list = args.edits.as_deref().map(load_edit_list).transpose()?;
+    // The edits render with the list's own STFT; --fft/--hop/--window set the analysis.
+    let edit_stft = StftArgs::default().checked(list.as_ref().zip(args.edits.as_deref()))?;
     if let (Some(list), Some(path)) = (&list, &args.edits) {
-        super::apply::check_channels(list, &rec, path)?;
+        super::check_edits(list, path, &rec, edit_stft)?;
     }
-    let edit_stft = list
-        .as_ref()
-        .and_then(|l| l.stft)
-        .map_or_else(StftParams::default, |s| s.params());
+    args.stft.checked(None)?;
     let mut options = args.options();
     options.center_freq_hz = args.center_freq.or(rec.center_freq_hz());
     if let Some(c) = args.channel.filter(|&c| c >= rec.channels()) {
@@ -148,6 +173,7 @@ pub fn run(args: &FeaturesArgs) -> anyhow::Result<()> {
         args.force,
         &Progress::new(),
     )?;
+    super::warn_replaced(&rec);
     if !args.quiet {
         let bursts = exported
             .bursts

@@ -18,7 +18,7 @@ use crate::io::output::{AudioWriter, OutputFormat};
 use crate::io::picture::{PictureColors, PixelRect, read_png};
 use crate::io::{Container, Encoding, OpenOptions, Recording};
 use crate::signal::phase::{Method, PhaseOptions};
-use crate::signal::{Colormap, FreqScale, Progress, ReadSamples, SampleSource};
+use crate::signal::{Colormap, FreqScale, Progress, ReadSamples, SampleSource, limits};
 
 /// Arguments of `spectro from-image`.
 #[derive(Args, Debug)]
@@ -66,15 +66,16 @@ pub struct FromImageArgs {
     /// Sample rate of the sound in Hz (2e6, 2M and 250k work too).
     #[arg(long, value_name = "HZ", value_parser = super::parse_rate)]
     pub sample_rate: Option<f64>,
-    /// Length of the sound, seconds.
-    #[arg(long, value_name = "S")]
+    /// Length of the sound, seconds (above 0, at most 1e9).
+    #[arg(long, value_name = "S", value_parser = super::parse_positive_duration)]
     pub duration: Option<f64>,
-    /// Samples between the picture's frames: one column per frame unless --duration is
-    /// given too. Also the hop of the reconstruction.
-    #[arg(long, value_name = "N")]
+    /// Samples between the picture's frames, 1 to the FFT length: one column per frame unless
+    /// --duration is given too. Also the hop of the reconstruction.
+    #[arg(long, value_name = "N", value_parser = super::parse_hop)]
     pub hop: Option<usize>,
-    /// FFT length of the picture and of the reconstruction (default 4 × hop, or 2048).
-    #[arg(long, value_name = "N")]
+    /// FFT length of the picture and of the reconstruction, 16 to 65536 (default 4 × hop, or
+    /// 2048).
+    #[arg(long, value_name = "N", value_parser = super::parse_fft)]
     pub fft: Option<usize>,
     /// Frequency axis of the picture: linear, log, mel or librosa-log (default linear).
     #[arg(long, value_name = "SCALE")]
@@ -85,11 +86,13 @@ pub struct FromImageArgs {
     /// Colour map: auto, inferno, magma, viridis, plasma or gray (default auto).
     #[arg(long, value_name = "NAME")]
     pub colormap: Option<String>,
-    /// Dynamic range from the darkest to the brightest colour, dB (default 80).
-    #[arg(long, value_name = "DB")]
+    /// Dynamic range from the darkest to the brightest colour, dB (above 0, at most 1000;
+    /// default 80).
+    #[arg(long, value_name = "DB", value_parser = super::parse_range_db)]
     pub range_db: Option<f32>,
-    /// Level of the brightest colour, dBFS (default: relative levels, normalised output).
-    #[arg(long, value_name = "DB", allow_negative_numbers = true)]
+    /// Level of the brightest colour, dBFS within ±1000 (default: relative levels, normalised
+    /// output).
+    #[arg(long, value_name = "DB", allow_negative_numbers = true, value_parser = super::parse_level_db)]
     pub ceiling_db: Option<f32>,
     /// The plot inside the picture, LEFT,TOP,RIGHT,BOTTOM in pixels (right and bottom
     /// exclusive): cuts away axes, labels and a colour bar.
@@ -108,8 +111,8 @@ pub struct FromImageArgs {
     /// Phase reconstruction: pghi+fgla, fgla, gla or pghi.
     #[arg(long, value_name = "METHOD", default_value_t = Method::PghiFgla)]
     pub method: Method,
-    /// Iterations of (fast) Griffin-Lim (default 100; none for pghi).
-    #[arg(long, value_name = "N")]
+    /// Iterations of (fast) Griffin-Lim, 0 to 10000 (default 100; none for pghi).
+    #[arg(long, value_name = "N", value_parser = super::parse_iterations)]
     pub iters: Option<usize>,
     /// Print what was done as one JSON object on stdout.
     #[arg(long)]
@@ -193,7 +196,9 @@ impl FromImageArgs {
 pub fn run(args: &FromImageArgs) -> anyhow::Result<()> {
     let picture = read_png(&args.file)?;
     let options = args.options()?;
-    let plan = plan_import(&picture, &options)?;
+    // The picture's metadata or its fit with the options: the error names the picture.
+    let plan =
+        plan_import(&picture, &options).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
     if plan.colors_guessed && plan.color_rms > 12.0 {
         eprintln!(
             "spectro: warning: the picture's colours fit no colour map well (closest {}, RMS distance {:.1}); \
@@ -256,6 +261,9 @@ pub fn run(args: &FromImageArgs) -> anyhow::Result<()> {
         elapsed_s: report.elapsed_s,
         clipped,
     };
+    if let Some(rec) = &original {
+        super::warn_replaced(rec);
+    }
     if clipped > 0 {
         eprintln!("spectro: warning: {clipped} samples exceeded full scale and were clipped");
     }
@@ -308,6 +316,7 @@ fn output_format(
     if let Some(rec) = original {
         return Ok(OutputFormat::for_target(path, rec, None)?);
     }
+    limits::check_sample_rate(plan.sample_rate).map_err(|e| anyhow::anyhow!("the sound's {e}"))?;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -345,6 +354,7 @@ fn write_sound<T: ReadSamples + WriteBlock>(
     sound: &ImportedSound<T>,
 ) -> anyhow::Result<(crate::edit::image::ImportReport, usize, u64)> {
     let format = output_format(&args.output, plan, original)?;
+    format.check(&args.output)?;
     let len = sound.channels.first().map_or(0, Vec::len);
     let mut clipped = 0;
     crate::io::atomic::write_atomically(

@@ -12,12 +12,15 @@ pub mod play;
 pub mod reconstruct;
 pub mod render;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::bail;
 use clap::{Args, Parser, Subcommand};
 
+use crate::edit::EditList;
 use crate::io::{OpenOptions, Recording};
+use crate::signal::limits::{self, MAX_FFT_LEN, MIN_FFT_LEN};
 use crate::signal::{StftParams, WindowKind};
 
 /// Exit code for bad input or usage.
@@ -148,10 +151,10 @@ impl InputArgs {
 pub struct StftArgs {
     /// FFT (window) length in samples, 16 to 65536, any length (default 2048, or the edit
     /// list's).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_fft)]
     pub fft: Option<usize>,
-    /// Hop between frames in samples (default FFT/4, or the edit list's).
-    #[arg(long, value_name = "N")]
+    /// Hop between frames in samples, 1 to the FFT length (default FFT/4, or the edit list's).
+    #[arg(long, value_name = "N", value_parser = parse_hop)]
     pub hop: Option<usize>,
     /// Window: hann, hamming, blackman, sqrt-hann or rectangular.
     #[arg(long, value_name = "NAME")]
@@ -159,7 +162,7 @@ pub struct StftArgs {
 }
 
 impl StftArgs {
-    /// These options laid over `base`.
+    /// These options laid over `base`, unchecked.
     pub fn resolve(&self, base: Option<StftParams>) -> StftParams {
         let base = base.unwrap_or_default();
         let fft_len = self.fft.unwrap_or(base.fft_len);
@@ -174,10 +177,78 @@ impl StftArgs {
             window: self.window.unwrap_or(base.window),
         }
     }
+
+    /// True if any of `--fft`, `--hop`, `--window` was given.
+    pub fn given(&self) -> bool {
+        self.fft.is_some() || self.hop.is_some() || self.window.is_some()
+    }
+
+    /// These options laid over the edit list's STFT (`list`, read from `path`), checked: the
+    /// lengths and the overlap-add condition. The error names the options when they set the
+    /// STFT, the edit list's file otherwise.
+    pub fn checked(&self, list: Option<(&EditList, &Path)>) -> anyhow::Result<StftParams> {
+        let base = list.and_then(|(l, _)| l.stft).map(|s| s.params());
+        let params = self.resolve(base);
+        if let Err(e) = params.validate() {
+            match list {
+                Some((l, path)) if !self.given() && l.stft.is_some() => {
+                    bail!("{}: stft: {e}", path.display())
+                }
+                _ => bail!("--fft/--hop/--window: {e}"),
+            }
+        }
+        Ok(params)
+    }
 }
 
-/// Parses a rate such as `48000`, `2e6`, `2M`, `2.4M` or `250k`.
-pub fn parse_rate(s: &str) -> Result<f64, String> {
+/// Checks an edit list read from `path` against the recording `source` and the STFT `params`
+/// it will be rendered with ([`EditList::check_against`]: channels, denoise stretches, profiles
+/// and windows). Every command that takes `--edits` runs this one check before any work; the
+/// error names the file.
+pub fn check_edits(
+    list: &EditList,
+    path: &Path,
+    source: &dyn crate::signal::SampleSource,
+    params: StftParams,
+) -> anyhow::Result<()> {
+    list.check_against(source, params)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// Prints the warning every command gives when a float recording held NaN, infinite or absurd
+/// samples (replaced as it was read; see [`Recording::replaced_samples`]).
+pub fn warn_replaced(rec: &Recording) {
+    let n = rec.replaced_samples();
+    if n > 0 {
+        eprintln!(
+            "spectro: warning: {}: {n} non-finite or out-of-range samples replaced (NaN and infinities by 0, others clamped to ±{})",
+            rec.path().display(),
+            limits::MAX_SAMPLE_ABS
+        );
+    }
+}
+
+/// Parses `--fft`: 16 to 65536.
+pub fn parse_fft(s: &str) -> Result<usize, String> {
+    let n: usize = s.trim().parse().map_err(|_| {
+        format!("'{s}' is not an FFT length (a whole number from {MIN_FFT_LEN} to {MAX_FFT_LEN})")
+    })?;
+    limits::check_fft_len(n)?;
+    Ok(n)
+}
+
+/// Parses `--hop`: 1 to 65536 (and at most the FFT length, checked once both are known).
+pub fn parse_hop(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_FFT_LEN).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "'{s}' is not a hop (a whole number of samples from 1 to the FFT length, at most {MAX_FFT_LEN})"
+        )),
+    }
+}
+
+/// Parses a number with an optional engineering suffix (`k`, `M`, `G`).
+fn parse_scaled(s: &str) -> Option<f64> {
     let t = s.trim();
     let (num, mult) = match t.chars().last() {
         Some('k' | 'K') => (&t[..t.len() - 1], 1e3),
@@ -185,14 +256,153 @@ pub fn parse_rate(s: &str) -> Result<f64, String> {
         Some('G') => (&t[..t.len() - 1], 1e9),
         _ => (t, 1.0),
     };
-    let v: f64 = num
-        .parse()
-        .map_err(|_| format!("'{s}' is not a rate in Hz (try 48000, 2e6 or 2M)"))?;
-    let hz = v * mult;
-    if !(hz.is_finite() && hz > 0.0) {
-        return Err(format!("sample rate must be positive, got '{s}'"));
+    num.parse::<f64>().ok().map(|v| v * mult)
+}
+
+/// Parses a centre frequency such as `1090M` or `433.92e6`: 0 to 10¹² Hz.
+pub fn parse_center_freq(s: &str) -> Result<f64, String> {
+    let hz =
+        parse_scaled(s).ok_or_else(|| format!("'{s}' is not a frequency in Hz (try 433.92M or 1.09e9)"))?;
+    if !(hz.is_finite() && (0.0..=limits::MAX_FREQ_HZ).contains(&hz)) {
+        return Err(format!(
+            "'{s}' is not a centre frequency from 0 to {:e} Hz",
+            limits::MAX_FREQ_HZ
+        ));
     }
     Ok(hz)
+}
+
+/// Parses a signed frequency in Hz within ±10¹² Hz.
+pub fn parse_freq(s: &str) -> Result<f64, String> {
+    let hz = parse_scaled(s).ok_or_else(|| format!("'{s}' is not a frequency in Hz"))?;
+    limits::check_freq(hz)
+}
+
+/// Parses a bandwidth in Hz above 0 and at most 10¹² Hz.
+pub fn parse_bandwidth(s: &str) -> Result<f64, String> {
+    let hz = parse_scaled(s).ok_or_else(|| format!("'{s}' is not a bandwidth in Hz"))?;
+    limits::check_bandwidth(hz, true)
+}
+
+/// Parses a frequency width in Hz from 0 to 10¹² Hz.
+pub fn parse_width_hz(s: &str) -> Result<f64, String> {
+    let hz = parse_scaled(s).ok_or_else(|| format!("'{s}' is not a number of Hz"))?;
+    limits::check_bandwidth(hz, false)
+}
+
+/// Parses a time in seconds within ±10⁹ s.
+pub fn parse_time(s: &str) -> Result<f64, String> {
+    let t: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a time in seconds"))?;
+    limits::check_time(t)
+}
+
+/// Parses a duration in seconds from 0 to 10⁹ s.
+pub fn parse_duration(s: &str) -> Result<f64, String> {
+    let t: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    limits::check_duration(t, false)
+}
+
+/// Parses a duration in seconds above 0 and at most 10⁹ s.
+pub fn parse_positive_duration(s: &str) -> Result<f64, String> {
+    let t: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    limits::check_duration(t, true)
+}
+
+/// Parses a level in dB within ±1000 dB.
+pub fn parse_level_db(s: &str) -> Result<f32, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of dB"))?;
+    limits::check_level_db(v).map(|v| v as f32)
+}
+
+/// Parses a dynamic range in dB: above 0 and at most 1000 dB.
+pub fn parse_range_db(s: &str) -> Result<f32, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 1000.0 => Ok(v as f32),
+        _ => Err(format!("'{s}' is not a range above 0 and at most 1000 dB")),
+    }
+}
+
+/// Parses an iteration count: 0 to 10 000.
+pub fn parse_iterations(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a whole number of iterations"))?;
+    limits::check_iterations(n)
+}
+
+/// Parses a sample rate such as `48000`, `2e6`, `2M`, `2.4M` or `250k`: 1 Hz to 2³¹ − 1 Hz,
+/// what a WAV header holds.
+pub fn parse_rate(s: &str) -> Result<f64, String> {
+    let hz = parse_scaled(s).ok_or_else(|| format!("'{s}' is not a rate in Hz (try 48000, 2e6 or 2M)"))?;
+    limits::check_sample_rate(hz)
+}
+
+/// Parses the command line; on a usage error prints one line `spectro: error: ...` and returns
+/// exit code 2 (`--help` and `--version` print as clap prints them and return 0).
+pub fn parse_args() -> Result<Cli, ExitCode> {
+    parse_from(std::env::args_os())
+}
+
+/// [`parse_args`] over given arguments (the first is the program name).
+pub fn parse_from<I, T>(args: I) -> Result<Cli, ExitCode>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    match Cli::try_parse_from(args) {
+        Ok(cli) => Ok(cli),
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return Err(ExitCode::SUCCESS);
+            }
+            eprintln!("spectro: error: {}", usage_error_line(&e));
+            Err(ExitCode::from(EXIT_BAD_INPUT))
+        }
+    }
+}
+
+/// A clap error as one line: its message and tips, without the usage block.
+pub fn usage_error_line(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with("Usage:") || line.starts_with("For more information") {
+            break;
+        }
+        if line.is_empty() {
+            if !current.is_empty() {
+                parts.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(line);
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    let joined = parts.join("; ");
+    let joined = joined.strip_prefix("error: ").unwrap_or(&joined).to_owned();
+    format!("{joined} (see --help)")
 }
 
 /// Exit code after Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells report an interrupt).
@@ -226,26 +436,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Extract(args)) => extract::run(&args),
         Some(Command::Reconstruct(args)) => reconstruct::run(&args),
         Some(Command::MakeDemo(args)) => demo::run(&args),
-        None => crate::ui::run(crate::ui::LaunchOptions {
-            file: cli.file,
-            edits: cli.edits,
-            open: OpenOptions {
-                iq: cli.input.iq,
-                sample_rate: cli.input.sample_rate,
-            },
-            screenshot: cli.screenshot,
-            size: cli.size.unwrap_or([1400.0, 860.0]),
-            bench_ui: cli.bench_ui,
-            started,
-            native_dialogs: true,
-            open_image: cli.open_image,
-            stft: (cli.stft.fft.is_some() || cli.stft.hop.is_some() || cli.stft.window.is_some())
-                .then(|| cli.stft.resolve(None)),
-            show: crate::ui::view::Version::ALL
-                .into_iter()
-                .find(|v| v.name() == cli.show)
-                .unwrap_or_default(),
-        }),
+        None => launch_window(cli, started),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -254,6 +445,35 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }
+}
+
+/// Checks the window's launch options the way the commands check theirs, then opens it.
+fn launch_window(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
+    let stft = if cli.stft.given() {
+        Some(cli.stft.checked(None)?)
+    } else {
+        None
+    };
+    crate::ui::run(crate::ui::LaunchOptions {
+        file: cli.file,
+        edits: cli.edits,
+        open: OpenOptions {
+            iq: cli.input.iq,
+            sample_rate: cli.input.sample_rate,
+        },
+        screenshot: cli.screenshot,
+        size: cli.size.unwrap_or([1400.0, 860.0]),
+        bench_ui: cli.bench_ui,
+        started,
+        native_dialogs: true,
+        open_image: cli.open_image,
+        stft,
+        show: crate::ui::view::Version::ALL
+            .into_iter()
+            .find(|v| v.name() == cli.show)
+            .unwrap_or_default(),
+        autosave_dir: crate::ui::autosave::default_dir(),
+    })
 }
 
 #[cfg(test)]

@@ -35,26 +35,28 @@ pub struct PlayArgs {
     /// Hear the original even when --edits is given (for A/B from scripts).
     #[arg(long)]
     pub original: bool,
-    /// Start time in seconds.
-    #[arg(long, value_name = "S")]
+    /// Start time in seconds (within ±1e9).
+    #[arg(long, value_name = "S", value_parser = super::parse_time, allow_negative_numbers = true)]
     pub start: Option<f64>,
-    /// End time in seconds.
-    #[arg(long, value_name = "S")]
+    /// End time in seconds (within ±1e9).
+    #[arg(long, value_name = "S", value_parser = super::parse_time, allow_negative_numbers = true)]
     pub end: Option<f64>,
     /// Output device name (see --list-devices); the default device otherwise.
     #[arg(long, value_name = "NAME")]
     pub device: Option<String>,
-    /// Output gain in dB.
-    #[arg(long, value_name = "DB", default_value_t = 0.0, allow_negative_numbers = true)]
+    /// Output gain in dB, -120 to +40.
+    #[arg(long, value_name = "DB", default_value_t = 0.0, allow_negative_numbers = true, value_parser = parse_volume)]
     pub volume_db: f64,
     /// IQ: hear one signal demodulated (am, fm, usb, lsb) instead of I and Q as left and right.
     #[arg(long, value_name = "MODE", requires = "tune")]
     pub demod: Option<String>,
-    /// IQ: the frequency to listen to, Hz (absolute, or offset from the centre; see below).
-    #[arg(long, value_name = "HZ", allow_negative_numbers = true)]
+    /// IQ: the frequency to listen to, Hz (absolute, or offset from the centre; see below;
+    /// within ±1e12).
+    #[arg(long, value_name = "HZ", allow_negative_numbers = true, value_parser = super::parse_freq)]
     pub tune: Option<f64>,
-    /// IQ: channel bandwidth for --demod, Hz (default: 10 kHz AM, 12.5 kHz FM, 3 kHz SSB).
-    #[arg(long, value_name = "HZ")]
+    /// IQ: channel bandwidth for --demod, Hz, above 0 and at most the sample rate (default:
+    /// 10 kHz AM, 12.5 kHz FM, 3 kHz SSB).
+    #[arg(long, value_name = "HZ", value_parser = super::parse_bandwidth)]
     pub bandwidth: Option<f64>,
     /// List the output devices and exit.
     #[arg(long)]
@@ -68,6 +70,14 @@ pub struct PlayArgs {
     /// Print nothing.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Parses `--volume-db`: -120 to +40 dB.
+fn parse_volume(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (-120.0..=40.0).contains(&v) => Ok(v),
+        _ => Err(format!("'{s}' is not a volume from -120 to 40 dB")),
+    }
 }
 
 /// The demodulator `--demod/--tune/--bandwidth` ask for, checked against the recording.
@@ -131,10 +141,10 @@ pub fn run(args: &PlayArgs) -> anyhow::Result<()> {
         .map(load_edit_list)
         .transpose()?
         .unwrap_or_default();
+    let params = args.stft.checked(args.edits.as_deref().map(|p| (&list, p)))?;
     if let Some(path) = &args.edits {
-        super::apply::check_channels(&list, rec.as_ref(), path)?;
+        super::check_edits(&list, path, rec.as_ref(), params)?;
     }
-    let params = args.stft.resolve(list.stft.map(|s| s.params()));
     let fs = rec.sample_rate();
     let to_frame = |t: f64| ((t * fs).round().max(0.0) as u64).min(rec.len());
     let start = args.start.map_or(0, to_frame);
@@ -212,6 +222,7 @@ pub fn run(args: &PlayArgs) -> anyhow::Result<()> {
             t.as_secs_f64() * 1e3
         );
     }
+    super::warn_replaced(&rec);
     let underruns = player
         .shared()
         .underruns

@@ -46,14 +46,15 @@ pub struct ReconstructArgs {
     /// Method: pghi+fgla, fgla, gla or pghi.
     #[arg(long, value_name = "METHOD", default_value_t = Method::PghiFgla)]
     pub method: Method,
-    /// Iterations of (fast) Griffin-Lim (default: 32 for pghi+fgla, 100 for fgla and gla).
-    #[arg(long, value_name = "N")]
+    /// Iterations of (fast) Griffin-Lim, 0 to 10000 (default: 32 for pghi+fgla, 100 for fgla
+    /// and gla).
+    #[arg(long, value_name = "N", value_parser = super::parse_iterations)]
     pub iters: Option<usize>,
     /// FFT (window) length in samples, 16 to 65536.
-    #[arg(long, value_name = "N", default_value_t = 2048)]
+    #[arg(long, value_name = "N", default_value_t = 2048, value_parser = super::parse_fft)]
     pub fft: usize,
-    /// Hop between frames in samples (default FFT/4).
-    #[arg(long, value_name = "N")]
+    /// Hop between frames in samples, 1 to the FFT length (default FFT/4).
+    #[arg(long, value_name = "N", value_parser = super::parse_hop)]
     pub hop: Option<usize>,
     /// Window: hann, hamming, blackman, sqrt-hann or rectangular (not with PGHI).
     #[arg(long, value_name = "NAME", default_value_t = WindowKind::Hann)]
@@ -364,6 +365,9 @@ pub fn run(args: &ReconstructArgs) -> anyhow::Result<()> {
         hop: args.hop.unwrap_or((args.fft / 4).max(1)),
         window: args.window,
     };
+    params
+        .validate()
+        .map_err(|e| anyhow::anyhow!("--fft/--hop/--window: {e}"))?;
     let mut options = PhaseOptions::new(args.method);
     options.iterations = args.iters.unwrap_or(args.method.default_iterations());
     options.seed = args.seed;
@@ -396,6 +400,7 @@ pub fn run(args: &ReconstructArgs) -> anyhow::Result<()> {
         elapsed_s: started.elapsed().as_secs_f64(),
         clipped,
     };
+    super::warn_replaced(&rec);
     if clipped > 0 {
         eprintln!("spectro: warning: {clipped} samples exceeded full scale and were clipped");
     }

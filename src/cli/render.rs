@@ -14,7 +14,9 @@ use crate::edit::render::grid_for;
 use crate::io::picture::PictureColors;
 use crate::io::{Recording, load_edit_list};
 use crate::signal::raster::FreqAxis;
-use crate::signal::{Colormap, Convention, FreqScale, Progress, ReadSamples, SampleSource, Stft, StftParams};
+use crate::signal::{
+    Colormap, Convention, FreqScale, Progress, ReadSamples, SampleSource, Stft, StftParams, limits,
+};
 
 /// Arguments of `spectro render`.
 #[derive(Args, Debug)]
@@ -43,11 +45,11 @@ pub struct RenderArgs {
     /// STFT geometry.
     #[command(flatten)]
     pub stft: StftArgs,
-    /// Dynamic range shown, in dB below the ceiling.
-    #[arg(long, value_name = "DB", default_value_t = 90.0)]
+    /// Dynamic range shown, in dB below the ceiling (above 0, at most 1000).
+    #[arg(long, value_name = "DB", default_value_t = 90.0, value_parser = super::parse_range_db)]
     pub range_db: f32,
-    /// Level (dBFS) drawn brightest; default: the loudest cell of the picture.
-    #[arg(long, value_name = "DB", allow_negative_numbers = true)]
+    /// Level (dBFS) drawn brightest, within ±1000 dB; default: the loudest cell of the picture.
+    #[arg(long, value_name = "DB", allow_negative_numbers = true, value_parser = super::parse_level_db)]
     pub ceiling_db: Option<f32>,
     /// Colour map: inferno, magma, viridis, plasma or gray.
     #[arg(long, value_name = "NAME", default_value = "inferno")]
@@ -55,10 +57,11 @@ pub struct RenderArgs {
     /// Frequency axis: linear, log, mel or librosa-log.
     #[arg(long, value_name = "SCALE", default_value = "linear")]
     pub scale: FreqScale,
-    /// Plot width in pixels (default: one per STFT frame, at most 4096).
+    /// Plot width in pixels, 1 to 65535, at most 2^28 pixels in all (default: one per STFT
+    /// frame, at most 4096).
     #[arg(long, value_name = "PX")]
     pub width: Option<usize>,
-    /// Plot height in pixels (default: one per bin, at most 1024).
+    /// Plot height in pixels, 1 to 65535 (default: one per bin, at most 1024).
     #[arg(long, value_name = "PX")]
     pub height: Option<usize>,
     /// Plot size in pixels, WIDTHxHEIGHT (the same as --width and --height).
@@ -74,14 +77,14 @@ pub struct RenderArgs {
     /// 16-bit grey levels (black at the floor, white at the ceiling) instead of colours.
     #[arg(long)]
     pub gray16: bool,
-    /// Frequency range to draw, LO:HI in Hz (default: the whole band).
+    /// Frequency range to draw, LO:HI in Hz within ±1e12 (default: the whole band).
     #[arg(long, value_name = "LO:HI", allow_hyphen_values = true)]
     pub freq_range: Option<String>,
-    /// Start time in seconds.
-    #[arg(long, value_name = "S")]
+    /// Start time in seconds (within ±1e9).
+    #[arg(long, value_name = "S", value_parser = super::parse_time, allow_negative_numbers = true)]
     pub start: Option<f64>,
-    /// End time in seconds.
-    #[arg(long, value_name = "S")]
+    /// End time in seconds (within ±1e9).
+    #[arg(long, value_name = "S", value_parser = super::parse_time, allow_negative_numbers = true)]
     pub end: Option<f64>,
     /// Draw one channel (from 0) instead of all channels' mean power.
     #[arg(long, value_name = "N")]
@@ -116,8 +119,13 @@ pub fn parse_freq_range(s: &str) -> anyhow::Result<(f64, f64)> {
         _ => None,
     };
     match parsed {
-        Some((lo, hi)) if lo.is_finite() && hi.is_finite() && lo < hi => Ok((lo, hi)),
-        _ => bail!("--freq-range must be LO:HI in Hz with LO < HI, got '{s}'"),
+        Some((lo, hi)) if lo < hi && limits::check_freq(lo).is_ok() && limits::check_freq(hi).is_ok() => {
+            Ok((lo, hi))
+        }
+        _ => bail!(
+            "--freq-range must be LO:HI in Hz with LO < HI, both within ±{:e} Hz, got '{s}'",
+            limits::MAX_FREQ_HZ
+        ),
     }
 }
 
@@ -140,12 +148,16 @@ fn render_typed<T: ReadSamples>(
     inputs: &[PathBuf],
 ) -> anyhow::Result<()> {
     let list = args.edits.as_deref().map(load_edit_list).transpose()?;
+    let params: StftParams = args.stft.checked(list.as_ref().zip(args.edits.as_deref()))?;
     if let (Some(list), Some(path)) = (&list, &args.edits) {
-        super::apply::check_channels(list, rec, path)?;
+        super::check_edits(list, path, rec, params)?;
     }
-    let params: StftParams = args
-        .stft
-        .resolve(list.as_ref().and_then(|l| l.stft).map(|s| s.params()));
+    if let Some(c) = args.channel.filter(|&c| c >= rec.channels()) {
+        bail!(
+            "--channel {c}: the recording has {} channel(s), numbered from 0",
+            rec.channels()
+        );
+    }
     let stft = Stft::<T>::new(params, Convention::Scipy)?;
     let fs = rec.sample_rate();
     let freq_hz = args
@@ -180,10 +192,11 @@ fn render_typed<T: ReadSamples>(
             sample_rate: fs,
         }
         .len();
-        PlotSize::Pixels {
-            width: args.width.or(w).unwrap_or((end - first).min(4096)),
-            height: args.height.or(h).unwrap_or(bins.min(1024)),
-        }
+        let width = args.width.or(w).unwrap_or((end - first).min(4096));
+        let height = args.height.or(h).unwrap_or(bins.min(1024));
+        limits::check_picture_size(width, height)
+            .map_err(|e| anyhow::anyhow!("--width/--height/--size: {e}"))?;
+        PlotSize::Pixels { width, height }
     };
     let raster = list
         .as_ref()
@@ -212,5 +225,6 @@ fn render_typed<T: ReadSamples>(
         &Progress::new(),
     )?;
     picture.write(&args.output, &super::as_paths(inputs), args.force)?;
+    super::warn_replaced(rec);
     Ok(())
 }

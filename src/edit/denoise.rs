@@ -40,7 +40,7 @@ use rustfft::num_complex::Complex32;
 
 use super::mask::Grid;
 use crate::signal::levels::db_to_amplitude;
-use crate::signal::{MemorySource, ReadSamples, SampleSource, Stft, StftParams};
+use crate::signal::{MemorySource, ReadSamples, SampleSource, Stft, StftParams, limits};
 
 /// Default reduction: how far pure noise is brought down, in dB.
 pub const DEFAULT_REDUCTION_DB: f64 = 18.0;
@@ -239,7 +239,8 @@ fn learn_frames(
     time_s: [f64; 2],
 ) -> Result<Range<usize>, DenoiseError> {
     let n = params.fft_len as i64;
-    let hop = params.hop as i64;
+    // A checked STFT has a hop of at least 1; never divide by zero on an unchecked one.
+    let hop = params.hop.max(1) as i64;
     let a = ((time_s[0] * sample_rate).ceil() as i64).max(0);
     let b = ((time_s[1] * sample_rate).floor() as i64).min(len as i64);
     let whole = {
@@ -266,6 +267,9 @@ fn learn_frames(
     Ok(frames.start as usize..frames.end as usize)
 }
 
+/// Samples read at a time when learning noise.
+const MEAN_POWER_BLOCK_SAMPLES: usize = 1 << 20;
+
 /// Mean raw power per bin (FFT order) of `channel` over `frames`.
 fn mean_power<T: ReadSamples>(
     source: &dyn SampleSource,
@@ -274,18 +278,27 @@ fn mean_power<T: ReadSamples>(
     frames: Range<usize>,
 ) -> Vec<f32> {
     let n = stft.fft_len();
-    let span = stft.frames_span(frames.clone());
-    let mut input = vec![T::default(); (span.end - span.start) as usize];
-    T::read(source, channel, span.start, &mut input);
     let mut scratch = stft.scratch();
     let mut spectrum = vec![Complex32::default(); stft.bins()];
     let mut sum = vec![0.0f64; stft.bins()];
-    for k in frames.clone() {
-        let at = (stft.frame_start(k) - span.start) as usize;
-        stft.analyse_frame(&input[at..at + n], &mut spectrum, &mut scratch);
-        for (s, z) in sum.iter_mut().zip(&spectrum) {
-            *s += z.norm_sqr() as f64;
+    let mut input = Vec::new();
+    // A block of frames at a time: a stretch may be the whole of an hour-long recording.
+    let block = (MEAN_POWER_BLOCK_SAMPLES / stft.hop()).max(1);
+    let mut first = frames.start;
+    while first < frames.end {
+        let part = first..(first + block).min(frames.end);
+        let span = stft.frames_span(part.clone());
+        input.clear();
+        input.resize((span.end - span.start) as usize, T::default());
+        T::read(source, channel, span.start, &mut input);
+        for k in part.clone() {
+            let at = (stft.frame_start(k) - span.start) as usize;
+            stft.analyse_frame(&input[at..at + n], &mut spectrum, &mut scratch);
+            for (s, z) in sum.iter_mut().zip(&spectrum) {
+                *s += z.norm_sqr() as f64;
+            }
         }
+        first = part.end;
     }
     let count = frames.len().max(1) as f64;
     sum.iter().map(|&s| (s / count) as f32).collect()
@@ -530,11 +543,18 @@ pub(crate) struct DenoiseScratch {
 
 impl PreparedDenoise {
     pub(crate) fn new(settings: &Denoise, grid: &Grid) -> Self {
-        let hop_s = grid.hop as f64 / grid.sample_rate;
-        let width_t = settings.smooth_s.map_or(DEFAULT_SMOOTH_HOPS, |s| s / hop_s);
+        // A hop of 0 never reaches here through a checked STFT; it must not divide by zero.
+        let hop_s = grid.hop.max(1) as f64 / grid.sample_rate;
+        // `EditList::check_against` refuses wider windows; the caps keep an unchecked list
+        // (or one made in code) from allocating or looping without end.
+        let width_t = settings
+            .smooth_s
+            .map_or(DEFAULT_SMOOTH_HOPS, |s| s / hop_s)
+            .min(limits::MAX_SMOOTH_HOPS);
         let width_f = settings
             .smooth_hz
-            .map_or(DEFAULT_SMOOTH_BINS, |hz| hz / grid.bin_hz());
+            .map_or(DEFAULT_SMOOTH_BINS, |hz| hz / grid.bin_hz())
+            .min(limits::MAX_SMOOTH_BINS);
         let mut kf = kernel(width_f);
         // A frequency kernel wider than the spectrum would wrap onto itself.
         if kf.len() > grid.bins() {
@@ -543,7 +563,8 @@ impl PreparedDenoise {
         let estimate_reach = match settings.noise {
             NoiseEstimate::Auto { window_s } => {
                 let hops = window_s.map_or(DEFAULT_ESTIMATE_HOPS, |w| w / hop_s);
-                ((hops / 2.0).round() as usize).max(1)
+                let most = limits::MAX_DENOISE_CONTEXT_CELLS / grid.bins().max(1) as f64;
+                ((hops / 2.0).min(most).round() as usize).max(1)
             }
             _ => 0,
         };

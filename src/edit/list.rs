@@ -21,7 +21,7 @@ use serde_json::{Map, Value};
 
 use super::denoise::{Denoise, MAX_REDUCTION_DB, MAX_SENSITIVITY, NoiseEstimate, NoiseProfile};
 use crate::signal::phase::Method;
-use crate::signal::{StftParams, WindowKind};
+use crate::signal::{SampleSource, StftParams, WindowKind, limits};
 
 /// The edit-list version this build reads and writes.
 pub const EDIT_LIST_VERSION: u64 = 1;
@@ -284,6 +284,8 @@ impl Edit {
 impl EditList {
     /// Parses an edit list, rejecting unknown fields and types with a message naming the entry.
     pub fn from_json(text: &str) -> Result<EditList, EditError> {
+        // Editors on Windows save UTF-8 with a byte-order mark.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let value: Value = serde_json::from_str(text).map_err(|e| EditError::Json(e.to_string()))?;
         let Value::Object(mut top) = value else {
             return Err(EditError::TopLevel(
@@ -308,15 +310,23 @@ impl EditList {
             Some(v) => {
                 let s: StftSettings =
                     serde_json::from_value(v).map_err(|e| EditError::Stft(e.to_string()))?;
+                limits::check_fft_len(s.fft).map_err(EditError::Stft)?;
+                if let Some(hop) = s.hop {
+                    limits::check_hop(hop, s.fft).map_err(EditError::Stft)?;
+                }
                 Some(s)
             }
         };
         let phase = match top.remove("phase") {
             None | Some(Value::Null) => None,
-            Some(v) => Some(
-                serde_json::from_value::<PhaseSettings>(v)
-                    .map_err(|e| EditError::TopLevel(format!("phase: {e}")))?,
-            ),
+            Some(v) => {
+                let p = serde_json::from_value::<PhaseSettings>(v)
+                    .map_err(|e| EditError::TopLevel(format!("phase: {e}")))?;
+                if let Some(n) = p.iterations {
+                    limits::check_iterations(n).map_err(|e| EditError::TopLevel(format!("phase: {e}")))?;
+                }
+                Some(p)
+            }
         };
         let edits = match top.remove("edits") {
             None => Vec::new(),
@@ -333,6 +343,50 @@ impl EditList {
             )));
         }
         Ok(EditList { stft, phase, edits })
+    }
+
+    /// Checks the list against the recording `source` and the STFT `params` it will be
+    /// rendered with: every edit's channels exist, every denoise step can learn its noise (its
+    /// stretch lies in the recording, its profile has a row per channel) and its smoothing and
+    /// estimation windows stay within [`limits`] for this STFT. Every command and the window
+    /// run this one check before any work, so none quietly skips an edit another refuses.
+    pub fn check_against(&self, source: &dyn SampleSource, params: StftParams) -> Result<(), EditError> {
+        let channels = source.channels();
+        let complex = source.is_complex();
+        let fs = source.sample_rate();
+        let hop_s = params.hop as f64 / fs;
+        let bin_hz = fs / params.fft_len as f64;
+        let bins = if complex {
+            params.fft_len
+        } else {
+            params.fft_len / 2 + 1
+        };
+        for (index, e) in self.edits.iter().enumerate() {
+            let kind = Some(e.shape.type_name());
+            if let Some(bad) = e.channels.iter().flatten().find(|&&c| c >= channels) {
+                return Err(entry_err(
+                    index,
+                    kind,
+                    format!(
+                        "channel {bad} does not exist (the recording has {channels} channel{}, numbered from 0)",
+                        if channels == 1 { "" } else { "s" }
+                    ),
+                ));
+            }
+            if let Some(d) = e.as_denoise() {
+                d.check(source, params)
+                    .map_err(|err| entry_err(index, kind, err.to_string()))?;
+                let window_s = match d.noise {
+                    NoiseEstimate::Auto { window_s } => {
+                        Some(window_s.unwrap_or(super::denoise::DEFAULT_ESTIMATE_HOPS * hop_s))
+                    }
+                    _ => None,
+                };
+                limits::check_denoise_windows(d.smooth_s, d.smooth_hz, window_s, hop_s, bin_hz, bins)
+                    .map_err(|err| entry_err(index, kind, err))?;
+            }
+        }
+        Ok(())
     }
 
     /// The list as pretty-printed JSON, version 1.
@@ -413,6 +467,7 @@ fn parse_gain(obj: &mut Map<String, Value>, index: usize, kind: &str) -> Result<
     Ok(gain)
 }
 
+/// Checks a `[low, high]` pair of times (`what` ends in `_s`) or frequencies (in `_hz`).
 fn check_range(r: [f64; 2], what: &str, index: usize, kind: &str) -> Result<[f64; 2], EditError> {
     if !r[0].is_finite() || !r[1].is_finite() || r[0] > r[1] {
         return Err(entry_err(
@@ -420,28 +475,46 @@ fn check_range(r: [f64; 2], what: &str, index: usize, kind: &str) -> Result<[f64
             Some(kind),
             format!(
                 "\"{what}\" must be [low, high] with low ≤ high, got [{}, {}]",
-                r[0], r[1]
+                limits::show(r[0]),
+                limits::show(r[1])
             ),
         ));
+    }
+    let check = if what.ends_with("_s") {
+        limits::check_time
+    } else {
+        limits::check_freq
+    };
+    for v in r {
+        check(v).map_err(|e| entry_err(index, Some(kind), format!("\"{what}\": {e}")))?;
     }
     Ok(r)
 }
 
 fn check_points(points: &[[f64; 2]], min: usize, index: usize, kind: &str) -> Result<(), EditError> {
-    if points.len() < min {
-        return Err(entry_err(
-            index,
-            Some(kind),
-            format!(
-                "\"points\" needs at least {min} [time_s, freq_hz] pairs, got {}",
-                points.len()
-            ),
-        ));
-    }
+    limits::check_points(points.len(), min)
+        .map_err(|e| entry_err(index, Some(kind), format!("\"points\" {e}")))?;
     if points.iter().flatten().any(|v| !v.is_finite()) {
         return Err(entry_err(index, Some(kind), "\"points\" must be finite numbers"));
     }
+    for p in points {
+        limits::check_time(p[0])
+            .and_then(|_| limits::check_freq(p[1]))
+            .map_err(|e| entry_err(index, Some(kind), format!("\"points\": {e}")))?;
+    }
     Ok(())
+}
+
+/// Checks an optional number field with `check`, naming the field.
+fn check_field(
+    v: Option<f64>,
+    name: &str,
+    check: impl Fn(f64) -> Result<f64, String>,
+    index: usize,
+    kind: &str,
+) -> Result<Option<f64>, EditError> {
+    v.map(|v| check(v).map_err(|e| entry_err(index, Some(kind), format!("\"{name}\": {e}"))))
+        .transpose()
 }
 
 fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
@@ -489,6 +562,20 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
                     "\"radius_s\" and \"radius_hz\" must be positive",
                 ));
             }
+            check_field(
+                Some(radius_s),
+                "radius_s",
+                |v| limits::check_duration(v, true),
+                index,
+                k,
+            )?;
+            check_field(
+                Some(radius_hz),
+                "radius_hz",
+                |v| limits::check_bandwidth(v, true),
+                index,
+                k,
+            )?;
             if k == "erase" {
                 Shape::Erase {
                     points,
@@ -497,11 +584,11 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
                 }
             } else if k == "paint" {
                 let level_db: f64 = require(&mut obj, "level_db", index, k)?;
-                if !(level_db.is_finite() && level_db <= 0.0) {
+                if !(-1000.0..=0.0).contains(&level_db) {
                     return Err(entry_err(
                         index,
                         Some(k),
-                        "\"level_db\" must be a level in dBFS, at most 0",
+                        "\"level_db\" must be a level in dBFS from -1000 to 0",
                     ));
                 }
                 Shape::Paint {
@@ -523,9 +610,11 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
             let freq_hz = check_range(require(&mut obj, "freq_hz", index, k)?, "freq_hz", index, k)?;
             let below: Option<f64> = take(&mut obj, "below_db", index, k)?;
             let above: Option<f64> = take(&mut obj, "above_db", index, k)?;
+            let below = check_field(below, "below_db", limits::check_level_db, index, k)?;
+            let above = check_field(above, "above_db", limits::check_level_db, index, k)?;
             let condition = match (below, above) {
-                (Some(b), None) if b.is_finite() => LevelCondition::Below(b),
-                (None, Some(a)) if a.is_finite() => LevelCondition::Above(a),
+                (Some(b), None) => LevelCondition::Below(b),
+                (None, Some(a)) => LevelCondition::Above(a),
                 _ => {
                     return Err(entry_err(
                         index,
@@ -546,7 +635,7 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
                 index,
                 None,
                 format!(
-                    "unknown type \"{other}\" (expected rect, lasso, brush, erase, threshold or denoise)"
+                    "unknown type \"{other}\" (expected rect, lasso, brush, erase, paint, threshold or denoise)"
                 ),
             ));
         }
@@ -565,6 +654,20 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
             return Err(entry_err(index, Some(k), format!("\"{name}\" must be 0 or more")));
         }
     }
+    check_field(
+        feather_s,
+        "feather_s",
+        |v| limits::check_duration(v, false),
+        index,
+        k,
+    )?;
+    check_field(
+        feather_hz,
+        "feather_hz",
+        |v| limits::check_bandwidth(v, false),
+        index,
+        k,
+    )?;
     let channels: Option<Vec<usize>> = take(&mut obj, "channels", index, k)?;
     if channels.as_ref().is_some_and(|c| c.is_empty()) {
         return Err(entry_err(
@@ -615,6 +718,13 @@ fn parse_denoise(obj: &mut Map<String, Value>, index: usize, k: &str) -> Result<
             if window_s.is_some_and(|w| !(w > 0.0 && w.is_finite())) {
                 return Err(err("\"estimate_window_s\" must be a positive number of seconds"));
             }
+            check_field(
+                window_s,
+                "estimate_window_s",
+                |v| limits::check_duration(v, true),
+                index,
+                k,
+            )?;
             NoiseEstimate::Auto { window_s }
         }
         _ => {
@@ -650,6 +760,20 @@ fn parse_denoise(obj: &mut Map<String, Value>, index: usize, k: &str) -> Result<
             return Err(err(&format!("\"{name}\" must be 0 or more")));
         }
     }
+    check_field(
+        d.smooth_s,
+        "smooth_s",
+        |v| limits::check_duration(v, false),
+        index,
+        k,
+    )?;
+    check_field(
+        d.smooth_hz,
+        "smooth_hz",
+        |v| limits::check_bandwidth(v, false),
+        index,
+        k,
+    )?;
     Ok(d)
 }
 
@@ -669,12 +793,20 @@ impl ProfileJson {
                 "\"profile\": \"density_db\" needs one or more rows of the same, non-zero length".into(),
             );
         }
-        if self.density_db.iter().flatten().any(|v| !v.is_finite()) {
-            return Err("\"profile\": \"density_db\" must hold finite numbers".into());
+        if self
+            .density_db
+            .iter()
+            .flatten()
+            .any(|v| !(v.is_finite() && v.abs() <= 1000.0))
+        {
+            return Err("\"profile\": \"density_db\" must hold levels within ±1000 dB".into());
         }
         let [lo, hi] = self.freq_hz;
         if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
             return Err("\"profile\": \"freq_hz\" must be [low, high] with low ≤ high".into());
+        }
+        for f in self.freq_hz {
+            limits::check_freq(f).map_err(|e| format!("\"profile\": \"freq_hz\": {e}"))?;
         }
         Ok(NoiseProfile {
             freq_hz: self.freq_hz,

@@ -223,8 +223,55 @@ impl Prepared {
         self.invert || (self.t_bounds[0] <= t && t <= self.t_bounds[1])
     }
 
-    /// Membership of the cell at `(t, f)`; `level_db` is its level for thresholds.
-    fn membership(&self, t: f64, f: f64, level_db: Option<f32>) -> f64 {
+    /// Prepares `near` for the frame at time `t`: for strokes and lassos, the segments close
+    /// enough in time to matter, and a lasso's crossings of the frame's vertical line. Cells
+    /// then look only at those, so a frame costs O(points + bins × nearby segments) rather than
+    /// O(bins × points).
+    fn near_frame(&self, t: f64, near: &mut NearFrame) {
+        near.segments.clear();
+        near.crossings.clear();
+        match &self.shape {
+            Shape::Lasso { points } => {
+                let st = inverse_or_huge(self.feather_s);
+                near_segments(points, true, t, st, 1.0, &mut near.segments);
+                // Even-odd rule along the frame's vertical line: a cell is inside when an odd
+                // number of edges cross the line above it.
+                let n = points.len();
+                for i in 0..n {
+                    let (a, b) = (points[i], points[(i + 1) % n]);
+                    if (a[0] > t) != (b[0] > t) {
+                        near.crossings
+                            .push(a[1] + (t - a[0]) * (b[1] - a[1]) / (b[0] - a[0]));
+                    }
+                }
+                near.crossings.sort_by(f64::total_cmp);
+            }
+            Shape::Brush {
+                points,
+                radius_s,
+                radius_hz,
+            }
+            | Shape::Erase {
+                points,
+                radius_s,
+                radius_hz,
+            }
+            | Shape::Paint {
+                points,
+                radius_s,
+                radius_hz,
+                ..
+            } => {
+                let reach = 1.0 + brush_feather(*radius_s, *radius_hz, self.feather_s, self.feather_hz);
+                near_segments(points, false, t, 1.0 / radius_s, reach, &mut near.segments);
+            }
+            _ => {}
+        }
+    }
+
+    /// Membership of the cell at `(t, f)`; `level_db` is its level for thresholds; `near` was
+    /// prepared by [`Prepared::near_frame`] for `t`.
+    fn membership(&self, t: f64, f: f64, level_db: Option<f32>, near: &NearFrame) -> f64 {
         match &self.shape {
             Shape::Rect { time_s, freq_hz } => {
                 interval_membership(t, time_s[0], time_s[1], self.feather_s)
@@ -247,11 +294,12 @@ impl Prepared {
                     * interval_membership(f, freq_hz[0], freq_hz[1], self.feather_hz)
             }
             Shape::Lasso { points } => {
-                if point_in_polygon(points, t, f) {
+                let above = near.crossings.len() - near.crossings.partition_point(|&c| c <= f);
+                if above % 2 == 1 {
                     return 1.0;
                 }
                 let (st, sf) = (inverse_or_huge(self.feather_s), inverse_or_huge(self.feather_hz));
-                ramp(polyline_distance(points, true, t, f, st, sf))
+                ramp(polyline_distance(points, &near.segments, t, f, st, sf))
             }
             Shape::Brush {
                 points,
@@ -269,7 +317,7 @@ impl Prepared {
                 radius_hz,
                 ..
             } => {
-                let d = polyline_distance(points, false, t, f, 1.0 / radius_s, 1.0 / radius_hz);
+                let d = polyline_distance(points, &near.segments, t, f, 1.0 / radius_s, 1.0 / radius_hz);
                 if d <= 1.0 {
                     return 1.0;
                 }
@@ -302,33 +350,47 @@ fn bounding_box(points: &[[f64; 2]]) -> ([f64; 2], [f64; 2]) {
     (t, f)
 }
 
-/// Even-odd rule.
-fn point_in_polygon(points: &[[f64; 2]], t: f64, f: f64) -> bool {
-    let mut inside = false;
-    let mut j = points.len() - 1;
-    for i in 0..points.len() {
-        let (ti, fi) = (points[i][0], points[i][1]);
-        let (tj, fj) = (points[j][0], points[j][1]);
-        if (fi > f) != (fj > f) && t < (tj - ti) * (f - fi) / (fj - fi) + ti {
-            inside = !inside;
-        }
-        j = i;
-    }
-    inside
+/// What a frame's cells need of a stroke or lasso (see [`Prepared::near_frame`]).
+#[derive(Default)]
+struct NearFrame {
+    /// Segments `i → i + 1` (wrapping for a lasso) near the frame; a single point is segment 0.
+    segments: Vec<usize>,
+    /// Frequencies where a lasso's edges cross the frame's vertical line, ascending.
+    crossings: Vec<f64>,
 }
 
-/// Distance from `(t, f)` to a polyline (closed if `closed`), with time scaled by `st` and
-/// frequency by `sf` so that one unit is one feather (or one radius).
-fn polyline_distance(points: &[[f64; 2]], closed: bool, t: f64, f: f64, st: f64, sf: f64) -> f64 {
+/// The segments of a polyline (closed if `closed`) whose time extent comes within `reach`
+/// units of `t`, time scaled by `st`: the others are at least `reach` away from every cell
+/// of the frame.
+fn near_segments(points: &[[f64; 2]], closed: bool, t: f64, st: f64, reach: f64, out: &mut Vec<usize>) {
+    let n = points.len();
+    if n == 1 {
+        out.push(0);
+        return;
+    }
+    let segments = if closed { n } else { n - 1 };
+    for i in 0..segments {
+        let (a, b) = (points[i][0], points[(i + 1) % n][0]);
+        let gap = (a.min(b) - t).max(t - a.max(b));
+        if gap * st < reach {
+            out.push(i);
+        }
+    }
+}
+
+/// Distance from `(t, f)` to the segments `segments` of a polyline (segment `i` joins points
+/// `i` and `i + 1`, wrapping; a single point is its own segment 0), with time scaled by `st`
+/// and frequency by `sf` so that one unit is one feather (or one radius). Infinite when there
+/// are none.
+fn polyline_distance(points: &[[f64; 2]], segments: &[usize], t: f64, f: f64, st: f64, sf: f64) -> f64 {
     let p = [t * st, f * sf];
     let scaled = |q: &[f64; 2]| [q[0] * st, q[1] * sf];
     if points.len() == 1 {
         let q = scaled(&points[0]);
         return ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt();
     }
-    let segments = if closed { points.len() } else { points.len() - 1 };
     let mut best = f64::INFINITY;
-    for i in 0..segments {
+    for &i in segments {
         let a = scaled(&points[i]);
         let b = scaled(&points[(i + 1) % points.len()]);
         let ab = [b[0] - a[0], b[1] - a[1]];
@@ -458,6 +520,7 @@ impl MaskRaster {
         let t = self.grid.frame_time_s(frame);
         let mut changed = false;
         let mut denoise_index = 0;
+        let mut near = NearFrame::default();
         for e in &self.items {
             if e.denoise.is_some() {
                 let row = denoise
@@ -476,13 +539,14 @@ impl MaskRaster {
                 continue;
             }
             let loss = 1.0 - e.gain;
+            e.near_frame(t, &mut near);
             if e.invert {
                 // Keep-only: full gain everywhere, except where the region is.
                 let inside_time = e.t_bounds[0] <= t && t <= e.t_bounds[1];
                 for (b, g) in out.iter_mut().enumerate() {
                     let f = self.bin_freqs[b];
                     let m = if inside_time && e.f_bounds[0] <= f && f <= e.f_bounds[1] {
-                        e.membership(t, f, levels_db.map(|l| l[b]))
+                        e.membership(t, f, levels_db.map(|l| l[b]), &near)
                     } else {
                         0.0
                     };
@@ -493,7 +557,7 @@ impl MaskRaster {
             }
             for range in &e.bin_ranges {
                 for b in range.clone() {
-                    let m = e.membership(t, self.bin_freqs[b], levels_db.map(|l| l[b]));
+                    let m = e.membership(t, self.bin_freqs[b], levels_db.map(|l| l[b]), &near);
                     if m > 0.0 {
                         if e.is_erase() {
                             // Restore towards 1 whatever the edits before it did.

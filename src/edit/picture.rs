@@ -77,6 +77,8 @@ const GROUP_FRAMES: usize = 256;
 
 /// Most STFT cells analysed together: long FFTs (many bins) analyse fewer frames at a time.
 const GROUP_CELLS: usize = 1 << 20;
+/// Column levels (columns × level bins) a picture holds at a time while drawing.
+const LEVEL_SLICE_CELLS: usize = 1 << 22;
 
 /// Frames analysed together under `edits`: [`GROUP_FRAMES`], or four times the context a
 /// denoise step analyses on each side (seconds for the automatic estimate), so that the
@@ -87,10 +89,6 @@ fn group_frames(edits: Option<&MaskRaster>, channels: &[usize], bins: usize) -> 
     });
     GROUP_FRAMES.max(4 * context).min((GROUP_CELLS / bins).max(1))
 }
-
-/// Most column levels [`level_picture`] holds at once (16 MB): columns are computed a chunk at
-/// a time and mapped to rows at once.
-const LEVEL_CHUNK_CELLS: usize = 1 << 22;
 
 /// Computes column levels of `source` (with `edits` applied when given): column `c` of
 /// `columns` takes the maximum over its frames (of `frames`) of the power averaged over the
@@ -187,7 +185,8 @@ pub fn levels_of_sampled<T: ReadSamples>(
     )
 }
 
-/// [`levels_of_sampled`] for the columns `wanted` (of `columns`) only.
+/// [`levels_of_sampled`] for the columns `cols` of the `columns` only (a picture is computed a
+/// slice of columns at a time, so its levels of every bin are never all held at once).
 #[allow(clippy::too_many_arguments)]
 fn levels_of_columns<T: ReadSamples>(
     source: &dyn SampleSource,
@@ -195,7 +194,7 @@ fn levels_of_columns<T: ReadSamples>(
     what: Levels<'_>,
     frames: Range<usize>,
     columns: usize,
-    wanted: Range<usize>,
+    cols: Range<usize>,
     channel: Option<usize>,
     max_frames_per_column: usize,
     progress: &Progress,
@@ -229,11 +228,11 @@ fn levels_of_columns<T: ReadSamples>(
     let group_len = group_frames(edits, &channels, bins);
     // Runs of consecutive columns spanning at most `group_len` frames (or one column).
     let mut groups: Vec<Range<usize>> = Vec::new();
-    let mut c = wanted.start;
-    while c < wanted.end {
+    let mut c = cols.start;
+    while c < cols.end {
         let start = column_range(c).start;
         let mut end = c + 1;
-        while end < wanted.end && column_range(end).end - start <= group_len {
+        while end < cols.end && column_range(end).end - start <= group_len {
             end += 1;
         }
         groups.push(c..end);
@@ -316,7 +315,7 @@ fn levels_of_columns<T: ReadSamples>(
         .flatten()
         .collect();
     ColumnLevels {
-        columns: wanted.len(),
+        columns: cols.len(),
         bins: level_bins,
         db: db.concat(),
     }
@@ -336,39 +335,40 @@ pub fn level_picture<T: ReadSamples>(
         complex: T::IS_COMPLEX,
         sample_rate: source.sample_rate(),
     };
-    let level_bins = axis.len().clamp(1, MAX_LEVEL_BINS);
-    let chunk = (LEVEL_CHUNK_CELLS / level_bins).max(1);
+    let level_bins = axis.len().min(MAX_LEVEL_BINS);
+    // Columns computed at a time: a wide picture of a long FFT would otherwise hold every
+    // column's levels of every bin (65535 columns of 32769 bins: 8 GB) before mapping rows.
+    let slice = (LEVEL_SLICE_CELLS / level_bins.max(1)).max(1);
     let mut db = vec![0.0f32; request.rows * request.columns];
     let mut col = vec![0.0f32; request.rows];
-    let mut rows: Option<RowMap> = None;
-    for first in (0..request.columns).step_by(chunk) {
-        let wanted = first..(first + chunk).min(request.columns);
+    let mut first = 0;
+    while first < request.columns {
+        let cols = first..(first + slice).min(request.columns);
         let levels = levels_of_columns(
             source,
             stft,
             what,
             request.frames.clone(),
             request.columns,
-            wanted.clone(),
+            cols.clone(),
             request.channel,
             usize::MAX,
             progress,
         );
-        let rows = rows.get_or_insert_with(|| {
-            RowMap::new(
-                &levels.bins,
-                request.scale,
-                request.low_hz,
-                request.high_hz,
-                request.rows,
-            )
-        });
-        for (i, c) in wanted.enumerate() {
+        let rows = RowMap::new(
+            &levels.bins,
+            request.scale,
+            request.low_hz,
+            request.high_hz,
+            request.rows,
+        );
+        for (i, c) in cols.clone().enumerate() {
             rows.apply(levels.column(i), &mut col);
             for (r, &v) in col.iter().enumerate() {
                 db[r * request.columns + c] = v;
             }
         }
+        first = cols.end;
     }
     LevelPicture {
         columns: request.columns,

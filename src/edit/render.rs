@@ -15,6 +15,7 @@ use rustfft::num_complex::Complex32;
 use super::denoise::DenoiseScratch;
 use super::mask::{Grid, MaskRaster};
 use crate::signal::levels::power_dbfs;
+use crate::signal::limits::RENDER_BLOCK_CELLS;
 use crate::signal::stft::overlap_add;
 use crate::signal::{Cancelled, Progress, ReadSamples, SampleSource, Scratch, Stft};
 
@@ -28,10 +29,13 @@ pub const BLOCK_LEN: usize = 1 << 16;
 
 /// The block length [`render_stream`] uses for `raster`: [`BLOCK_LEN`], or longer when denoise
 /// steps analyse many frames of context on each side of a block (the automatic estimate, about
-/// two seconds), so that the context adds at most about half the work.
-pub fn block_len_for(raster: &MaskRaster, channels: usize, hop: usize) -> usize {
+/// two seconds), so that the context adds at most about half the work; shorter when a block's
+/// frames would hold more than [`RENDER_BLOCK_CELLS`] cells of `bins` bins (small hops).
+pub fn block_len_for(raster: &MaskRaster, channels: usize, hop: usize, bins: usize) -> usize {
     let context = (0..channels).map(|c| raster.context_frames(c)).max().unwrap_or(0);
-    BLOCK_LEN.max((4 * context * hop).next_power_of_two())
+    let wanted = BLOCK_LEN.max((4 * context * hop).next_power_of_two());
+    let most = (RENDER_BLOCK_CELLS / bins.max(1)).max(1) * hop;
+    wanted.min(most).max(1)
 }
 
 /// Spectra and gains of consecutive frames of one channel: what rendering and drawing the
@@ -345,7 +349,7 @@ pub fn render_stream<T: ReadSamples, E: From<Cancelled> + Send>(
     let len = source.len();
     let channels = source.channels();
     let renderer = Renderer::new(source, stft, raster);
-    let block_len = block_len_for(raster, channels, stft.hop());
+    let block_len = block_len_for(raster, channels, stft.hop(), stft.bins());
     let blocks = len.div_ceil(block_len as u64) as usize;
     let batch = (2 * rayon::current_num_threads()).max(2);
     progress.start(len * channels as u64);

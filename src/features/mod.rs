@@ -722,8 +722,10 @@ where
         (
             10f64.powf(b.threshold_db / 10.0) as f32,
             10f64.powf((b.threshold_db - b.hysteresis_db) / 10.0) as f32,
-            (b.merge_gap_hz / axis.bin_hz()).floor() as u32,
-            (b.merge_gap_s / hop_s).floor() as usize,
+            // A gap wider than the spectrum or the recording joins everything already; capping
+            // it keeps `hi + 1 + gap` from overflowing (a --merge-gap-hz of 1e12 did).
+            (b.merge_gap_hz / axis.bin_hz()).floor().min(bins as f64) as u32,
+            (b.merge_gap_s / hop_s).floor().min(total_frames as f64) as usize,
         )
     });
 

@@ -34,6 +34,20 @@ pub enum FileErrorKind {
     /// A directory where a file was expected.
     #[error("is a directory, not a file")]
     Directory,
+    /// A FIFO, socket or device where a regular file was expected (reading one could block
+    /// forever or never end).
+    #[error("is a {0}, not a regular file")]
+    NotRegular(&'static str),
+    /// Larger than a file of its kind can sensibly be.
+    #[error("is {size} bytes; {what} larger than {max} bytes are refused")]
+    TooLarge {
+        /// Its size.
+        size: u64,
+        /// The most accepted.
+        max: u64,
+        /// What kind of file, plural ("edit lists").
+        what: &'static str,
+    },
     /// No RIFF/WAVE header.
     #[error("not a WAV file (no RIFF/WAVE header)")]
     NotWav,
@@ -52,7 +66,7 @@ pub enum FileErrorKind {
     #[error("the sample rate is 0")]
     ZeroRate,
     /// A sample rate that is not a positive number.
-    #[error("invalid sample rate {0} (must be a positive number of Hz)")]
+    #[error("invalid sample rate {0} Hz (must be 1 Hz to 2147483647 Hz, what a WAV header holds)")]
     BadRate(f64),
     /// A sample encoding Spectro does not read.
     #[error("unsupported encoding: {0}")]
@@ -60,18 +74,6 @@ pub enum FileErrorKind {
     /// No samples at all.
     #[error("contains no samples")]
     NoSamples,
-    /// A NaN or infinite float sample.
-    #[error("sample {frame} of channel {channel} (at {time_s:.6} s) is {what}")]
-    NonFinite {
-        /// Channel index from 0.
-        channel: usize,
-        /// Sample index in the channel.
-        frame: u64,
-        /// Its time.
-        time_s: f64,
-        /// "NaN" or "infinite".
-        what: &'static str,
-    },
     /// `--iq` on a file that is not stereo.
     #[error("--iq needs a stereo WAV (I left, Q right); this one has {0} channel(s)")]
     IqNeedsStereo(usize),

@@ -112,6 +112,8 @@ pub fn extract_region(
 
     let mut out_format = OutputFormat::for_target(output, rec, format)?;
     out_format.sample_rate = out_rate;
+    // Decimation can bring a low rate under what a WAV header holds: refuse before any work.
+    out_format.check(output)?;
     let sidecar = (out_format.container == Container::Raw)
         .then(|| super::sigmf::meta_for_output(output, out_format.encoding, out_rate, center_freq_hz))
         .flatten();

@@ -20,10 +20,83 @@ pub use error::{FileError, FileErrorKind};
 pub use recording::{Container, OpenOptions, Recording, RecordingInfo};
 
 use crate::edit::EditList;
+use crate::signal::limits;
 
-/// Reads and parses an edit list file.
+/// Checks, before opening it, that `path` is a regular file (following symlinks): a FIFO would
+/// block the open forever, a device (`/dev/zero`) never ends, a directory cannot be read.
+pub fn check_regular(path: &Path) -> Result<std::fs::Metadata, FileError> {
+    let meta = std::fs::metadata(path).map_err(|e| FileError::new(path, FileErrorKind::Io(e)))?;
+    let ft = meta.file_type();
+    if ft.is_file() {
+        return Ok(meta);
+    }
+    let kind = if ft.is_dir() {
+        return Err(FileError::new(path, FileErrorKind::Directory));
+    } else {
+        special_kind(&ft)
+    };
+    Err(FileError::new(path, FileErrorKind::NotRegular(kind)))
+}
+
+#[cfg(unix)]
+fn special_kind(ft: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "FIFO (named pipe)"
+    } else if ft.is_char_device() {
+        "character device"
+    } else if ft.is_block_device() {
+        "block device"
+    } else if ft.is_socket() {
+        "socket"
+    } else {
+        "special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_ft: &std::fs::FileType) -> &'static str {
+    "special file"
+}
+
+/// Reads a small text file (edit list, sidecar) after checking it is a regular file of at most
+/// `max` bytes; `what` names the kind in the error ("edit lists").
+pub fn read_small_text(path: &Path, max: u64, what: &'static str) -> Result<String, FileError> {
+    use std::io::Read;
+    let err = |kind| FileError::new(path, kind);
+    let meta = check_regular(path)?;
+    if meta.len() > max {
+        return Err(err(FileErrorKind::TooLarge {
+            size: meta.len(),
+            max,
+            what,
+        }));
+    }
+    let file = std::fs::File::open(path).map_err(|e| err(FileErrorKind::Io(e)))?;
+    // The size may have changed since: never read more than the limit.
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| err(FileErrorKind::Io(e)))?;
+    if bytes.len() as u64 > max {
+        return Err(err(FileErrorKind::TooLarge {
+            size: bytes.len() as u64,
+            max,
+            what,
+        }));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        err(FileErrorKind::Content(format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )))
+    })
+}
+
+/// Reads and parses an edit list file (a regular file of at most
+/// [`limits::MAX_EDIT_LIST_BYTES`]).
 pub fn load_edit_list(path: &Path) -> Result<EditList, FileError> {
-    let text = std::fs::read_to_string(path).map_err(|e| FileError::new(path, FileErrorKind::Io(e)))?;
+    let text = read_small_text(path, limits::MAX_EDIT_LIST_BYTES, "edit lists")?;
     EditList::from_json(&text).map_err(|e| FileError::new(path, FileErrorKind::Content(e.to_string())))
 }
 

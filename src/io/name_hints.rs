@@ -53,8 +53,9 @@ fn parse_scaled(token: &str) -> Option<f64> {
     if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return None;
     }
-    let v: f64 = number.parse().ok()?;
-    (v > 0.0 && v.is_finite()).then_some(v * scale)
+    let v = number.parse::<f64>().ok()? * scale;
+    // A name is only a hint: a value no capture can have is no hint at all.
+    (v > 0.0 && v <= crate::signal::limits::MAX_FREQ_HZ).then_some(v)
 }
 
 #[cfg(test)]

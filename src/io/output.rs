@@ -67,13 +67,55 @@ impl OutputFormat {
             .filter(|c| &c.id == b"auxi")
             .cloned()
             .collect();
-        Ok(OutputFormat {
+        let format = OutputFormat {
             container: Container::Wav,
             encoding,
             stored_channels: source.stored_channels(),
             sample_rate: source.sample_rate(),
             extra_chunks,
-        })
+        };
+        format.check(target)?;
+        Ok(format)
+    }
+
+    /// Checks that a file of this format can be written with consistent header fields (run
+    /// before any work): a WAV's rate rounds to 1 Hz .. 2³¹ − 1 Hz (libsndfile reads it as signed), its byte rate (rate ×
+    /// bytes per frame) fits the header's 32 bits, and its frame fits 65535 bytes.
+    pub fn check(&self, target: &Path) -> Result<(), FileError> {
+        let err = |m: String| FileError::new(target, FileErrorKind::CannotWrite(m));
+        if self.stored_channels == 0 || self.stored_channels > crate::signal::limits::MAX_CHANNELS {
+            return Err(err(format!("{} channels", self.stored_channels)));
+        }
+        if self.container == Container::Raw {
+            return Ok(());
+        }
+        let rate = self.sample_rate.round();
+        if !(1.0..=crate::signal::limits::MAX_SAMPLE_RATE_HZ).contains(&rate) {
+            return Err(err(format!(
+                "a WAV at {} Hz: a WAV header holds a whole number of Hz from 1 to 2147483647",
+                self.sample_rate
+            )));
+        }
+        let block = self.block_align();
+        if block > u16::MAX as u64 {
+            return Err(err(format!(
+                "a WAV of {} channels of {} bytes: a frame of {block} bytes does not fit its header",
+                self.stored_channels,
+                self.encoding.bytes()
+            )));
+        }
+        if rate as u64 * block > u32::MAX as u64 {
+            return Err(err(format!(
+                "a WAV at {rate} Hz with {block}-byte frames: its byte rate ({} bytes/s) does not fit a WAV header's 32 bits; write raw IQ (.cf32, .cs16, …) or a lower rate",
+                rate as u64 * block
+            )));
+        }
+        Ok(())
+    }
+
+    /// Bytes per sample frame.
+    fn block_align(&self) -> u64 {
+        self.stored_channels as u64 * self.encoding.bytes() as u64
     }
 
     fn hound_spec(&self) -> hound::WavSpec {
@@ -103,14 +145,16 @@ fn start_riff(w: &mut BufWriter<&File>, format: &OutputFormat) -> std::io::Resul
     let bytes = format.encoding.bytes() as u16;
     let channels = format.stored_channels as u16;
     let rate = format.sample_rate.round() as u32;
+    // `OutputFormat::check` keeps the frame within 16 bits and the byte rate within 32.
     let block = channels * bytes;
+    let byte_rate = (rate as u64 * block as u64).min(u32::MAX as u64) as u32;
     let tag: u16 = if format.encoding.is_float() { 3 } else { 1 };
     w.write_all(b"RIFF\0\0\0\0WAVEfmt ")?;
     w.write_all(&16u32.to_le_bytes())?;
     w.write_all(&tag.to_le_bytes())?;
     w.write_all(&channels.to_le_bytes())?;
     w.write_all(&rate.to_le_bytes())?;
-    w.write_all(&(rate * block as u32).to_le_bytes())?;
+    w.write_all(&byte_rate.to_le_bytes())?;
     w.write_all(&block.to_le_bytes())?;
     w.write_all(&(8 * bytes).to_le_bytes())?;
     let mut pos = 36u64;
@@ -156,6 +200,7 @@ pub struct AudioWriter<'f> {
 impl<'f> AudioWriter<'f> {
     /// Starts writing `format` into `file` (which will be renamed to `path`).
     pub fn new(file: &'f File, path: &'f Path, format: OutputFormat) -> Result<Self, FileError> {
+        format.check(path)?;
         let mut buf = BufWriter::with_capacity(1 << 20, file);
         let backend = match format.container {
             Container::Wav if !format.extra_chunks.is_empty() => {
@@ -213,10 +258,14 @@ impl<'f> AudioWriter<'f> {
         r
     }
 
-    /// Writes interleaved stored samples.
+    /// Writes interleaved stored samples. A NaN or infinity (which sanitised inputs never
+    /// produce) is written as 0, so no file Spectro writes holds one.
     fn write_interleaved(&mut self, samples: &[f32]) -> Result<(), FileError> {
         let count = samples.len();
-        let sample = |i: usize| samples[i];
+        let sample = |i: usize| {
+            let x = samples[i];
+            if x.is_finite() { x } else { 0.0 }
+        };
         let path = self.path;
         let enc = self.format.encoding;
         let mut clipped = 0u64;
@@ -288,6 +337,15 @@ fn hound_err(path: &Path, e: hound::Error) -> FileError {
 /// the same length. For sound made in memory (a picture imported in the window) that then
 /// opens like a file.
 pub fn float_wav_bytes(stored: &[Vec<f32>], sample_rate: f64) -> Result<Vec<u8>, String> {
+    OutputFormat {
+        container: Container::Wav,
+        encoding: Encoding::Float32,
+        stored_channels: stored.len(),
+        sample_rate,
+        extra_chunks: Vec::new(),
+    }
+    .check(Path::new("sound"))
+    .map_err(|e| e.kind.to_string())?;
     let spec = hound::WavSpec {
         channels: stored.len() as u16,
         sample_rate: sample_rate.round() as u32,

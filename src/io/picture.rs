@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::atomic::write_atomically;
 use super::error::{FileError, FileErrorKind};
-use crate::signal::{Colormap, Convention, FreqScale, WindowKind};
+use crate::signal::{Colormap, Convention, FreqScale, WindowKind, limits};
 
 /// The PNG text keyword of Spectro's picture metadata.
 pub const META_KEY: &str = "spectro";
@@ -24,10 +24,11 @@ pub const META_VERSION: u32 = 1;
 /// Largest picture side Spectro reads or writes, in pixels.
 pub const MAX_SIDE: u32 = 65535;
 
-/// Largest picture Spectro reads or writes, in pixels (8192 × 8192, or any shape as large).
-/// Decoded, such a picture takes 3 bytes a pixel (2 for 16-bit grey), about 200 MB; PNG
-/// data is decoded row by row into that form, never held whole.
-pub const MAX_PIXELS: u64 = 1 << 26;
+/// Largest picture Spectro reads or writes, in pixels (8192 × 8192, or any shape as large:
+/// [`crate::signal::limits::MAX_PICTURE_PIXELS`]). Decoded, such a picture takes 3 bytes a
+/// pixel (2 for 16-bit grey), about 200 MB; PNG data is decoded row by row into that form,
+/// never held whole.
+pub const MAX_PIXELS: u64 = crate::signal::limits::MAX_PICTURE_PIXELS;
 
 /// Pixel layout of a picture.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,7 +192,80 @@ impl PictureMeta {
                 meta.version
             ));
         }
+        meta.check().map_err(|e| format!("Spectro metadata: {e}"))?;
         Ok(meta)
+    }
+
+    /// Checks every number against [`limits`], so an edited or corrupt chunk is one clear
+    /// error instead of a division by zero or an absurd allocation.
+    pub fn check(&self) -> Result<(), String> {
+        limits::check_sample_rate(self.sample_rate).map_err(|e| format!("\"sample_rate\": {e}"))?;
+        if let Some(c) = self.center_freq_hz {
+            limits::check_freq(c).map_err(|e| format!("\"center_freq_hz\": {e}"))?;
+        }
+        limits::check_duration(self.duration_s, false).map_err(|e| format!("\"duration_s\": {e}"))?;
+        limits::check_time(self.start_s).map_err(|e| format!("\"start_s\": {e}"))?;
+        limits::check_stft(crate::signal::StftParams {
+            fft_len: self.fft,
+            hop: self.hop,
+            window: self.window,
+        })
+        .map_err(|e| format!("\"fft\"/\"hop\": {e}"))?;
+        // The sound rebuilt is at most as long as a WAV can be.
+        if self.signal_len > u32::MAX as u64 {
+            return Err(format!(
+                "\"signal_len\" {} is more samples than a WAV file holds",
+                self.signal_len
+            ));
+        }
+        let [first, end] = self.frames;
+        let most = self.signal_len / self.hop as u64 + 2;
+        if first >= end || end as u64 > most {
+            return Err(format!(
+                "\"frames\" [{first}, {end}] is not a range of the {most} frames a sound of {} samples has",
+                self.signal_len
+            ));
+        }
+        for f in self.freq_hz {
+            limits::check_freq(f).map_err(|e| format!("\"freq_hz\": {e}"))?;
+        }
+        if self.freq_hz[0] >= self.freq_hz[1] {
+            return Err(format!(
+                "\"freq_hz\" [{}, {}] must be [low, high] with low < high",
+                self.freq_hz[0], self.freq_hz[1]
+            ));
+        }
+        for (name, v) in [("floor_db", self.floor_db), ("ceiling_db", self.ceiling_db)] {
+            limits::check_level_db(v as f64).map_err(|e| format!("\"{name}\": {e}"))?;
+        }
+        if self.floor_db >= self.ceiling_db {
+            return Err(format!(
+                "\"floor_db\" {} must be below \"ceiling_db\" {}",
+                self.floor_db, self.ceiling_db
+            ));
+        }
+        if self.channels == 0 || self.channels > limits::MAX_CHANNELS {
+            return Err(format!(
+                "\"channels\" {} is not 1 to {}",
+                self.channels,
+                limits::MAX_CHANNELS
+            ));
+        }
+        if let Some(c) = self.channel.filter(|&c| c >= self.channels) {
+            return Err(format!(
+                "\"channel\" {c} does not exist among {} channels",
+                self.channels
+            ));
+        }
+        limits::check_picture_size(self.width as usize, self.height as usize)
+            .map_err(|e| format!("\"width\"/\"height\": {e}"))?;
+        if !self.plot.fits(self.width, self.height) {
+            return Err(format!(
+                "\"plot\" {} does not fit the {} × {} picture",
+                self.plot, self.width, self.height
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -300,10 +374,8 @@ fn encode_png<W: std::io::Write>(
 /// Reads a PNG file.
 pub fn read_png(path: &Path) -> Result<Picture, FileError> {
     let err = |kind| FileError::new(path, kind);
-    let meta = std::fs::metadata(path).map_err(|e| err(FileErrorKind::Io(e)))?;
-    if meta.is_dir() {
-        return Err(err(FileErrorKind::Directory));
-    }
+    // Before opening: a FIFO would block the open, a device never end.
+    let meta = super::check_regular(path)?;
     if meta.len() == 0 {
         return Err(err(FileErrorKind::Empty));
     }

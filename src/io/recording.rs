@@ -3,8 +3,9 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use memmap2::Mmap;
-use rayon::prelude::*;
 use rustfft::num_complex::Complex32;
 use serde::Serialize;
 
@@ -12,6 +13,11 @@ use super::encoding::Encoding;
 use super::error::{FileError, FileErrorKind};
 use super::wav::{self, Chunk};
 use crate::signal::SampleSource;
+use crate::signal::limits::{self, MAX_SAMPLE_ABS};
+
+/// Frames per block of the lazy float check: each block is scanned once, the first time a
+/// read touches it, so every bad sample is counted once however often it is decoded.
+const SCAN_BLOCK_FRAMES: u64 = 4096;
 
 /// How to interpret a file being opened.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -74,6 +80,10 @@ pub struct Recording {
     block_align: usize,
     extra_chunks: Vec<Chunk>,
     center_freq_hz: Option<f64>,
+    /// Float files: one bit per [`SCAN_BLOCK_FRAMES`] frames, set once the block is scanned.
+    scanned: Vec<AtomicU64>,
+    /// Float files: NaN, infinite or out-of-range samples found in the scanned blocks.
+    replaced: AtomicU64,
 }
 
 /// What `spectro info` reports.
@@ -108,10 +118,26 @@ fn check_rate(path: &Path, rate: f64) -> Result<f64, FileError> {
     if rate == 0.0 {
         return Err(FileError::new(path, FileErrorKind::ZeroRate));
     }
-    if !(rate.is_finite() && rate > 0.0) {
-        return Err(FileError::new(path, FileErrorKind::BadRate(rate)));
+    limits::check_sample_rate(rate).map_err(|_| FileError::new(path, FileErrorKind::BadRate(rate)))
+}
+
+/// True for a float sample [`sanitise`] replaces: NaN, infinite or beyond [`MAX_SAMPLE_ABS`].
+#[inline]
+fn is_bad(x: f32) -> bool {
+    x.is_nan() || x.abs() > MAX_SAMPLE_ABS
+}
+
+/// Replaces a float sample Spectro cannot pass on: NaN and ±∞ by 0, larger than
+/// [`MAX_SAMPLE_ABS`] by ±that.
+#[inline]
+fn sanitise(x: f32) -> f32 {
+    if x.abs() <= MAX_SAMPLE_ABS {
+        x
+    } else if x.is_nan() || x.is_infinite() {
+        0.0
+    } else {
+        MAX_SAMPLE_ABS.copysign(x)
     }
-    Ok(rate)
 }
 
 impl Recording {
@@ -130,10 +156,12 @@ impl Recording {
             given
         };
         let err = |kind| FileError::new(path, kind);
+        // Before opening: opening a FIFO blocks until a writer comes, a device never ends.
+        super::check_regular(path)?;
         let file = File::open(path).map_err(|e| err(FileErrorKind::Io(e)))?;
         let meta = file.metadata().map_err(|e| err(FileErrorKind::Io(e)))?;
-        if meta.is_dir() {
-            return Err(err(FileErrorKind::Directory));
+        if !meta.is_file() {
+            return Err(err(FileErrorKind::NotRegular("special file")));
         }
         if meta.len() == 0 {
             return Err(err(FileErrorKind::Empty));
@@ -215,6 +243,8 @@ impl Recording {
                 bytes,
                 extra_chunks: Vec::new(),
                 center_freq_hz: meta.and_then(|m| m.center_freq_hz).or(hints.center_freq_hz),
+                scanned: Vec::new(),
+                replaced: AtomicU64::new(0),
             }
         } else {
             let is_riff = bytes.len() >= 4 && (&bytes[..4] == b"RIFF" || &bytes[..4] == b"RF64");
@@ -251,48 +281,56 @@ impl Recording {
                 bytes,
                 extra_chunks: layout.extra_chunks,
                 center_freq_hz,
+                scanned: Vec::new(),
+                replaced: AtomicU64::new(0),
             }
         };
+        let mut rec = rec;
         if rec.frames == 0 {
             return Err(err(FileErrorKind::NoSamples));
         }
         if rec.encoding.is_float() {
-            rec.check_finite()?;
+            let blocks = rec.frames.div_ceil(SCAN_BLOCK_FRAMES);
+            rec.scanned = (0..blocks.div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
         }
         Ok(rec)
     }
 
-    /// Rejects NaN and infinite samples: they would poison every FFT they touch.
-    fn check_finite(&self) -> Result<(), FileError> {
-        let data = &self.bytes[self.data_offset..self.data_offset + self.frames as usize * self.block_align];
-        let chunk = self.block_align * 65536;
-        let first_bad = data.par_chunks(chunk).enumerate().find_map_first(|(ci, bytes)| {
-            bytes
+    /// Float samples that were NaN, infinite or larger than [`MAX_SAMPLE_ABS`] in the parts of
+    /// the file read so far, each counted once. Reads give 0 for NaN and ±∞ and clamp the
+    /// others to ±[`MAX_SAMPLE_ABS`], so no NaN or infinity reaches an STFT or an output; the
+    /// file is checked lazily, block by block as it is read (hour-long files stay mapped, not
+    /// read). Always 0 for integer encodings. Commands print a warning when this is not 0; the
+    /// window can show it.
+    pub fn replaced_samples(&self) -> u64 {
+        self.replaced.load(Ordering::Relaxed)
+    }
+
+    /// Scans the blocks of frames `lo..hi` not scanned yet and counts their bad samples.
+    fn scan_blocks(&self, lo: u64, hi: u64) {
+        let first = lo / SCAN_BLOCK_FRAMES;
+        let last = (hi - 1) / SCAN_BLOCK_FRAMES;
+        for block in first..=last {
+            let (word, bit) = ((block / 64) as usize, 1u64 << (block % 64));
+            let Some(w) = self.scanned.get(word) else {
+                return;
+            };
+            if w.load(Ordering::Relaxed) & bit != 0 {
+                continue;
+            }
+            let start = block * SCAN_BLOCK_FRAMES;
+            let end = (start + SCAN_BLOCK_FRAMES).min(self.frames);
+            let at = self.data_offset + start as usize * self.block_align;
+            let bytes = &self.bytes[at..at + (end - start) as usize * self.block_align];
+            let bad = bytes
                 .chunks_exact(4)
-                .position(|b| !f32::from_le_bytes([b[0], b[1], b[2], b[3]]).is_finite())
-                .map(|p| ci * chunk + p * 4)
-        });
-        if let Some(byte) = first_bad {
-            let frame = (byte / self.block_align) as u64;
-            let stored = (byte % self.block_align) / 4;
-            let at = self.data_offset + byte;
-            let v = f32::from_le_bytes([
-                self.bytes[at],
-                self.bytes[at + 1],
-                self.bytes[at + 2],
-                self.bytes[at + 3],
-            ]);
-            return Err(FileError::new(
-                &self.path,
-                FileErrorKind::NonFinite {
-                    channel: stored,
-                    frame,
-                    time_s: frame as f64 / self.sample_rate,
-                    what: if v.is_nan() { "NaN" } else { "infinite" },
-                },
-            ));
+                .filter(|b| is_bad(f32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+                .count() as u64;
+            // Two readers may scan the same block; only the one that sets the bit counts it.
+            if w.fetch_or(bit, Ordering::Relaxed) & bit == 0 && bad > 0 {
+                self.replaced.fetch_add(bad, Ordering::Relaxed);
+            }
         }
-        Ok(())
     }
 
     /// The path it was opened from.
@@ -375,6 +413,12 @@ impl Recording {
         let at = self.data_offset + lo as usize * self.block_align + stored * self.encoding.bytes();
         self.encoding
             .decode_strided(&self.bytes[at..], self.block_align, mid);
+        if self.encoding.is_float() {
+            self.scan_blocks(lo as u64, hi as u64);
+            for x in mid.iter_mut() {
+                *x = sanitise(*x);
+            }
+        }
     }
 }
 

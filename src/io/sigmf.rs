@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::encoding::Encoding;
 use super::error::FileErrorKind;
+use crate::signal::limits;
 
 /// What a SigMF metadata file says about its recording.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,9 +29,11 @@ pub fn sidecar_name(data: &Path) -> Option<PathBuf> {
     Some(data.with_file_name(format!("{}.sigmf-meta", stem.to_string_lossy())))
 }
 
-/// The metadata file belonging to `data` (see [`sidecar_name`]), if it exists.
+/// The metadata file belonging to `data` (see [`sidecar_name`]), if something by that name
+/// exists (whether it is a regular file is checked by [`read`], which refuses a FIFO or a
+/// device instead of ignoring it).
 pub fn sidecar_for(data: &Path) -> Option<PathBuf> {
-    sidecar_name(data).filter(|m| m.is_file())
+    sidecar_name(data).filter(|m| std::fs::metadata(m).is_ok())
 }
 
 /// The data file belonging to a metadata file: `NAME.sigmf-data`.
@@ -38,13 +41,16 @@ pub fn data_for(meta: &Path) -> PathBuf {
     meta.with_extension("sigmf-data")
 }
 
-/// Reads a SigMF metadata file.
+/// Reads a SigMF metadata file (a regular file of at most [`limits::MAX_SIDECAR_BYTES`]); the
+/// errors name it.
 pub fn read(meta: &Path) -> Result<SigmfMeta, FileErrorKind> {
-    let text = std::fs::read_to_string(meta)?;
+    let text = super::read_small_text(meta, limits::MAX_SIDECAR_BYTES, "SigMF metadata files")
+        .map_err(|e| FileErrorKind::Content(e.to_string()))?;
     parse(meta, &text)
 }
 
-fn parse(meta: &Path, text: &str) -> Result<SigmfMeta, FileErrorKind> {
+/// Parses the text of a SigMF metadata file `meta`; the errors name it.
+pub fn parse(meta: &Path, text: &str) -> Result<SigmfMeta, FileErrorKind> {
     let bad = |m: String| FileErrorKind::Content(format!("{}: {m}", meta.display()));
     let v: Value = serde_json::from_str(text).map_err(|e| bad(format!("not valid SigMF JSON: {e}")))?;
     let global = v
@@ -61,17 +67,34 @@ fn parse(meta: &Path, text: &str) -> Result<SigmfMeta, FileErrorKind> {
         "cf32_le" => Encoding::Cf32,
         other => {
             return Err(FileErrorKind::Unsupported(format!(
-                "SigMF datatype \"{other}\" (Spectro reads cu8, ci8, ci16_le and cf32_le)"
+                "SigMF datatype \"{other}\" in {} (Spectro reads cu8, ci8, ci16_le and cf32_le)",
+                meta.display()
             )));
         }
     };
-    let sample_rate = global.get("core:sample_rate").and_then(Value::as_f64);
-    let center_freq_hz = v
+    let sample_rate = match global.get("core:sample_rate") {
+        None | Some(Value::Null) => None,
+        Some(r) => Some(
+            r.as_f64()
+                .ok_or_else(|| bad(format!("\"core:sample_rate\" is {r}, not a number")))
+                .and_then(|hz| {
+                    limits::check_sample_rate(hz).map_err(|e| bad(format!("\"core:sample_rate\": {e}")))
+                })?,
+        ),
+    };
+    let center_freq_hz = match v
         .get("captures")
         .and_then(Value::as_array)
         .and_then(|c| c.first())
         .and_then(|c| c.get("core:frequency"))
-        .and_then(Value::as_f64);
+    {
+        None | Some(Value::Null) => None,
+        Some(f) => Some(
+            f.as_f64()
+                .ok_or_else(|| bad(format!("\"core:frequency\" is {f}, not a number")))
+                .and_then(|hz| limits::check_freq(hz).map_err(|e| bad(format!("\"core:frequency\": {e}"))))?,
+        ),
+    };
     Ok(SigmfMeta {
         path: meta.to_path_buf(),
         encoding,

@@ -8,6 +8,7 @@
 
 use super::encoding::Encoding;
 use super::error::FileErrorKind;
+use crate::signal::limits::MAX_CHANNELS;
 
 /// A chunk of the RIFF file other than `fmt ` and `data`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,7 +36,8 @@ pub struct WavLayout {
     pub data_offset: usize,
     /// Bytes of sample data.
     pub data_len: usize,
-    /// Other chunks, in file order (LIST, auxi, …), kept so exports can carry them over.
+    /// Other chunks of at most [`MAX_KEPT_CHUNK`] bytes, in file order (LIST, auxi, …), kept so
+    /// exports can carry them over.
     pub extra_chunks: Vec<Chunk>,
 }
 
@@ -73,6 +75,10 @@ impl WavLayout {
     }
 }
 
+/// Largest chunk other than `fmt ` and `data` kept in memory; larger ones (embedded pictures,
+/// padding) are skipped, so a file of a few GB of chunks is never copied into memory.
+pub const MAX_KEPT_CHUNK: usize = 1 << 16;
+
 const PCM: u16 = 0x0001;
 const IEEE_FLOAT: u16 = 0x0003;
 const EXTENSIBLE: u16 = 0xFFFE;
@@ -101,6 +107,9 @@ struct Fmt {
     channels: usize,
     sample_rate: u32,
     block_align: usize,
+    /// Bits of each sample's container (`wBitsPerSample`).
+    container_bits: u16,
+    /// Valid bits (`wValidBitsPerSample` of an extensible header, else the container's).
     bits: u16,
 }
 
@@ -115,7 +124,8 @@ fn parse_fmt(p: &[u8]) -> Result<Fmt, FileErrorKind> {
     let channels = le16(p, 2) as usize;
     let sample_rate = le32(p, 4);
     let block_align = le16(p, 12) as usize;
-    let mut bits = le16(p, 14);
+    let container_bits = le16(p, 14);
+    let mut bits = container_bits;
     if tag == EXTENSIBLE {
         if p.len() < 40 {
             return Err(FileErrorKind::Malformed(
@@ -134,6 +144,7 @@ fn parse_fmt(p: &[u8]) -> Result<Fmt, FileErrorKind> {
         channels,
         sample_rate,
         block_align,
+        container_bits,
         bits,
     })
 }
@@ -142,10 +153,28 @@ fn encoding_of(fmt: &Fmt) -> Result<Encoding, FileErrorKind> {
     if fmt.channels == 0 {
         return Err(FileErrorKind::Malformed("zero channels".into()));
     }
-    if fmt.block_align == 0 || !fmt.block_align.is_multiple_of(fmt.channels) {
+    if fmt.channels > MAX_CHANNELS {
+        return Err(FileErrorKind::Unsupported(format!(
+            "{} channels (Spectro reads at most {MAX_CHANNELS})",
+            fmt.channels
+        )));
+    }
+    if fmt.container_bits == 0 || fmt.bits == 0 || fmt.bits > fmt.container_bits {
         return Err(FileErrorKind::Malformed(format!(
-            "block align {} does not fit {} channels",
-            fmt.block_align, fmt.channels
+            "{} valid bits in {}-bit samples",
+            fmt.bits, fmt.container_bits
+        )));
+    }
+    // The header says the frame size twice: trust neither when they disagree (decoding with
+    // either would read the samples wrongly).
+    let expected = fmt.channels * (fmt.container_bits as usize).div_ceil(8);
+    if fmt.block_align != expected {
+        return Err(FileErrorKind::Malformed(format!(
+            "block align {} contradicts {} channel{} of {} bits (expected {expected})",
+            fmt.block_align,
+            fmt.channels,
+            if fmt.channels == 1 { "" } else { "s" },
+            fmt.container_bits
         )));
     }
     let container = fmt.block_align / fmt.channels;
@@ -188,6 +217,11 @@ pub fn parse(bytes: &[u8]) -> Result<WavLayout, FileErrorKind> {
             if fmt.is_none() {
                 return Err(FileErrorKind::Malformed("data chunk before the fmt chunk".into()));
             }
+            if data.is_some() {
+                return Err(FileErrorKind::Malformed(format!(
+                    "a second data chunk at byte {pos}: which one holds the samples is ambiguous"
+                )));
+            }
             // Recorders that stream to disk leave 0xFFFFFFFF ("until the end") in the header.
             let len = if declared == u32::MAX as usize {
                 available
@@ -211,8 +245,13 @@ pub fn parse(bytes: &[u8]) -> Result<WavLayout, FileErrorKind> {
                 String::from_utf8_lossy(&id)
             )));
         } else if &id == b"fmt " {
+            if fmt.is_some() {
+                return Err(FileErrorKind::Malformed(format!(
+                    "a second fmt chunk at byte {pos}: which one describes the samples is ambiguous"
+                )));
+            }
             fmt = Some(parse_fmt(&bytes[payload..payload + declared])?);
-        } else {
+        } else if declared <= MAX_KEPT_CHUNK {
             extra.push(Chunk {
                 id,
                 data: bytes[payload..payload + declared].to_vec(),

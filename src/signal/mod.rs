@@ -5,6 +5,7 @@ pub mod colormap;
 mod colormap_tables;
 pub mod fft;
 pub mod levels;
+pub mod limits;
 pub mod phase;
 pub mod progress;
 pub mod raster;

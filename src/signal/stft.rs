@@ -19,10 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::fft::{Scratch, StftSample};
 use super::window::WindowKind;
 
-/// Smallest FFT length accepted.
-pub const MIN_FFT_LEN: usize = 16;
-/// Largest FFT length accepted.
-pub const MAX_FFT_LEN: usize = 65536;
+pub use super::limits::{MAX_FFT_LEN, MIN_FFT_LEN};
 
 /// STFT geometry: FFT (and window) length, hop and window shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -80,6 +77,20 @@ pub enum StftError {
         hop: usize,
         /// The FFT length.
         fft_len: usize,
+    },
+    /// So small a hop for so long an FFT that the frames overlapping one sample would not fit in
+    /// memory (see [`super::limits::MAX_OVERLAP_CELLS`]).
+    #[error(
+        "hop {hop} overlaps {} frames of {fft_len} samples on every sample; with this FFT the hop must be at least {min_hop}",
+        fft_len.div_ceil(*hop)
+    )]
+    Overlap {
+        /// The rejected hop.
+        hop: usize,
+        /// The FFT length.
+        fft_len: usize,
+        /// The smallest hop allowed.
+        min_hop: usize,
     },
     /// Some samples would be covered by no window (or almost none): the signal could not be
     /// rebuilt from its STFT.
@@ -156,22 +167,35 @@ pub struct Stft<T: StftSample> {
     inv_wss_period: Vec<f32>,
 }
 
-impl<T: StftSample> Stft<T> {
-    /// Plans an STFT, checking the length and the overlap-add condition.
-    pub fn new(params: StftParams, convention: Convention) -> Result<Self, StftError> {
+impl StftParams {
+    /// Checks the lengths (see [`super::limits`]) and the overlap-add condition, without
+    /// planning any FFT.
+    pub fn validate(&self) -> Result<(), StftError> {
+        self.checked_window().map(|_| ())
+    }
+
+    /// The window's coefficients and window-sum-square period, once the parameters are checked.
+    fn checked_window(&self) -> Result<(Vec<f32>, Vec<f64>), StftError> {
         let StftParams {
             fft_len,
             hop,
             window: kind,
-        } = params;
+        } = *self;
         if !(MIN_FFT_LEN..=MAX_FFT_LEN).contains(&fft_len) {
             return Err(StftError::FftLen { fft_len });
         }
         if hop == 0 || hop > fft_len {
             return Err(StftError::Hop { hop, fft_len });
         }
+        let min_hop = super::limits::min_hop(fft_len);
+        if hop < min_hop {
+            return Err(StftError::Overlap {
+                hop,
+                fft_len,
+                min_hop,
+            });
+        }
         let window = kind.coefficients(fft_len);
-        let window_sum = window.iter().map(|&w| w as f64).sum();
         let period = wss_period(&window, hop);
         if !satisfies_nola(&period) {
             // Halving from half a frame finds a working hop in a few tries for every window.
@@ -185,6 +209,16 @@ impl<T: StftSample> Stft<T> {
                 suggested,
             });
         }
+        Ok((window, period))
+    }
+}
+
+impl<T: StftSample> Stft<T> {
+    /// Plans an STFT, checking the length and the overlap-add condition.
+    pub fn new(params: StftParams, convention: Convention) -> Result<Self, StftError> {
+        let (window, period) = params.checked_window()?;
+        let fft_len = params.fft_len;
+        let window_sum = window.iter().map(|&w| w as f64).sum();
         Ok(Stft {
             params,
             convention,

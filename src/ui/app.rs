@@ -6,11 +6,17 @@ use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+mod autosaving;
+mod questions;
+mod writes;
+
 use super::LaunchOptions;
+use super::autosave::Autosaver;
 use super::command::ImageExportSettings;
 use super::command::{Command, CommandSender, command_channel};
+use super::confirm::{Arrival, Question, Then, Write, question_ui};
 use super::denoise::{current_denoise, learn_from_selection};
-use super::dialogs::{Answer, FileDialogs, FilePurpose, Pending, confirm_discard_ui, error_ui};
+use super::dialogs::{FileDialogs, FilePurpose, error_ui};
 use super::image_import::{ImageImportDialog, ImageImportRequest};
 use super::jobs::Job;
 use super::panels::{keys, menu_bar_ui, side_panel_ui, toolbar_ui};
@@ -25,10 +31,10 @@ use crate::edit::mask::{Grid, MaskRaster};
 use crate::edit::picture::Levels;
 use crate::edit::{Affected, Change, Denoise, Document, Edit, NoiseEstimate, Shape};
 use crate::features;
-use crate::io::export::{ExportError, export_edited};
-use crate::io::extract::{Extracted, Region, extract_region};
+use crate::io::export::ExportError;
+use crate::io::extract::Extracted;
 use crate::io::picture::{Picture, PictureColors, read_png};
-use crate::io::{FileError, OpenOptions, Recording, load_edit_list, save_edit_list};
+use crate::io::{FileError, OpenOptions, Recording, load_edit_list};
 use crate::signal::{Complex32, Convention, SampleSource, Stft, StftError, StftParams};
 
 /// An open recording and everything derived from it.
@@ -39,6 +45,8 @@ pub struct OpenDoc {
     pub doc: Document,
     /// Where the edit list was loaded from or saved to.
     pub edits_path: Option<PathBuf>,
+    /// The files the document was read from: never written over.
+    pub inputs: Vec<super::overwrite::Input>,
     envelope: Option<Arc<Envelope>>,
     envelope_job: Option<Job<Option<Envelope>>>,
     /// The waveform of the version shown when it is not the original, and what it shows.
@@ -167,8 +175,8 @@ impl OpenDoc {
     }
 }
 
-/// Opening a recording in the background.
-type OpenJob = Job<Result<Arc<Recording>, FileError>>;
+/// Opening a recording in the background: the recording and the files it was read from.
+type OpenJob = Job<Result<(Arc<Recording>, Vec<super::overwrite::Input>), FileError>>;
 
 /// Importing a picture in the background: the sound as a recording, and a summary.
 type ImportJob = Job<Result<(Arc<Recording>, String), ImageError>>;
@@ -234,7 +242,14 @@ pub struct SpectroApp {
     /// The last message for the status bar.
     pub status: Option<Status>,
     error: Option<String>,
-    pending: Option<Pending>,
+    /// The question on screen (unsaved edits, replace a file, restore an autosave).
+    question: Option<Question>,
+    /// The document revision whose unsaved edits the user agreed to lose: closing it at that
+    /// revision needs no new question; any later edit does.
+    discard_consent: Option<u64>,
+    /// A recording that finished opening while a question was on screen.
+    arrived: Option<Arrival>,
+    autosave: Autosaver,
     dialogs: FileDialogs,
     open_options: OpenOptions,
     /// Edit list to load when the first recording has opened.
@@ -307,7 +322,10 @@ impl SpectroApp {
             hover: None,
             status: None,
             error: None,
-            pending: None,
+            question: None,
+            discard_consent: None,
+            arrived: None,
+            autosave: Autosaver::new(launch.autosave_dir),
             dialogs: FileDialogs::new(launch.native_dialogs),
             open_options: launch.open,
             initial_edits: launch.edits,
@@ -378,8 +396,21 @@ impl SpectroApp {
         self.error = Some(text);
     }
 
-    fn is_dirty(&self) -> bool {
-        self.open.as_ref().is_some_and(|o| o.doc.history.is_dirty())
+    /// True when closing the document now would lose edits the user has not agreed to lose.
+    fn needs_asking(&self) -> bool {
+        self.open
+            .as_ref()
+            .is_some_and(|o| o.doc.history.is_dirty() && self.discard_consent != Some(o.doc.revision))
+    }
+
+    /// The open question, if any (tests read it; the window shows it).
+    pub fn question(&self) -> Option<&Question> {
+        self.question.as_ref()
+    }
+
+    /// True once the window has been told to close.
+    pub fn is_quitting(&self) -> bool {
+        self.allow_close
     }
 
     fn hop_s(&self) -> f64 {
@@ -470,12 +501,52 @@ impl SpectroApp {
         self.opening = Some((
             path,
             Job::spawn("Opening", ctx, move |_| {
-                Recording::open(&p, options).map(Arc::new)
+                let recording = Recording::open(&p, options)?;
+                let inputs = super::overwrite::recording_inputs(&recording);
+                Ok((Arc::new(recording), inputs))
             }),
         ));
     }
 
-    fn finish_open(&mut self, recording: Arc<Recording>, ctx: &egui::Context) {
+    /// Opens the built-in demo recording.
+    fn start_open_demo(&mut self, ctx: &egui::Context) {
+        let options = self.open_options;
+        self.opening = Some((
+            PathBuf::from("demo.wav"),
+            Job::spawn("Opening", ctx, move |_| {
+                let recording = Recording::from_memory("demo.wav", super::DEMO_WAV.to_vec(), "wav", options)?;
+                Ok((Arc::new(recording), Vec::new()))
+            }),
+        ));
+    }
+
+    /// Makes `arrival` the document (the previous one's unsaved edits were saved or given up).
+    fn install(&mut self, arrival: Arrival, ctx: &egui::Context) {
+        let Arrival {
+            recording,
+            inputs,
+            status,
+        } = arrival;
+        // The closed document's autosave has nothing left to recover.
+        self.autosave.remove();
+        self.autosave.close();
+        self.discard_consent = None;
+        self.question = None;
+        if !self.finish_open(recording, inputs, ctx) {
+            return;
+        }
+        if let Some(text) = status {
+            self.set_status(text);
+        }
+        self.offer_restore();
+    }
+
+    fn finish_open(
+        &mut self,
+        recording: Arc<Recording>,
+        inputs: Vec<super::overwrite::Input>,
+        ctx: &egui::Context,
+    ) -> bool {
         let mut params = self.view.stft;
         if recording.is_complex() && params == StftParams::default() {
             // Bursts in IQ captures are short: a shorter default window resolves them.
@@ -483,7 +554,10 @@ impl SpectroApp {
         }
         let engine = match Self::make_engine(&recording, params) {
             Ok(e) => e,
-            Err(e) => return self.fail(e.to_string()),
+            Err(e) => {
+                self.fail(e.to_string());
+                return false;
+            }
         };
         let source: Arc<dyn SampleSource> = recording.clone();
         let env_source = source.clone();
@@ -514,6 +588,7 @@ impl SpectroApp {
             doc: Document::new(source),
             recording,
             edits_path: None,
+            inputs,
             envelope: None,
             envelope_job,
             edited_envelope: None,
@@ -531,9 +606,11 @@ impl SpectroApp {
         self.first_view_s = None;
         self.overview_s = None;
         self.refresh_context();
+        // Loaded now, so an autosave is compared with what the user asked to open.
         if let Some(edits) = self.initial_edits.take() {
-            self.commands.send(Command::LoadEdits(Some(edits)));
+            self.execute(Command::LoadEdits(Some(edits)), ctx);
         }
+        true
     }
 
     fn grid(&self) -> Option<Grid> {
@@ -783,119 +860,11 @@ impl SpectroApp {
         }
     }
 
-    fn save_edits(&mut self, path: PathBuf) {
-        let Some(open) = &mut self.open else { return };
-        let mut list = open.doc.edits.clone();
-        list.stft = Some(crate::edit::StftSettings::from_params(self.view.stft));
-        let inputs = open.recording.files();
-        let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
-        match save_edit_list(&path, &list, &inputs, true) {
-            Ok(()) => {
-                open.doc.history.mark_saved();
-                open.edits_path = Some(path.clone());
-                self.set_status(format!("Saved {} edits to {}", list.edits.len(), path.display()));
-                if let Some(Pending::Open(p)) = self.pending.take() {
-                    self.commands.send(Command::Open(p));
-                } else if self.pending.take() == Some(Pending::Quit) {
-                    self.commands.send(Command::Quit);
-                }
-            }
-            Err(e) => self.fail(e.to_string()),
-        }
-    }
-
     fn suggested_path(&self, ext: &str, suffix: &str) -> Option<PathBuf> {
         let open = self.open.as_ref()?;
         let p = open.recording.path();
         let stem = p.file_stem()?.to_string_lossy();
         Some(p.with_file_name(format!("{stem}{suffix}.{ext}")))
-    }
-
-    /// Exports the spectrogram as shown (time range, frequency range, scale, levels, colours,
-    /// original or edited) as a PNG with Spectro's metadata, on a worker thread.
-    fn start_image_export(&mut self, path: PathBuf, ctx: &egui::Context) {
-        if self.image_export_job.is_some() {
-            return self.fail("An image export is already running.");
-        }
-        let (Some(axis), Some(open), Some(grid)) = (self.axis(), &self.open, self.grid()) else {
-            return;
-        };
-        let fs = open.recording.sample_rate();
-        let params = self.view.stft;
-        let hop_s = params.hop as f64 / fs;
-        let total = open.total_frames.max(1);
-        let first = ((self.view.time_s[0].max(0.0) / hop_s).floor() as usize).min(total - 1);
-        let end = ((self.view.time_s[1] / hop_s).ceil() as usize + 1).clamp(first + 1, total);
-        let options = self.image_export;
-        let size = if options.cells {
-            PlotSize::Cells
-        } else {
-            // The plot's size on screen, in physical pixels.
-            let ppp = ctx.pixels_per_point();
-            let plot = self.last_plot.map_or(egui::vec2(1000.0, 400.0), |r| r.size());
-            PlotSize::Pixels {
-                width: ((plot.x * ppp).round() as usize).max(16),
-                height: ((plot.y * ppp).round() as usize).max(16),
-            }
-        };
-        let settings = ExportSettings {
-            frames: first..end,
-            size,
-            scale: axis.scale,
-            freq_hz: (!options.cells).then(|| [axis.hz_of(self.view.u[0]), axis.hz_of(self.view.u[1])]),
-            channel: self.view.channel,
-            range_db: self.view.ceiling_db - self.view.floor_db,
-            ceiling_db: Some(self.view.ceiling_db),
-            colors: if options.gray16 {
-                PictureColors::Gray16
-            } else {
-                PictureColors::Palette(self.view.colormap)
-            },
-            axes: options.axes,
-        };
-        let version = self.view.version;
-        let processed = version.is_edited();
-        let source: Arc<dyn SampleSource> = if processed {
-            open.processed_source()
-        } else {
-            open.recording.clone()
-        };
-        let raster = processed.then(|| MaskRaster::new(&open.doc.edits.edits, grid));
-        let center = open.recording.center_freq_hz();
-        let complex = open.recording.is_complex();
-        let rec_files = open.recording.files();
-        let target = path.clone();
-        self.set_status(format!("Exporting {}…", path.display()));
-        self.image_export_job = Some((
-            path,
-            Job::spawn("Exporting image", ctx, move |progress| {
-                let what = match (raster.as_ref(), version) {
-                    (Some(r), Version::Removed) => Levels::Removed(r),
-                    (Some(r), _) => Levels::Edited(r),
-                    (None, _) => Levels::Original,
-                };
-                let picture = if complex {
-                    let stft = Stft::<Complex32>::new(params, Convention::Scipy)?;
-                    export_picture(source.as_ref(), center, &stft, what, &settings, progress)?
-                } else {
-                    let stft = Stft::<f32>::new(params, Convention::Scipy)?;
-                    export_picture(source.as_ref(), center, &stft, what, &settings, progress)?
-                };
-                let inputs = rec_files.iter().map(PathBuf::as_path).collect::<Vec<_>>();
-                picture.write(&target, &inputs, true)?;
-                Ok(format!(
-                    "Exported {} ({} × {} pixels{})",
-                    target.display(),
-                    picture.meta.width,
-                    picture.meta.height,
-                    match version {
-                        Version::Original => ", original",
-                        Version::Edited => ", edited",
-                        Version::Removed => ", what the edits remove",
-                    }
-                ))
-            }),
-        ));
     }
 
     /// Describes the open recording if it is the one `picture`'s metadata was exported from.
@@ -939,27 +908,8 @@ impl SpectroApp {
         let duration = self.open.as_ref().map_or(1.0, OpenDoc::duration_s);
         let fs = self.open.as_ref().map_or(48_000.0, |o| o.recording.sample_rate());
         match command {
-            Command::Open(path) => {
-                if self.is_dirty() && self.pending.is_none() {
-                    self.pending = Some(Pending::Open(path));
-                } else {
-                    self.pending = None;
-                    self.start_open(path, ctx);
-                }
-            }
-            Command::OpenDemo => {
-                if self.is_dirty() && self.pending.is_none() {
-                    return;
-                }
-                let options = self.open_options;
-                self.opening = Some((
-                    PathBuf::from("demo.wav"),
-                    Job::spawn("Opening", ctx, move |_| {
-                        Recording::from_memory("demo.wav", super::DEMO_WAV.to_vec(), "wav", options)
-                            .map(Arc::new)
-                    }),
-                ));
-            }
+            Command::Open(path) => self.request(Then::Open(path), ctx),
+            Command::OpenDemo => self.request(Then::OpenDemo, ctx),
             Command::OpenDialog => {
                 let suggested = self.open.as_ref().map(|o| o.recording.path().to_path_buf());
                 self.dialogs.ask(FilePurpose::OpenRecording, suggested, ctx);
@@ -971,18 +921,8 @@ impl SpectroApp {
             Command::LoadEdits(Some(path)) => match load_edit_list(&path) {
                 Ok(list) => {
                     let Some(open) = &mut self.open else { return };
-                    let channels = open.recording.channels();
-                    if let Some((i, c)) = list.edits.iter().enumerate().find_map(|(i, e)| {
-                        e.channels
-                            .iter()
-                            .flatten()
-                            .find(|&&c| c >= channels)
-                            .map(|&c| (i, c))
-                    }) {
-                        return self.fail(format!(
-                            "{}: edits[{i}]: channel {c} does not exist (the recording has {channels})",
-                            path.display()
-                        ));
+                    if let Some(message) = autosaving::missing_channel(&list, open.recording.channels()) {
+                        return self.fail(format!("{}: {message}", path.display()));
                     }
                     let before = open.doc.edits.clone();
                     open.edits_path = Some(path.clone());
@@ -999,14 +939,17 @@ impl SpectroApp {
                 Err(e) => self.fail(e.to_string()),
             },
             Command::SaveEdits => match self.open.as_ref().and_then(|o| o.edits_path.clone()) {
-                Some(p) => self.save_edits(p),
+                // The list's own file: plain Save.
+                Some(p) => {
+                    self.save_edits(p, true);
+                }
                 None => self.execute(Command::SaveEditsAs(None), ctx),
             },
             Command::SaveEditsAs(None) => {
                 let suggested = self.suggested_path("json", ".edits");
                 self.dialogs.ask(FilePurpose::SaveEdits, suggested, ctx);
             }
-            Command::SaveEditsAs(Some(path)) => self.save_edits(path),
+            Command::SaveEditsAs(Some(path)) => self.request_write(Write::SaveEdits(path), ctx),
             Command::ExportAudio(None) => {
                 let ext = self
                     .open
@@ -1022,25 +965,7 @@ impl SpectroApp {
                 let suggested = self.suggested_path(&ext, "-edited");
                 self.dialogs.ask(FilePurpose::ExportAudio, suggested, ctx);
             }
-            Command::ExportAudio(Some(path)) => {
-                let Some(open) = &self.open else { return };
-                if self.export.is_some() {
-                    return self.fail("An export is already running.");
-                }
-                let rec = open.recording.clone();
-                let list = open.doc.edits.clone();
-                let params = self.view.stft;
-                let target = path.clone();
-                self.export = Some((
-                    path,
-                    Job::spawn("Exporting", ctx, move |progress| {
-                        let inputs = rec.files();
-                        let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
-                        export_edited(&rec, &list, params, &target, None, &inputs, true, progress)
-                            .map(|clipped| ExportDone::Audio { clipped })
-                    }),
-                ));
-            }
+            Command::ExportAudio(Some(path)) => self.request_write(Write::ExportAudio(path), ctx),
             Command::ExportSelection(None) => {
                 let ext = if self.open.as_ref().is_some_and(|o| o.recording.is_complex()) {
                     "cf32"
@@ -1050,33 +975,7 @@ impl SpectroApp {
                 let suggested = self.suggested_path(ext, "-region");
                 self.dialogs.ask(FilePurpose::ExportSelection, suggested, ctx);
             }
-            Command::ExportSelection(Some(path)) => {
-                let (Some(open), Some(sel)) = (&self.open, self.transport.selection) else {
-                    return self.fail("Select a time-frequency region first (Select tool).");
-                };
-                if self.export.is_some() {
-                    return self.fail("An export is already running.");
-                }
-                let rec = open.recording.clone();
-                let edits = open.doc.edits.edits.clone();
-                let params = self.view.stft;
-                let target = path.clone();
-                let region = Region {
-                    time_s: sel.time_s,
-                    freq_hz: sel.freq_hz,
-                };
-                self.export = Some((
-                    path,
-                    Job::spawn("Exporting the selection", ctx, move |progress| {
-                        let inputs = rec.files();
-                        let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
-                        extract_region(
-                            &rec, &edits, region, params, &target, None, &inputs, true, progress,
-                        )
-                        .map(ExportDone::Region)
-                    }),
-                ));
-            }
+            Command::ExportSelection(Some(path)) => self.request_write(Write::ExportSelection(path), ctx),
             Command::CancelExport => {
                 if let Some((_, job)) = &self.export {
                     job.progress.cancel();
@@ -1086,7 +985,7 @@ impl SpectroApp {
                 let suggested = self.suggested_path("png", "");
                 self.dialogs.ask(FilePurpose::ExportImage, suggested, ctx);
             }
-            Command::ExportImage(Some(path)) => self.start_image_export(path, ctx),
+            Command::ExportImage(Some(path)) => self.request_write(Write::ExportImage(path), ctx),
             Command::SetImageExport(settings) => self.image_export = settings,
             Command::OpenImageDialog => {
                 let suggested = self
@@ -1100,14 +999,7 @@ impl SpectroApp {
                 self.set_status(format!("Reading {}…", path.display()));
                 self.image_open = Some((path, Job::spawn("Reading picture", ctx, move |_| read_png(&p))));
             }
-            Command::ImportImage(request) => {
-                if self.is_dirty() && self.pending.is_none() {
-                    self.pending = Some(Pending::ImportImage(request));
-                } else {
-                    self.pending = None;
-                    self.start_import(*request, ctx);
-                }
-            }
+            Command::ImportImage(request) => self.request(Then::ImportImage(request), ctx),
             Command::CancelImport => {
                 if let Some((_, job)) = &self.import {
                     job.progress.cancel();
@@ -1117,43 +1009,7 @@ impl SpectroApp {
                 let suggested = self.suggested_path("csv", "-features");
                 self.dialogs.ask(FilePurpose::ExportFeatures, suggested, ctx);
             }
-            Command::ExportFeatures(Some(path)) => {
-                let Some(open) = &self.open else { return };
-                if self.features_export.is_some() {
-                    return self.fail("A features export is already running.");
-                }
-                let rec = open.recording.clone();
-                let list = open.doc.edits.clone();
-                let edits_path = open.edits_path.clone();
-                // The edits are rendered as the audio export renders them, and analysed with
-                // the view's STFT, so bursts are resolved as the spectrogram shows them.
-                let params = self.view.stft;
-                let options = features::FeatureOptions {
-                    stft: params,
-                    channel: self.view.channel,
-                    center_freq_hz: rec.center_freq_hz(),
-                    ..features::FeatureOptions::default()
-                };
-                let target = path.clone();
-                self.features_export = Some((
-                    path,
-                    Job::spawn("Exporting features", ctx, move |progress| {
-                        let files = rec.files();
-                        let mut inputs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-                        inputs.extend(edits_path.as_deref());
-                        features::csv::export(
-                            rec.as_ref(),
-                            &list,
-                            params,
-                            &options,
-                            &target,
-                            &inputs,
-                            true,
-                            progress,
-                        )
-                    }),
-                ));
-            }
+            Command::ExportFeatures(Some(path)) => self.request_write(Write::ExportFeatures(path), ctx),
             Command::CancelFeatures => {
                 if let Some((_, job)) = &self.features_export {
                     job.progress.cancel();
@@ -1311,14 +1167,8 @@ impl SpectroApp {
             }
             Command::SetSelection(sel) => self.transport.selection = sel,
             Command::SetDevice(d) => self.transport.set_device(d),
-            Command::Quit => {
-                if self.is_dirty() && self.pending.is_none() {
-                    self.pending = Some(Pending::Quit);
-                } else {
-                    self.allow_close = true;
-                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-                }
-            }
+            Command::Quit => self.request(Then::Quit, ctx),
+            Command::Answer(answer) => self.answer(answer, ctx),
         }
     }
 
@@ -1329,8 +1179,17 @@ impl SpectroApp {
             let path = path.clone();
             self.opening = None;
             match result {
-                Ok(rec) => self.finish_open(rec, ctx),
+                Ok((recording, inputs)) => self.arrive(
+                    Arrival {
+                        recording,
+                        inputs,
+                        status: None,
+                    },
+                    ctx,
+                ),
                 Err(e) => {
+                    // The edits given up for it are not given up for anything else.
+                    self.discard_consent = None;
                     self.fail(e.to_string());
                     if matches!(self.screenshot, ScreenshotState::Waiting { .. }) {
                         self.finish_screenshot(Err(format!("cannot open {}: {e}", path.display())), ctx);
@@ -1359,10 +1218,8 @@ impl SpectroApp {
                         done.sample_rate
                     ));
                 }
+                // Exporting is not saving: the edit list stays unsaved until it is saved.
                 Ok(ExportDone::Audio { clipped }) => {
-                    if let Some(open) = &mut self.open {
-                        open.doc.history.mark_saved();
-                    }
                     let note = if clipped > 0 {
                         format!(" ({clipped} samples clipped: lower boosting gains)")
                     } else {
@@ -1371,6 +1228,7 @@ impl SpectroApp {
                     self.set_status(format!("Exported {}{note}", path.display()));
                 }
                 Err(ExportError::Cancelled(_)) => self.set_status("Export cancelled; nothing was written."),
+                Err(ExportError::File(e)) => self.write_failed(&e),
                 Err(e) => self.fail(e.to_string()),
             }
         }
@@ -1391,6 +1249,7 @@ impl SpectroApp {
                 Err(features::csv::ExportError::Features(features::FeatureError::Cancelled(_))) => {
                     self.set_status("Features export cancelled; nothing was written.")
                 }
+                Err(features::csv::ExportError::File(e)) => self.write_failed(&e),
                 Err(e) => self.fail(e.to_string()),
             }
         }
@@ -1409,6 +1268,7 @@ impl SpectroApp {
             match result {
                 Ok(text) => self.set_status(text),
                 Err(ImageError::Cancelled) => self.set_status("Image export cancelled."),
+                Err(ImageError::File(e)) => self.write_failed(&e),
                 Err(e) => self.fail(format!("Export image: {e}")),
             }
         }
@@ -1437,10 +1297,17 @@ impl SpectroApp {
             let path = path.clone();
             self.import = None;
             match result {
-                Ok((recording, summary)) => {
-                    self.finish_open(recording, ctx);
-                    self.set_status(format!("{}: {summary}", path.display()));
-                }
+                Ok((recording, summary)) => self.arrive(
+                    Arrival {
+                        recording,
+                        inputs: vec![super::overwrite::Input {
+                            path: path.clone(),
+                            role: "the picture this sound was made from",
+                        }],
+                        status: Some(format!("{}: {summary}", path.display())),
+                    },
+                    ctx,
+                ),
                 Err(ImageError::Cancelled) => self.set_status("Import cancelled."),
                 Err(e) => self.fail(format!("{}: {e}", path.display())),
             }
@@ -1872,10 +1739,11 @@ impl SpectroApp {
         }
     }
 
-    /// Closes the window even with unsaved edits (benchmarks, scripted runs).
+    /// Closes the window even with unsaved edits (benchmarks, scripted runs): they are given
+    /// up, so no autosave of them is kept.
     pub fn quit_without_asking(&mut self, ctx: &egui::Context) {
-        self.allow_close = true;
-        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        self.discard_consent = self.open.as_ref().map(|o| o.doc.revision);
+        self.quit_now(ctx);
     }
 
     fn finish_screenshot(&mut self, result: Result<(), String>, ctx: &egui::Context) {
@@ -1961,6 +1829,10 @@ fn save_screenshot(path: &Path, img: &egui::ColorImage) -> Result<(), String> {
 }
 
 impl eframe::App for SpectroApp {
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.shutdown();
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         if let Some(bench) = &mut self.bench {
@@ -1979,9 +1851,9 @@ impl eframe::App for SpectroApp {
             self.commands.send(Command::Open(p));
         }
         self.shortcuts(&ctx);
-        if ctx.input(|i| i.viewport().close_requested()) && self.is_dirty() && !self.allow_close {
+        if ctx.input(|i| i.viewport().close_requested()) && !self.allow_close && self.needs_asking() {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.pending = Some(Pending::Quit);
+            self.request(Then::Quit, &ctx);
         }
 
         let doc = self.open.as_ref().map(|o| &o.doc);
@@ -2040,24 +1912,12 @@ impl eframe::App for SpectroApp {
         {
             self.image_dialog = None;
         }
-        if let Some(pending) = self.pending.clone()
-            && let Some(answer) = confirm_discard_ui(&ctx, &pending)
-        {
-            match answer {
-                Answer::Save => self.commands.send(Command::SaveEdits),
-                Answer::Discard => {
-                    self.pending = None;
-                    if let Some(open) = &mut self.open {
-                        open.doc.history.mark_saved();
-                    }
-                    match pending {
-                        Pending::Open(p) => self.commands.send(Command::Open(p)),
-                        Pending::ImportImage(r) => self.commands.send(Command::ImportImage(r)),
-                        Pending::Quit => self.commands.send(Command::Quit),
-                    }
-                }
-                Answer::Cancel => self.pending = None,
-            }
+        if let Some(question) = &self.question {
+            let name = self.open.as_ref().map_or_else(
+                || "the recording".to_owned(),
+                |o| super::overwrite::name(o.recording.path()),
+            );
+            question_ui(&ctx, question, &name, &self.commands);
         }
         if let Some(message) = &self.error
             && error_ui(&ctx, message)
@@ -2069,6 +1929,8 @@ impl eframe::App for SpectroApp {
         while let Ok(c) = self.inbox.try_recv() {
             self.execute(c, &ctx);
         }
+        self.questions_frame(&ctx);
+        self.autosave_frame(&ctx);
         if self.opening.is_some()
             || self.export.is_some()
             || self.import.is_some()

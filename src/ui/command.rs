@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
+use super::confirm::Answer;
 use super::image_import::ImageImportRequest;
 use super::tools::Tool;
 use super::transport::Selection;
@@ -149,6 +150,9 @@ pub enum Command {
     SetDevice(Option<String>),
     /// Quit (asks first if there are unsaved edits).
     Quit,
+    /// The user's answer to the question on screen (unsaved edits, replace a file, restore an
+    /// autosave).
+    Answer(Answer),
 }
 
 /// How File > Export image draws the picture.

@@ -71,9 +71,28 @@ impl FilePurpose {
 /// A dialog the user answers with a path: native when possible, otherwise typed in.
 pub struct FileDialogs {
     native: Option<(FilePurpose, Instant, Job<Option<PathBuf>>)>,
-    prompt: Option<(FilePurpose, String)>,
+    prompt: Option<Prompt>,
     /// Set when a native dialog could not be shown: use the in-app field from then on.
     no_native: bool,
+}
+
+/// The in-app path field.
+struct Prompt {
+    purpose: FilePurpose,
+    text: String,
+    /// Focus is given once, when it opens: asked for every frame, the field could never lose
+    /// it, and Enter (which ends the editing) would never confirm.
+    focused: bool,
+}
+
+impl Prompt {
+    fn new(purpose: FilePurpose, text: String) -> Self {
+        Prompt {
+            purpose,
+            text,
+            focused: false,
+        }
+    }
 }
 
 /// A dialog that returns faster than this did not wait for a person: treat it as "no dialog
@@ -102,7 +121,7 @@ impl FileDialogs {
         }
         if self.no_native {
             let text = suggested.map(|p| p.display().to_string()).unwrap_or_default();
-            self.prompt = Some((purpose, text));
+            self.prompt = Some(Prompt::new(purpose, text));
             return;
         }
         let job = Job::spawn(purpose.title(), ctx, move |_| {
@@ -163,35 +182,40 @@ impl FileDialogs {
                 Some(path) => commands.send(purpose.command(path)),
                 None if started.elapsed() < TOO_FAST => {
                     self.no_native = true;
-                    self.prompt = Some((purpose, String::new()));
+                    self.prompt = Some(Prompt::new(purpose, String::new()));
                 }
                 None => {}
             }
         }
-        let Some((purpose, text)) = &mut self.prompt else {
+        let Some(prompt) = &mut self.prompt else {
             return;
         };
         let mut close = false;
         let mut chosen = None;
         egui::Modal::new(egui::Id::unique("path-prompt")).show(ctx, |ui| {
-            ui.heading(purpose.title());
+            ui.heading(prompt.purpose.title());
             ui.label("Type the file's path:");
             let edit = ui.add(
-                egui::TextEdit::singleline(text)
+                egui::TextEdit::singleline(&mut prompt.text)
                     .desired_width(420.0)
                     .id_salt("path-field"),
             );
-            edit.request_focus();
+            if !prompt.focused {
+                edit.request_focus();
+                prompt.focused = true;
+            }
             let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            let text = prompt.text.trim();
             ui.horizontal(|ui| {
-                if (ui.button("OK").clicked() || enter) && !text.trim().is_empty() {
-                    chosen = Some(PathBuf::from(text.trim()));
+                if (ui.button("OK").clicked() || enter) && !text.is_empty() {
+                    chosen = Some(PathBuf::from(text));
                 }
                 if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
                     close = true;
                 }
             });
         });
+        let purpose = prompt.purpose;
         if let Some(path) = chosen {
             commands.send(purpose.command(path));
             close = true;
@@ -200,58 +224,6 @@ impl FileDialogs {
             self.prompt = None;
         }
     }
-}
-
-/// What waits for the answer to "discard unsaved edits?".
-#[derive(Clone, Debug, PartialEq)]
-pub enum Pending {
-    /// Open this file.
-    Open(PathBuf),
-    /// Turn this picture into sound and open it.
-    ImportImage(Box<super::image_import::ImageImportRequest>),
-    /// Quit.
-    Quit,
-}
-
-/// The answer to the unsaved-edits question.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Answer {
-    /// Save the edit list first.
-    Save,
-    /// Go ahead and lose the edits.
-    Discard,
-    /// Do nothing.
-    Cancel,
-}
-
-/// Asks whether to discard unsaved edits; returns the answer once given.
-pub fn confirm_discard_ui(ctx: &egui::Context, pending: &Pending) -> Option<Answer> {
-    let mut answer = None;
-    egui::Modal::new(egui::Id::unique("confirm-discard")).show(ctx, |ui| {
-        ui.heading("Unsaved edits");
-        let what = match pending {
-            Pending::Open(p) => format!("Opening {} will close the current recording.", p.display()),
-            Pending::ImportImage(r) => format!(
-                "Opening the sound of {} will close the current recording.",
-                r.path.display()
-            ),
-            Pending::Quit => "Quitting will close the current recording.".to_owned(),
-        };
-        ui.label(what);
-        ui.label("Its edits have not been saved or exported.");
-        ui.horizontal(|ui| {
-            if ui.button("Save edit list…").clicked() {
-                answer = Some(Answer::Save);
-            }
-            if ui.button("Discard edits").clicked() {
-                answer = Some(Answer::Discard);
-            }
-            if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
-                answer = Some(Answer::Cancel);
-            }
-        });
-    });
-    answer
 }
 
 /// Shows an error until dismissed; returns true when dismissed.

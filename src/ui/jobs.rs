@@ -2,6 +2,8 @@
 //! and shows the progress; the job can be cancelled.
 
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use crate::signal::Progress;
 
@@ -12,6 +14,7 @@ pub struct Job<T> {
     /// What the job does, for the status bar.
     pub label: String,
     result: Arc<Mutex<Option<T>>>,
+    thread: Option<JoinHandle<()>>,
 }
 
 impl<T: Send + 'static> Job<T> {
@@ -24,7 +27,7 @@ impl<T: Send + 'static> Job<T> {
         let progress = Arc::new(Progress::new());
         let result = Arc::new(Mutex::new(None));
         let (p, r, ctx) = (progress.clone(), result.clone(), ctx.clone());
-        std::thread::spawn(move || {
+        let thread = std::thread::spawn(move || {
             let value = work(&p);
             if let Ok(mut slot) = r.lock() {
                 *slot = Some(value);
@@ -35,6 +38,23 @@ impl<T: Send + 'static> Job<T> {
             progress,
             label: label.into(),
             result,
+            thread: Some(thread),
+        }
+    }
+
+    /// Asks the worker to stop and waits for it, at most `timeout`: on exit, so that a write
+    /// it was making has removed its temporary file before the process ends. True if it ended.
+    pub fn cancel_and_wait(&self, timeout: Duration) -> bool {
+        self.progress.cancel();
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.thread.as_ref().is_none_or(JoinHandle::is_finished) {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
         }
     }
 

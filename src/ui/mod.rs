@@ -5,12 +5,15 @@
 //! ([`tiles`]); opening, exporting and the waveform envelope run as background jobs.
 
 pub mod app;
+pub mod autosave;
 pub mod bench;
 pub mod command;
+pub mod confirm;
 pub mod denoise;
 pub mod dialogs;
 pub mod image_import;
 pub mod jobs;
+pub mod overwrite;
 pub mod panels;
 pub mod spectrogram;
 pub mod tiles;
@@ -53,6 +56,10 @@ pub struct LaunchOptions {
     pub stft: Option<crate::signal::StftParams>,
     /// Which version to show and play first.
     pub show: view::Version,
+    /// Where unsaved edit lists are autosaved ([`autosave::default_dir`] for the user's
+    /// window); `None` turns autosave off (the default, so tests and scripted runs never touch
+    /// the user's state directory unless they ask to).
+    pub autosave_dir: Option<PathBuf>,
 }
 
 impl Default for LaunchOptions {
@@ -69,6 +76,7 @@ impl Default for LaunchOptions {
             open_image: None,
             stft: None,
             show: view::Version::Edited,
+            autosave_dir: None,
         }
     }
 }

@@ -182,7 +182,7 @@ pub fn menu_bar_ui(
         });
         ui.menu_button("Help", |ui| {
             ui.label("Mouse: wheel zooms time, ctrl+wheel zooms frequency,");
-            ui.label("shift+wheel scrolls, middle-drag or space+drag pans,");
+            ui.label("shift+wheel pans time, middle-drag or space+drag pans,");
             ui.label("right-drag zooms to a box.");
             ui.separator();
             ui.label("Tools: H hand, R rectangle, B brush, E eraser, L lasso, T threshold;");

@@ -1,6 +1,6 @@
 //! The spectrogram view: tiles drawn as plot images with time and frequency axes (egui_plot),
 //! the edits drawn over them, and the mouse: wheel zooms time, ctrl+wheel zooms frequency,
-//! middle-drag or space+drag pans, right-drag box-zooms, the primary button uses the tool.
+//! shift+wheel (or a sideways scroll) pans time, middle-drag or space+drag pans, right-drag box-zooms, the primary button uses the tool.
 
 use egui::{Color32, PointerButton, Pos2, Rect, Shape, Stroke, Vec2};
 use egui_plot::{GridInput, GridMark, Plot, PlotBounds, PlotImage, PlotPoint, PlotTransform};
@@ -213,11 +213,10 @@ pub fn spectrogram_ui(
                     center_s: Some(t),
                 });
             }
-            let horizontal = if modifiers.shift { scroll.y } else { scroll.x };
-            if horizontal != 0.0 {
-                commands.send(Command::PanTime(
-                    -horizontal as f64 / frame.width().max(1.0) as f64,
-                ));
+            // egui already turns Shift+wheel into a horizontal scroll (`x`), as trackpads and
+            // tilting wheels give it: either pans in time.
+            if scroll.x != 0.0 {
+                commands.send(Command::PanTime(-scroll.x as f64 / frame.width().max(1.0) as f64));
             }
         }
     }

@@ -69,6 +69,10 @@ pub struct Transport {
     pub bandwidth_hz: [f64; 4],
     /// The demodulator setting last given to the player.
     synced_demod: Option<Option<DemodSettings>>,
+    /// True while paused by [`Self::toggle_pause`]: the only state Play resumes. After Stop the
+    /// player's queued audio belongs to a generation Stop has ended, so resuming would play
+    /// silence (counting underruns); Play starts a new playback instead.
+    paused: bool,
 }
 
 impl Default for Transport {
@@ -92,6 +96,7 @@ impl Default for Transport {
             tune_hz: 0.0,
             bandwidth_hz: DemodMode::ALL.map(DemodMode::default_bandwidth_hz),
             synced_demod: None,
+            paused: false,
         }
     }
 }
@@ -110,6 +115,7 @@ impl Transport {
         self.listen = None;
         self.tune_hz = 0.0;
         self.synced_demod = None;
+        self.paused = false;
     }
 
     /// IQ: the demodulator to hear through, if any.
@@ -278,6 +284,9 @@ impl Transport {
             return;
         };
         let range = frame(range_s[0])..frame(range_s[1]).max(frame(range_s[0]) + 1).min(len);
+        // The counter shows this playback's dropouts, not every one since the device opened.
+        player.shared().underruns.store(0, Ordering::Relaxed);
+        self.paused = false;
         player.play(PlayRequest {
             start: frame(start_s).clamp(range.start, range.end.saturating_sub(1)),
             range,
@@ -285,26 +294,47 @@ impl Transport {
         });
     }
 
-    /// Pauses or resumes; false if there is nothing to resume.
+    /// Pauses or resumes a paused playback; false if there is nothing to pause or resume.
     pub fn toggle_pause(&mut self) -> bool {
         match &self.player {
             Some(p) if p.is_playing() => {
                 p.pause();
+                self.paused = true;
                 true
             }
-            Some(p) if !p.is_finished() && p.shared().position.load(Ordering::Relaxed) > 0 => {
+            Some(p) if self.paused && !p.is_finished() => {
                 p.resume();
+                self.paused = false;
                 true
             }
             _ => false,
         }
     }
 
-    /// Stops playback.
+    /// Stops playback: the next Play starts afresh.
     pub fn stop(&mut self) {
+        self.paused = false;
         if let Some(p) = &mut self.player {
             p.stop();
         }
+    }
+
+    /// True while paused mid-way (Play resumes).
+    pub fn is_paused(&self) -> bool {
+        self.paused && self.player.as_ref().is_some_and(|p| !p.is_finished())
+    }
+
+    /// Times the current (or last) playback ran out of audio: the device asked for sound
+    /// before it was rendered.
+    pub fn underruns(&self) -> u64 {
+        self.player
+            .as_ref()
+            .map_or(0, |p| p.shared().underruns.load(Ordering::Relaxed))
+    }
+
+    /// State shared with the audio callback, while a player is open (meters, counters).
+    pub fn shared(&self) -> Option<&crate::audio::engine::Shared> {
+        self.player.as_ref().map(Player::shared)
     }
 
     /// Opens another output device from the next Play on.
@@ -396,12 +426,21 @@ impl Transport {
             if chosen != self.device {
                 commands.send(Command::SetDevice(chosen));
             }
-            if let Some(p) = &self.player {
-                let u = p.shared().underruns.load(Ordering::Relaxed);
-                if u > 0 {
-                    ui.label(egui::RichText::new(format!("{u} underruns")).color(ui.visuals().warn_fg_color))
-                        .on_hover_text("Times the audio device asked for sound before it was ready");
-                }
+            let u = self.underruns();
+            if u > 0 {
+                let text = if playing {
+                    format!("{u} dropout{}", if u == 1 { "" } else { "s" })
+                } else {
+                    format!(
+                        "{u} dropout{} in the last playback",
+                        if u == 1 { "" } else { "s" }
+                    )
+                };
+                ui.label(egui::RichText::new(text).color(ui.visuals().warn_fg_color))
+                    .on_hover_text(
+                        "Times this playback went silent because the sound was not ready in time \
+                         (the computer could not keep up); counted from each Play",
+                    );
             }
             if let Some(e) = &self.error {
                 ui.label(

@@ -1,5 +1,7 @@
 //! The editor under egui_kittest: helpers shared by the window tests (included with
 //! `#[path]` by those tests only, so the others do not build the harness).
+// Each test binary uses some of these.
+#![allow(dead_code)]
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -14,15 +16,54 @@ use spectro::ui::app::SpectroApp;
 
 /// The editor on the demo, with in-window path prompts instead of desktop dialogs.
 pub fn harness() -> Harness<'static, SpectroApp> {
-    Harness::builder().with_size([1400.0, 860.0]).build_eframe(|cc| {
-        SpectroApp::new(
-            &cc.egui_ctx,
-            LaunchOptions {
-                native_dialogs: false,
-                ..LaunchOptions::default()
-            },
-        )
-    })
+    harness_with(LaunchOptions::default())
+}
+
+/// The editor launched with `launch`, with in-window path prompts instead of desktop dialogs.
+pub fn harness_with(launch: LaunchOptions) -> Harness<'static, SpectroApp> {
+    Harness::builder()
+        .with_size([1400.0, 860.0])
+        .build_eframe(move |cc| {
+            SpectroApp::new(
+                &cc.egui_ctx,
+                LaunchOptions {
+                    native_dialogs: false,
+                    ..launch
+                },
+            )
+        })
+}
+
+/// Steps frames until `done` holds, at most 60 s.
+pub fn wait_until(h: &mut Harness<'static, SpectroApp>, what: &str, done: impl Fn(&SpectroApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        h.step();
+        if done(h.state()) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("timed out waiting for {what}: status {:?}", h.state().status);
+}
+
+/// Types `path` into the open path field (tests have no desktop dialog), replacing its text.
+pub fn type_path(h: &mut Harness<'static, SpectroApp>, path: &Path) {
+    h.get_by_role(egui::accesskit::Role::TextInput).focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    h.get_by_role(egui::accesskit::Role::TextInput)
+        .type_text(&path.display().to_string());
+    h.run_steps(2);
+}
+
+/// Picks the File menu item `item`.
+pub fn file_menu(h: &mut Harness<'static, SpectroApp>, item: &str) {
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label_contains(item).click();
+    h.run_steps(3);
 }
 
 /// Steps frames until the app has a document and nothing runs in the background.
@@ -80,20 +121,10 @@ pub fn export_through_menu(h: &mut Harness<'static, SpectroApp>, path: &Path) {
 
 /// Picks the File menu item `item` and answers its file dialog with `path`.
 pub fn export_through(h: &mut Harness<'static, SpectroApp>, item: &str, path: &Path) {
-    h.get_by_label("File").click();
-    h.run_steps(2);
-    h.get_by_label_contains(item).click();
-    h.run_steps(3);
-    // No desktop dialog in tests: the in-app path field takes the path.
-    let field = h.get_by_role(egui::accesskit::Role::TextInput);
-    field.focus();
-    h.run_steps(1);
-    // The field suggests a name next to the recording; replace it.
-    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    h.run_steps(1);
-    h.get_by_role(egui::accesskit::Role::TextInput)
-        .type_text(&path.display().to_string());
-    h.run_steps(2);
+    file_menu(h, item);
+    // No desktop dialog in tests: the in-app path field takes the path (it suggests a name
+    // next to the recording; replaced).
+    type_path(h, path);
     h.get_by_label("OK").click();
     h.run_steps(2);
     wait_idle(h);

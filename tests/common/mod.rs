@@ -11,10 +11,15 @@ pub fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Runs the built `spectro` binary.
+/// Runs the built `spectro` binary. Its XDG state directory (where the window autosaves edit
+/// lists) is one of the tests' own, never the user's.
 pub fn spectro(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_spectro"))
         .args(args)
+        .env(
+            "XDG_STATE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg-state"),
+        )
         .output()
         .expect("spectro runs")
 }

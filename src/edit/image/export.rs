@@ -10,8 +10,8 @@ use super::font::{self, Canvas};
 use crate::edit::picture::{Levels, MAX_LEVEL_BINS, PictureRequest, level_picture};
 use crate::io::FileError;
 use crate::io::picture::{
-    MAX_PIXELS, MAX_SIDE, META_KEY, META_VERSION, PictureColors, PictureMeta, PixelFormat, PixelRect,
-    png_bytes, write_png,
+    MAX_SIDE, META_KEY, META_VERSION, PictureColors, PictureMeta, PixelFormat, PixelRect, png_bytes,
+    write_png,
 };
 use crate::signal::colormap::level_index;
 use crate::signal::raster::FreqAxis;
@@ -195,29 +195,19 @@ pub fn export_picture<T: ReadSamples>(
             "the plot would be {columns} × {rows} pixels; pictures are limited to {MAX_SIDE} a side"
         ));
     }
-    // Refused before any work: a picture is held whole while it is drawn (about 9 bytes a
-    // pixel at the peak), so the limit bounds the memory too.
-    if columns as u64 * rows as u64 > MAX_PIXELS {
-        return bad(format!(
-            "the plot would be {columns} × {rows} pixels; pictures are limited to {MAX_PIXELS} pixels \
-             (8192 × 8192)"
-        ));
-    }
     let layout = if settings.axes {
         Layout::with_axes(columns as u32, rows as u32, settings.colors)
     } else {
         Layout::bare(columns as u32, rows as u32)
     };
-    if layout.width > MAX_SIDE
-        || layout.height > MAX_SIDE
-        || layout.width as u64 * layout.height as u64 > MAX_PIXELS
-    {
+    if layout.width > MAX_SIDE || layout.height > MAX_SIDE {
         return bad(format!(
-            "with axes the picture would be {} × {} pixels; pictures are limited to {MAX_SIDE} a side \
-             and {MAX_PIXELS} pixels",
-            layout.width, layout.height
+            "with axes the picture would exceed {MAX_SIDE} pixels a side"
         ));
     }
+    // Bounded before the levels are computed below: about 10 bytes of memory per pixel.
+    crate::signal::limits::check_picture_size(layout.width as usize, layout.height as usize)
+        .map_err(ImageError::Settings)?;
     let request = PictureRequest {
         frames: frames.clone(),
         columns,

@@ -1,0 +1,287 @@
+//! Writing the user's files from the window: the edit list and the exports. The open
+//! document's inputs are never written over, and an existing file is replaced only after the
+//! user agreed ("Replace NAME?"); only then is the write made with `force`.
+
+use super::*;
+use crate::edit::StftSettings;
+use crate::io::FileError;
+use crate::io::atomic::same_file;
+use crate::io::export::export_edited;
+use crate::io::extract::{Region, extract_region};
+use crate::io::save_edit_list;
+use crate::ui::overwrite::{Input, TargetCheck, check_targets, name, paths, write_error};
+
+impl SpectroApp {
+    /// A write the user asked for: refused onto an input, asked about onto an existing file,
+    /// made at once otherwise.
+    pub(super) fn request_write(&mut self, write: Write, ctx: &egui::Context) {
+        // A save chosen in the unsaved-edits question carries on with what waited for it.
+        let then = match self.question.take() {
+            Some(Question::SaveFirst(then)) if matches!(write, Write::SaveEdits(_)) => Some(then),
+            other => {
+                self.question = other;
+                None
+            }
+        };
+        let Some(open) = &self.open else { return };
+        // Saving onto the document's own edit list file is what Save does: no question.
+        if let Write::SaveEdits(p) = &write
+            && open
+                .edits_path
+                .as_deref()
+                .is_some_and(|e| e == p || same_file(e, p))
+        {
+            return self.write(write, true, then, ctx);
+        }
+        let mut inputs = open.inputs.clone();
+        if !matches!(write, Write::SaveEdits(_))
+            && let Some(edits) = &open.edits_path
+        {
+            inputs.push(Input {
+                path: edits.clone(),
+                role: "the edit list of the open recording",
+            });
+        }
+        match check_targets(&write.targets(), &inputs) {
+            TargetCheck::New => self.write(write, false, then, ctx),
+            TargetCheck::Exists(existing) => {
+                self.question = Some(Question::Replace {
+                    write,
+                    existing,
+                    then,
+                })
+            }
+            TargetCheck::Refused(message) => self.fail(message),
+        }
+    }
+
+    /// Makes `write`, replacing existing files when `replace`; `then` follows a successful
+    /// save of the edit list.
+    pub(super) fn write(&mut self, write: Write, replace: bool, then: Option<Then>, ctx: &egui::Context) {
+        match write {
+            Write::SaveEdits(path) => {
+                if self.save_edits(path, replace)
+                    && let Some(then) = then
+                {
+                    self.proceed(then, ctx);
+                }
+            }
+            Write::ExportAudio(path) => self.start_export_audio(path, replace, ctx),
+            Write::ExportSelection(path) => self.start_export_selection(path, replace, ctx),
+            Write::ExportImage(path) => self.start_image_export(path, replace, ctx),
+            Write::ExportFeatures(path) => self.start_features_export(path, replace, ctx),
+        }
+    }
+
+    /// A write that failed: a refusal in the window's words (no `--force` to give), any other
+    /// error as the library says it.
+    pub(super) fn write_failed(&mut self, e: &FileError) {
+        let inputs = self.open.as_ref().map(|o| o.inputs.clone()).unwrap_or_default();
+        self.fail(write_error(e, &inputs));
+    }
+
+    /// What the document's exports must never write over: its inputs and its edit list file.
+    fn export_inputs(&self) -> Vec<PathBuf> {
+        self.open.as_ref().map_or_else(Vec::new, |o| {
+            let mut inputs: Vec<PathBuf> = o.inputs.iter().map(|i| i.path.clone()).collect();
+            inputs.extend(o.edits_path.clone());
+            inputs
+        })
+    }
+
+    /// Saves the edit list to `path` (replacing an existing file when `replace`): the only
+    /// thing that marks it saved. True if saved.
+    pub(super) fn save_edits(&mut self, path: PathBuf, replace: bool) -> bool {
+        let Some(open) = &mut self.open else {
+            return false;
+        };
+        let mut list = open.doc.edits.clone();
+        list.stft = Some(StftSettings::from_params(self.view.stft));
+        match save_edit_list(&path, &list, &paths(&open.inputs), replace) {
+            Ok(()) => {
+                open.doc.history.mark_saved();
+                open.edits_path = Some(path.clone());
+                self.autosave.remove();
+                self.set_status(format!("Saved {} edits to {}", list.edits.len(), path.display()));
+                true
+            }
+            Err(e) => {
+                self.write_failed(&e);
+                false
+            }
+        }
+    }
+
+    fn start_export_audio(&mut self, path: PathBuf, replace: bool, ctx: &egui::Context) {
+        let Some(open) = &self.open else { return };
+        if self.export.is_some() {
+            return self.fail("An export is already running.");
+        }
+        let rec = open.recording.clone();
+        let list = open.doc.edits.clone();
+        let params = self.view.stft;
+        let target = path.clone();
+        let inputs = self.export_inputs();
+        self.set_status(format!("Exporting {}…", name(&path)));
+        self.export = Some((
+            path,
+            Job::spawn("Exporting", ctx, move |progress| {
+                let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+                export_edited(&rec, &list, params, &target, None, &inputs, replace, progress)
+                    .map(|clipped| ExportDone::Audio { clipped })
+            }),
+        ));
+    }
+
+    fn start_export_selection(&mut self, path: PathBuf, replace: bool, ctx: &egui::Context) {
+        let (Some(open), Some(sel)) = (&self.open, self.transport.selection) else {
+            return self.fail("Select a time-frequency region first (Select tool).");
+        };
+        if self.export.is_some() {
+            return self.fail("An export is already running.");
+        }
+        let rec = open.recording.clone();
+        let edits = open.doc.edits.edits.clone();
+        let params = self.view.stft;
+        let target = path.clone();
+        let region = Region {
+            time_s: sel.time_s,
+            freq_hz: sel.freq_hz,
+        };
+        let inputs = self.export_inputs();
+        self.set_status(format!("Exporting the selection to {}…", name(&path)));
+        self.export = Some((
+            path,
+            Job::spawn("Exporting the selection", ctx, move |progress| {
+                let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+                extract_region(
+                    &rec, &edits, region, params, &target, None, &inputs, replace, progress,
+                )
+                .map(ExportDone::Region)
+            }),
+        ));
+    }
+
+    fn start_features_export(&mut self, path: PathBuf, replace: bool, ctx: &egui::Context) {
+        let Some(open) = &self.open else { return };
+        if self.features_export.is_some() {
+            return self.fail("A features export is already running.");
+        }
+        let rec = open.recording.clone();
+        let list = open.doc.edits.clone();
+        let inputs = self.export_inputs();
+        // The edits are rendered as the audio export renders them, and analysed with the
+        // view's STFT, so bursts are resolved as the spectrogram shows them.
+        let params = self.view.stft;
+        let options = features::FeatureOptions {
+            stft: params,
+            channel: self.view.channel,
+            center_freq_hz: rec.center_freq_hz(),
+            ..features::FeatureOptions::default()
+        };
+        let target = path.clone();
+        self.features_export = Some((
+            path,
+            Job::spawn("Exporting features", ctx, move |progress| {
+                let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+                features::csv::export(
+                    rec.as_ref(),
+                    &list,
+                    params,
+                    &options,
+                    &target,
+                    &inputs,
+                    replace,
+                    progress,
+                )
+            }),
+        ));
+    }
+
+    /// Exports the spectrogram as shown (time range, frequency range, scale, levels, colours,
+    /// original or edited) as a PNG with Spectro's metadata, on a worker thread.
+    fn start_image_export(&mut self, path: PathBuf, replace: bool, ctx: &egui::Context) {
+        if self.image_export_job.is_some() {
+            return self.fail("An image export is already running.");
+        }
+        let (Some(axis), Some(open), Some(grid)) = (self.axis(), &self.open, self.grid()) else {
+            return;
+        };
+        let fs = open.recording.sample_rate();
+        let params = self.view.stft;
+        let hop_s = params.hop as f64 / fs;
+        let total = open.total_frames.max(1);
+        let first = ((self.view.time_s[0].max(0.0) / hop_s).floor() as usize).min(total - 1);
+        let end = ((self.view.time_s[1] / hop_s).ceil() as usize + 1).clamp(first + 1, total);
+        let options = self.image_export;
+        let size = if options.cells {
+            PlotSize::Cells
+        } else {
+            // The plot's size on screen, in physical pixels.
+            let ppp = ctx.pixels_per_point();
+            let plot = self.last_plot.map_or(egui::vec2(1000.0, 400.0), |r| r.size());
+            PlotSize::Pixels {
+                width: ((plot.x * ppp).round() as usize).max(16),
+                height: ((plot.y * ppp).round() as usize).max(16),
+            }
+        };
+        let settings = ExportSettings {
+            frames: first..end,
+            size,
+            scale: axis.scale,
+            freq_hz: (!options.cells).then(|| [axis.hz_of(self.view.u[0]), axis.hz_of(self.view.u[1])]),
+            channel: self.view.channel,
+            range_db: self.view.ceiling_db - self.view.floor_db,
+            ceiling_db: Some(self.view.ceiling_db),
+            colors: if options.gray16 {
+                PictureColors::Gray16
+            } else {
+                PictureColors::Palette(self.view.colormap)
+            },
+            axes: options.axes,
+        };
+        let version = self.view.version;
+        let processed = version.is_edited();
+        let source: Arc<dyn SampleSource> = if processed {
+            open.processed_source()
+        } else {
+            open.recording.clone()
+        };
+        let raster = processed.then(|| MaskRaster::new(&open.doc.edits.edits, grid));
+        let center = open.recording.center_freq_hz();
+        let complex = open.recording.is_complex();
+        let inputs = self.export_inputs();
+        let target = path.clone();
+        self.set_status(format!("Exporting {}…", path.display()));
+        self.image_export_job = Some((
+            path,
+            Job::spawn("Exporting image", ctx, move |progress| {
+                let what = match (raster.as_ref(), version) {
+                    (Some(r), Version::Removed) => Levels::Removed(r),
+                    (Some(r), _) => Levels::Edited(r),
+                    (None, _) => Levels::Original,
+                };
+                let picture = if complex {
+                    let stft = Stft::<Complex32>::new(params, Convention::Scipy)?;
+                    export_picture(source.as_ref(), center, &stft, what, &settings, progress)?
+                } else {
+                    let stft = Stft::<f32>::new(params, Convention::Scipy)?;
+                    export_picture(source.as_ref(), center, &stft, what, &settings, progress)?
+                };
+                let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+                picture.write(&target, &inputs, replace)?;
+                Ok(format!(
+                    "Exported {} ({} × {} pixels{})",
+                    target.display(),
+                    picture.meta.width,
+                    picture.meta.height,
+                    match version {
+                        Version::Original => ", original",
+                        Version::Edited => ", edited",
+                        Version::Removed => ", what the edits remove",
+                    }
+                ))
+            }),
+        ));
+    }
+}
