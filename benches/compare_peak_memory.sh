@@ -16,7 +16,7 @@ S=${BIN[-1]}
 python3 - <<'PY'
 import os, random, struct, wave
 random.seed(1)
-for name, n in [("tiny.wav", 1000), ("short.wav", 9600), ("mid.wav", 960000)]:
+for name, n in [("short.wav", 9600), ("n200k.wav", 200000), ("mid.wav", 960000)]:
     if not os.path.exists(name):
         w = wave.open(name, "wb"); w.setnchannels(1); w.setsampwidth(2); w.setframerate(48000)
         w.writeframes(b"".join(struct.pack("<h", int(random.gauss(0, 3000))) for _ in range(n)))
@@ -41,9 +41,9 @@ for name, e in edits.items():
     if phase:
         doc["phase"] = phase
     json.dump(doc, open(name, "w"))
-json.dump({"version": 1, "stft": {"fft": 65536, "hop": 1}, "edits": [
-    {"type": "rect", "time_s": [0.05, 0.1], "freq_hz": [1000, 2000], "gain_db": -20}]},
-    open("big.json", "w"))
+json.dump({"version": 1, "stft": {"fft": 4096, "hop": 2}, "edits": [
+    {"type": "rect", "time_s": [0, 5], "freq_hz": [1000, 2000], "gain_db": -20}]},
+    open("e4096all.json", "w"))
 PY
 run() {
     local limit=$1 name=$2; shift 2
@@ -58,11 +58,11 @@ run 900 "paint, and a third before the first" apply long60.wav --edits paint3.js
 (ulimit -v 8000000; run 1800 "features of 1 GB at 16/4 (8 GB limit)" features adsb_1g.cu8 --sample-rate 2M --fft 16 --hop 4 -o /tmp/pm.csv --force)
 run 900 "features of 64 MB at 16/4" features adsb64.cu8 --sample-rate 2M --fft 16 --hop 4 -o /tmp/pm.csv --force
 run 900 "features of 16 MB at 16/4" features adsb16.cu8 --sample-rate 2M --fft 16 --hop 4 -o /tmp/pm.csv --force
-run 300 "features 65536/1" features short.wav --fft 65536 --hop 1 -o /tmp/pm.csv --force
-run 300 "apply 65536/1" apply short.wav --edits big.json -o /tmp/pm.wav --force
-run 150 "denoise 65536/1" denoise mid.wav -o /tmp/pm.wav --force --fft 65536 --hop 1
-run 600 "denoise --estimate 65536/1" denoise tiny.wav --estimate --fft 65536 --hop 1 -o /tmp/pm.wav --force
-run 300 "render 65536/1" render short.wav --fft 65536 --hop 1 -o /tmp/pm.png --force
+run 300 "features 4096/2" features n200k.wav --fft 4096 --hop 2 -o /tmp/pm.csv --force
+run 300 "apply 4096/2" apply n200k.wav --edits e4096all.json -o /tmp/pm.wav --force
+run 600 "denoise --estimate 4096/2" denoise n200k.wav --estimate --fft 4096 --hop 2 -o /tmp/pm.wav --force
+run 300 "render 4096/2" render n200k.wav --fft 4096 --hop 2 -o /tmp/pm.png --force
+run 300 "features 65536/512" features mid.wav --fft 65536 --hop 512 -o /tmp/pm.csv --force
 run 300 "from-image 16384² RGBA16" from-image big16k.png -o /tmp/pm.wav --sample-rate 16000 --hop 256 --iters 2 --force
 run 300 "from-image 8192² RGBA16" from-image big8k.png -o /tmp/pm.wav --sample-rate 16000 --hop 256 --iters 2 --force
 run 60 "render 65535 × 65535" render short.wav --width 65535 --height 65535 -o /tmp/pm.png --force

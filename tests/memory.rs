@@ -238,43 +238,39 @@ fn features_stream_their_frames_and_bursts_whatever_the_length() {
 }
 
 #[test]
-fn the_longest_fft_with_a_hop_of_one_stays_bounded() {
+fn long_ffts_with_the_shortest_hops_stay_bounded() {
     let _serial = one_at_a_time();
+    // --fft 4096 --hop 2, about the most frames per sample the STFT limits allow (FFT² / hop at
+    // most 2^23), on 2.5 s of noise (120 000 samples: 60 000 frames of 2049 bins).
     let dir = tempfile::tempdir().unwrap();
-    let short = |name: &str, n: usize| {
-        let file = dir.path().join(name);
-        write_u8_wav(&file, 48_000, &noise(n, 3), 1);
-        file
-    };
-    // Features: blocks of 8192 frames of 32769 bins took 1.1 GB on 9600 samples, about 500 MB
-    // on these 2500; blocks sized in bytes hold a few MB (the noise-floor histograms, 68 MB at
-    // this FFT size, are most of what remains).
-    let tiny = short("tiny.wav", 2500);
+    let input = dir.path().join("noise.wav");
+    write_u8_wav(&input, 48_000, &noise(120_000, 3), 1);
+    // Features: blocks of 8192 frames, a batch of them at once, took 266 MB; blocks sized in
+    // bytes hold a few MB.
     let out = dir.path().join("t.csv");
     let run = measured(&[
         "features",
-        path(&tiny),
+        path(&input),
         "--fft",
-        "65536",
+        "4096",
         "--hop",
-        "1",
+        "2",
         "-o",
         path(&out),
     ]);
-    check("features at 65536 / 1", &run, 180.0);
-    // An edit list at 65536 / 1: a render block analysed 75 000 frames of 32769 bins at once
-    // (934 MB on these 9600 samples, 34 GB on longer ones).
-    let input = short("short.wav", 9600);
+    check("features at 4096 / 2", &run, 60.0);
+    // An edit list at 4096 / 2 over the whole file: a render block analysed the 34 816 frames
+    // touching 64 Ki samples at once (1.6 GB on 200 000 samples); now at most 2 Mi cells.
     let edits = dir.path().join("e.json");
     std::fs::write(
         &edits,
-        r#"{"version":1,"stft":{"fft":65536,"hop":1},"edits":[
-            {"type":"rect","time_s":[0.05,0.1],"freq_hz":[1000,2000],"gain_db":-20}]}"#,
+        r#"{"version":1,"stft":{"fft":4096,"hop":2},"edits":[
+            {"type":"rect","time_s":[0,5],"freq_hz":[1000,2000],"gain_db":-20}]}"#,
     )
     .unwrap();
     let out = dir.path().join("a.wav");
     let run = measured(&["apply", path(&input), "--edits", path(&edits), "-o", path(&out)]);
-    check("apply at 65536 / 1", &run, 100.0);
+    check("apply at 4096 / 2", &run, 100.0);
 }
 
 #[test]
