@@ -38,7 +38,7 @@ fn tone(x: &[f32], freq_hz: f64, rate_hz: f64) -> f64 {
 fn clicking_a_station_with_the_tune_tool_plays_it_demodulated() {
     let home = tempfile::tempdir().unwrap();
     let capture = home.path().join("played.raw");
-    common::alsa_file_device(home.path(), &capture);
+    common::paced_alsa_file_device(home.path(), &capture, 2e6);
     // SAFETY: this test binary has one test, and nothing has read the environment yet.
     unsafe {
         std::env::set_var("HOME", home.path());
@@ -101,12 +101,7 @@ fn clicking_a_station_with_the_tune_tool_plays_it_demodulated() {
     );
     wait(&mut h, "the end of playback", |a| !a.transport.is_playing());
 
-    let sent: Vec<f32> = std::fs::read(&capture)
-        .unwrap()
-        .chunks_exact(8)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect();
-    let played: Vec<f32> = sent.into_iter().filter(|&v| v != 0.0).collect();
+    let played = common::sounding(&capture, 0);
     // From 0.3 s to the end at 48 kHz.
     assert!(
         (played.len() as f64 - 0.7 * 48_000.0).abs() < 2_000.0,

@@ -101,7 +101,10 @@ pub fn speech() -> Vec<f32> {
 }
 
 /// Writes `home/.asoundrc` making ALSA's default device a file: what is played lands in
-/// `capture` as raw interleaved samples, so a test hears what playback really sent.
+/// `capture` as raw interleaved samples, so a test hears what playback really sent. ALSA's null
+/// device behind the file is not paced: while a stream is open, the file grows as fast as the
+/// callback runs (hundreds of MB a second). Fine for a `spectro play` that ends; a window that
+/// keeps its device open wants [`paced_alsa_file_device`].
 pub fn alsa_file_device(home: &Path, capture: &Path) {
     std::fs::write(
         home.join(".asoundrc"),
@@ -111,4 +114,77 @@ pub fn alsa_file_device(home: &Path, capture: &Path) {
         ),
     )
     .unwrap();
+}
+
+/// Like [`alsa_file_device`], but paced: ALSA writes into a FIFO that a thread copies into
+/// `capture` at most at `bytes_per_s`, so a window holding its device open for seconds writes
+/// megabytes, not gigabytes. The copy runs until the process ends.
+pub fn paced_alsa_file_device(home: &Path, capture: &Path, bytes_per_s: f64) {
+    let fifo = home.join("alsa.fifo");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(
+        unsafe { libc::mkfifo(c.as_ptr(), 0o600) },
+        0,
+        "mkfifo {}",
+        fifo.display()
+    );
+    alsa_file_device(home, &fifo);
+    std::fs::write(capture, b"").unwrap();
+    let capture = capture.to_path_buf();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let started = std::time::Instant::now();
+        let mut copied = 0.0;
+        let mut buf = vec![0u8; 16384];
+        // ALSA opens and closes the file with each stream: read it again after every close.
+        while let Ok(mut from) = std::fs::File::open(&fifo) {
+            let Ok(mut to) = std::fs::OpenOptions::new().append(true).open(&capture) else {
+                return;
+            };
+            while let Ok(n) = from.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if to.write_all(&buf[..n]).is_err() {
+                    return;
+                }
+                copied += n as f64;
+                let due = std::time::Duration::from_secs_f64(copied / bytes_per_s);
+                if let Some(wait) = due.checked_sub(started.elapsed()) {
+                    std::thread::sleep(wait);
+                }
+            }
+        }
+    });
+}
+
+/// The first channel of a capture of stereo f32 device frames, from byte `from` on.
+pub fn captured(capture: &Path, from: usize) -> Vec<f32> {
+    let bytes = std::fs::read(capture).unwrap();
+    bytes
+        .get(from..)
+        .unwrap_or_default()
+        .chunks_exact(8)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
+/// The sounding (non-zero) samples of [`captured`] from byte `from` on, once the copy of a
+/// [`paced_alsa_file_device`] has caught up: their count has not changed for 0.4 s.
+pub fn sounding(capture: &Path, from: usize) -> Vec<f32> {
+    use std::time::{Duration, Instant};
+    let count = |x: &[f32]| x.iter().filter(|&&v| v != 0.0).count();
+    let mut last = captured(capture, from);
+    let mut since = Instant::now();
+    let started = Instant::now();
+    while since.elapsed() < Duration::from_millis(400) && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+        let now = captured(capture, from);
+        if count(&now) != count(&last) {
+            since = Instant::now();
+        }
+        last = now;
+    }
+    last.into_iter().filter(|&v| v != 0.0).collect()
 }
