@@ -6,8 +6,8 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use spectro::edit::mask::MaskRaster;
-use spectro::edit::render::{grid_for, render_stream};
 use spectro::edit::{Edit, Shape};
+use spectro::pipeline::render::{grid_for, render_stream};
 use spectro::signal::{Cancelled, Convention, MemorySource, Progress, Stft, StftParams};
 
 fn bench_apply(c: &mut Criterion) {

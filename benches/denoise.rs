@@ -7,8 +7,8 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use spectro::edit::mask::MaskRaster;
-use spectro::edit::render::{grid_for, render_stream};
 use spectro::edit::{Denoise, Edit};
+use spectro::pipeline::render::{grid_for, render_stream};
 use spectro::signal::{Cancelled, Convention, MemorySource, Progress, Stft, StftParams};
 
 /// The demo's left channel from 0.5 s on, in uniform white noise from the start.

@@ -49,14 +49,16 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("features");
     group.sample_size(10);
     let none = EditList::default();
-    let audio = ao73_looped(60.0);
+    let audio: std::sync::Arc<dyn spectro::signal::SampleSource> = std::sync::Arc::new(ao73_looped(60.0));
     for (label, bursts) in [("frames", false), ("frames_and_bursts", true)] {
         let o = options(2048, 512, bursts);
         group.bench_function(BenchmarkId::new(label, "ao73_60s"), |b| {
             b.iter(|| extract_features(&audio, &none, StftParams::default(), &o, &Progress::new()).unwrap())
         });
     }
-    let adsb = Recording::open(data("dump1090_modes1_1090M_2000k.cu8"), OpenOptions::default()).unwrap();
+    let adsb: std::sync::Arc<dyn spectro::signal::SampleSource> = std::sync::Arc::new(
+        Recording::open(data("dump1090_modes1_1090M_2000k.cu8"), OpenOptions::default()).unwrap(),
+    );
     for (fft, hop) in [(256, 64), (16, 4)] {
         let o = options(fft, hop, true);
         group.bench_function(

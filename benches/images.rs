@@ -6,12 +6,10 @@
 //!   magma), read with the options the test gives.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use spectro::edit::image::{
-    ExportSettings, ImportOptions, PlotSize, export_picture, import_picture, plan_import,
-};
-use spectro::edit::picture::Levels;
+use spectro::image::{ExportSettings, ImportOptions, PlotSize, export_picture, import_picture, plan_import};
 use spectro::io::Recording;
 use spectro::io::picture::{PictureColors, read_png, read_png_bytes};
+use spectro::pipeline::picture::Levels;
 use spectro::signal::phase::{Method, PhaseOptions};
 use spectro::signal::{Colormap, Convention, FreqScale, Progress, SampleSource, Stft, StftParams};
 

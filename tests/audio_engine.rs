@@ -420,7 +420,7 @@ fn iq_tuned_to_an_am_station_plays_its_tone_and_the_edit_silences_it() {
 #[test]
 fn what_a_denoise_removes_plays_through_the_engine_as_a_source() {
     use spectro::edit::Denoise;
-    use spectro::edit::render::{Rendered, RenderedSource, grid_for, render_stream};
+    use spectro::pipeline::render::{Rendered, RenderedSource, grid_for, render_stream};
     use spectro::signal::{Cancelled, Progress};
     // A tone from 0.3 s in white noise; the noise learnt from the first 0.25 s.
     let fs = 48_000.0;

@@ -10,9 +10,9 @@ use std::path::Path;
 use common::{Rng, energy, spectro, stderr};
 use spectro::edit::denoise::NoiseEstimate;
 use spectro::edit::mask::MaskRaster;
-use spectro::edit::picture::column_levels;
-use spectro::edit::render::{grid_for, render_stream};
 use spectro::edit::{Denoise, Edit, EditList, NoiseProfile, Shape};
+use spectro::pipeline::picture::column_levels;
+use spectro::pipeline::render::{grid_for, render_stream};
 use spectro::signal::levels::energy_ratio_db;
 use spectro::signal::{
     Cancelled, Complex32, Convention, MemorySource, Progress, ReadSamples, SampleSource, Stft, StftParams,
@@ -438,8 +438,9 @@ fn denoise_composes_with_painted_edits_in_list_order() {
         let frames = grid.frames_in(0.2, 0.3, stft.num_frames(source.len()));
         column_levels(&source, &stft, Some(&raster), frames, 1, None, &Progress::new())
     };
-    let at =
-        |l: &spectro::edit::picture::ColumnLevels, hz: f64| l.column(0)[l.bins.position(hz).round() as usize];
+    let at = |l: &spectro::pipeline::picture::ColumnLevels, hz: f64| {
+        l.column(0)[l.bins.position(hz).round() as usize]
+    };
     let original = column_levels(
         &source,
         &stft,
@@ -626,7 +627,7 @@ fn check_ranges<T: ReadSamples + PartialEq + std::fmt::Debug>(
     edits: &[Edit],
     params: StftParams,
 ) {
-    use spectro::edit::render::{RenderScratch, Renderer};
+    use spectro::pipeline::render::{RenderScratch, Renderer};
     let whole = render::<T>(source, edits, params);
     let stft = Stft::<T>::new(params, Convention::Scipy).unwrap();
     let raster = MaskRaster::new(edits, grid_for(&stft, source));

@@ -687,7 +687,7 @@ fn save_edit_list_in_the_quit_question_saves_then_quits() {
     type_path(&mut h, &saved);
     h.get_by_label("OK").click();
     h.run_steps(3);
-    let list = spectro::io::load_edit_list(&saved).expect("the edit list was saved");
+    let list = spectro::edit::load_edit_list(&saved).expect("the edit list was saved");
     assert_eq!(list.edits, vec![whistle_edit()]);
     assert!(h.state().is_quitting(), "save-then-quit must quit");
 }
@@ -802,7 +802,7 @@ fn replacing_an_existing_file_asks_and_inputs_are_refused() {
     h.get_by_label("Replace").click();
     h.run_steps(3);
     assert_eq!(
-        spectro::io::load_edit_list(&list_file).unwrap().edits,
+        spectro::edit::load_edit_list(&list_file).unwrap().edits,
         vec![whistle_edit()]
     );
     // Saving to the list's own file again is Save: no question.
@@ -836,7 +836,7 @@ fn replacing_an_existing_file_asks_and_inputs_are_refused() {
     }
     assert_eq!(std::fs::read(&recording).unwrap(), original);
     assert_eq!(
-        spectro::io::load_edit_list(&list_file).unwrap().edits,
+        spectro::edit::load_edit_list(&list_file).unwrap().edits,
         vec![whistle_edit()]
     );
     assert!(leftovers(dir.path()).is_empty(), "{:?}", leftovers(dir.path()));

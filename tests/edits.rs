@@ -6,8 +6,8 @@ use std::f64::consts::TAU;
 
 use common::{Rng, energy};
 use spectro::edit::mask::MaskRaster;
-use spectro::edit::render::{grid_for, render_stream};
 use spectro::edit::{Edit, EditList, Shape};
+use spectro::pipeline::render::{grid_for, render_stream};
 use spectro::signal::levels::energy_ratio_db;
 use spectro::signal::{
     Cancelled, Complex32, Convention, MemorySource, Progress, ReadSamples, SampleSource, Stft, StftParams,

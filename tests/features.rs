@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use common::{Rng, data, spectro, stderr};
 use spectro::edit::{EditList, StftSettings};
 use spectro::features::{Burst, FeatureError, FeatureOptions, Features, csv, extract_features};
@@ -20,7 +22,20 @@ fn options(fft_len: usize, hop: usize) -> FeatureOptions {
     }
 }
 
-fn run(source: &dyn SampleSource, edits: &EditList, options: &FeatureOptions) -> Features {
+fn run<S: SampleSource + Clone + 'static>(
+    source: &S,
+    edits: &EditList,
+    options: &FeatureOptions,
+) -> Features {
+    run_shared(&shared(source.clone()), edits, options)
+}
+
+/// The features API reads a shared source (the pipeline keeps it for the paint stage).
+fn shared<S: SampleSource + 'static>(source: S) -> Arc<dyn SampleSource> {
+    Arc::new(source)
+}
+
+fn run_shared(source: &Arc<dyn SampleSource>, edits: &EditList, options: &FeatureOptions) -> Features {
     let edit_stft = edits.stft.map_or_else(StftParams::default, |s| s.params());
     extract_features(source, edits, edit_stft, options, &Progress::new()).unwrap()
 }
@@ -295,12 +310,12 @@ fn features_of_the_edited_recording_are_those_of_the_applied_file() {
         "-q",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let list = spectro::io::load_edit_list(&edits_path).unwrap();
-    let rec = Recording::open(&input, OpenOptions::default()).unwrap();
+    let list = spectro::edit::load_edit_list(&edits_path).unwrap();
+    let rec = shared(Recording::open(&input, OpenOptions::default()).unwrap());
     let opts = FeatureOptions::default();
-    let edited = run(&rec, &list, &opts);
-    let file = run(
-        &Recording::open(&applied, OpenOptions::default()).unwrap(),
+    let edited = run_shared(&rec, &list, &opts);
+    let file = run_shared(
+        &shared(Recording::open(&applied, OpenOptions::default()).unwrap()),
         &EditList::default(),
         &opts,
     );
@@ -313,7 +328,7 @@ fn features_of_the_edited_recording_are_those_of_the_applied_file() {
     // And the edits did change them: band 1 (750..1500 Hz) lost its signals, and band 4
     // (3000..3750 Hz, above the FT8 signals) gained the painted tone (cells at -20 dBFS across
     // the stroke's few bins, so a little more in the band).
-    let unedited = run(&rec, &EditList::default(), &opts);
+    let unedited = run_shared(&rec, &EditList::default(), &opts);
     let k = (2.5 * 12000.0 / 512.0) as usize;
     assert!(
         unedited.frames.bands(k)[1] - edited.frames.bands(k)[1] > 30.0,
@@ -343,7 +358,7 @@ fn adsb_features_at(edits: &EditList, options: FeatureOptions) -> Features {
     // The rate and the centre come from the rtl_433-style name.
     assert_eq!(rec.sample_rate(), 2e6);
     assert_eq!(rec.center_freq_hz(), Some(1090e6));
-    run(&rec, edits, &options)
+    run_shared(&shared(rec), edits, &options)
 }
 
 /// A Mode S reply found by the envelope detector of tests/data/gen_features_reference.py.
@@ -606,7 +621,7 @@ fn stereo_is_mixed_like_librosa_and_channels_can_be_picked() {
     assert_eq!(picked.frames, alone.frames);
     opts.channel = Some(2);
     let err = extract_features(
-        &stereo,
+        &shared(stereo.clone()),
         &EditList::default(),
         StftParams::default(),
         &opts,
@@ -631,7 +646,7 @@ fn opts_without_channel(o: &FeatureOptions) -> FeatureOptions {
 
 #[test]
 fn progress_reaches_the_end_and_cancel_stops() {
-    let source = synthetic_iq();
+    let source = shared(synthetic_iq());
     let progress = Progress::new();
     let opts = options(256, 64);
     extract_features(

@@ -83,7 +83,7 @@ fn features_of(case: &Value) -> Features {
         _ => panic!("case without input"),
     };
     extract_features(
-        source.as_ref(),
+        &std::sync::Arc::from(source),
         &EditList::default(),
         StftParams::default(),
         &options,

@@ -7,7 +7,7 @@ use std::f64::consts::TAU;
 
 use common::{spectro, stderr, tone_amplitude};
 use spectro::edit::EditList;
-use spectro::edit::paint::{PaintLayer, paint_layer, paint_layer_in_blocks};
+use spectro::pipeline::paint::{PaintLayer, paint_layer, paint_layer_in_blocks};
 use spectro::signal::levels::power_dbfs;
 use spectro::signal::{Convention, MemorySource, Progress, Stft, StftParams};
 
@@ -292,7 +292,7 @@ fn strokes_are_stored_over_their_own_spans() {
     layer.add_to(0, start, n as u64, &mut got);
     for (i, &g) in got.iter().enumerate() {
         let at = start + i as i64;
-        let pick = |d: &spectro::edit::paint::ChannelDelta<f32>| {
+        let pick = |d: &spectro::pipeline::paint::ChannelDelta<f32>| {
             if d.span().contains(&at) {
                 d.delta[(at - d.start) as usize]
             } else {

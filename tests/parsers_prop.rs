@@ -276,7 +276,7 @@ proptest! {
         let picture = read_png_bytes(&png).unwrap();
         let mut picture = picture;
         picture.text = vec![(META_KEY.to_owned(), text)];
-        let _ = spectro::edit::image::plan_import(&picture, &Default::default());
+        let _ = spectro::image::plan_import(&picture, &Default::default());
     }
 
     #[test]
@@ -329,5 +329,5 @@ fn the_files_mutated_are_valid() {
     let (png, _) = valid_picture();
     let picture = read_png_bytes(&png).unwrap();
     assert!(picture.meta().unwrap().is_ok());
-    spectro::edit::image::plan_import(&picture, &Default::default()).unwrap();
+    spectro::image::plan_import(&picture, &Default::default()).unwrap();
 }

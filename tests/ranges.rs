@@ -6,8 +6,8 @@ mod common;
 
 use common::Rng;
 use spectro::edit::mask::MaskRaster;
-use spectro::edit::render::{RenderScratch, Renderer, grid_for, render_stream};
 use spectro::edit::{Edit, LevelCondition, Shape};
+use spectro::pipeline::render::{RenderScratch, Renderer, grid_for, render_stream};
 use spectro::signal::stft::pad_signal;
 use spectro::signal::{Cancelled, Complex32, Convention, MemorySource, Progress, Stft, StftParams};
 

@@ -11,6 +11,6 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(picture) = read_png_bytes(data)
         && let Some(Ok(_)) = picture.meta()
     {
-        let _ = spectro::edit::image::plan_import(&picture, &Default::default());
+        let _ = spectro::image::plan_import(&picture, &Default::default());
     }
 });

@@ -16,7 +16,7 @@ use ringbuf::{HeapCons, HeapProd, HeapRb};
 use super::demod::{Agc, DemodSettings, Demodulator};
 use super::resample::ChunkResampler;
 use crate::edit::mask::MaskRaster;
-use crate::edit::render::{RenderScratch, Renderer};
+use crate::pipeline::render::{RenderScratch, Renderer};
 use crate::signal::{Complex32, ReadSamples, SampleSource, Stft};
 
 /// State shared between the producer, the callback and the UI.

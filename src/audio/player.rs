@@ -11,7 +11,8 @@ use super::device::{AudioError, StreamInfo, choose};
 use super::engine::{Callback, PlayRequest, PlaySample, Producer, Shared, rings};
 use crate::edit::mask::{Grid, MaskRaster};
 use crate::edit::{Edit, Shape};
-use crate::signal::{Complex32, Convention, SampleSource, Stft, StftParams};
+use crate::pipeline::Engine;
+use crate::signal::{SampleSource, StftParams};
 
 /// Hear only a frequency band, or everything but it.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -136,28 +137,12 @@ impl Player {
         let info = choice.info.clone();
         let shared = Arc::new(Shared::default());
         let (rings_in, callback): (_, Callback) = rings(shared.clone(), info.channels, info.rate as f64);
-        let grid = Grid {
-            sample_rate: source.sample_rate(),
-            fft_len: params.fft_len,
-            hop: params.hop,
-            complex: source.is_complex(),
-        };
-        let raster = Arc::new(MaskRaster::new(edits, grid));
         let bad = |e: String| AudioError::Unsupported(e);
-        let producer: Box<dyn Render> = if source.is_complex() {
-            let stft =
-                Arc::new(Stft::<Complex32>::new(params, Convention::Scipy).map_err(|e| bad(e.to_string()))?);
-            Box::new(
-                Producer::new(source.clone(), stft, raster, rings_in, info.rate, info.channels)
-                    .map_err(bad)?,
-            )
-        } else {
-            let stft = Arc::new(Stft::<f32>::new(params, Convention::Scipy).map_err(|e| bad(e.to_string()))?);
-            Box::new(
-                Producer::new(source.clone(), stft, raster, rings_in, info.rate, info.channels)
-                    .map_err(bad)?,
-            )
-        };
+        let engine = Engine::for_source(source.as_ref(), params).map_err(|e| bad(e.to_string()))?;
+        let raster = Arc::new(MaskRaster::new(edits, engine.grid(source.sample_rate())));
+        let producer: Box<dyn Render> = crate::with_stft!(engine, stft => Box::new(
+            Producer::new(source.clone(), stft, raster, rings_in, info.rate, info.channels).map_err(bad)?,
+        ));
         let stream = choice.start(callback, shared.clone())?;
         let (tx, rx) = channel();
         let worker = std::thread::Builder::new()

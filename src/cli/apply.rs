@@ -6,8 +6,9 @@ use std::time::Instant;
 use clap::Args;
 
 use super::{InputArgs, StftArgs};
-use crate::io::export::export_edited;
-use crate::io::{Encoding, load_edit_list};
+use crate::edit::load_edit_list;
+use crate::io::Encoding;
+use crate::pipeline::export::export_edited;
 use crate::signal::Progress;
 
 /// Arguments of `spectro apply`.

@@ -10,8 +10,8 @@ use serde_json::json;
 use super::{InputArgs, StftArgs};
 use crate::edit::denoise::{DEFAULT_REDUCTION_DB, DEFAULT_SENSITIVITY, MAX_REDUCTION_DB, MAX_SENSITIVITY};
 use crate::edit::{Denoise, Edit, EditError, EditList, NoiseEstimate, StftSettings};
-use crate::io::export::export_edited;
 use crate::io::{Encoding, FileError, FileErrorKind};
+use crate::pipeline::export::export_edited;
 use crate::signal::{Progress, limits};
 
 /// Arguments of `spectro denoise`.

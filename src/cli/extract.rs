@@ -8,7 +8,7 @@ use clap::Args;
 use super::render::parse_freq_range;
 use super::{InputArgs, StftArgs};
 use crate::io::Encoding;
-use crate::io::extract::{Region, extract_region};
+use crate::pipeline::extract::{Region, extract_region};
 use crate::signal::{Progress, SampleSource, limits};
 
 /// Arguments of `spectro extract`.
@@ -80,7 +80,7 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<()> {
     let list = args
         .edits
         .as_deref()
-        .map(crate::io::load_edit_list)
+        .map(crate::edit::load_edit_list)
         .transpose()?
         .unwrap_or_default();
     let params = args.stft.checked(args.edits.as_deref().map(|p| (&list, p)))?;
@@ -90,7 +90,7 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<()> {
     let inputs = super::files_read(Some(&rec), &[args.edits.as_deref()]);
     let done = extract_region(
         &rec,
-        &list.edits,
+        &list,
         Region {
             time_s: [t0, t1],
             freq_hz: [f0.max(lo), f1.min(hi)],
@@ -111,7 +111,7 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<()> {
         eprintln!(
             "spectro: wrote {} ({} samples at {} Hz, decimated by {}, shifted by {} Hz{centre})",
             args.output.display(),
-            done.frames,
+            done.samples,
             done.sample_rate,
             done.decimation,
             done.shift_hz

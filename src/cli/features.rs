@@ -7,8 +7,8 @@ use anyhow::bail;
 use clap::Args;
 
 use super::{InputArgs, StftArgs};
+use crate::edit::load_edit_list;
 use crate::features::{BurstOptions, FeatureOptions, csv};
-use crate::io::load_edit_list;
 use crate::signal::{Progress, SampleSource};
 
 /// Arguments of `spectro features`.
@@ -145,12 +145,12 @@ impl FeaturesArgs {
 /// Runs `spectro features`.
 pub fn run(args: &FeaturesArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let rec = args.input.open(&args.file)?;
+    let rec = std::sync::Arc::new(args.input.open(&args.file)?);
     let list = args.edits.as_deref().map(load_edit_list).transpose()?;
     // The edits render with the list's own STFT; --fft/--hop/--window set the analysis.
     let edit_stft = StftArgs::default().checked(list.as_ref().zip(args.edits.as_deref()))?;
     if let (Some(list), Some(path)) = (&list, &args.edits) {
-        super::check_edits(list, path, &rec, edit_stft)?;
+        super::check_edits(list, path, rec.as_ref(), edit_stft)?;
     }
     args.stft.checked(None)?;
     let mut options = args.options();
@@ -163,8 +163,9 @@ pub fn run(args: &FeaturesArgs) -> anyhow::Result<()> {
     }
     let list = list.unwrap_or_default();
     let inputs = super::files_read(Some(&rec), &[args.edits.as_deref()]);
+    let source: std::sync::Arc<dyn SampleSource> = rec.clone();
     let exported = csv::export(
-        &rec,
+        &source,
         &list,
         edit_stft,
         &options,

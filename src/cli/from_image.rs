@@ -9,14 +9,14 @@ use rustfft::num_complex::Complex32;
 use serde::Serialize;
 
 use super::render::parse_freq_range;
-use crate::edit::image::{
+use crate::image::{
     DEFAULT_IMPORT_ITERATIONS, ImportOptions, ImportPlan, ImportedSound, import_picture, plan_import,
 };
-use crate::edit::render::BLOCK_LEN;
-use crate::io::export::WriteBlock;
 use crate::io::output::{AudioWriter, OutputFormat};
 use crate::io::picture::{PictureColors, PixelRect, read_png};
 use crate::io::{Container, Encoding, OpenOptions, Recording};
+use crate::pipeline::export::WriteBlock;
+use crate::pipeline::render::BLOCK_LEN;
 use crate::signal::phase::{Method, PhaseOptions};
 use crate::signal::{Colormap, FreqScale, Progress, ReadSamples, SampleSource, limits};
 
@@ -352,7 +352,7 @@ fn write_sound<T: ReadSamples + WriteBlock>(
     original: Option<&Recording>,
     inputs: &[&Path],
     sound: &ImportedSound<T>,
-) -> anyhow::Result<(crate::edit::image::ImportReport, usize, u64)> {
+) -> anyhow::Result<(crate::image::ImportReport, usize, u64)> {
     let format = output_format(&args.output, plan, original)?;
     format.check(&args.output)?;
     let len = sound.channels.first().map_or(0, Vec::len);

@@ -9,7 +9,7 @@ use clap::Args;
 use super::{InputArgs, StftArgs};
 use crate::audio::demod::{DemodMode, DemodSettings};
 use crate::audio::{PlayRequest, Player};
-use crate::io::load_edit_list;
+use crate::edit::load_edit_list;
 use crate::signal::SampleSource;
 
 /// Arguments of `spectro play`.

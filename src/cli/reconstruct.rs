@@ -10,10 +10,10 @@ use rustfft::num_complex::Complex32;
 use serde::Serialize;
 
 use super::InputArgs;
-use crate::edit::render::BLOCK_LEN;
 use crate::io::Recording;
-use crate::io::export::WriteBlock;
 use crate::io::output::{AudioWriter, OutputFormat};
+use crate::pipeline::export::WriteBlock;
+use crate::pipeline::render::BLOCK_LEN;
 use crate::signal::phase::{
     BLOCK_CELLS, BlockSignal, Method, PhaseOptions, PhaseReport, magnitude, plan_blocks, rebuild_block,
     reconstruct,

@@ -1,18 +1,19 @@
 //! `spectro render`: the dB spectrogram as a PNG.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::bail;
 use clap::Args;
 use rustfft::num_complex::Complex32;
 
 use super::{InputArgs, StftArgs};
-use crate::edit::image::{ExportSettings, PlotSize, export_picture};
-use crate::edit::mask::MaskRaster;
-use crate::edit::picture::Levels;
-use crate::edit::render::grid_for;
+use crate::edit::load_edit_list;
+use crate::image::{ExportSettings, PlotSize, export_picture};
+use crate::io::Recording;
 use crate::io::picture::PictureColors;
-use crate::io::{Recording, load_edit_list};
+use crate::pipeline::Edited;
+use crate::pipeline::picture::Levels;
 use crate::signal::raster::FreqAxis;
 use crate::signal::{
     Colormap, Convention, FreqScale, Progress, ReadSamples, SampleSource, Stft, StftParams, limits,
@@ -131,7 +132,7 @@ pub fn parse_freq_range(s: &str) -> anyhow::Result<(f64, f64)> {
 
 /// Runs `spectro render`.
 pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
-    let rec = args.input.open(&args.file)?;
+    let rec = Arc::new(args.input.open(&args.file)?);
     let inputs = super::files_read(Some(&rec), &[args.edits.as_deref()]);
     // Refuse before the work, not after it.
     crate::io::atomic::Group::new(&super::as_paths(&inputs), args.force).check(&[&args.output])?;
@@ -144,13 +145,13 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
 
 fn render_typed<T: ReadSamples>(
     args: &RenderArgs,
-    rec: &Recording,
+    rec: &Arc<Recording>,
     inputs: &[PathBuf],
 ) -> anyhow::Result<()> {
     let list = args.edits.as_deref().map(load_edit_list).transpose()?;
     let params: StftParams = args.stft.checked(list.as_ref().zip(args.edits.as_deref()))?;
     if let (Some(list), Some(path)) = (&list, &args.edits) {
-        super::check_edits(list, path, rec, params)?;
+        super::check_edits(list, path, rec.as_ref(), params)?;
     }
     if let Some(c) = args.channel.filter(|&c| c >= rec.channels()) {
         bail!(
@@ -198,9 +199,23 @@ fn render_typed<T: ReadSamples>(
             .map_err(|e| anyhow::anyhow!("--width/--height/--size: {e}"))?;
         PlotSize::Pixels { width, height }
     };
-    let raster = list
+    // The picture of the edited recording, as every other output renders it.
+    let edited = list
         .as_ref()
-        .map(|l| MaskRaster::new(&l.edits, grid_for(&stft, rec)));
+        .map(|l| {
+            Edited::prepare(
+                rec.clone(),
+                &l.edits,
+                l.phase.unwrap_or_default(),
+                params,
+                &Progress::new(),
+            )
+        })
+        .transpose()?;
+    let source: &dyn SampleSource = match &edited {
+        Some(e) => e.source().as_ref(),
+        None => rec.as_ref(),
+    };
     let settings = ExportSettings {
         frames: first..end,
         size,
@@ -217,10 +232,12 @@ fn render_typed<T: ReadSamples>(
         axes: args.axes,
     };
     let picture = export_picture(
-        rec,
+        source,
         rec.center_freq_hz(),
         &stft,
-        raster.as_ref().map_or(Levels::Original, Levels::Edited),
+        edited
+            .as_ref()
+            .map_or(Levels::Original, |e| Levels::Edited(e.raster())),
         &settings,
         &Progress::new(),
     )?;

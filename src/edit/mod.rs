@@ -1,19 +1,17 @@
-//! The document and edit model: the JSON edit list in seconds and Hz, rasterising it into
-//! masks on any STFT grid, learned noise removal, undo history, and rendering an edited
-//! recording.
+//! The document and edit model: the JSON edit list in seconds and Hz (and its file), rasterising
+//! it into masks on any STFT grid, learned noise removal, undo history. Rendering an edited
+//! recording is the [`crate::pipeline`]'s job.
 
 pub mod denoise;
 pub mod document;
+pub mod file;
 pub mod history;
-pub mod image;
 pub mod list;
 pub mod mask;
-pub mod paint;
-pub mod picture;
-pub mod render;
 
 pub use denoise::{Denoise, DenoiseError, NoiseEstimate, NoiseProfile};
 pub use document::{Affected, Document};
+pub use file::{load_edit_list, save_edit_list};
 pub use history::{Change, History};
 pub use list::{Edit, EditError, EditList, LevelCondition, PhaseSettings, Shape, StftSettings};
 pub use mask::{Grid, MaskRaster};

@@ -19,6 +19,7 @@
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::{Burst, FeatureError, FeatureOptions, Features, FrameRow, stream_features};
 use crate::edit::EditList;
@@ -247,7 +248,7 @@ pub enum ExportError {
 /// other existing files only when `force`.
 #[allow(clippy::too_many_arguments)]
 pub fn export(
-    source: &dyn SampleSource,
+    source: &Arc<dyn SampleSource>,
     edits: &EditList,
     edit_stft: StftParams,
     options: &FeatureOptions,

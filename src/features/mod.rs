@@ -43,6 +43,7 @@ pub mod mel;
 pub mod spectral;
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustfft::num_complex::Complex32;
@@ -52,10 +53,9 @@ pub use spectral::{Bands, SpectralStats};
 
 use crate::edit::EditList;
 use crate::edit::mask::{Grid, MaskRaster};
-use crate::edit::paint::{PaintedSource, has_paint, paint_layer};
-use crate::edit::render::{RenderScratch, Renderer, grid_for};
+use crate::pipeline::render::{RenderScratch, Renderer};
+use crate::pipeline::{Edited, PipelineError};
 use crate::signal::levels::power_dbfs;
-use crate::signal::phase::PhaseError;
 use crate::signal::raster::FreqAxis;
 use crate::signal::{
     Cancelled, Convention, Progress, ReadSamples, SampleSource, Scratch, Stft, StftError, StftParams,
@@ -138,17 +138,19 @@ pub enum FeatureError {
     Option(String),
     /// The phase of painted energy could not be rebuilt.
     #[error("painted energy: {0}")]
-    Paint(PhaseError),
+    Paint(crate::signal::phase::PhaseError),
     /// The user cancelled.
     #[error("cancelled")]
     Cancelled(#[from] Cancelled),
 }
 
-impl From<PhaseError> for FeatureError {
-    fn from(e: PhaseError) -> Self {
+impl From<PipelineError> for FeatureError {
+    fn from(e: PipelineError) -> Self {
         match e {
-            PhaseError::Cancelled => FeatureError::Cancelled(Cancelled),
-            e => FeatureError::Paint(e),
+            PipelineError::Cancelled(c) => FeatureError::Cancelled(c),
+            PipelineError::Stft(e) => FeatureError::Stft(e),
+            PipelineError::Paint(e) => FeatureError::Paint(e),
+            PipelineError::File(e) => FeatureError::Option(e.to_string()),
         }
     }
 }
@@ -333,12 +335,12 @@ impl FeatureOptions {
 }
 
 /// Computes features of `source` with the edit list `edits` applied (through an STFT of
-/// `edit_stft`, as `spectro apply` renders them: paint edits first, then every edit's mask).
+/// `edit_stft`, through the same [`crate::pipeline`] as `spectro apply`).
 ///
 /// Every frame's features and every burst are returned, a few hundred bytes each;
 /// [`stream_features`] hands them over one by one instead.
 pub fn extract_features(
-    source: &dyn SampleSource,
+    source: &Arc<dyn SampleSource>,
     edits: &EditList,
     edit_stft: StftParams,
     options: &FeatureOptions,
@@ -387,7 +389,7 @@ pub struct Streamed {
 /// the module documentation). A burst is handed over as soon as no burst still to be measured
 /// can start before it. An error from a sink stops the work and is returned.
 pub fn stream_features<E: From<FeatureError>>(
-    source: &dyn SampleSource,
+    source: &Arc<dyn SampleSource>,
     edits: &EditList,
     edit_stft: StftParams,
     options: &FeatureOptions,
@@ -404,11 +406,17 @@ pub fn stream_features<E: From<FeatureError>>(
         .into());
     }
     let sinks = Sinks { frames, bursts };
-    if source.is_complex() {
-        extract_typed::<Complex32, E>(source, edits, edit_stft, options, progress, sinks)
-    } else {
-        extract_typed::<f32, E>(source, edits, edit_stft, options, progress, sinks)
-    }
+    let edited = Edited::prepare(
+        source.clone(),
+        &edits.edits,
+        edits.phase.unwrap_or_default(),
+        edit_stft,
+        progress,
+    )
+    .map_err(FeatureError::from)?;
+    crate::with_stft!(edited.engine(), stft => {
+        extract_typed(&edited, stft.as_ref(), options, progress, sinks)
+    })
 }
 
 /// Where [`stream_features`] hands its results.
@@ -565,33 +573,19 @@ struct FrameBlock {
     runs: Vec<Vec<Run>>,
 }
 
+/// Features of `edited`, whose STFT plan is `render_stft`.
 fn extract_typed<T: ReadSamples, E: From<FeatureError>>(
-    source: &dyn SampleSource,
-    list: &EditList,
-    edit_stft: StftParams,
+    edited: &Edited,
+    render_stft: &Stft<T>,
     options: &FeatureOptions,
     progress: &Progress,
     sinks: Sinks<'_, E>,
-) -> Result<Streamed, E>
-where
-    for<'a> PaintedSource<T, &'a dyn SampleSource>: SampleSource,
-{
+) -> Result<Streamed, E> {
+    let source = edited.source().as_ref();
     let fs = source.sample_rate();
-    let render_stft = Stft::<T>::new(edit_stft, Convention::Scipy).map_err(FeatureError::from)?;
     let analysis = Stft::<T>::new(options.stft, Convention::Librosa).map_err(FeatureError::from)?;
-    let edits = &list.edits[..];
-    // Paint edits change the recording itself; the masks then act on the result.
-    let painted;
-    let source: &dyn SampleSource = if has_paint(edits) {
-        let settings = list.phase.unwrap_or_default();
-        let layer =
-            paint_layer(source, &render_stft, edits, settings, progress).map_err(FeatureError::from)?;
-        painted = PaintedSource::new(source, std::sync::Arc::new(layer));
-        &painted
-    } else {
-        source
-    };
-    let raster = MaskRaster::new(edits, grid_for(&render_stft, source));
+    let raster = edited.raster();
+    let edits = edited.edits();
     let axis = FreqAxis {
         fft_len: analysis.fft_len(),
         complex: T::IS_COMPLEX,
@@ -602,7 +596,7 @@ where
     let len = source.len() as i64;
     let total_frames = analysis.num_frames(source.len());
     let processed = Processed {
-        renderer: Renderer::new(source, &render_stft, &raster),
+        renderer: Renderer::new(source, render_stft, raster),
         analysis: &analysis,
         channels: match options.channel {
             Some(c) => vec![c],

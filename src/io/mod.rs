@@ -1,11 +1,9 @@
-//! File I/O: WAV and raw IQ recordings (mapped, decoded by range), rendered output, PNG
-//! pictures and edit lists, all written atomically.
+//! File I/O, bytes and samples only: WAV and raw IQ recordings (mapped, decoded by range),
+//! audio and PNG writers, all written atomically. Nothing here knows about edits.
 
 pub mod atomic;
 pub mod encoding;
 pub mod error;
-pub mod export;
-pub mod extract;
 pub mod name_hints;
 pub mod output;
 pub mod picture;
@@ -18,9 +16,6 @@ use std::path::Path;
 pub use encoding::Encoding;
 pub use error::{FileError, FileErrorKind};
 pub use recording::{Container, OpenOptions, Recording, RecordingInfo};
-
-use crate::edit::EditList;
-use crate::signal::limits;
 
 /// Checks, before opening it, that `path` is a regular file (following symlinks): a FIFO would
 /// block the open forever, a device (`/dev/zero`) never ends, a directory cannot be read.
@@ -91,17 +86,4 @@ pub fn read_small_text(path: &Path, max: u64, what: &'static str) -> Result<Stri
             e.utf8_error().valid_up_to()
         )))
     })
-}
-
-/// Reads and parses an edit list file (a regular file of at most
-/// [`limits::MAX_EDIT_LIST_BYTES`]).
-pub fn load_edit_list(path: &Path) -> Result<EditList, FileError> {
-    let text = read_small_text(path, limits::MAX_EDIT_LIST_BYTES, "edit lists")?;
-    EditList::from_json(&text).map_err(|e| FileError::new(path, FileErrorKind::Content(e.to_string())))
-}
-
-/// Writes an edit list atomically, never over one of `inputs` (the recording it edits), over
-/// another existing file only when `force`.
-pub fn save_edit_list(path: &Path, list: &EditList, inputs: &[&Path], force: bool) -> Result<(), FileError> {
-    atomic::write_bytes(path, inputs, force, list.to_json().as_bytes())
 }

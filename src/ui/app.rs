@@ -26,15 +26,16 @@ use super::tools::{EditFrame, Gesture, Tool, ToolSettings};
 use super::transport::Transport;
 use super::view::{FreqAxisView, Version, ViewState, format_hz, format_hz_step, note_name};
 use super::waveform::{Envelope, waveform_ui};
-use crate::edit::image::{ExportSettings, ImageError, PlotSize, export_picture, import_picture, plan_import};
+use crate::edit::load_edit_list;
 use crate::edit::mask::{Grid, MaskRaster};
-use crate::edit::picture::Levels;
 use crate::edit::{Affected, Change, Denoise, Document, Edit, NoiseEstimate, Shape};
 use crate::features;
-use crate::io::export::ExportError;
-use crate::io::extract::Extracted;
+use crate::image::{ExportSettings, ImageError, PlotSize, export_picture, import_picture, plan_import};
 use crate::io::picture::{Picture, PictureColors, read_png};
-use crate::io::{FileError, OpenOptions, Recording, load_edit_list};
+use crate::io::{FileError, OpenOptions, Recording};
+use crate::pipeline::PipelineError as ExportError;
+use crate::pipeline::extract::Extracted;
+use crate::pipeline::picture::Levels;
 use crate::signal::{Complex32, Convention, SampleSource, Stft, StftError, StftParams};
 
 /// An open recording and everything derived from it.
@@ -136,7 +137,7 @@ fn compute_paint(
     key: &PaintKey,
     progress: &crate::signal::Progress,
 ) -> Result<PaintResult, String> {
-    use crate::edit::paint::{PaintedSource, paint_layer};
+    use crate::pipeline::paint::{PaintedSource, paint_layer};
     if key.paints.is_empty() {
         return Ok(PaintResult {
             source: None,

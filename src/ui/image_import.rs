@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use super::command::{Command, CommandSender};
 use super::jobs::Job;
-use crate::edit::image::import::{grid_levels, plot_levels};
-use crate::edit::image::{DEFAULT_IMPORT_ITERATIONS, ImportOptions, ImportPlan, plan_import};
+use crate::image::import::{grid_levels, plot_levels};
+use crate::image::{DEFAULT_IMPORT_ITERATIONS, ImportOptions, ImportPlan, plan_import};
 use crate::io::picture::{Picture, PictureColors, PictureMeta, PixelRect};
 use crate::signal::phase::Method;
 use crate::signal::{Colormap, FreqScale};

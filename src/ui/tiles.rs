@@ -13,10 +13,10 @@ use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 
 use super::view::{FreqAxisView, Version, ViewState};
 use crate::edit::mask::MaskRaster;
-use crate::edit::picture::{ColumnLevels, Levels, levels_of_sampled};
+use crate::pipeline::picture::{ColumnLevels, Levels, levels_of_sampled};
 use crate::signal::colormap::level_index;
 use crate::signal::raster::RowMap;
-use crate::signal::{Colormap, Complex32, FreqScale, Progress, SampleSource, Stft};
+use crate::signal::{Colormap, FreqScale, Progress, SampleSource};
 
 /// Columns per tile.
 pub const TILE_COLUMNS: usize = 256;
@@ -72,41 +72,22 @@ pub struct ColorSpec {
     pub rows: usize,
 }
 
-/// The STFT plan of the open document, real or IQ.
-#[derive(Clone)]
-pub enum Engine {
-    /// Real audio.
-    Real(Arc<Stft<f32>>),
-    /// Complex IQ.
-    Complex(Arc<Stft<Complex32>>),
-}
+pub use crate::pipeline::Engine;
 
-impl Engine {
-    /// Frame count of `source`.
-    pub fn num_frames(&self, len: u64) -> usize {
-        match self {
-            Engine::Real(s) => s.num_frames(len),
-            Engine::Complex(s) => s.num_frames(len),
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn column_levels(
-        &self,
-        source: &dyn SampleSource,
-        what: Levels<'_>,
-        frames: Range<usize>,
-        columns: usize,
-        channel: Option<usize>,
-        max_frames_per_column: usize,
-        progress: &Progress,
-    ) -> ColumnLevels {
-        let m = max_frames_per_column;
-        match self {
-            Engine::Real(s) => levels_of_sampled(source, s, what, frames, columns, channel, m, progress),
-            Engine::Complex(s) => levels_of_sampled(source, s, what, frames, columns, channel, m, progress),
-        }
-    }
+/// The levels of `frames` of `source` in `columns` columns, through the engine's plan.
+#[allow(clippy::too_many_arguments)]
+fn column_levels(
+    engine: &Engine,
+    source: &dyn SampleSource,
+    what: Levels<'_>,
+    frames: Range<usize>,
+    columns: usize,
+    channel: Option<usize>,
+    max_frames_per_column: usize,
+    progress: &Progress,
+) -> ColumnLevels {
+    let m = max_frames_per_column;
+    crate::with_stft!(engine, s => levels_of_sampled(source, s.as_ref(), what, frames, columns, channel, m, progress))
 }
 
 /// Everything a tile computation reads: shared by all jobs of one document revision.
@@ -650,7 +631,8 @@ fn worker_loop(shared: &Shared, results: &Sender<TileResult>, ctx: &egui::Contex
                 };
                 let per_column = if job.preview { PREVIEW_FRAMES } else { usize::MAX };
                 let compute = || {
-                    context.engine.column_levels(
+                    column_levels(
+                        &context.engine,
                         source.as_ref(),
                         what,
                         frames,

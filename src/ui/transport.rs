@@ -11,8 +11,9 @@ use crate::audio::player::audition_rasters;
 use crate::audio::{AudioError, Audition, PlayRequest, Player};
 use crate::edit::Edit;
 use crate::edit::mask::{Grid, MaskRaster};
-use crate::edit::render::{Rendered, RenderedSource};
-use crate::signal::{Complex32, Convention, SampleSource, Stft, StftParams};
+use crate::pipeline::Engine;
+use crate::pipeline::render::{Rendered, RenderedSource};
+use crate::signal::{SampleSource, StftParams};
 
 /// A time-frequency selection, in seconds and Hz.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -463,13 +464,10 @@ fn rendered_source(
     raster: Arc<MaskRaster>,
     what: Rendered,
 ) -> Option<Arc<dyn SampleSource>> {
-    Some(if source.is_complex() {
-        let stft = Arc::new(Stft::<Complex32>::new(params, Convention::Scipy).ok()?);
-        Arc::new(RenderedSource::new(source.clone(), stft, raster, what))
-    } else {
-        let stft = Arc::new(Stft::<f32>::new(params, Convention::Scipy).ok()?);
-        Arc::new(RenderedSource::new(source.clone(), stft, raster, what))
-    })
+    let engine = Engine::for_source(source.as_ref(), params).ok()?;
+    Some(crate::with_stft!(engine, stft => {
+        Arc::new(RenderedSource::new(source.clone(), stft, raster, what)) as Arc<dyn SampleSource>
+    }))
 }
 
 impl Transport {

@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 
 use crate::edit::mask::MaskRaster;
-use crate::edit::render::render_stream;
+use crate::pipeline::render::render_stream;
 use crate::signal::{Cancelled, Complex32, Progress, ReadSamples, SampleSource, Stft};
 
 /// A sample type the waveform can show: real samples as they are, IQ as `|z|`.

@@ -4,11 +4,11 @@
 
 use super::*;
 use crate::edit::StftSettings;
+use crate::edit::save_edit_list;
 use crate::io::FileError;
 use crate::io::atomic::same_file;
-use crate::io::export::export_edited;
-use crate::io::extract::{Region, extract_region};
-use crate::io::save_edit_list;
+use crate::pipeline::export::export_edited;
+use crate::pipeline::extract::{Region, extract_region};
 use crate::ui::overwrite::{Input, TargetCheck, check_targets, name, paths, write_error};
 
 impl SpectroApp {
@@ -141,7 +141,7 @@ impl SpectroApp {
             return self.fail("An export is already running.");
         }
         let rec = open.recording.clone();
-        let edits = open.doc.edits.edits.clone();
+        let list = open.doc.edits.clone();
         let params = self.view.stft;
         let target = path.clone();
         let region = Region {
@@ -155,7 +155,7 @@ impl SpectroApp {
             Job::spawn("Exporting the selection", ctx, move |progress| {
                 let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
                 extract_region(
-                    &rec, &edits, region, params, &target, None, &inputs, replace, progress,
+                    &rec, &list, region, params, &target, None, &inputs, replace, progress,
                 )
                 .map(ExportDone::Region)
             }),
@@ -185,7 +185,7 @@ impl SpectroApp {
             Job::spawn("Exporting features", ctx, move |progress| {
                 let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
                 features::csv::export(
-                    rec.as_ref(),
+                    &(rec as Arc<dyn crate::signal::SampleSource>),
                     &list,
                     params,
                     &options,

@@ -12,8 +12,8 @@ use std::ops::Range;
 use rayon::prelude::*;
 use rustfft::num_complex::Complex32;
 
-use super::denoise::DenoiseScratch;
-use super::mask::{Grid, MaskRaster};
+use crate::edit::denoise::DenoiseScratch;
+use crate::edit::mask::{Grid, MaskRaster};
 use crate::signal::levels::power_dbfs;
 use crate::signal::limits::RENDER_BLOCK_CELLS;
 use crate::signal::stft::overlap_add;

@@ -7,12 +7,12 @@ use std::path::Path;
 
 use super::ImageError;
 use super::font::{self, Canvas};
-use crate::edit::picture::{Levels, MAX_LEVEL_BINS, PictureRequest, level_picture};
 use crate::io::FileError;
 use crate::io::picture::{
     MAX_SIDE, META_KEY, META_VERSION, PictureColors, PictureMeta, PixelFormat, PixelRect, png_bytes,
     write_png,
 };
+use crate::pipeline::picture::{Levels, MAX_LEVEL_BINS, PictureRequest, level_picture};
 use crate::signal::colormap::level_index;
 use crate::signal::raster::FreqAxis;
 use crate::signal::{Convention, FreqScale, Progress, ReadSamples, SampleSource, Stft};

@@ -11,16 +11,14 @@ use std::sync::Arc;
 
 use rustfft::num_complex::Complex32;
 
-use super::atomic::Group;
-use super::export::ExportError;
-use super::output::{AudioWriter, OutputFormat};
-use super::recording::{Container, Recording};
-use super::wav::{Chunk, auxi_with_center};
-use super::{Encoding, FileError, FileErrorKind};
-use crate::edit::mask::{Grid, MaskRaster};
-use crate::edit::render::{RenderScratch, Renderer};
-use crate::edit::{Edit, Shape};
-use crate::signal::{Convention, Progress, SampleSource, Stft, StftParams};
+use super::{Edited, PipelineError, Samples};
+use crate::edit::{Edit, EditList, Grid, Shape};
+use crate::io::atomic::Group;
+use crate::io::output::{AudioWriter, OutputFormat};
+use crate::io::recording::{Container, Recording};
+use crate::io::wav::{Chunk, auxi_with_center};
+use crate::io::{Encoding, FileError, FileErrorKind};
+use crate::signal::{Progress, SampleSource, StftParams};
 
 /// What to extract.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -39,7 +37,7 @@ pub struct Extracted {
     /// Decimation factor (1 for real recordings).
     pub decimation: usize,
     /// Samples per channel written.
-    pub frames: u64,
+    pub samples: u64,
     /// Centre frequency of the new file, when the source's was known (IQ).
     pub center_freq_hz: Option<f64>,
     /// Frequency shift applied (the band's centre), Hz.
@@ -57,15 +55,15 @@ pub fn decimation_for(sample_rate: f64, half_band_hz: f64) -> usize {
         .unwrap_or(1)
 }
 
-/// Writes `region` of `rec`, with `edits` applied first (so a cut interferer stays cut), to
-/// `output` (WAV, or raw IQ named by extension, with its SigMF metadata next to it: both
-/// appear, or neither). Painted energy is not included. No output replaces one of `inputs`
+/// Writes `region` of `rec`, with the edit list `list` applied first through the pipeline (so a
+/// cut interferer stays cut and painted energy is there), to `output` (WAV, or raw IQ named by
+/// extension, with its SigMF metadata next to it: both appear, or neither). No output replaces one of `inputs`
 /// (the caller's: the recording's files, the edit list); another existing file is replaced
 /// only when `force`. Everything is checked before any work.
 #[allow(clippy::too_many_arguments)]
 pub fn extract_region(
     rec: &Arc<Recording>,
-    edits: &[Edit],
+    list: &EditList,
     region: Region,
     params: StftParams,
     output: &Path,
@@ -73,9 +71,9 @@ pub fn extract_region(
     inputs: &[&Path],
     force: bool,
     progress: &Progress,
-) -> Result<Extracted, ExportError> {
+) -> Result<Extracted, PipelineError> {
     let fs = rec.sample_rate();
-    let bad = |m: &str| ExportError::File(FileError::new(rec.path(), FileErrorKind::Content(m.to_owned())));
+    let bad = |m: &str| PipelineError::File(FileError::new(rec.path(), FileErrorKind::Content(m.to_owned())));
     let [t0, t1] = region.time_s;
     let [f0, f1] = region.freq_hz;
     if !(t1 > t0 && f1 > f0) {
@@ -101,9 +99,8 @@ pub fn extract_region(
         f64::NEG_INFINITY,
     );
     keep.invert = true;
-    let mut all = edits.to_vec();
+    let mut all = list.edits.clone();
     all.push(keep);
-    let raster = MaskRaster::new(&all, grid);
     let shift_hz = if complex { (f0 + f1) / 2.0 } else { 0.0 };
     let half_band = (f1 - f0) / 2.0 + grid.default_feather_hz() + grid.bin_hz();
     let decimation = if complex { decimation_for(fs, half_band) } else { 1 };
@@ -115,7 +112,7 @@ pub fn extract_region(
     // Decimation can bring a low rate under what a WAV header holds: refuse before any work.
     out_format.check(output)?;
     let sidecar = (out_format.container == Container::Raw)
-        .then(|| super::sigmf::meta_for_output(output, out_format.encoding, out_rate, center_freq_hz))
+        .then(|| crate::io::sigmf::meta_for_output(output, out_format.encoding, out_rate, center_freq_hz))
         .flatten();
     let mut group = Group::new(inputs, force);
     let mut targets = vec![output];
@@ -134,62 +131,49 @@ pub fn extract_region(
             _ => c.clone(),
         })
         .collect();
-    let channels = rec.channels();
     let block = 1usize << 16;
     let total = end - start;
+    let channels = rec.channels();
+    let edited = Edited::prepare(
+        rec.clone(),
+        &all,
+        list.phase.unwrap_or_default(),
+        params,
+        progress,
+    )?;
     progress.start(total * channels as u64);
     let mut written = 0u64;
-    // Plans once; only the one matching the recording is used.
-    let stft_c = if complex {
-        Some(Stft::<Complex32>::new(params, Convention::Scipy)?)
-    } else {
-        None
-    };
-    let stft_r = if complex {
-        None
-    } else {
-        Some(Stft::<f32>::new(params, Convention::Scipy)?)
-    };
-    group.add(output, |file: &File| -> Result<(), ExportError> {
+    group.add(output, |file: &File| -> Result<(), PipelineError> {
         let mut writer = AudioWriter::new(file, output, out_format.clone())?;
         let mut pos = start;
         // Keep whole decimation periods: the first sample taken is `start`.
         while pos < end {
             progress.check()?;
             let n = (end - pos).min(block as u64) as usize;
-            if let Some(stft) = &stft_c {
-                let renderer = Renderer::new(rec.as_ref() as &dyn SampleSource, stft, &raster);
-                let mut scratch = RenderScratch::new(stft);
-                let mut out = Vec::with_capacity(channels);
-                for c in 0..channels {
-                    let mut z = vec![Complex32::default(); n];
-                    renderer.render_range(c, pos as i64, &mut z, &mut scratch);
-                    let kept: Vec<Complex32> = z
+            match edited.render(pos, n) {
+                Samples::Complex(rendered) => {
+                    let out: Vec<Vec<Complex32>> = rendered
                         .iter()
-                        .enumerate()
-                        .filter(|(i, _)| (pos - start + *i as u64).is_multiple_of(decimation as u64))
-                        .map(|(i, v)| {
-                            // Mix the band's centre to 0 Hz; phase from the absolute index.
-                            let k = pos + i as u64;
-                            let turns = (shift_hz * k as f64 / fs).rem_euclid(1.0);
-                            v * Complex32::from_polar(1.0, (-std::f64::consts::TAU * turns) as f32)
+                        .map(|z| {
+                            z.iter()
+                                .enumerate()
+                                .filter(|(i, _)| (pos - start + *i as u64).is_multiple_of(decimation as u64))
+                                .map(|(i, v)| {
+                                    // Mix the band's centre to 0 Hz; phase from the absolute index.
+                                    let k = pos + i as u64;
+                                    let turns = (shift_hz * k as f64 / fs).rem_euclid(1.0);
+                                    v * Complex32::from_polar(1.0, (-std::f64::consts::TAU * turns) as f32)
+                                })
+                                .collect()
                         })
                         .collect();
-                    out.push(kept);
+                    written += out.first().map_or(0, |v| v.len() as u64);
+                    writer.write_complex(&out)?;
                 }
-                written += out.first().map_or(0, |v| v.len() as u64);
-                writer.write_complex(&out)?;
-            } else if let Some(stft) = &stft_r {
-                let renderer = Renderer::new(rec.as_ref() as &dyn SampleSource, stft, &raster);
-                let mut scratch = RenderScratch::new(stft);
-                let mut out = Vec::with_capacity(channels);
-                for c in 0..channels {
-                    let mut x = vec![0.0f32; n];
-                    renderer.render_range(c, pos as i64, &mut x, &mut scratch);
-                    out.push(x);
+                Samples::Real(out) => {
+                    written += n as u64;
+                    writer.write_real(&out)?;
                 }
-                written += n as u64;
-                writer.write_real(&out)?;
             }
             progress.advance(n as u64 * channels as u64);
             pos += n as u64;
@@ -208,7 +192,7 @@ pub fn extract_region(
     Ok(Extracted {
         sample_rate: out_rate,
         decimation,
-        frames: written,
+        samples: written,
         center_freq_hz,
         shift_hz,
     })

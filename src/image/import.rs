@@ -21,8 +21,8 @@ use rayon::prelude::*;
 use rustfft::num_complex::Complex32;
 
 use super::ImageError;
-use crate::edit::picture::{Levels, PictureRequest, level_picture};
 use crate::io::picture::{Picture, PictureColors, PictureMeta, PixelRect, Pixels};
+use crate::pipeline::picture::{Levels, PictureRequest, level_picture};
 use crate::signal::colormap::level_index;
 use crate::signal::phase::{
     BLOCK_CELLS, BlockSignal, PhaseOptions, PhaseReport, plan_blocks, rebuild_block, reconstruct_known,

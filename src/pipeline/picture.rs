@@ -5,8 +5,8 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use super::mask::MaskRaster;
 use super::render::GainBlock;
+use crate::edit::mask::MaskRaster;
 use crate::signal::levels::power_dbfs;
 use crate::signal::raster::{FreqAxis, LinearBins, RowMap, column_frames};
 use crate::signal::{FreqScale, Progress, ReadSamples, SampleSource, Stft};
@@ -449,7 +449,7 @@ mod tests {
             [0.0, 0.25],
             None,
         ))];
-        let raster = MaskRaster::new(&edits, crate::edit::render::grid_for(&stft, &src));
+        let raster = MaskRaster::new(&edits, crate::pipeline::render::grid_for(&stft, &src));
         let frames = 0..stft.num_frames(src.len());
         let p = Progress::new();
         let levels =

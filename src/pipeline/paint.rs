@@ -14,8 +14,8 @@ use std::sync::Arc;
 
 use rustfft::num_complex::Complex32;
 
-use super::list::{Edit, PhaseSettings, Shape};
-use super::mask::{Grid, MaskRaster};
+use crate::edit::list::{Edit, PhaseSettings, Shape};
+use crate::edit::mask::{Grid, MaskRaster};
 use crate::signal::phase::{
     BLOCK_CELLS, BlockSignal, PhaseError, PhaseOptions, PhaseReport, reconstruct_region_blocks,
 };
