@@ -289,10 +289,23 @@ impl SpectroApp {
         }
     }
 
-    /// Carries out the commands queued so far, and those they queue in turn.
-    fn run_commands(&mut self, ctx: &egui::Context) {
+    /// Carries out the queued commands of one kind, and those they queue in turn: the results
+    /// of background jobs (`results`) or the others. The rest stay queued, in order.
+    ///
+    /// Results are taken at the start of a frame, before drawing, so a frame that has one
+    /// shows it (a result that arrives while a frame is drawn waits for the next); the other
+    /// commands at the end of the frame that sent them, so the next frame shows them.
+    fn run_commands(&mut self, results: bool, ctx: &egui::Context) {
+        let mut later = Vec::new();
         while let Ok(c) = self.inbox.try_recv() {
-            self.execute(c, ctx);
+            if matches!(c, Command::JobFinished(_)) == results {
+                self.execute(c, ctx);
+            } else {
+                later.push(c);
+            }
+        }
+        for c in later {
+            self.commands.send(c);
         }
     }
 }
@@ -307,8 +320,7 @@ impl eframe::App for SpectroApp {
         if let Some(bench) = &mut self.bench {
             bench.frame_started(frame.info().cpu_usage);
         }
-        // What arrived since the last frame (finished jobs, commands from tests) shows now.
-        self.run_commands(&ctx);
+        self.run_commands(true, &ctx);
         self.edited_waveform(&ctx);
         // Dropped files open like File > Open.
         let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
@@ -330,7 +342,7 @@ impl eframe::App for SpectroApp {
         self.panels_ui(ui);
 
         // Commands sent this frame take effect now, so the next frame shows them.
-        self.run_commands(&ctx);
+        self.run_commands(false, &ctx);
         self.questions_frame(&ctx);
         self.autosave_frame(&ctx);
         if !self.jobs.is_empty()
