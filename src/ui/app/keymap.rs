@@ -25,6 +25,7 @@ pub enum Chord {
 
 /// What a chord does.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant, reason = "a table of a few dozen entries")]
 pub enum KeyAction {
     /// Sends this command.
     Command(Command),

@@ -13,14 +13,7 @@ impl SpectroApp {
     pub(super) fn transport_command(&mut self, command: Command) {
         let duration = self.open.as_ref().map_or(1.0, OpenDoc::duration_s);
         match command {
-            Command::PlayPause => {
-                if !self.transport.toggle_pause() {
-                    match self.transport.selection {
-                        Some(sel) => self.play(sel.time_s[0], sel.time_s),
-                        None => self.play(self.transport.cursor_s, [0.0, duration]),
-                    }
-                }
-            }
+            Command::PlayPause => self.play_pause(duration),
             Command::PlaySelection => {
                 if let Some(sel) = self.transport.selection {
                     self.play(sel.time_s[0], sel.time_s);
@@ -45,6 +38,17 @@ impl SpectroApp {
             Command::SetDevice(d) => self.transport.set_device(d),
             // The other domains' commands are routed elsewhere by `execute`.
             _ => {}
+        }
+    }
+
+    /// Pauses or resumes; when stopped, plays the selection, or from the cursor to the end of
+    /// the recording (`duration_s`).
+    fn play_pause(&mut self, duration_s: f64) {
+        if !self.transport.toggle_pause() {
+            match self.transport.selection {
+                Some(sel) => self.play(sel.time_s[0], sel.time_s),
+                None => self.play(self.transport.cursor_s, [0.0, duration_s]),
+            }
         }
     }
 
