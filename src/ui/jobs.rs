@@ -20,7 +20,6 @@ pub struct Job<T> {
     /// What the job does, for the status bar.
     pub label: String,
     result: Arc<Mutex<Option<T>>>,
-    thread: Option<JoinHandle<()>>,
 }
 
 impl<T: Send + 'static> Job<T> {
@@ -33,7 +32,7 @@ impl<T: Send + 'static> Job<T> {
         let progress = Arc::new(Progress::new());
         let result = Arc::new(Mutex::new(None));
         let (p, r, ctx) = (progress.clone(), result.clone(), ctx.clone());
-        let thread = std::thread::spawn(move || {
+        std::thread::spawn(move || {
             let value = work(&p);
             if let Ok(mut slot) = r.lock() {
                 *slot = Some(value);
@@ -44,15 +43,7 @@ impl<T: Send + 'static> Job<T> {
             progress,
             label: label.into(),
             result,
-            thread: Some(thread),
         }
-    }
-
-    /// Asks the worker to stop and waits for it, at most `timeout`: on exit, so that a write
-    /// it was making has removed its temporary file before the process ends. True if it ended.
-    pub fn cancel_and_wait(&self, timeout: Duration) -> bool {
-        self.progress.cancel();
-        wait_for(self.thread.as_ref(), timeout)
     }
 
     /// The result, once, when the job has finished.
@@ -62,10 +53,10 @@ impl<T: Send + 'static> Job<T> {
 }
 
 /// Waits until `thread` has ended, at most `timeout`. True if it ended.
-fn wait_for(thread: Option<&JoinHandle<()>>, timeout: Duration) -> bool {
+fn wait_for(thread: &JoinHandle<()>, timeout: Duration) -> bool {
     let deadline = Instant::now() + timeout;
     loop {
-        if thread.is_none_or(JoinHandle::is_finished) {
+        if thread.is_finished() {
             return true;
         }
         if Instant::now() >= deadline {
@@ -218,7 +209,86 @@ impl<A: 'static, K: Copy + PartialEq> Jobs<A, K> {
     pub fn cancel_and_wait(&self, kind: K, timeout: Duration) -> bool {
         self.iter().filter(|r| r.kind == kind).fold(true, |ended, r| {
             r.progress.cancel();
-            wait_for(Some(&r.thread), timeout) && ended
+            wait_for(&r.thread, timeout) && ended
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::command::command_channel;
+
+    /// Waits for the next command a job sends.
+    fn next_finished(inbox: &std::sync::mpsc::Receiver<Command>) -> JobId {
+        match inbox.recv_timeout(Duration::from_secs(10)) {
+            Ok(Command::JobFinished(id)) => id,
+            other => panic!("expected JobFinished, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_finished_job_reports_through_the_channel_and_its_handler_gets_the_result() {
+        let (commands, inbox) = command_channel();
+        let ctx = egui::Context::default();
+        let mut jobs: Jobs<Vec<u32>, u8> = Jobs::new(commands);
+        let id = jobs.spawn(1, "Adding", None, &ctx, |_| 40 + 2, |app, v, _| app.push(v));
+        assert!(jobs.is_running(1));
+        assert_eq!(next_finished(&inbox), id);
+        let mut app = Vec::new();
+        jobs.finish(id).expect("the job is registered")(&mut app, &ctx);
+        assert_eq!(app, [42]);
+        assert!(jobs.is_empty());
+        assert!(jobs.finish(id).is_none(), "a result is handed over once");
+    }
+
+    #[test]
+    fn a_dropped_job_is_cancelled_and_its_result_ignored() {
+        let (commands, inbox) = command_channel();
+        let ctx = egui::Context::default();
+        let mut jobs: Jobs<Vec<bool>, u8> = Jobs::new(commands);
+        let id = jobs.spawn(
+            7,
+            "Waiting",
+            None,
+            &ctx,
+            |p| {
+                while !p.is_cancelled() {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                true
+            },
+            |app, v, _| app.push(v),
+        );
+        jobs.drop_job(id);
+        assert!(!jobs.is_running(7));
+        assert_eq!(next_finished(&inbox), id, "the cancelled worker ends");
+        assert!(jobs.finish(id).is_none());
+    }
+
+    #[test]
+    fn cancelling_a_kind_lets_its_result_arrive() {
+        let (commands, inbox) = command_channel();
+        let ctx = egui::Context::default();
+        let mut jobs: Jobs<Vec<bool>, u8> = Jobs::new(commands);
+        let id = jobs.spawn(
+            3,
+            "Waiting",
+            None,
+            &ctx,
+            |p| {
+                while !p.is_cancelled() {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                false
+            },
+            |app, v, _| app.push(v),
+        );
+        jobs.cancel(3);
+        assert!(jobs.cancel_and_wait(3, Duration::from_secs(10)));
+        assert_eq!(next_finished(&inbox), id);
+        let mut app = Vec::new();
+        jobs.finish(id).expect("still registered")(&mut app, &ctx);
+        assert_eq!(app, [false]);
     }
 }

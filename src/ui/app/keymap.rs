@@ -203,3 +203,49 @@ impl SpectroApp {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_key_does_one_thing() {
+        let map = keymap();
+        for (i, a) in map.iter().enumerate() {
+            for b in &map[i + 1..] {
+                let overlap = match (a.chord, b.chord) {
+                    (Chord::Shortcut(x), Chord::Shortcut(y)) => x == y,
+                    (Chord::Key { key: k1, shift: s1 }, Chord::Key { key: k2, shift: s2 }) => {
+                        k1 == k2 && (s1.is_none() || s2.is_none() || s1 == s2)
+                    }
+                    _ => false,
+                };
+                assert!(!overlap, "{a:?} and {b:?} share a chord");
+            }
+        }
+    }
+
+    #[test]
+    fn shortcuts_with_shift_are_tried_before_the_same_without() {
+        let map = keymap();
+        let at = |s: KeyboardShortcut| {
+            map.iter()
+                .position(|b| b.chord == Chord::Shortcut(s))
+                .expect("bound")
+        };
+        assert!(at(keys::SAVE_AS) < at(keys::SAVE));
+        assert!(at(keys::REDO) < at(keys::UNDO));
+        let tool = |t: Tool| {
+            map.iter()
+                .find(|b| b.action == KeyAction::Command(Command::SetTool(t)))
+                .map(|b| b.chord)
+        };
+        assert_eq!(
+            tool(Tool::Lasso),
+            Some(Chord::Key {
+                key: Key::L,
+                shift: Some(false)
+            })
+        );
+    }
+}
