@@ -125,6 +125,8 @@ impl SpectroApp {
         + Send
         + 'static,
     ) {
+        // A newer open replaces one still running: only the last recording asked for arrives.
+        self.jobs.drop_kind(JobKind::Open);
         self.jobs.spawn(
             JobKind::Open,
             "Opening",
