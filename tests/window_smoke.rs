@@ -128,3 +128,20 @@ fn screenshot_of_an_unreadable_file_fails_with_the_cli_message() {
     assert!(stderr(&o).contains("the file is empty"), "{}", stderr(&o));
     assert!(!out.exists());
 }
+
+#[test]
+fn screenshot_of_a_fifo_names_it_once() {
+    require_display();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.wav");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+    let out = dir.path().join("shot.png");
+    let o = spectro(&["--screenshot", out.to_str().unwrap(), fifo.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("is a FIFO"), "{err}");
+    assert_eq!(err.matches(fifo.to_str().unwrap()).count(), 1, "{err}");
+    assert!(!out.exists());
+}

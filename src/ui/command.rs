@@ -1,11 +1,13 @@
 //! Every menu item, button and shortcut is a [`Command`] sent through one channel and carried
-//! out in one place ([`super::app::SpectroApp::execute`]).
+//! out in one place ([`super::app::SpectroApp::execute`]); so are the results of background
+//! jobs ([`Command::JobFinished`]).
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use super::confirm::Answer;
 use super::image_import::ImageImportRequest;
+use super::jobs::JobId;
 use super::tools::Tool;
 use super::transport::Selection;
 use crate::edit::{Change, Edit};
@@ -153,6 +155,9 @@ pub enum Command {
     /// The user's answer to the question on screen (unsaved edits, replace a file, restore an
     /// autosave).
     Answer(Answer),
+    /// A background job has finished: its result is handed to the app (see
+    /// [`super::jobs::Jobs`]).
+    JobFinished(JobId),
 }
 
 /// How File > Export image draws the picture.

@@ -2,7 +2,8 @@
 //!
 //! A thin shell ([`app::SpectroApp`]) holds the document and view; every menu item and shortcut
 //! is a [`command::Command`]; the spectrogram is drawn from tiles computed on a worker thread
-//! ([`tiles`]); opening, exporting and the waveform envelope run as background jobs.
+//! ([`tiles`]); opening, exporting and the waveform envelope run as background jobs
+//! ([`jobs`]) whose results come back as commands.
 
 pub mod app;
 pub mod autosave;

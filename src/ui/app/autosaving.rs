@@ -1,9 +1,13 @@
 //! The open document's autosave: written a few seconds after each change, offered back when
 //! the recording is opened again after a crash.
 
-use super::*;
-use crate::edit::StftSettings;
+use std::time::Instant;
+
+use super::{SpectroApp, Status};
+use crate::edit::{Change, StftSettings};
+use crate::signal::SampleSource;
 use crate::ui::autosave::{Snapshot, format_time, now_unix_s, recording_id};
+use crate::ui::confirm::Question;
 
 impl SpectroApp {
     /// After a document opened: offers back the edits an earlier session autosaved for its
@@ -33,7 +37,7 @@ impl SpectroApp {
     }
 
     /// Puts the autosaved edits back as one undoable change; they stay unsaved.
-    pub(super) fn restore(&mut self, snapshot: Snapshot, ctx: &egui::Context) {
+    pub(super) fn restore(&mut self, snapshot: Snapshot) {
         self.autosave.adopt();
         let Some(open) = &mut self.open else { return };
         if let Some(message) = missing_channel(&snapshot.list, open.recording.channels()) {
@@ -44,7 +48,7 @@ impl SpectroApp {
             open.edits_path = snapshot.edits_path.clone();
         }
         if let Some(s) = snapshot.list.stft {
-            self.execute(Command::SetStft(s.params()), ctx);
+            self.set_stft(s.params());
         }
         let n = snapshot.list.edits.len();
         self.apply_change(Change::ReplaceAll {

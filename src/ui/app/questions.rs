@@ -4,8 +4,9 @@
 
 use std::time::Duration;
 
-use super::*;
-use crate::ui::confirm::Answer;
+use super::{JobKind, SpectroApp};
+use crate::ui::confirm::{Answer, Arrival, Question, Then};
+use crate::ui::dialogs::FilePurpose;
 use crate::ui::overwrite::name;
 
 /// How long exiting waits for cancelled writes to remove their temporary files.
@@ -67,7 +68,7 @@ impl SpectroApp {
                 "Nothing was written; {} is unchanged.",
                 name(write.path())
             )),
-            (Question::Restore(snapshot), Answer::Restore) => self.restore(*snapshot, ctx),
+            (Question::Restore(snapshot), Answer::Restore) => self.restore(*snapshot),
             (Question::Restore(_), Answer::Discard) => {
                 self.autosave.adopt();
                 self.autosave.remove();
@@ -122,17 +123,13 @@ impl SpectroApp {
     }
 
     fn cancel_writes(&self) {
-        if let Some((_, job)) = &self.export {
-            job.progress.cancel();
-        }
-        if let Some((_, job)) = &self.image_export_job {
-            job.progress.cancel();
-        }
-        if let Some((_, job)) = &self.features_export {
-            job.progress.cancel();
-        }
-        if let Some((_, job)) = &self.import {
-            job.progress.cancel();
+        for kind in [
+            JobKind::Export,
+            JobKind::ImageExport,
+            JobKind::Features,
+            JobKind::Import,
+        ] {
+            self.jobs.cancel(kind);
         }
     }
 
@@ -141,14 +138,8 @@ impl SpectroApp {
     /// to lose, and waits for the autosave writer.
     pub fn shutdown(&mut self) {
         let mut ended = true;
-        if let Some((_, job)) = &self.export {
-            ended &= job.cancel_and_wait(EXIT_WAIT);
-        }
-        if let Some((_, job)) = &self.image_export_job {
-            ended &= job.cancel_and_wait(EXIT_WAIT);
-        }
-        if let Some((_, job)) = &self.features_export {
-            ended &= job.cancel_and_wait(EXIT_WAIT);
+        for kind in [JobKind::Export, JobKind::ImageExport, JobKind::Features] {
+            ended &= self.jobs.cancel_and_wait(kind, EXIT_WAIT);
         }
         if !ended {
             eprintln!("spectro: warning: an export did not stop in time; its temporary file may remain");

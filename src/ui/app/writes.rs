@@ -2,14 +2,37 @@
 //! document's inputs are never written over, and an existing file is replaced only after the
 //! user agreed ("Replace NAME?"); only then is the write made with `force`.
 
-use super::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::{JobKind, SpectroApp};
 use crate::edit::StftSettings;
-use crate::edit::save_edit_list;
+use crate::image::{ExportSettings, ImageError, PlotSize, export_picture};
+use crate::edit::mask::MaskRaster;
+use crate::pipeline::picture::Levels;
+use crate::features;
 use crate::io::FileError;
 use crate::io::atomic::same_file;
+use crate::pipeline::PipelineError as ExportError;
 use crate::pipeline::export::export_edited;
-use crate::pipeline::extract::{Region, extract_region};
+use crate::pipeline::extract::{Extracted, Region, extract_region};
+use crate::io::picture::PictureColors;
+use crate::edit::save_edit_list;
+use crate::signal::{Complex32, Convention, SampleSource, Stft};
+use crate::ui::confirm::{Question, Then, Write};
 use crate::ui::overwrite::{Input, TargetCheck, check_targets, name, paths, write_error};
+use crate::ui::view::Version;
+
+/// What a finished export wrote.
+enum ExportDone {
+    /// The whole edited recording; samples clipped on the way.
+    Audio {
+        /// Samples that had to be clipped.
+        clipped: u64,
+    },
+    /// A time-frequency region.
+    Region(Extracted),
+}
 
 impl SpectroApp {
     /// A write the user asked for: refused onto an input, asked about onto an existing file,
@@ -114,7 +137,7 @@ impl SpectroApp {
 
     fn start_export_audio(&mut self, path: PathBuf, replace: bool, ctx: &egui::Context) {
         let Some(open) = &self.open else { return };
-        if self.export.is_some() {
+        if self.jobs.is_running(JobKind::Export) {
             return self.fail("An export is already running.");
         }
         let rec = open.recording.clone();
@@ -123,21 +146,18 @@ impl SpectroApp {
         let target = path.clone();
         let inputs = self.export_inputs();
         self.set_status(format!("Exporting {}…", name(&path)));
-        self.export = Some((
-            path,
-            Job::spawn("Exporting", ctx, move |progress| {
-                let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
-                export_edited(&rec, &list, params, &target, None, &inputs, replace, progress)
-                    .map(|clipped| ExportDone::Audio { clipped })
-            }),
-        ));
+        self.spawn_export("Exporting", path, ctx, move |progress| {
+            let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+            export_edited(&rec, &list, params, &target, None, &inputs, replace, progress)
+                .map(|clipped| ExportDone::Audio { clipped })
+        });
     }
 
     fn start_export_selection(&mut self, path: PathBuf, replace: bool, ctx: &egui::Context) {
         let (Some(open), Some(sel)) = (&self.open, self.transport.selection) else {
             return self.fail("Select a time-frequency region first (Select tool).");
         };
-        if self.export.is_some() {
+        if self.jobs.is_running(JobKind::Export) {
             return self.fail("An export is already running.");
         }
         let rec = open.recording.clone();
@@ -150,21 +170,64 @@ impl SpectroApp {
         };
         let inputs = self.export_inputs();
         self.set_status(format!("Exporting the selection to {}…", name(&path)));
-        self.export = Some((
-            path,
-            Job::spawn("Exporting the selection", ctx, move |progress| {
-                let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
-                extract_region(
-                    &rec, &list, region, params, &target, None, &inputs, replace, progress,
-                )
-                .map(ExportDone::Region)
-            }),
-        ));
+        self.spawn_export("Exporting the selection", path, ctx, move |progress| {
+            let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+            extract_region(
+                &rec, &list, region, params, &target, None, &inputs, replace, progress,
+            )
+            .map(ExportDone::Region)
+        });
+    }
+
+    /// Runs an audio export; says what it wrote when it has finished.
+    fn spawn_export(
+        &mut self,
+        label: &str,
+        path: PathBuf,
+        ctx: &egui::Context,
+        work: impl FnOnce(&crate::signal::Progress) -> Result<ExportDone, ExportError> + Send + 'static,
+    ) {
+        self.jobs.spawn(
+            JobKind::Export,
+            label,
+            Some(path.clone()),
+            ctx,
+            work,
+            move |app: &mut SpectroApp, result, _| match result {
+                Ok(ExportDone::Region(done)) => {
+                    let tuned = if done.decimation > 1 {
+                        format!(
+                            ", tuned by {:+.0} Hz and decimated by {}",
+                            done.shift_hz, done.decimation
+                        )
+                    } else {
+                        String::new()
+                    };
+                    app.set_status(format!(
+                        "Exported the selection to {} ({} Hz{tuned})",
+                        path.display(),
+                        done.sample_rate
+                    ));
+                }
+                // Exporting is not saving: the edit list stays unsaved until it is saved.
+                Ok(ExportDone::Audio { clipped }) => {
+                    let note = if clipped > 0 {
+                        format!(" ({clipped} samples clipped: lower boosting gains)")
+                    } else {
+                        String::new()
+                    };
+                    app.set_status(format!("Exported {}{note}", path.display()));
+                }
+                Err(ExportError::Cancelled(_)) => app.set_status("Export cancelled; nothing was written."),
+                Err(ExportError::File(e)) => app.write_failed(&e),
+                Err(e) => app.fail(e.to_string()),
+            },
+        );
     }
 
     fn start_features_export(&mut self, path: PathBuf, replace: bool, ctx: &egui::Context) {
         let Some(open) = &self.open else { return };
-        if self.features_export.is_some() {
+        if self.jobs.is_running(JobKind::Features) {
             return self.fail("A features export is already running.");
         }
         let rec = open.recording.clone();
@@ -180,28 +243,48 @@ impl SpectroApp {
             ..features::FeatureOptions::default()
         };
         let target = path.clone();
-        self.features_export = Some((
-            path,
-            Job::spawn("Exporting features", ctx, move |progress| {
-                let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
-                features::csv::export(
-                    &(rec as Arc<dyn crate::signal::SampleSource>),
-                    &list,
-                    params,
-                    &options,
-                    &target,
-                    &inputs,
-                    replace,
-                    progress,
-                )
-            }),
-        ));
+        let work = move |progress: &crate::signal::Progress| {
+            let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+            features::csv::export(
+                &(rec as Arc<dyn SampleSource>),
+                &list,
+                params,
+                &options,
+                &target,
+                &inputs,
+                replace,
+                progress,
+            )
+        };
+        self.jobs.spawn(
+            JobKind::Features,
+            "Exporting features",
+            Some(path),
+            ctx,
+            work,
+            |app: &mut SpectroApp, result, _| match result {
+                Ok(done) => {
+                    let names: Vec<String> = done.files.iter().map(|p| p.display().to_string()).collect();
+                    let bursts = done.bursts.map(|n| format!(", {n} bursts")).unwrap_or_default();
+                    app.set_status(format!(
+                        "Exported features: {} ({} frames{bursts})",
+                        names.join(" and "),
+                        done.frames
+                    ));
+                }
+                Err(features::csv::ExportError::Features(features::FeatureError::Cancelled(_))) => {
+                    app.set_status("Features export cancelled; nothing was written.")
+                }
+                Err(features::csv::ExportError::File(e)) => app.write_failed(&e),
+                Err(e) => app.fail(e.to_string()),
+            },
+        );
     }
 
     /// Exports the spectrogram as shown (time range, frequency range, scale, levels, colours,
     /// original or edited) as a PNG with Spectro's metadata, on a worker thread.
     fn start_image_export(&mut self, path: PathBuf, replace: bool, ctx: &egui::Context) {
-        if self.image_export_job.is_some() {
+        if self.jobs.is_running(JobKind::ImageExport) {
             return self.fail("An image export is already running.");
         }
         let (Some(axis), Some(open), Some(grid)) = (self.axis(), &self.open, self.grid()) else {
@@ -253,35 +336,45 @@ impl SpectroApp {
         let inputs = self.export_inputs();
         let target = path.clone();
         self.set_status(format!("Exporting {}…", path.display()));
-        self.image_export_job = Some((
-            path,
-            Job::spawn("Exporting image", ctx, move |progress| {
-                let what = match (raster.as_ref(), version) {
-                    (Some(r), Version::Removed) => Levels::Removed(r),
-                    (Some(r), _) => Levels::Edited(r),
-                    (None, _) => Levels::Original,
-                };
-                let picture = if complex {
-                    let stft = Stft::<Complex32>::new(params, Convention::Scipy)?;
-                    export_picture(source.as_ref(), center, &stft, what, &settings, progress)?
-                } else {
-                    let stft = Stft::<f32>::new(params, Convention::Scipy)?;
-                    export_picture(source.as_ref(), center, &stft, what, &settings, progress)?
-                };
-                let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
-                picture.write(&target, &inputs, replace)?;
-                Ok(format!(
-                    "Exported {} ({} × {} pixels{})",
-                    target.display(),
-                    picture.meta.width,
-                    picture.meta.height,
-                    match version {
-                        Version::Original => ", original",
-                        Version::Edited => ", edited",
-                        Version::Removed => ", what the edits remove",
-                    }
-                ))
-            }),
-        ));
+        let work = move |progress: &crate::signal::Progress| -> Result<String, ImageError> {
+            let what = match (raster.as_ref(), version) {
+                (Some(r), Version::Removed) => Levels::Removed(r),
+                (Some(r), _) => Levels::Edited(r),
+                (None, _) => Levels::Original,
+            };
+            let picture = if complex {
+                let stft = Stft::<Complex32>::new(params, Convention::Scipy)?;
+                export_picture(source.as_ref(), center, &stft, what, &settings, progress)?
+            } else {
+                let stft = Stft::<f32>::new(params, Convention::Scipy)?;
+                export_picture(source.as_ref(), center, &stft, what, &settings, progress)?
+            };
+            let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+            picture.write(&target, &inputs, replace)?;
+            Ok(format!(
+                "Exported {} ({} × {} pixels{})",
+                target.display(),
+                picture.meta.width,
+                picture.meta.height,
+                match version {
+                    Version::Original => ", original",
+                    Version::Edited => ", edited",
+                    Version::Removed => ", what the edits remove",
+                }
+            ))
+        };
+        self.jobs.spawn(
+            JobKind::ImageExport,
+            "Exporting image",
+            Some(path),
+            ctx,
+            work,
+            |app: &mut SpectroApp, result: Result<String, ImageError>, _| match result {
+                Ok(text) => app.set_status(text),
+                Err(ImageError::Cancelled) => app.set_status("Image export cancelled."),
+                Err(ImageError::File(e)) => app.write_failed(&e),
+                Err(e) => app.fail(format!("Export image: {e}")),
+            },
+        );
     }
 }

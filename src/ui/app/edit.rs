@@ -1,0 +1,160 @@
+//! The Edit commands: undo and redo, changes of the edit list (add, delete, adjust, phase),
+//! noise learning; and redrawing what a change affected.
+
+use super::SpectroApp;
+use crate::edit::{Affected, Change, Denoise, Edit, NoiseEstimate, Shape};
+use crate::ui::command::Command;
+use crate::ui::denoise::{current_denoise, learn_from_selection};
+
+impl SpectroApp {
+    /// Carries out an Edit command.
+    pub(super) fn edit_command(&mut self, command: Command) {
+        match command {
+            Command::Undo => {
+                let hop_s = self.hop_s();
+                let affected = self.open.as_mut().and_then(|o| o.doc.undo(2.0 * hop_s));
+                self.after_history(affected);
+            }
+            Command::Redo => {
+                let hop_s = self.hop_s();
+                let affected = self.open.as_mut().and_then(|o| o.doc.redo(2.0 * hop_s));
+                self.after_history(affected);
+            }
+            Command::Change(change) => self.apply_change(change),
+            Command::AdjustEdit {
+                index,
+                after,
+                gesture,
+            } => self.adjust_edit(index, after, gesture),
+            Command::LearnNoise => match self.transport.selection {
+                Some(sel) => self.set_noise(learn_from_selection(sel, self.band_hz())),
+                // A hint, not an error worth a dialog.
+                None => self.hint(
+                    "Select a stretch that holds only noise first (Select tool, S).",
+                    true,
+                ),
+            },
+            Command::EstimateNoise => self.set_noise(NoiseEstimate::Auto { window_s: None }),
+            Command::AddEdit(edit) => self.apply_change(Change::Add(edit)),
+            Command::DeleteEdit(index) => {
+                let edit = self
+                    .open
+                    .as_ref()
+                    .and_then(|o| o.doc.edits.edits.get(index).cloned());
+                if let Some(edit) = edit {
+                    self.apply_change(Change::Remove { index, edit });
+                    self.selected_edit = None;
+                }
+            }
+            Command::SetPhase(phase) => {
+                let before = self.open.as_ref().and_then(|o| o.doc.edits.phase);
+                if before != Some(phase) {
+                    self.apply_change(Change::SetPhase {
+                        before,
+                        after: Some(phase),
+                    });
+                }
+            }
+            // The other domains' commands are routed elsewhere by `execute`.
+            _ => {}
+        }
+    }
+
+    /// Applies `change` to the edit list as one undoable step.
+    pub(super) fn apply_change(&mut self, change: Change) {
+        let hop_s = self.hop_s();
+        let Some(open) = &mut self.open else { return };
+        let affected = open.doc.apply(change, 2.0 * hop_s);
+        self.changed(affected);
+    }
+
+    /// Redraws and re-renders what a change of the edit list affected.
+    pub(super) fn changed(&mut self, affected: Affected) {
+        let hop_s = self.hop_s();
+        let Some(open) = &mut self.open else { return };
+        open.content_revision += 1;
+        let revision = open.content_revision;
+        self.tiles.invalidate(affected, revision, hop_s);
+        self.refresh_context();
+    }
+
+    /// Replaces the edit at `index` as part of `gesture` (see [`Command::AdjustEdit`]).
+    fn adjust_edit(&mut self, index: usize, after: Edit, gesture: u64) {
+        let hop_s = self.hop_s();
+        let Some(open) = &mut self.open else { return };
+        let Some(before) = open.doc.edits.edits.get(index).cloned() else {
+            return;
+        };
+        if before == after {
+            return;
+        }
+        let continuing = self.last_gesture == Some((gesture, open.doc.revision));
+        match continuing
+            .then(|| open.doc.amend(index, after.clone(), 2.0 * hop_s))
+            .flatten()
+        {
+            Some(affected) => self.changed(affected),
+            None => self.apply_change(Change::Replace { index, before, after }),
+        }
+        self.last_gesture = self.open.as_ref().map(|o| (gesture, o.doc.revision));
+    }
+
+    /// Gives the current denoise edit (or a new one) the noise estimate `noise`.
+    fn set_noise(&mut self, noise: NoiseEstimate) {
+        let params = self.view.stft;
+        let Some(open) = &self.open else { return };
+        let edits = &open.doc.edits.edits;
+        let current = current_denoise(edits, self.selected_edit).map(|(i, d)| (i, d.clone()));
+        let settings = Denoise {
+            noise,
+            ..current.as_ref().map_or_else(Denoise::auto, |(_, d)| d.clone())
+        };
+        if let Err(e) = settings.check(open.recording.as_ref(), params) {
+            return self.fail(format!("Cannot learn the noise: {e}"));
+        }
+        let status = settings.describe();
+        match current {
+            Some((index, _)) => {
+                let before = edits[index].clone();
+                let mut after = before.clone();
+                after.shape = Shape::Denoise(settings);
+                self.apply_change(Change::Replace { index, before, after });
+            }
+            None => {
+                let index = edits.len();
+                self.apply_change(Change::Add(Edit::denoise(settings)));
+                self.selected_edit = Some(index);
+            }
+        }
+        self.set_status(status);
+    }
+
+    /// Redraws what an undo or redo changed; forgets a selected edit that is gone.
+    fn after_history(&mut self, affected: Option<Affected>) {
+        let hop_s = self.hop_s();
+        let Some(affected) = affected else { return };
+        let Some(open) = &mut self.open else { return };
+        open.content_revision += 1;
+        let (revision, count) = (open.content_revision, open.doc.edits.edits.len());
+        self.tiles.invalidate(affected, revision, hop_s);
+        self.refresh_context();
+        if self.selected_edit.is_some_and(|i| i >= count) {
+            self.selected_edit = None;
+        }
+    }
+
+    /// The Threshold tool's button: a threshold edit over the whole view.
+    pub(super) fn threshold_view(&mut self) {
+        let (Some(frame), Some(open)) = (self.edit_frame(), &self.open) else {
+            return;
+        };
+        let t = [
+            self.view.time_s[0].max(0.0),
+            self.view.time_s[1].min(open.duration_s()),
+        ];
+        let edit = self
+            .settings
+            .threshold_edit([t[0], self.view.u[0]], [t[1], self.view.u[1]], &frame);
+        self.commands.send(Command::AddEdit(edit));
+    }
+}

@@ -1,0 +1,209 @@
+//! The File commands: opening recordings (and the demo), loading and saving edit lists, the
+//! export dialogs and their cancel buttons, quitting. The writes themselves are in `writes`,
+//! pictures turned into sound in `picture_import`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::{JobKind, SpectroApp, autosaving};
+use crate::edit::Change;
+use crate::io::{Recording};
+use crate::edit::{load_edit_list};
+use crate::signal::SampleSource;
+use crate::ui::command::Command;
+use crate::ui::confirm::{Arrival, Then, Write};
+use crate::ui::dialogs::FilePurpose;
+
+impl SpectroApp {
+    /// Carries out a File command.
+    pub(super) fn file_command(&mut self, command: Command, ctx: &egui::Context) {
+        match command {
+            Command::Open(path) => self.request(Then::Open(path), ctx),
+            Command::OpenDemo => self.request(Then::OpenDemo, ctx),
+            Command::OpenDialog => {
+                let suggested = self.open.as_ref().map(|o| o.recording.path().to_path_buf());
+                self.dialogs.ask(FilePurpose::OpenRecording, suggested, ctx);
+            }
+            Command::LoadEdits(None) => {
+                let suggested = self.suggested_path("json", ".edits");
+                self.dialogs.ask(FilePurpose::LoadEdits, suggested, ctx);
+            }
+            Command::LoadEdits(Some(path)) => self.load_edits(path),
+            Command::SaveEdits => match self.open.as_ref().and_then(|o| o.edits_path.clone()) {
+                // The list's own file: plain Save.
+                Some(p) => {
+                    self.save_edits(p, true);
+                }
+                None => self.commands.send(Command::SaveEditsAs(None)),
+            },
+            Command::SaveEditsAs(None) => {
+                let suggested = self.suggested_path("json", ".edits");
+                self.dialogs.ask(FilePurpose::SaveEdits, suggested, ctx);
+            }
+            Command::SaveEditsAs(Some(path)) => self.request_write(Write::SaveEdits(path), ctx),
+            Command::ExportAudio(None) => {
+                let ext = self
+                    .open
+                    .as_ref()
+                    .map(|o| {
+                        o.recording
+                            .path()
+                            .extension()
+                            .map(|e| e.to_string_lossy().into_owned())
+                            .unwrap_or("wav".into())
+                    })
+                    .unwrap_or("wav".into());
+                let suggested = self.suggested_path(&ext, "-edited");
+                self.dialogs.ask(FilePurpose::ExportAudio, suggested, ctx);
+            }
+            Command::ExportAudio(Some(path)) => self.request_write(Write::ExportAudio(path), ctx),
+            Command::ExportSelection(None) => {
+                let ext = if self.open.as_ref().is_some_and(|o| o.recording.is_complex()) {
+                    "cf32"
+                } else {
+                    "wav"
+                };
+                let suggested = self.suggested_path(ext, "-region");
+                self.dialogs.ask(FilePurpose::ExportSelection, suggested, ctx);
+            }
+            Command::ExportSelection(Some(path)) => self.request_write(Write::ExportSelection(path), ctx),
+            Command::CancelExport => self.jobs.cancel(JobKind::Export),
+            Command::ExportImage(None) => {
+                let suggested = self.suggested_path("png", "");
+                self.dialogs.ask(FilePurpose::ExportImage, suggested, ctx);
+            }
+            Command::ExportImage(Some(path)) => self.request_write(Write::ExportImage(path), ctx),
+            Command::SetImageExport(settings) => self.image_export = settings,
+            Command::OpenImageDialog => {
+                let suggested = self
+                    .open
+                    .as_ref()
+                    .map(|o| o.recording.path().with_extension("png"));
+                self.dialogs.ask(FilePurpose::OpenImage, suggested, ctx);
+            }
+            Command::OpenImage(path) => self.open_image(path, ctx),
+            Command::ImportImage(request) => self.request(Then::ImportImage(request), ctx),
+            Command::CancelImport => self.jobs.cancel(JobKind::Import),
+            Command::ExportFeatures(None) => {
+                let suggested = self.suggested_path("csv", "-features");
+                self.dialogs.ask(FilePurpose::ExportFeatures, suggested, ctx);
+            }
+            Command::ExportFeatures(Some(path)) => self.request_write(Write::ExportFeatures(path), ctx),
+            Command::CancelFeatures => self.jobs.cancel(JobKind::Features),
+            Command::Quit => self.request(Then::Quit, ctx),
+            // The other domains' commands are routed elsewhere by `execute`.
+            _ => {}
+        }
+    }
+
+    /// Opens the recording at `path` in the background; it arrives as a finished job.
+    pub(super) fn start_open(&mut self, path: PathBuf, ctx: &egui::Context) {
+        let options = self.open_options;
+        let p = path.clone();
+        self.set_status(format!("Opening {}…", path.display()));
+        self.spawn_open(path, ctx, move || {
+            let recording = Recording::open(&p, options)?;
+            let inputs = crate::ui::overwrite::recording_inputs(&recording);
+            Ok((Arc::new(recording), inputs))
+        });
+    }
+
+    /// Opens the built-in demo recording.
+    pub(super) fn start_open_demo(&mut self, ctx: &egui::Context) {
+        let options = self.open_options;
+        self.spawn_open(PathBuf::from("demo.wav"), ctx, move || {
+            let recording = Recording::from_memory("demo.wav", crate::ui::DEMO_WAV.to_vec(), "wav", options)?;
+            Ok((Arc::new(recording), Vec::new()))
+        });
+    }
+
+    /// Runs `open` as the opening job; the recording then arrives (see [`Self::arrive`]).
+    fn spawn_open(
+        &mut self,
+        path: PathBuf,
+        ctx: &egui::Context,
+        open: impl FnOnce() -> Result<(Arc<Recording>, Vec<crate::ui::overwrite::Input>), crate::io::FileError>
+        + Send
+        + 'static,
+    ) {
+        // A newer open replaces one still running: only the last recording asked for arrives.
+        self.jobs.drop_kind(JobKind::Open);
+        self.jobs.spawn(
+            JobKind::Open,
+            "Opening",
+            Some(path),
+            ctx,
+            move |_| open(),
+            |app: &mut SpectroApp, result, ctx| match result {
+                Ok((recording, inputs)) => app.arrive(
+                    Arrival {
+                        recording,
+                        inputs,
+                        status: None,
+                    },
+                    ctx,
+                ),
+                Err(e) => {
+                    // The edits given up for it are not given up for anything else.
+                    app.discard_consent = None;
+                    app.fail(e.to_string());
+                    // The error names the file.
+                    app.screenshot_failed(format!("cannot open {e}"), ctx);
+                }
+            },
+        );
+    }
+
+    /// Makes `arrival` the document (the previous one's unsaved edits were saved or given up).
+    pub(super) fn install(&mut self, arrival: Arrival, ctx: &egui::Context) {
+        let Arrival {
+            recording,
+            inputs,
+            status,
+        } = arrival;
+        // The closed document's autosave has nothing left to recover.
+        self.autosave.remove();
+        self.autosave.close();
+        self.discard_consent = None;
+        self.question = None;
+        if !self.finish_open(recording, inputs, ctx) {
+            return;
+        }
+        if let Some(text) = status {
+            self.set_status(text);
+        }
+        self.offer_restore();
+    }
+
+    /// Loads the edit list at `path` as one undoable change, with its STFT; it counts as saved.
+    pub(super) fn load_edits(&mut self, path: PathBuf) {
+        match load_edit_list(&path) {
+            Ok(list) => {
+                let Some(open) = &mut self.open else { return };
+                if let Some(message) = autosaving::missing_channel(&list, open.recording.channels()) {
+                    return self.fail(format!("{}: {message}", path.display()));
+                }
+                let before = open.doc.edits.clone();
+                open.edits_path = Some(path.clone());
+                if let Some(s) = list.stft {
+                    self.set_stft(s.params());
+                }
+                let n = list.edits.len();
+                self.apply_change(Change::ReplaceAll { before, after: list });
+                if let Some(open) = &mut self.open {
+                    open.doc.history.mark_saved();
+                }
+                self.set_status(format!("Loaded {n} edits from {}", path.display()));
+            }
+            Err(e) => self.fail(e.to_string()),
+        }
+    }
+
+    /// A name next to the recording: its stem, `suffix`, `.ext`.
+    pub(super) fn suggested_path(&self, ext: &str, suffix: &str) -> Option<PathBuf> {
+        let open = self.open.as_ref()?;
+        let p = open.recording.path();
+        let stem = p.file_stem()?.to_string_lossy();
+        Some(p.with_file_name(format!("{stem}{suffix}.{ext}")))
+    }
+}
