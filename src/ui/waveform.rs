@@ -4,6 +4,7 @@
 use rayon::prelude::*;
 
 use crate::edit::mask::MaskRaster;
+use crate::pipeline::Edited;
 use crate::pipeline::render::render_stream;
 use crate::signal::{Cancelled, Complex32, Progress, ReadSamples, SampleSource, Stft};
 
@@ -72,6 +73,15 @@ impl Envelope {
             level0.push(parts.concat());
         }
         Some(Envelope::from_blocks(level0, source.is_complex()))
+    }
+
+    /// The envelope of the edited recording (or of what the edits remove, with `removed`).
+    /// `None` if cancelled.
+    pub fn of_edited(edited: &Edited, removed: bool, progress: &Progress) -> Option<Envelope> {
+        let source = edited.source().as_ref();
+        crate::with_stft!(edited.engine(), stft => {
+            Self::of_rendered(source, stft.as_ref(), edited.raster(), removed, progress)
+        })
     }
 
     /// The envelope of `source` with `raster` applied (or of what it removes, with

@@ -7,14 +7,18 @@ use std::sync::Arc;
 
 use super::{JobKind, SpectroApp};
 use crate::edit::Document;
-use crate::edit::mask::{Grid, MaskRaster};
+use crate::edit::mask::Grid;
 use crate::io::Recording;
-use crate::signal::{Complex32, Convention, SampleSource, Stft, StftParams};
+use crate::pipeline::Painted;
+use crate::signal::{SampleSource, StftParams};
 use crate::ui::jobs::{Job, JobId};
 use crate::ui::overwrite::Input;
 use crate::ui::tiles::{Engine, effective_scale};
 use crate::ui::view::{FreqAxisView, Version, format_hz};
 use crate::ui::waveform::Envelope;
+
+/// A background computation of the paint layer (`None`: nothing is painted).
+type PaintJob = Job<Result<Option<Painted>, String>>;
 
 /// An open recording and everything derived from it.
 pub struct OpenDoc {
@@ -39,13 +43,10 @@ pub struct OpenDoc {
     /// and playback are computed for.
     pub(super) content_revision: u64,
     /// The recording with the paint edits' energy added, once computed.
-    pub(super) painted: Option<Arc<dyn SampleSource>>,
+    pub(super) painted: Option<Painted>,
     /// What `painted` was computed for.
     pub(super) paint_key: Option<super::painting::PaintKey>,
-    pub(super) paint_job: Option<(
-        super::painting::PaintKey,
-        Job<Result<super::painting::PaintResult, String>>,
-    )>,
+    pub(super) paint_job: Option<(super::painting::PaintKey, PaintJob)>,
     /// Time span the current paint layer changes.
     pub(super) paint_span: Option<[f64; 2]>,
     /// Spectral convergence of the last painted stroke, dB.
@@ -230,16 +231,15 @@ impl SpectroApp {
         };
         let done = open.edited_envelope_tried == Some(key);
         let running = open.edited_envelope_job.as_ref().is_some_and(|(k, _)| *k == key);
-        let Some(grid) = grid.filter(|_| ready && !done && !running && open.paint_job.is_none()) else {
+        // The grid must exist (a valid STFT) before the edited recording can render.
+        if grid.is_none() || !ready || done || running || open.paint_job.is_some() {
             return;
-        };
+        }
         if let Some((_, old)) = open.edited_envelope_job.take() {
             self.jobs.drop_job(old);
         }
-        let raster = MaskRaster::new(&open.doc.edits.edits, grid);
+        let edited = open.edited();
         let removed = version == Version::Removed;
-        let source = open.processed_source();
-        let complex = source.is_complex();
         let work = move |p: &crate::signal::Progress| {
             // One core at most, at low priority: the UI and the tiles come first.
             let pool = rayon::ThreadPoolBuilder::new()
@@ -247,15 +247,7 @@ impl SpectroApp {
                 .start_handler(|_| lower_thread_priority())
                 .build()
                 .ok()?;
-            pool.install(|| {
-                if complex {
-                    let stft = Stft::<Complex32>::new(params, Convention::Scipy).ok()?;
-                    Envelope::of_rendered(source.as_ref(), &stft, &raster, removed, p)
-                } else {
-                    let stft = Stft::<f32>::new(params, Convention::Scipy).ok()?;
-                    Envelope::of_rendered(source.as_ref(), &stft, &raster, removed, p)
-                }
-            })
+            pool.install(|| Envelope::of_edited(&edited, removed, p))
         };
         let id = self.jobs.spawn(
             JobKind::EditedEnvelope,

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use super::{JobKind, SpectroApp, autosaving};
 use crate::edit::Change;
-use crate::io::{Recording};
-use crate::edit::{load_edit_list};
+use crate::edit::load_edit_list;
+use crate::io::Recording;
 use crate::signal::SampleSource;
 use crate::ui::command::Command;
 use crate::ui::confirm::{Arrival, Then, Write};

@@ -2,17 +2,17 @@
 //! key and background computation, the STFT engine of the view, and the tile context (the
 //! sources, engine and edit raster the tiles, previews included, are drawn from).
 //!
-//! Kept together and as written before the app was split, for the rewrite of how the edited
-//! recording is computed. The paint job is polled here each frame rather than through the job
-//! registry for the same reason.
+//! The edited recording itself is the pipeline's ([`Edited`]): the window keeps its first
+//! stage (the paint layer, which takes seconds) while only masks change, and builds the rest
+//! from it. The paint job is polled here each frame: a newer key cancels and replaces it.
 
 use std::sync::Arc;
 
 use super::{OpenDoc, SpectroApp};
 use crate::edit::Affected;
-use crate::edit::mask::{Grid, MaskRaster};
 use crate::io::Recording;
-use crate::signal::{Complex32, Convention, SampleSource, Stft, StftError, StftParams};
+use crate::pipeline::{Edited, Painted};
+use crate::signal::{SampleSource, StftError, StftParams};
 use crate::ui::jobs::Job;
 use crate::ui::tiles::{Engine, TileContext};
 
@@ -24,17 +24,24 @@ pub(super) struct PaintKey {
     phase: crate::edit::PhaseSettings,
 }
 
-/// A computed paint layer.
-pub(super) struct PaintResult {
-    source: Option<Arc<dyn SampleSource>>,
-    span: Option<[f64; 2]>,
-    sc_db: Option<f64>,
-}
-
 impl OpenDoc {
     /// The recording the edited result starts from: with painted energy when there is some.
     pub fn processed_source(&self) -> Arc<dyn SampleSource> {
-        self.painted.clone().unwrap_or_else(|| self.recording.clone())
+        match &self.painted {
+            Some(p) => p.source().clone(),
+            None => self.recording.clone(),
+        }
+    }
+
+    /// The edited recording as the pipeline defines it, from the current paint layer, the
+    /// view's STFT and the edit list: what the tiles, the waveform and exports render.
+    pub fn edited(&self) -> Edited {
+        let original: Arc<dyn SampleSource> = self.recording.clone();
+        let painted = self
+            .painted
+            .clone()
+            .unwrap_or_else(|| Painted::unpainted(original.clone()));
+        Edited::from_stages(original, painted, self.engine.clone(), &self.doc.edits.edits)
     }
 
     fn paint_key(&self, params: StftParams) -> PaintKey {
@@ -53,51 +60,25 @@ impl OpenDoc {
     }
 }
 
-/// Computes the paint layer for `key` (on a worker thread).
+/// Computes the paint layer for `key` (on a worker thread): the pipeline's first stage.
 fn compute_paint(
     rec: Arc<Recording>,
     key: &PaintKey,
     progress: &crate::signal::Progress,
-) -> Result<PaintResult, String> {
-    use crate::pipeline::paint::{PaintedSource, paint_layer};
+) -> Result<Option<Painted>, String> {
     if key.paints.is_empty() {
-        return Ok(PaintResult {
-            source: None,
-            span: None,
-            sc_db: None,
-        });
+        return Ok(None);
     }
-    let base: Arc<dyn SampleSource> = rec.clone();
-    let fs = rec.sample_rate();
-    macro_rules! layer {
-        ($t:ty) => {{
-            let stft = Stft::<$t>::new(key.params, Convention::Scipy).map_err(|e| e.to_string())?;
-            let layer = paint_layer::<$t>(base.as_ref(), &stft, &key.paints, key.phase, progress)
-                .map_err(|e| e.to_string())?;
-            let span = layer.time_span_s(fs);
-            let sc_db = layer.reports.last().map(|r| r.spectral_convergence_db);
-            let source: Arc<dyn SampleSource> = Arc::new(PaintedSource::new(base.clone(), Arc::new(layer)));
-            PaintResult {
-                source: Some(source),
-                span,
-                sc_db,
-            }
-        }};
-    }
-    Ok(if rec.is_complex() {
-        layer!(Complex32)
-    } else {
-        layer!(f32)
-    })
+    let base: Arc<dyn SampleSource> = rec;
+    let engine = Engine::for_source(base.as_ref(), key.params).map_err(|e| e.to_string())?;
+    Painted::compute(&base, &engine, &key.paints, key.phase, progress)
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 impl SpectroApp {
     pub(super) fn make_engine(rec: &Recording, params: StftParams) -> Result<Engine, StftError> {
-        Ok(if rec.is_complex() {
-            Engine::Complex(Arc::new(Stft::<Complex32>::new(params, Convention::Scipy)?))
-        } else {
-            Engine::Real(Arc::new(Stft::<f32>::new(params, Convention::Scipy)?))
-        })
+        Engine::for_source(rec, params)
     }
 
     /// Rebuilds the tile context (edits rasterised for the current grid) when out of date.
@@ -113,17 +94,12 @@ impl SpectroApp {
         if up_to_date {
             return;
         }
-        let grid = Grid {
-            sample_rate: open.recording.sample_rate(),
-            fft_len: self.view.stft.fft_len,
-            hop: self.view.stft.hop,
-            complex: open.recording.is_complex(),
-        };
+        let edited = open.edited();
         self.context = Some(Arc::new(TileContext {
-            source: open.recording.clone(),
-            processed_source: open.processed_source(),
-            engine: open.engine.clone(),
-            raster: Arc::new(MaskRaster::new(&open.doc.edits.edits, grid)),
+            source: edited.original().clone(),
+            processed_source: edited.source().clone(),
+            engine: edited.engine().clone(),
+            raster: edited.raster().clone(),
             revision: open.content_revision,
             generation: self.tiles.generation(),
         }));
@@ -143,15 +119,16 @@ impl SpectroApp {
         if let Some((done_key, result)) = finished {
             open.paint_job = None;
             match result {
-                Ok(r) => {
+                Ok(painted) => {
                     let old_span = open.paint_span;
-                    open.painted = r.source;
-                    open.paint_span = r.span;
-                    open.paint_sc_db = r.sc_db;
+                    let span = painted.as_ref().and_then(Painted::time_span_s);
+                    open.paint_span = span;
+                    open.paint_sc_db = painted.as_ref().and_then(Painted::last_sc_db);
+                    open.painted = painted;
                     open.paint_key = Some(done_key);
                     open.content_revision += 1;
                     let revision = open.content_revision;
-                    let spans: Vec<[f64; 2]> = [old_span, r.span].into_iter().flatten().collect();
+                    let spans: Vec<[f64; 2]> = [old_span, span].into_iter().flatten().collect();
                     if let (Some(lo), Some(hi)) = (
                         spans.iter().map(|s| s[0]).reduce(f64::min),
                         spans.iter().map(|s| s[1]).reduce(f64::max),

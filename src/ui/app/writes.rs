@@ -7,18 +7,17 @@ use std::sync::Arc;
 
 use super::{JobKind, SpectroApp};
 use crate::edit::StftSettings;
-use crate::image::{ExportSettings, ImageError, PlotSize, export_picture};
-use crate::edit::mask::MaskRaster;
-use crate::pipeline::picture::Levels;
+use crate::edit::save_edit_list;
 use crate::features;
+use crate::image::{ExportSettings, ImageError, PlotSize, export_picture};
 use crate::io::FileError;
 use crate::io::atomic::same_file;
+use crate::io::picture::PictureColors;
 use crate::pipeline::PipelineError as ExportError;
 use crate::pipeline::export::export_edited;
 use crate::pipeline::extract::{Extracted, Region, extract_region};
-use crate::io::picture::PictureColors;
-use crate::edit::save_edit_list;
-use crate::signal::{Complex32, Convention, SampleSource, Stft};
+use crate::pipeline::picture::Levels;
+use crate::signal::SampleSource;
 use crate::ui::confirm::{Question, Then, Write};
 use crate::ui::overwrite::{Input, TargetCheck, check_targets, name, paths, write_error};
 use crate::ui::view::Version;
@@ -287,7 +286,7 @@ impl SpectroApp {
         if self.jobs.is_running(JobKind::ImageExport) {
             return self.fail("An image export is already running.");
         }
-        let (Some(axis), Some(open), Some(grid)) = (self.axis(), &self.open, self.grid()) else {
+        let (Some(axis), Some(open), Some(_)) = (self.axis(), &self.open, self.grid()) else {
             return;
         };
         let fs = open.recording.sample_rate();
@@ -325,30 +324,26 @@ impl SpectroApp {
         };
         let version = self.view.version;
         let processed = version.is_edited();
+        let edited = open.edited();
         let source: Arc<dyn SampleSource> = if processed {
-            open.processed_source()
+            edited.source().clone()
         } else {
-            open.recording.clone()
+            edited.original().clone()
         };
-        let raster = processed.then(|| MaskRaster::new(&open.doc.edits.edits, grid));
+        let raster = processed.then(|| edited.raster().clone());
         let center = open.recording.center_freq_hz();
-        let complex = open.recording.is_complex();
         let inputs = self.export_inputs();
         let target = path.clone();
         self.set_status(format!("Exporting {}…", path.display()));
         let work = move |progress: &crate::signal::Progress| -> Result<String, ImageError> {
-            let what = match (raster.as_ref(), version) {
+            let what = match (raster.as_deref(), version) {
                 (Some(r), Version::Removed) => Levels::Removed(r),
                 (Some(r), _) => Levels::Edited(r),
                 (None, _) => Levels::Original,
             };
-            let picture = if complex {
-                let stft = Stft::<Complex32>::new(params, Convention::Scipy)?;
-                export_picture(source.as_ref(), center, &stft, what, &settings, progress)?
-            } else {
-                let stft = Stft::<f32>::new(params, Convention::Scipy)?;
-                export_picture(source.as_ref(), center, &stft, what, &settings, progress)?
-            };
+            let picture = crate::with_stft!(edited.engine(), stft => {
+                export_picture(source.as_ref(), center, stft.as_ref(), what, &settings, progress)?
+            });
             let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
             picture.write(&target, &inputs, replace)?;
             Ok(format!(
