@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 
 use super::denoise::{Denoise, MAX_REDUCTION_DB, MAX_SENSITIVITY, NoiseEstimate, NoiseProfile};
 use crate::signal::phase::Method;
+use crate::signal::repair::RepairMode;
 use crate::signal::{SampleSource, StftParams, WindowKind, limits};
 
 /// The edit-list version this build reads and writes.
@@ -187,6 +188,14 @@ pub enum Shape {
     /// Learned noise removal over the whole recording: a gain per cell from a noise profile
     /// (see [`super::denoise`]). It has no gain, feather or invert of its own.
     Denoise(Denoise),
+    /// Finds clicks and crackle by itself and repairs each one. It changes the recording
+    /// itself, like paint; it has no gain, feather or invert.
+    Declick {
+        /// `[start, end]` in seconds; `None` for the whole recording.
+        time_s: Option<[f64; 2]>,
+        /// Detection sensitivity: 1 is calibrated, higher finds more.
+        sensitivity: f64,
+    },
 }
 
 impl Shape {
@@ -200,6 +209,7 @@ impl Shape {
             Shape::Paint { .. } => "paint",
             Shape::Threshold { .. } => "threshold",
             Shape::Denoise(_) => "denoise",
+            Shape::Declick { .. } => "declick",
         }
     }
 }
@@ -219,6 +229,24 @@ pub struct Edit {
     pub channels: Option<Vec<usize>>,
     /// Keep-only: apply the gain outside the region instead of inside.
     pub invert: bool,
+    /// Repair the region instead of applying a gain (shapes only).
+    pub repair: Option<Repair>,
+}
+
+/// A repair: fill the region from its surroundings instead of turning it down.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Repair {
+    /// How the region is filled.
+    pub mode: RepairMode,
+    /// 0 keeps the original, 1 (the default) the full repair; between, a blend.
+    pub strength: f64,
+}
+
+impl Repair {
+    /// A full-strength repair in `mode`.
+    pub fn new(mode: RepairMode) -> Self {
+        Repair { mode, strength: 1.0 }
+    }
 }
 
 impl Edit {
@@ -231,7 +259,21 @@ impl Edit {
             feather_hz: None,
             channels: None,
             invert: false,
+            repair: None,
         }
+    }
+
+    /// `shape` repaired in `mode` (full strength) instead of turned down.
+    pub fn repair(shape: Shape, mode: RepairMode) -> Self {
+        let mut edit = Edit::new(shape, 0.0);
+        edit.repair = Some(Repair::new(mode));
+        edit
+    }
+
+    /// True for edits that change the recording itself (paint, repair, declick) rather than
+    /// setting a gain per cell: the pipeline applies them first, in list order.
+    pub fn changes_signal(&self) -> bool {
+        self.repair.is_some() || matches!(self.shape, Shape::Paint { .. } | Shape::Declick { .. })
     }
 
     /// A denoise step with the given settings, on every channel.
@@ -254,6 +296,10 @@ impl Edit {
             return None;
         }
         let feather = self.feather_s.unwrap_or(default_feather_s);
+        if let Shape::Declick { time_s, .. } = &self.shape {
+            // Repairs reach a few milliseconds around each click.
+            return time_s.map(|[t0, t1]| [t0 - feather - 0.05, t1 + feather + 0.05]);
+        }
         let [t0, t1] = match &self.shape {
             Shape::Rect { time_s, .. } | Shape::Threshold { time_s, .. } => *time_s,
             Shape::Lasso { points } => [
@@ -270,7 +316,7 @@ impl Edit {
                     points.iter().map(|p| p[0]).fold(f64::NEG_INFINITY, f64::max) + reach,
                 ]
             }
-            Shape::Denoise(_) => return None,
+            Shape::Denoise(_) | Shape::Declick { .. } => return None,
         };
         Some([t0 - feather, t1 + feather])
     }
@@ -372,6 +418,21 @@ impl EditList {
                         if channels == 1 { "" } else { "s" }
                     ),
                 ));
+            }
+            if e.repair.is_some() || matches!(e.shape, Shape::Declick { time_s: Some(_), .. }) {
+                let duration_s = source.len() as f64 / fs;
+                if let Some([t0, t1]) = e.time_extent_s(0.0)
+                    && (t1 <= 0.0 || t0 >= duration_s)
+                {
+                    return Err(entry_err(
+                        index,
+                        kind,
+                        format!(
+                            "the region ({:.3}–{:.3} s) lies outside the recording (0–{duration_s:.3} s)",
+                            t0, t1
+                        ),
+                    ));
+                }
             }
             if let Some(d) = e.as_denoise() {
                 d.check(source, params)
@@ -630,19 +691,69 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
             }
         }
         "denoise" => Shape::Denoise(parse_denoise(&mut obj, index, k)?),
+        "declick" => {
+            let time_s: Option<[f64; 2]> = take(&mut obj, "time_s", index, k)?;
+            let time_s = time_s.map(|t| check_range(t, "time_s", index, k)).transpose()?;
+            let sensitivity: f64 = take(&mut obj, "sensitivity", index, k)?.unwrap_or(1.0);
+            if !(sensitivity > 0.0 && sensitivity <= limits::MAX_DECLICK_SENSITIVITY) {
+                return Err(entry_err(
+                    index,
+                    Some(k),
+                    format!(
+                        "\"sensitivity\" must be above 0 and at most {} (1 is calibrated)",
+                        limits::MAX_DECLICK_SENSITIVITY
+                    ),
+                ));
+            }
+            Shape::Declick { time_s, sensitivity }
+        }
         other => {
             return Err(entry_err(
                 index,
                 None,
                 format!(
-                    "unknown type \"{other}\" (expected rect, lasso, brush, erase, paint, threshold or denoise)"
+                    "unknown type \"{other}\" (expected rect, lasso, brush, erase, paint, threshold, denoise or declick)"
                 ),
             ));
         }
     };
+    // A shape may repair its region instead of taking a gain.
+    let repair = match take::<String>(&mut obj, "repair", index, k)? {
+        None => {
+            if obj.contains_key("strength") {
+                return Err(entry_err(index, Some(k), "\"strength\" needs \"repair\""));
+            }
+            None
+        }
+        Some(name) => {
+            let mode = RepairMode::from_name(&name).ok_or_else(|| {
+                entry_err(
+                    index,
+                    Some(k),
+                    format!("unknown repair mode \"{name}\" (expected auto, attenuate, replace or pattern)"),
+                )
+            })?;
+            let strength: f64 = take(&mut obj, "strength", index, k)?.unwrap_or(1.0);
+            if !(0.0..=1.0).contains(&strength) {
+                return Err(entry_err(
+                    index,
+                    Some(k),
+                    format!("\"strength\" must be from 0 to 1, got {}", limits::show(strength)),
+                ));
+            }
+            if obj.contains_key("gain_db") {
+                return Err(entry_err(
+                    index,
+                    Some(k),
+                    "a repair has no \"gain_db\": give one or the other",
+                ));
+            }
+            Some(Repair { mode, strength })
+        }
+    };
     // An eraser restores, paint sets a level and a denoise step has its own reduction: none
     // has a gain of its own.
-    let gain_db = if k == "erase" || k == "paint" || k == "denoise" {
+    let gain_db = if k == "erase" || k == "paint" || k == "denoise" || k == "declick" || repair.is_some() {
         0.0
     } else {
         parse_gain(&mut obj, index, k)?
@@ -677,6 +788,13 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
         ));
     }
     let invert: bool = take(&mut obj, "invert", index, k)?.unwrap_or(false);
+    if invert && repair.is_some() {
+        return Err(entry_err(
+            index,
+            Some(k),
+            "a repair cannot be inverted (\"invert\")",
+        ));
+    }
     Ok(Edit {
         shape,
         gain_db,
@@ -684,6 +802,7 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
         feather_hz,
         channels,
         invert,
+        repair,
     })
 }
 
@@ -819,9 +938,10 @@ const COMMON_FIELDS: [&str; 5] = ["gain_db", "feather_s", "feather_hz", "channel
 
 fn allowed_fields(kind: &str) -> Option<Vec<&'static str>> {
     let specific: &[&str] = match kind {
-        "rect" => &["time_s", "freq_hz"],
-        "lasso" => &["points"],
-        "brush" => &["points", "radius_s", "radius_hz"],
+        "rect" => &["time_s", "freq_hz", "repair", "strength"],
+        "lasso" => &["points", "repair", "strength"],
+        "brush" => &["points", "radius_s", "radius_hz", "repair", "strength"],
+        "declick" => &["time_s", "sensitivity", "channels"],
         "erase" => &[
             "points",
             "radius_s",
@@ -854,7 +974,7 @@ fn allowed_fields(kind: &str) -> Option<Vec<&'static str>> {
         ],
         _ => return None,
     };
-    if kind == "erase" || kind == "paint" || kind == "denoise" {
+    if kind == "erase" || kind == "paint" || kind == "denoise" || kind == "declick" {
         return Some(specific.to_vec());
     }
     Some(specific.iter().chain(COMMON_FIELDS.iter()).copied().collect())
@@ -936,11 +1056,25 @@ fn edit_to_value(edit: &Edit) -> Value {
             };
         }
         Shape::Denoise(d) => denoise_to_value(d, &mut obj),
+        Shape::Declick { time_s, sensitivity } => {
+            if let Some(t) = time_s {
+                obj.insert("time_s".into(), pair(*t));
+            }
+            obj.insert("sensitivity".into(), Value::from(*sensitivity));
+        }
     }
-    if !matches!(
-        edit.shape,
-        Shape::Erase { .. } | Shape::Paint { .. } | Shape::Denoise(_)
-    ) {
+    if let Some(r) = &edit.repair {
+        obj.insert("repair".into(), Value::from(r.mode.name()));
+        if r.strength != 1.0 {
+            obj.insert("strength".into(), Value::from(r.strength));
+        }
+    }
+    if edit.repair.is_none()
+        && !matches!(
+            edit.shape,
+            Shape::Erase { .. } | Shape::Paint { .. } | Shape::Denoise(_) | Shape::Declick { .. }
+        )
+    {
         let gain = if edit.gain_db == f64::NEG_INFINITY {
             Value::from("-inf")
         } else {
@@ -960,7 +1094,7 @@ fn edit_to_value(edit: &Edit) -> Value {
     if edit.invert
         && !matches!(
             edit.shape,
-            Shape::Erase { .. } | Shape::Paint { .. } | Shape::Denoise(_)
+            Shape::Erase { .. } | Shape::Paint { .. } | Shape::Denoise(_) | Shape::Declick { .. }
         )
     {
         obj.insert("invert".into(), Value::from(true));
@@ -1075,5 +1209,96 @@ mod tests {
             let err = EditList::from_json(text).unwrap_err().to_string();
             assert!(err.contains(expected), "{err:?} should contain {expected:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod repair_tests {
+    use super::*;
+
+    #[test]
+    fn repair_and_declick_entries_round_trip() {
+        let text = r#"{"version": 1, "edits": [
+            {"type": "rect", "time_s": [6.0, 6.08], "freq_hz": [0, 22050], "repair": "auto"},
+            {"type": "lasso", "points": [[1.2, 2800], [1.55, 4600], [1.3, 9000]], "repair": "replace", "strength": 0.5},
+            {"type": "brush", "points": [[1.0, 300]], "radius_s": 0.01, "radius_hz": 20, "repair": "pattern"},
+            {"type": "declick", "time_s": [0, 20], "sensitivity": 2.0},
+            {"type": "declick"}]}"#;
+        let list = EditList::from_json(text).unwrap();
+        assert_eq!(list.edits[0].repair, Some(Repair::new(RepairMode::Auto)));
+        assert_eq!(
+            list.edits[1].repair,
+            Some(Repair {
+                mode: RepairMode::Replace,
+                strength: 0.5
+            })
+        );
+        assert_eq!(
+            list.edits[3].shape,
+            Shape::Declick {
+                time_s: Some([0.0, 20.0]),
+                sensitivity: 2.0
+            }
+        );
+        assert_eq!(
+            list.edits[4].shape,
+            Shape::Declick {
+                time_s: None,
+                sensitivity: 1.0
+            }
+        );
+        assert!(list.edits.iter().all(Edit::changes_signal));
+        let again = EditList::from_json(&list.to_json()).unwrap();
+        assert_eq!(again, list);
+    }
+
+    #[test]
+    fn bad_repairs_are_refused_with_a_reason() {
+        let bad = [
+            (
+                r#"{"type": "rect", "time_s": [0, 1], "freq_hz": [0, 100], "repair": "magic"}"#,
+                "unknown repair mode",
+            ),
+            (
+                r#"{"type": "rect", "time_s": [0, 1], "freq_hz": [0, 100], "repair": "auto", "strength": 1.5}"#,
+                "\"strength\" must be from 0 to 1",
+            ),
+            (
+                r#"{"type": "rect", "time_s": [0, 1], "freq_hz": [0, 100], "gain_db": -6, "strength": 0.5}"#,
+                "\"strength\" needs \"repair\"",
+            ),
+            (
+                r#"{"type": "rect", "time_s": [0, 1], "freq_hz": [0, 100], "repair": "auto", "gain_db": -6}"#,
+                "no \"gain_db\"",
+            ),
+            (
+                r#"{"type": "rect", "time_s": [0, 1], "freq_hz": [0, 100], "repair": "auto", "invert": true}"#,
+                "cannot be inverted",
+            ),
+            (r#"{"type": "declick", "sensitivity": 0}"#, "\"sensitivity\""),
+            (r#"{"type": "declick", "sensitivity": 1e9}"#, "\"sensitivity\""),
+            (r#"{"type": "declick", "gain_db": -6}"#, "unknown field"),
+        ];
+        for (entry, expected) in bad {
+            let text = format!(r#"{{"version": 1, "edits": [{entry}]}}"#);
+            let err = EditList::from_json(&text).unwrap_err().to_string();
+            assert!(err.contains(expected), "{entry}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_repair_outside_the_recording_is_refused() {
+        let source = crate::signal::MemorySource {
+            sample_rate: 1000.0,
+            channels: vec![vec![0.0f32; 1000]],
+        };
+        let list = EditList::from_json(
+            r#"{"version": 1, "edits": [{"type": "rect", "time_s": [5, 6], "freq_hz": [0, 100], "repair": "replace"}]}"#,
+        )
+        .unwrap();
+        let err = list
+            .check_against(&source, StftParams::with_fft(256))
+            .unwrap_err();
+        assert!(err.to_string().contains("outside the recording"), "{err}");
     }
 }

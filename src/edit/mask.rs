@@ -142,6 +142,8 @@ struct Prepared {
     bin_ranges: Vec<Range<usize>>,
     /// The denoise step, for denoise edits.
     denoise: Option<PreparedDenoise>,
+    /// Paint, repair and declick change the recording (in the pipeline), not the mask.
+    changes_signal: bool,
 }
 
 impl Prepared {
@@ -183,7 +185,7 @@ impl Prepared {
                     [f[0] - radius_hz * reach, f[1] + radius_hz * reach],
                 )
             }
-            Shape::Denoise(_) => (
+            Shape::Denoise(_) | Shape::Declick { .. } => (
                 [f64::NEG_INFINITY, f64::INFINITY],
                 [f64::NEG_INFINITY, f64::INFINITY],
             ),
@@ -199,6 +201,7 @@ impl Prepared {
             feather_hz,
             channels: edit.channels.clone(),
             invert: edit.invert,
+            changes_signal: edit.changes_signal(),
             t_bounds,
             f_bounds,
             bin_ranges: grid.bins_in(f_bounds[0], f_bounds[1]),
@@ -211,10 +214,10 @@ impl Prepared {
     }
 
     fn applies_to(&self, channel: usize) -> bool {
-        // Paint changes the recording (see `edit::paint`), not the mask.
+        // Paint, repair and declick change the recording (see `pipeline`), not the mask.
         let acts = match &self.denoise {
             Some(d) => d.acts_on(channel),
-            None => !matches!(self.shape, Shape::Paint { .. }) && (self.gain != 1.0 || self.is_erase()),
+            None => !self.changes_signal && (self.gain != 1.0 || self.is_erase()),
         };
         acts && self.channels.as_ref().is_none_or(|c| c.contains(&channel))
     }
@@ -325,7 +328,7 @@ impl Prepared {
                 if phi <= 0.0 { 0.0 } else { ramp((d - 1.0) / phi) }
             }
             // A denoise step's gain is computed from the recording, not a membership.
-            Shape::Denoise(_) => 0.0,
+            Shape::Denoise(_) | Shape::Declick { .. } => 0.0,
         }
     }
 }

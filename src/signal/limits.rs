@@ -45,6 +45,9 @@ pub const MAX_FREQ_HZ: f64 = 1e12;
 /// Most points in one lasso, brush, eraser or paint stroke.
 pub const MAX_SHAPE_POINTS: usize = 20_000;
 
+/// Largest de-click `sensitivity` (1 is calibrated; each doubling finds quieter clicks).
+pub const MAX_DECLICK_SENSITIVITY: f64 = 100.0;
+
 /// Widest time smoothing of a denoise step, in hops of the STFT in use (the default is 3).
 /// Every cell sums this many rows, and the automatic estimate calibrates itself on a couple of
 /// thousand frames: wider kernels would take minutes.

@@ -9,6 +9,7 @@ pub mod limits;
 pub mod phase;
 pub mod progress;
 pub mod raster;
+pub mod repair;
 pub mod scale;
 pub mod source;
 pub mod stft;

@@ -288,6 +288,12 @@ pub fn describe_edit(edit: &Edit) -> String {
     };
     let what = match &edit.shape {
         Shape::Denoise(d) => d.describe(),
+        Shape::Declick { time_s, sensitivity } => {
+            return match time_s {
+                Some([t0, t1]) => format!("de-click {t0:.2}–{t1:.2} s, sensitivity {sensitivity}"),
+                None => format!("de-click, sensitivity {sensitivity}"),
+            };
+        }
         Shape::Rect { time_s, freq_hz } => format!("rect {}", span(*time_s, *freq_hz)),
         Shape::Lasso { points } => format!("lasso, {} points", points.len()),
         Shape::Brush { points, .. } => format!("brush from {:.2} s, {} points", points[0][0], points.len()),
