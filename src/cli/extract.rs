@@ -111,7 +111,7 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<()> {
         eprintln!(
             "spectro: wrote {} ({} samples at {} Hz, decimated by {}, shifted by {} Hz{centre})",
             args.output.display(),
-            done.frames,
+            done.samples,
             done.sample_rate,
             done.decimation,
             done.shift_hz

@@ -39,7 +39,7 @@ pub struct Extracted {
     /// Decimation factor (1 for real recordings).
     pub decimation: usize,
     /// Samples per channel written.
-    pub frames: u64,
+    pub samples: u64,
     /// Centre frequency of the new file, when the source's was known (IQ).
     pub center_freq_hz: Option<f64>,
     /// Frequency shift applied (the band's centre), Hz.
@@ -208,7 +208,7 @@ pub fn extract_region(
     Ok(Extracted {
         sample_rate: out_rate,
         decimation,
-        frames: written,
+        samples: written,
         center_freq_hz,
         shift_hz,
     })
