@@ -78,7 +78,7 @@ def quality(wav_in, seeds=5):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--wav", default="/usr/share/sounds/alsa/Front_Center.wav")
+    ap.add_argument("--wav", default=lg.SPEECH)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--quality", action="store_true", help="print the SC grid instead of timings")
     args = ap.parse_args()

@@ -2,7 +2,8 @@
 //!
 //! `cargo bench --bench phase`. Inputs (the same as `benches/librosa_griffinlim.py` and
 //! `benches/compare_phase.py` use):
-//! - `speech`: alsa-utils' Front_Center.wav, 1.43 s at 48 kHz, fft 1024, hop 256, Hann;
+//! - `speech`: tests/data/arctic_a0007.wav (CMU ARCTIC), 4.0 s at 16 kHz, fft 1024, hop 256,
+//!   Hann;
 //! - `speech46`: the same looped to 4.6 s (220,800 samples), fft 2048, hop 512, Hann.
 //!
 //! Per iteration = (`fgla_100` − `fgla_0`) / 100: `fgla_0` is everything but the iterations
@@ -16,14 +17,11 @@ use spectro::signal::phase::{
 use spectro::signal::stft::pad_signal;
 use spectro::signal::{Complex32, Convention, Progress, SampleSource, Stft, StftParams, WindowKind};
 
-const SPEECH_WAV: &str = "/usr/share/sounds/alsa/Front_Center.wav";
+const SPEECH_WAV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/arctic_a0007.wav");
 
 fn speech(seconds: Option<f64>) -> Vec<f32> {
-    let rec = Recording::open(SPEECH_WAV, Default::default()).unwrap_or_else(|e| {
-        panic!(
-            "{e}: the benchmark needs alsa-utils' speech (run `make test` or `apt-get install alsa-utils`)"
-        )
-    });
+    let rec = Recording::open(SPEECH_WAV, Default::default()).unwrap_or_else(|e| panic!("{SPEECH_WAV}: {e}"));
+    let fs = rec.sample_rate();
     let mut x = vec![0.0f32; rec.len() as usize];
     rec.read_real(0, 0, &mut x);
     match seconds {
@@ -31,7 +29,7 @@ fn speech(seconds: Option<f64>) -> Vec<f32> {
         Some(s) => x
             .iter()
             .cycle()
-            .take((s * 48_000.0).round() as usize)
+            .take((s * fs).round() as usize)
             .copied()
             .collect(),
         None => x,

@@ -430,7 +430,8 @@ fn adsb_replies_match_an_envelope_detector() {
         "{good} of {} isolated replies found as one burst, ends within {worst_end_us:.1} µs",
         isolated.len()
     );
-    assert!(good * 100 >= isolated.len() * 97, "{good} of {}", isolated.len());
+    // README.md: "finds at least 385 of the 390" (385 today, ends within 2.9 µs).
+    assert!(good >= 385, "{good} of {}", isolated.len());
 
     // Counts: bursts of a Mode S length against the reference's replies (all, isolated or
     // not), for the short (56-bit) and the long (112-bit) replies separately.

@@ -3,8 +3,11 @@
 //! re-implemented in numpy, on a synthetic signal, two real recordings and an IQ capture.
 //!
 //! Metric, per feature (and per MFCC coefficient): max over frames of |ours − librosa|,
-//! divided by max over frames of |librosa|. Required below 1e-3, asserted below 1e-4; the
-//! measured values are printed (`cargo test --test features_parity -- --nocapture`).
+//! divided by max over frames of |librosa|. The requirement is 1e-3; asserted are the bounds
+//! README.md states: 3e-6 for librosa's features (worst measured 2.5e-6, an MFCC of the FT8
+//! recording), 5e-5 for Spectro's own band powers and frame level against their numpy
+//! re-implementation (worst 3.0e-5, a band of sat_ao73). The measured values are printed
+//! (`cargo test --test features_parity -- --nocapture`).
 //! Roll-off is a bin frequency: a float rounding difference at the 85 % crossing would move
 //! it by one bin, so it is compared within one bin, and 99 % of frames must agree exactly
 //! (all do today).
@@ -19,9 +22,12 @@ use spectro::features::{FeatureOptions, Features, extract_features};
 use spectro::io::{OpenOptions, Recording};
 use spectro::signal::{MemorySource, Progress, SampleSource, StftParams, WindowKind};
 
-/// The requirement is 1e-3; measured errors are near 1e-6, so a tenth of the requirement still
-/// leaves a wide margin and catches a regression long before it breaks the requirement.
-const TOLERANCE: f64 = 1e-4;
+/// README.md: librosa's spectral statistics and MFCCs "within 3e-6 relative".
+const LIBROSA_TOLERANCE: f64 = 3e-6;
+
+/// README.md: band powers and frame level "within 5e-5 relative" of the numpy re-implementation
+/// (sums of many f32 powers, where librosa's features are ratios of such sums).
+const OWN_TOLERANCE: f64 = 5e-5;
 
 fn reference_dir() -> PathBuf {
     common::data("features_reference")
@@ -103,7 +109,9 @@ fn check_case(case: &Value) -> Vec<(String, f64)> {
     let mut report = Vec::new();
     let mut check = |feature: &str, ours: &[f32], reference: &[f32]| {
         let e = relative_error(ours, reference);
-        assert!(e < TOLERANCE, "{name}: {feature} relative error {e:e}");
+        let own = feature == "level_db" || feature.starts_with("band_");
+        let tolerance = if own { OWN_TOLERANCE } else { LIBROSA_TOLERANCE };
+        assert!(e < tolerance, "{name}: {feature} relative error {e:e}");
         report.push((feature.to_owned(), e));
     };
     check(

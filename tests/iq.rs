@@ -72,6 +72,9 @@ fn an_sdr_wav_opens_as_iq_with_its_centre_frequency_and_keeps_it_on_export() {
     let info: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(info["iq"], true);
     assert_eq!(info["center_freq_hz"], 433_920_000.0);
+    // Its length is in samples per channel (STFT frames are something else).
+    assert_eq!(info["samples"], 50_000);
+    assert!(info.get("frames").is_none(), "{info}");
 
     // Remove the +25 kHz carrier; the export keeps the format and the auxi chunk, before data.
     let edits = dir.path().join("e.json");

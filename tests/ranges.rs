@@ -162,5 +162,7 @@ fn masked_render_equals_masking_the_whole_stft_and_inverting() {
         .zip(&textbook)
         .map(|(a, b)| (a - b).abs())
         .fold(0.0, f32::max);
-    assert!(err < 1e-5, "difference form deviates by {err:e}");
+    eprintln!("difference form vs textbook: {err:.2e}");
+    // README.md: the two agree within 1e-6 of full scale (measured 1.2e-7).
+    assert!(err < 1e-6, "difference form deviates by {err:e}");
 }

@@ -1,13 +1,16 @@
 //! STFT and inverse STFT against reference vectors computed by scipy and librosa
 //! (tests/data/gen_reference.py): forward spectra, inverses of unmodified spectra, and inverses
-//! of masked (inconsistent) spectra, all within 1e-5 of the reference's peak, in f32.
+//! of masked (inconsistent) spectra, all within 3e-7 of the reference's peak, in f32: the bound
+//! README.md states. The worst measured today is 2.3e-7 (librosa inverses), about two f32 ulps;
+//! each case's figures are printed (`cargo test --test reference_parity -- --nocapture`).
 
 use std::path::PathBuf;
 
 use serde_json::Value;
 use spectro::signal::{Complex32, Convention, Spectrogram, Stft, StftParams, StftSample, WindowKind};
 
-const TOLERANCE: f64 = 1e-5;
+/// README.md: "below 3e-7 relative to the reference's peak".
+const TOLERANCE: f64 = 3e-7;
 
 fn data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/reference")
@@ -88,12 +91,14 @@ fn run_case<T: FromRef>(case: &Value) {
     };
     let ours = stft.stft(&signal);
     let e = relative_error(&ours.data, &reference.data);
+    eprintln!("{name}: stft {e:.2e}");
     assert!(e < TOLERANCE, "{name}: stft relative error {e:e}");
 
     let istft_len = case["istft_len"].as_u64().unwrap() as usize;
     let expected = T::load(case["istft"].as_str().unwrap());
     let back = stft.istft(&reference, istft_len);
     let e = relative_error(&back, &expected);
+    eprintln!("{name}: istft {e:.2e}");
     assert!(e < TOLERANCE, "{name}: istft relative error {e:e}");
 
     let mask = read_f32(case["mask"].as_str().unwrap());
@@ -104,6 +109,7 @@ fn run_case<T: FromRef>(case: &Value) {
     let expected = T::load(case["istft_masked"].as_str().unwrap());
     let back = stft.istft(&masked, istft_len);
     let e = relative_error(&back, &expected);
+    eprintln!("{name}: istft masked {e:.2e}");
     assert!(
         e < TOLERANCE,
         "{name}: istft of a masked spectrum, relative error {e:e}"

@@ -1,5 +1,6 @@
-//! With no edit, analysis then synthesis returns the input: within 1e-5 of full scale for real
-//! and complex signals and every window, and sample-identical for 16-bit files.
+//! With no edit, analysis then synthesis returns the input: within 1e-6 of full scale for real
+//! and complex signals and every window (README.md's bound; worst measured 5.4e-7, the 1000/500
+//! Blackman case), and sample-identical for 16-bit files.
 
 mod common;
 
@@ -7,13 +8,17 @@ use common::{Rng, data};
 use spectro::io::{OpenOptions, Recording};
 use spectro::signal::{Complex32, Convention, SampleSource, Stft, StftParams, WindowKind};
 
+/// README.md: the inverse reproduces `x` "to within 1e-6 of full scale".
+const TOLERANCE: f32 = 1e-6;
+
 fn check_real(params: StftParams, convention: Convention, len: usize) {
     let mut rng = Rng(params.fft_len as u64 * 7919 + len as u64);
     let x: Vec<f32> = (0..len).map(|_| rng.uniform()).collect();
     let stft = Stft::<f32>::new(params, convention).unwrap();
     let y = stft.istft(&stft.stft(&x), len);
     let err = x.iter().zip(&y).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
-    assert!(err < 1e-5, "{params:?} {convention:?}: max error {err:e}");
+    eprintln!("{params:?} {convention:?}: {err:.2e}");
+    assert!(err < TOLERANCE, "{params:?} {convention:?}: max error {err:e}");
 }
 
 #[test]
@@ -43,7 +48,8 @@ fn long_non_power_of_two_windows_round_trip() {
         .collect();
     let y = stft.istft(&stft.stft(&x), x.len());
     let err = x.iter().zip(&y).map(|(a, b)| (a - b).norm()).fold(0.0, f32::max);
-    assert!(err < 1e-5, "complex 40000: {err:e}");
+    eprintln!("complex 40000: {err:.2e}");
+    assert!(err < TOLERANCE, "complex 40000: {err:e}");
 }
 
 #[test]
@@ -61,7 +67,8 @@ fn complex_round_trip_is_exact() {
             .collect();
         let y = stft.istft(&stft.stft(&x), x.len());
         let err = x.iter().zip(&y).map(|(a, b)| (a - b).norm()).fold(0.0, f32::max);
-        assert!(err < 1e-5, "{window}: {err:e}");
+        eprintln!("complex {window}: {err:.2e}");
+        assert!(err < TOLERANCE, "{window}: {err:e}");
     }
 }
 

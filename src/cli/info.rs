@@ -58,7 +58,7 @@ pub fn run(args: &InfoArgs) -> anyhow::Result<()> {
     if let Some(f) = info.center_freq_hz {
         println!("centre       {f} Hz");
     }
-    println!("frames       {}", info.frames);
+    println!("samples      {}", info.samples);
     println!(
         "duration     {:.6} s ({})",
         info.duration_s,

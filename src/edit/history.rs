@@ -1,6 +1,6 @@
 //! Undo and redo: a list of changes to the edit list, one user gesture per step.
 
-use super::list::{Edit, EditList, PhaseSettings, StftSettings};
+use super::list::{Edit, EditList, PhaseSettings};
 
 /// One undoable step.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,13 +22,6 @@ pub enum Change {
         before: Edit,
         /// The edit after the change.
         after: Edit,
-    },
-    /// Change the stored STFT settings.
-    SetStft {
-        /// Settings before.
-        before: Option<StftSettings>,
-        /// Settings after.
-        after: Option<StftSettings>,
     },
     /// Change how painted energy gets its phase.
     SetPhase {
@@ -54,7 +47,6 @@ impl Change {
                 list.edits.remove(*index);
             }
             Change::Replace { index, after, .. } => list.edits[*index] = after.clone(),
-            Change::SetStft { after, .. } => list.stft = *after,
             Change::SetPhase { after, .. } => list.phase = *after,
             Change::ReplaceAll { after, .. } => *list = after.clone(),
         }
@@ -67,7 +59,6 @@ impl Change {
             }
             Change::Remove { index, edit } => list.edits.insert(*index, edit.clone()),
             Change::Replace { index, before, .. } => list.edits[*index] = before.clone(),
-            Change::SetStft { before, .. } => list.stft = *before,
             Change::SetPhase { before, .. } => list.phase = *before,
             Change::ReplaceAll { before, .. } => *list = before.clone(),
         }
@@ -82,7 +73,6 @@ impl Change {
             },
             Change::Remove { edit, .. } => format!("delete {}", edit.shape.type_name()),
             Change::Replace { after, .. } => format!("change {}", after.shape.type_name()),
-            Change::SetStft { .. } => "STFT settings".to_owned(),
             Change::SetPhase { .. } => "phase settings".to_owned(),
             Change::ReplaceAll { after, .. } => format!("load {} edits", after.edits.len()),
         }

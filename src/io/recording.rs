@@ -15,9 +15,9 @@ use super::wav::{self, Chunk};
 use crate::signal::SampleSource;
 use crate::signal::limits::{self, MAX_SAMPLE_ABS};
 
-/// Frames per block of the lazy float check: each block is scanned once, the first time a
-/// read touches it, so every bad sample is counted once however often it is decoded.
-const SCAN_BLOCK_FRAMES: u64 = 4096;
+/// Samples per channel in a block of the lazy float check: each block is scanned once, the
+/// first time a read touches it, so every bad sample is counted once however often it is decoded.
+const SCAN_BLOCK_SAMPLES: u64 = 4096;
 
 /// How to interpret a file being opened.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -73,14 +73,16 @@ pub struct Recording {
     bits: u16,
     stored_channels: usize,
     sample_rate: f64,
-    frames: u64,
+    /// Samples per channel.
+    samples: u64,
     iq: bool,
     bytes: Bytes,
     data_offset: usize,
     block_align: usize,
     extra_chunks: Vec<Chunk>,
     center_freq_hz: Option<f64>,
-    /// Float files: one bit per [`SCAN_BLOCK_FRAMES`] frames, set once the block is scanned.
+    /// Float files: one bit per [`SCAN_BLOCK_SAMPLES`] samples per channel, set once the block
+    /// is scanned.
     scanned: Vec<AtomicU64>,
     /// Float files: NaN, infinite or out-of-range samples found in the scanned blocks.
     replaced: AtomicU64,
@@ -100,7 +102,7 @@ pub struct RecordingInfo {
     /// Channels stored in the file (2 for IQ: I and Q).
     pub stored_channels: usize,
     /// Samples per channel.
-    pub frames: u64,
+    pub samples: u64,
     /// Duration in seconds.
     pub duration_s: f64,
     /// Sample encoding.
@@ -236,7 +238,7 @@ impl Recording {
                 bits: 8 * encoding.bytes() as u16,
                 stored_channels: 2,
                 sample_rate: rate,
-                frames: (bytes.len() / pair) as u64,
+                samples: (bytes.len() / pair) as u64,
                 iq: true,
                 data_offset: 0,
                 block_align: pair,
@@ -274,7 +276,7 @@ impl Recording {
                 bits: layout.bits,
                 stored_channels: layout.channels,
                 sample_rate: rate,
-                frames: layout.frames(),
+                samples: layout.samples(),
                 iq,
                 data_offset: layout.data_offset,
                 block_align: layout.block_align,
@@ -286,11 +288,11 @@ impl Recording {
             }
         };
         let mut rec = rec;
-        if rec.frames == 0 {
+        if rec.samples == 0 {
             return Err(err(FileErrorKind::NoSamples));
         }
         if rec.encoding.is_float() {
-            let blocks = rec.frames.div_ceil(SCAN_BLOCK_FRAMES);
+            let blocks = rec.samples.div_ceil(SCAN_BLOCK_SAMPLES);
             rec.scanned = (0..blocks.div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
         }
         Ok(rec)
@@ -306,10 +308,11 @@ impl Recording {
         self.replaced.load(Ordering::Relaxed)
     }
 
-    /// Scans the blocks of frames `lo..hi` not scanned yet and counts their bad samples.
+    /// Scans the blocks of samples `lo..hi` (per channel) not scanned yet and counts their bad
+    /// samples.
     fn scan_blocks(&self, lo: u64, hi: u64) {
-        let first = lo / SCAN_BLOCK_FRAMES;
-        let last = (hi - 1) / SCAN_BLOCK_FRAMES;
+        let first = lo / SCAN_BLOCK_SAMPLES;
+        let last = (hi - 1) / SCAN_BLOCK_SAMPLES;
         for block in first..=last {
             let (word, bit) = ((block / 64) as usize, 1u64 << (block % 64));
             let Some(w) = self.scanned.get(word) else {
@@ -318,8 +321,8 @@ impl Recording {
             if w.load(Ordering::Relaxed) & bit != 0 {
                 continue;
             }
-            let start = block * SCAN_BLOCK_FRAMES;
-            let end = (start + SCAN_BLOCK_FRAMES).min(self.frames);
+            let start = block * SCAN_BLOCK_SAMPLES;
+            let end = (start + SCAN_BLOCK_SAMPLES).min(self.samples);
             let at = self.data_offset + start as usize * self.block_align;
             let bytes = &self.bytes[at..at + (end - start) as usize * self.block_align];
             let bad = bytes
@@ -384,7 +387,7 @@ impl Recording {
             sample_rate: self.sample_rate,
             channels: self.channels(),
             stored_channels: self.stored_channels,
-            frames: self.frames,
+            samples: self.samples,
             duration_s: self.duration_s(),
             encoding: self.encoding.name(),
             bits: self.bits,
@@ -398,10 +401,10 @@ impl Recording {
         self.center_freq_hz
     }
 
-    /// Decodes stored channel `stored` for frames `start..start+out.len()`, zeros outside.
+    /// Decodes stored channel `stored` for samples `start..start+out.len()`, zeros outside.
     fn read_stored(&self, stored: usize, start: i64, out: &mut [f32]) {
         let lo = start.max(0);
-        let hi = (start + out.len() as i64).min(self.frames as i64);
+        let hi = (start + out.len() as i64).min(self.samples as i64);
         if lo >= hi {
             out.fill(0.0);
             return;
@@ -428,7 +431,7 @@ impl SampleSource for Recording {
     }
 
     fn len(&self) -> u64 {
-        self.frames
+        self.samples
     }
 
     fn channels(&self) -> usize {

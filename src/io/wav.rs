@@ -69,8 +69,8 @@ impl WavLayout {
             .map(|c| c.data.as_slice())
     }
 
-    /// Sample frames in the file.
-    pub fn frames(&self) -> u64 {
+    /// Samples per channel in the file (WAV's "sample frames").
+    pub fn samples(&self) -> u64 {
         (self.data_len / self.block_align) as u64
     }
 }
@@ -317,7 +317,7 @@ mod tests {
         let l = parse(&bytes).unwrap();
         assert_eq!(l.encoding, Encoding::Pcm16);
         assert_eq!(l.channels, 2);
-        assert_eq!(l.frames(), 10);
+        assert_eq!(l.samples(), 10);
         assert_eq!(l.data_offset, 44);
     }
 
@@ -357,6 +357,6 @@ mod tests {
                 data: vec![7, 8, 9]
             }]
         );
-        assert_eq!(l.frames(), 2);
+        assert_eq!(l.samples(), 2);
     }
 }

@@ -82,19 +82,17 @@ pub fn tone_amplitude(x: &[f32], freq: f64) -> f64 {
     2.0 * (c * c + s * s).sqrt() / x.len() as f64
 }
 
-/// Where Debian's alsa-utils installs the real speech recording the tests use (GPL, so it is
-/// not copied into the repository).
-pub const SPEECH_WAV: &str = "/usr/share/sounds/alsa/Front_Center.wav";
+/// The real speech recording the tests use: CMU ARCTIC's arctic_a0007 (speaker awb), 4.0 s of
+/// 16 kHz mono PCM16, committed under its permissive licence (tests/data/SOURCES.md).
+pub const SPEECH_WAV: &str = "arctic_a0007.wav";
 
-/// The 1.43 s of 48 kHz speech in [`SPEECH_WAV`], as f32 samples. Fails (never skips) when the
-/// file is missing, saying how to get it.
+/// Sample rate of [`SPEECH_WAV`], in Hz.
+pub const SPEECH_RATE_HZ: f64 = 16_000.0;
+
+/// The 64 000 samples of 16 kHz speech in [`SPEECH_WAV`], as f32.
 pub fn speech() -> Vec<f32> {
-    let path = Path::new(SPEECH_WAV);
-    assert!(
-        path.exists(),
-        "{SPEECH_WAV} is missing: run `make test`, which installs it, or `sudo apt-get install alsa-utils`"
-    );
-    let rec = spectro::io::Recording::open(path, Default::default()).expect("speech file opens");
+    let rec = spectro::io::Recording::open(data(SPEECH_WAV), Default::default()).expect("speech file opens");
+    assert_eq!(spectro::signal::SampleSource::sample_rate(&rec), SPEECH_RATE_HZ);
     let mut x = vec![0.0f32; spectro::signal::SampleSource::len(&rec) as usize];
     spectro::signal::SampleSource::read_real(&rec, 0, 0, &mut x);
     x

@@ -3,8 +3,8 @@
 
 Run from the repository root:  python3 tests/data/gen_noisereduce_reference.py
 Writes tests/data/noisereduce_speech_5db.json. Needs numpy, scipy and noisereduce 3.x
-(pip install noisereduce), and /usr/share/sounds/alsa/Front_Center.wav (Debian's alsa-utils;
-GPL-2, so it is read from there and never copied into the repository).
+(pip install noisereduce==3.0.3 numpy scipy). The speech is tests/data/arctic_a0007.wav (CMU
+ARCTIC, 16 kHz; see tests/data/SOURCES.md).
 
 The input: 0.5 s of white noise, then the speech with the same noise continuing, the noise
 scaled so that speech energy / noise energy over the speech is 5 dB. The noise is uniform in
@@ -24,11 +24,12 @@ import sys
 import numpy as np
 import scipy.io.wavfile
 
-SPEECH = "/usr/share/sounds/alsa/Front_Center.wav"
+HERE = os.path.dirname(os.path.abspath(__file__))
+SPEECH = os.path.join(HERE, "arctic_a0007.wav")
 SEED = 0x5EED5EED
 SNR_DB = 5.0
 LEAD_S = 0.5
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "noisereduce_speech_5db.json")
+OUT = os.path.join(HERE, "noisereduce_speech_5db.json")
 MASK = (1 << 64) - 1
 
 
@@ -48,7 +49,7 @@ def uniform_noise(seed, n):
 def make_input():
     """(sample rate, clean reference, noisy input as float32, samples of noise alone)."""
     if not os.path.exists(SPEECH):
-        sys.exit(f"{SPEECH} is missing: install alsa-utils (make test does)")
+        sys.exit(f"{SPEECH} is missing")
     fs, s = scipy.io.wavfile.read(SPEECH)
     s = s.astype(np.float64) / 32768.0
     lead = int(round(LEAD_S * fs))
@@ -100,7 +101,7 @@ def main():
         "made_by": "tests/data/gen_noisereduce_reference.py",
         "noisereduce": getattr(noisereduce, "__version__", None) or _version("noisereduce"),
         "numpy": np.__version__,
-        "speech": SPEECH,
+        "speech": "tests/data/" + os.path.basename(SPEECH),
         "seed": SEED,
         "snr_db": SNR_DB,
         "lead_s": LEAD_S,
