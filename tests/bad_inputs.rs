@@ -492,7 +492,7 @@ fn edit_list_cases() -> Vec<Case> {
         edit_case(
             "unknown type",
             edits_json(r#"{"type":"circle"}"#),
-            "unknown type \"circle\" (expected rect, lasso, brush, erase, paint, threshold or denoise)",
+            "unknown type \"circle\" (expected rect, lasso, brush, erase, paint, threshold, denoise or declick)",
         ),
         edit_case(
             "profile density 1e300",
