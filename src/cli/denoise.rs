@@ -92,7 +92,7 @@ fn parse_span(s: &str) -> Result<[f64; 2], String> {
 }
 
 /// Parses `--noise-from START:END` in seconds within ±1e9.
-fn parse_time_span(s: &str) -> Result<[f64; 2], String> {
+pub(super) fn parse_time_span(s: &str) -> Result<[f64; 2], String> {
     let [a, b] = parse_span(s)?;
     limits::check_time(a)?;
     limits::check_time(b)?;
@@ -100,7 +100,7 @@ fn parse_time_span(s: &str) -> Result<[f64; 2], String> {
 }
 
 /// Parses `--noise-band LOW:HIGH` in Hz within ±1e12.
-fn parse_freq_span(s: &str) -> Result<[f64; 2], String> {
+pub(super) fn parse_freq_span(s: &str) -> Result<[f64; 2], String> {
     let [a, b] = parse_span(s)?;
     limits::check_freq(a)?;
     limits::check_freq(b)?;

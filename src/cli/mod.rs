@@ -11,6 +11,7 @@ pub mod info;
 pub mod play;
 pub mod reconstruct;
 pub mod render;
+pub mod repair;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -110,6 +111,8 @@ pub enum Command {
     Features(features::FeaturesArgs),
     /// Remove noise learnt from a stretch of noise alone (or estimated), from one or more files.
     Denoise(denoise::DenoiseArgs),
+    /// Fill a time-frequency region from its surroundings (spectral repair).
+    Repair(repair::RepairArgs),
     /// Play a recording (with its edits) to an output device and return when done.
     Play(play::PlayArgs),
     /// Write a time-frequency region as a new file (IQ: tuned to baseband and decimated).
@@ -432,6 +435,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Apply(args)) => apply::run(&args),
         Some(Command::Features(args)) => features::run(&args),
         Some(Command::Denoise(args)) => denoise::run(&args),
+        Some(Command::Repair(args)) => repair::run(&args),
         Some(Command::Play(args)) => play::run(&args),
         Some(Command::Extract(args)) => extract::run(&args),
         Some(Command::Reconstruct(args)) => reconstruct::run(&args),

@@ -13,5 +13,5 @@ pub use denoise::{Denoise, DenoiseError, NoiseEstimate, NoiseProfile};
 pub use document::{Affected, Document};
 pub use file::{load_edit_list, save_edit_list};
 pub use history::{Change, History};
-pub use list::{Edit, EditError, EditList, LevelCondition, PhaseSettings, Shape, StftSettings};
+pub use list::{Edit, EditError, EditList, LevelCondition, PhaseSettings, Repair, Shape, StftSettings};
 pub use mask::{Grid, MaskRaster};
