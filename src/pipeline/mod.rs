@@ -253,13 +253,16 @@ impl Edited {
         self.len() == 0
     }
 
-    /// The edited recording (or what the edits remove from it) as a source readable by range,
-    /// for players and further processing; it keeps a few rendered blocks.
+    /// The edited recording (or what the edits remove from the unedited recording) as a
+    /// source readable by range, for players and further processing; it keeps a few rendered
+    /// blocks.
     pub fn reader(&self, what: Rendered) -> Arc<dyn SampleSource> {
         let source = self.source().clone();
+        let original = self.original.clone();
         let raster = self.raster.clone();
         crate::with_stft!(&self.engine, stft => {
-            Arc::new(RenderedSource::new(source, stft.clone(), raster, what)) as Arc<dyn SampleSource>
+            Arc::new(RenderedSource::new(source, stft.clone(), raster, what).with_reference(original))
+                as Arc<dyn SampleSource>
         })
     }
 

@@ -402,7 +402,7 @@ pub enum Rendered {
     /// The recording with the edits applied.
     Edited,
     /// What the edits take away: the recording minus the edited recording (the residual a
-    /// denoiser removes, for listening to its artefacts).
+    /// denoiser removes, what a repair took out), for listening to it.
     Removed,
 }
 
@@ -420,6 +420,8 @@ const CACHED_BLOCKS_PER_CHANNEL: usize = 3;
 /// by range gives the whole-file result.
 pub struct RenderedSource<T: ReadSamples> {
     source: std::sync::Arc<dyn SampleSource>,
+    /// What [`Rendered::Removed`] subtracts the edited recording from.
+    reference: std::sync::Arc<dyn SampleSource>,
     stft: std::sync::Arc<Stft<T>>,
     raster: std::sync::Arc<MaskRaster>,
     what: Rendered,
@@ -443,6 +445,7 @@ impl<T: ReadSamples> RenderedSource<T> {
     ) -> Self {
         let scratch = RenderScratch::new(&stft);
         RenderedSource {
+            reference: source.clone(),
             source,
             stft,
             raster,
@@ -453,6 +456,14 @@ impl<T: ReadSamples> RenderedSource<T> {
                 original: Vec::new(),
             }),
         }
+    }
+
+    /// Reads [`Rendered::Removed`] as `reference` minus the edited recording: with the
+    /// unedited recording as the reference, what every edit changed (signal-changing edits such
+    /// as repairs included), not only what the masks took from `source`.
+    pub fn with_reference(mut self, reference: std::sync::Arc<dyn SampleSource>) -> Self {
+        self.reference = reference;
+        self
     }
 
     /// Reads `out.len()` samples of `channel` from `start`; zeros outside the recording.
@@ -499,7 +510,12 @@ impl<T: ReadSamples> RenderedSource<T> {
         );
         if self.what == Rendered::Removed {
             cache.original.resize(n, T::default());
-            T::read(self.source.as_ref(), channel, start as i64, &mut cache.original);
+            T::read(
+                self.reference.as_ref(),
+                channel,
+                start as i64,
+                &mut cache.original,
+            );
             for (s, &x) in samples.iter_mut().zip(&cache.original) {
                 *s = x - *s;
             }

@@ -10,6 +10,7 @@ use super::transport::Selection;
 use super::view::{Version, ViewState, format_hz};
 use crate::edit::{Document, Edit, LevelCondition, Shape};
 use crate::signal::phase::Method;
+use crate::signal::repair::RepairMode;
 use crate::signal::{Colormap, FreqScale, StftParams, WindowKind};
 
 /// Keyboard shortcuts of menu commands, shown in menus and tooltips.
@@ -216,10 +217,14 @@ pub fn toolbar_ui(
             }
         }
         ui.separator();
-        ui.checkbox(&mut settings.remove, "Remove")
+        if matches!(tool, Tool::Rect | Tool::Lasso | Tool::Brush) {
+            repair_mode_ui(ui, settings);
+        }
+        let gain = settings.repair.is_none() || !matches!(tool, Tool::Rect | Tool::Lasso | Tool::Brush);
+        ui.add_enabled(gain, egui::Checkbox::new(&mut settings.remove, "Remove"))
             .on_hover_text("New edits remove what they cover (−∞ dB)");
         ui.add_enabled(
-            !settings.remove,
+            gain && !settings.remove,
             egui::Slider::new(&mut settings.gain_db, -60.0..=12.0)
                 .suffix(" dB")
                 .text("gain"),
@@ -270,9 +275,43 @@ pub fn toolbar_ui(
     });
 }
 
+/// The mode of new rectangles, lassos and brush strokes: a gain, or a repair mode.
+fn repair_mode_ui(ui: &mut egui::Ui, settings: &mut ToolSettings) {
+    let label = |r: Option<RepairMode>| match r {
+        None => "Gain".to_owned(),
+        Some(m) => format!("Repair: {}", m.name()),
+    };
+    egui::ComboBox::from_id_salt("edit_mode")
+        .selected_text(label(settings.repair))
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut settings.repair, None, label(None))
+                .on_hover_text("Turn the region down (or up) by the gain");
+            for mode in RepairMode::ALL {
+                let help = match mode {
+                    RepairMode::Auto => "Repair: the mode is chosen for the region",
+                    RepairMode::Attenuate => {
+                        "Repair: pull the region down to what its surroundings predict, keeping what is under it"
+                    }
+                    RepairMode::Replace => "Repair: interpolate the region from both sides, phase rebuilt",
+                    RepairMode::Pattern => "Repair: fill from the best-matching stretch elsewhere",
+                };
+                ui.selectable_value(&mut settings.repair, Some(mode), label(Some(mode)))
+                    .on_hover_text(help);
+            }
+        })
+        .response
+        .on_hover_text("What new edits do: a gain, or a repair that fills the region from its surroundings");
+}
+
 /// A one-line description of an edit for the edit list.
 pub fn describe_edit(edit: &Edit) -> String {
-    let gain = if edit.gain_db == f64::NEG_INFINITY {
+    let gain = if let Some(r) = &edit.repair {
+        if r.strength < 1.0 {
+            format!("repair ({}, {:.0} %)", r.mode.name(), r.strength * 100.0)
+        } else {
+            format!("repair ({})", r.mode.name())
+        }
+    } else if edit.gain_db == f64::NEG_INFINITY {
         "remove".to_owned()
     } else {
         format!("{:+.1} dB", edit.gain_db)

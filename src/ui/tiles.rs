@@ -100,6 +100,9 @@ pub struct TileContext {
     pub engine: Engine,
     /// The edits, for processed tiles.
     pub raster: Arc<MaskRaster>,
+    /// What the edits remove, rendered, when some edit changes the signal itself (paint,
+    /// repair, de-click): the removed picture is then this source's levels, not the masks'.
+    pub removed_source: Option<Arc<dyn SampleSource>>,
     /// Document revision the raster was built from.
     pub revision: u64,
     /// Bumped whenever the document or STFT changes: results of older generations are dropped.
@@ -627,7 +630,10 @@ fn worker_loop(shared: &Shared, results: &Sender<TileResult>, ctx: &egui::Contex
                 let (source, what) = match job.key.version {
                     Version::Original => (&context.source, Levels::Original),
                     Version::Edited => (&context.processed_source, Levels::Edited(&context.raster)),
-                    Version::Removed => (&context.processed_source, Levels::Removed(&context.raster)),
+                    Version::Removed => match &context.removed_source {
+                        Some(removed) => (removed, Levels::Original),
+                        None => (&context.processed_source, Levels::Removed(&context.raster)),
+                    },
                 };
                 let per_column = if job.preview { PREVIEW_FRAMES } else { usize::MAX };
                 let compute = || {

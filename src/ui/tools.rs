@@ -1,7 +1,8 @@
 //! Editing tools and how a finished gesture becomes an edit in seconds and Hz.
 
 use super::view::FreqAxisView;
-use crate::edit::{Edit, LevelCondition, Shape};
+use crate::edit::{Edit, LevelCondition, Repair, Shape};
+use crate::signal::repair::RepairMode;
 
 /// The tool the primary mouse button uses on the spectrogram.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -115,6 +116,9 @@ pub struct ToolSettings {
     pub viewed_channel_only: bool,
     /// Level the Paint tool paints, dBFS.
     pub paint_level_db: f64,
+    /// New rectangles, lassos and brush strokes repair their region in this mode instead of
+    /// taking a gain (`None`: gain).
+    pub repair: Option<RepairMode>,
 }
 
 impl Default for ToolSettings {
@@ -130,6 +134,7 @@ impl Default for ToolSettings {
             threshold_above: false,
             viewed_channel_only: false,
             paint_level_db: -40.0,
+            repair: None,
         }
     }
 }
@@ -162,8 +167,14 @@ impl ToolSettings {
     }
 
     fn finish(&self, shape: Shape, frame: &EditFrame, brush: bool) -> Edit {
-        let no_gain = matches!(shape, Shape::Erase { .. } | Shape::Paint { .. });
+        let repairs = matches!(
+            shape,
+            Shape::Rect { .. } | Shape::Lasso { .. } | Shape::Brush { .. }
+        );
+        let repair = self.repair.filter(|_| repairs);
+        let no_gain = repair.is_some() || matches!(shape, Shape::Erase { .. } | Shape::Paint { .. });
         let mut edit = Edit::new(shape, if no_gain { 0.0 } else { self.effective_gain_db() });
+        edit.repair = repair.map(Repair::new);
         if !brush && (self.feather_cells - 2.0).abs() > 1e-9 {
             edit.feather_s = Some(self.feather_cells * frame.hop_s);
             edit.feather_hz = Some(self.feather_cells * frame.bin_hz);

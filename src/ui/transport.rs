@@ -207,6 +207,7 @@ impl Transport {
         grid: Grid,
         version: Version,
         processed_source: &Arc<dyn SampleSource>,
+        original: &Arc<dyn SampleSource>,
     ) {
         let Some(player) = &self.player else { return };
         if player.device_lost() {
@@ -246,7 +247,7 @@ impl Transport {
         };
         let rendered = through.and_then(|what| {
             self.player_params
-                .and_then(|params| rendered_source(processed_source, params, edits_raster, what))
+                .and_then(|params| rendered_source(processed_source, original, params, edits_raster, what))
         });
         match rendered {
             Some(source) => {
@@ -280,7 +281,7 @@ impl Transport {
         if self.player(source, params, edits).is_none() {
             return;
         }
-        self.sync(edits, revision, grid, version, processed_source);
+        self.sync(edits, revision, grid, version, processed_source, source);
         let Some(player) = self.player.as_mut() else {
             return;
         };
@@ -460,13 +461,15 @@ const CHUNK_CONTEXT_FRAMES: usize = 8;
 /// be made, which the player would already have reported).
 fn rendered_source(
     source: &Arc<dyn SampleSource>,
+    original: &Arc<dyn SampleSource>,
     params: StftParams,
     raster: Arc<MaskRaster>,
     what: Rendered,
 ) -> Option<Arc<dyn SampleSource>> {
     let engine = Engine::for_source(source.as_ref(), params).ok()?;
     Some(crate::with_stft!(engine, stft => {
-        Arc::new(RenderedSource::new(source.clone(), stft, raster, what)) as Arc<dyn SampleSource>
+        Arc::new(RenderedSource::new(source.clone(), stft, raster, what).with_reference(original.clone()))
+            as Arc<dyn SampleSource>
     }))
 }
 

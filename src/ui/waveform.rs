@@ -79,8 +79,9 @@ impl Envelope {
     /// `None` if cancelled.
     pub fn of_edited(edited: &Edited, removed: bool, progress: &Progress) -> Option<Envelope> {
         let source = edited.source().as_ref();
+        let original = edited.original().as_ref();
         crate::with_stft!(edited.engine(), stft => {
-            Self::of_rendered(source, stft.as_ref(), edited.raster(), removed, progress)
+            Self::of_rendered_from(source, original, stft.as_ref(), edited.raster(), removed, progress)
         })
     }
 
@@ -89,6 +90,18 @@ impl Envelope {
     /// order. `None` if cancelled.
     pub fn of_rendered<T: EnvelopeSample>(
         source: &dyn SampleSource,
+        stft: &Stft<T>,
+        raster: &MaskRaster,
+        removed: bool,
+        progress: &Progress,
+    ) -> Option<Envelope> {
+        Self::of_rendered_from(source, source, stft, raster, removed, progress)
+    }
+
+    /// As [`Envelope::of_rendered`], what is removed being taken from `reference`.
+    fn of_rendered_from<T: EnvelopeSample>(
+        source: &dyn SampleSource,
+        reference: &dyn SampleSource,
         stft: &Stft<T>,
         raster: &MaskRaster,
         removed: bool,
@@ -103,7 +116,7 @@ impl Envelope {
                 values.clear();
                 if removed {
                     original.resize(block.len(), T::default());
-                    T::read(source, ch, start as i64, &mut original);
+                    T::read(reference, ch, start as i64, &mut original);
                     values.extend(original.iter().zip(block).map(|(&a, &b)| (a - b).value()));
                 } else {
                     values.extend(block.iter().map(|v| v.value()));

@@ -16,7 +16,7 @@ use crate::signal::{SampleSource, StftError, StftParams};
 use crate::ui::jobs::Job;
 use crate::ui::tiles::{Engine, TileContext};
 
-/// What a paint layer depends on.
+/// What the signal layer (painted energy, repairs, de-click) depends on.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct PaintKey {
     paints: Vec<crate::edit::Edit>,
@@ -51,7 +51,7 @@ impl OpenDoc {
                 .edits
                 .edits
                 .iter()
-                .filter(|e| matches!(e.shape, crate::edit::Shape::Paint { .. }))
+                .filter(|e| e.changes_signal())
                 .cloned()
                 .collect(),
             params,
@@ -100,6 +100,10 @@ impl SpectroApp {
             processed_source: edited.source().clone(),
             engine: edited.engine().clone(),
             raster: edited.raster().clone(),
+            removed_source: open
+                .painted
+                .is_some()
+                .then(|| edited.reader(crate::pipeline::render::Rendered::Removed)),
             revision: open.content_revision,
             generation: self.tiles.generation(),
         }));

@@ -87,6 +87,7 @@ impl SpectroApp {
             grid,
             self.view.version,
             &open.processed_source(),
+            &(open.recording.clone() as Arc<dyn crate::signal::SampleSource>),
         );
         if !self.transport.is_playing() {
             return;
