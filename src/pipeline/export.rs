@@ -56,6 +56,21 @@ pub fn export_edited(
         params,
         progress,
     )?;
+    write_prepared(&edited, output, format, inputs, force, progress)
+}
+
+/// Writes an already prepared edited recording `edited` (of a recording in the format `format`,
+/// see [`OutputFormat::for_target`]) to `output`, atomically; returns the clipped samples.
+/// Commands that report what the preparation found (the clicks a de-click step repaired)
+/// prepare first, then write with this.
+pub fn write_prepared(
+    edited: &Edited,
+    output: &Path,
+    format: OutputFormat,
+    inputs: &[&Path],
+    force: bool,
+    progress: &Progress,
+) -> Result<u64, PipelineError> {
     let mut clipped = 0;
     write_atomically(
         output,
