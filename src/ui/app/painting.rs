@@ -51,7 +51,7 @@ impl OpenDoc {
                 .edits
                 .edits
                 .iter()
-                .filter(|e| matches!(e.shape, crate::edit::Shape::Paint { .. }))
+                .filter(|e| e.changes_signal())
                 .cloned()
                 .collect(),
             params,
