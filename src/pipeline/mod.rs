@@ -27,13 +27,14 @@ pub mod extract;
 pub mod paint;
 pub mod picture;
 pub mod render;
+pub mod repair;
 
 use std::sync::Arc;
 
 use rustfft::num_complex::Complex32;
 
 pub use engine::Engine;
-use paint::{PaintedSource, has_paint, paint_layer};
+use paint::{PaintedSource, has_signal_edits, paint_layer};
 use render::{RenderScratch, Rendered, RenderedSource, Renderer, render_stream};
 
 use crate::edit::{Edit, MaskRaster, PhaseSettings};
@@ -95,7 +96,7 @@ impl Painted {
         phase: PhaseSettings,
         progress: &Progress,
     ) -> Result<Self, PipelineError> {
-        if !has_paint(edits) {
+        if !has_signal_edits(edits) {
             return Ok(Self::unpainted(original.clone()));
         }
         let fs = original.sample_rate();

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use rustfft::num_complex::Complex32;
 
+use super::repair::{RepairReport, repair_edit};
 use crate::edit::list::{Edit, PhaseSettings, Shape};
 use crate::edit::mask::{Grid, MaskRaster};
 use crate::signal::phase::{
@@ -33,7 +34,7 @@ pub struct ChannelDelta<T> {
 
 impl<T: StftSample> ChannelDelta<T> {
     /// Adds `delta`, for samples from `start`, growing the span to cover it.
-    fn add(&mut self, start: i64, delta: &[T]) {
+    pub(crate) fn add(&mut self, start: i64, delta: &[T]) {
         if delta.is_empty() {
             return;
         }
@@ -74,6 +75,8 @@ pub struct PaintLayer<T> {
     pub channels: Vec<Vec<ChannelDelta<T>>>,
     /// How well each painted stroke was rebuilt, in edit-list order.
     pub reports: Vec<PhaseReport>,
+    /// What each repair did (per edit and channel it changed), in edit-list order.
+    pub repairs: Vec<RepairReport>,
 }
 
 impl<T: StftSample> PaintLayer<T> {
@@ -141,9 +144,15 @@ impl<T: StftSample> PaintLayer<T> {
     }
 }
 
-/// True if any edit paints.
-pub fn has_paint(edits: &[Edit]) -> bool {
-    edits.iter().any(|e| matches!(e.shape, Shape::Paint { .. }))
+/// True if any edit paints or repairs: the edits [`paint_layer`] computes (declick is left to
+/// its own stage).
+pub fn has_signal_edits(edits: &[Edit]) -> bool {
+    edits.iter().any(is_layer_edit)
+}
+
+/// A paint or repair edit.
+fn is_layer_edit(edit: &Edit) -> bool {
+    edit.changes_signal() && !matches!(edit.shape, Shape::Declick { .. })
 }
 
 /// A paint stroke's footprint as a brush that removes everything: its mask gain is `1 − m`,
@@ -169,9 +178,9 @@ fn footprint(edit: &Edit) -> Option<(Edit, f64)> {
     Some((brush, *level_db))
 }
 
-/// Computes the layer for the paint edits among `edits`, each acting on the recording as the
-/// previous ones left it, channel by channel, each stroke in blocks of at most
-/// [`BLOCK_CELLS`] cells.
+/// Computes the layer for the paint and repair edits among `edits`, in list order, each acting
+/// on the recording as the previous ones left it, channel by channel, each stroke or repair in
+/// blocks of at most [`BLOCK_CELLS`] cells (see [`repair_edit`]).
 pub fn paint_layer<T: ReadSamples>(
     source: &dyn SampleSource,
     stft: &Stft<T>,
@@ -196,6 +205,7 @@ pub fn paint_layer_in_blocks<T: ReadSamples>(
     let mut layer = PaintLayer {
         channels: vec![Vec::new(); channels],
         reports: Vec::new(),
+        repairs: Vec::new(),
     };
     let grid = Grid {
         sample_rate: source.sample_rate(),
@@ -205,13 +215,32 @@ pub fn paint_layer_in_blocks<T: ReadSamples>(
     };
     let total = stft.num_frames(source.len());
     let full_scale = stft.full_scale_magnitude();
-    let paints: Vec<&Edit> = edits
-        .iter()
-        .filter(|e| matches!(e.shape, Shape::Paint { .. }))
-        .collect();
-    progress.start((paints.len() * channels) as u64);
-    for edit in paints {
+    let layered: Vec<&Edit> = edits.iter().filter(|e| is_layer_edit(e)).collect();
+    progress.start((layered.len() * channels) as u64);
+    for edit in layered {
+        if edit.repair.is_some() {
+            for c in 0..channels {
+                progress.check()?;
+                let done = repair_edit(
+                    source,
+                    &layer,
+                    stft,
+                    edit,
+                    c,
+                    settings,
+                    max_cells,
+                    &Progress::new(),
+                )?;
+                if let Some((delta, report)) = done {
+                    layer.channels[c].push(delta);
+                    layer.repairs.push(report);
+                }
+                progress.advance(1);
+            }
+            continue;
+        }
         let Some((brush, level_db)) = footprint(edit) else {
+            progress.advance(channels as u64);
             continue;
         };
         let level = (10f64.powf(level_db / 20.0) * full_scale as f64) as f32;

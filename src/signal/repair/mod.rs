@@ -40,3 +40,53 @@ impl RepairMode {
         Self::ALL.into_iter().find(|m| m.name() == name)
     }
 }
+
+mod attenuate;
+mod interpolate;
+mod pattern;
+
+pub use attenuate::{attenuate_cell, context_level, dominated_cells, neighbour_level, predicted_level};
+pub use interpolate::{Partials, find_peaks, interpolate_frame, match_partials};
+pub use pattern::{BandFeatures, PatternMatch, best_match};
+
+/// Longest region, in seconds of its full-weight core, that [`choose_mode`] fills by
+/// interpolation ([`RepairMode::Replace`]) when it spans most of the band: interpolating
+/// between the two sides holds for a knock or a click, not for a cough or a word.
+pub const AUTO_REPLACE_MAX_S: f64 = 0.15;
+
+/// Fraction of the bins a region must cover to count as full-band in [`choose_mode`].
+pub const AUTO_FULL_BAND_FRACTION: f64 = 0.5;
+
+/// Largest ratio of the best pattern match's context distance to the median candidate's for
+/// [`choose_mode`] to trust the match (the material repeats).
+pub const AUTO_PATTERN_MAX_RATIO: f64 = 0.6;
+
+/// The mode [`RepairMode::Auto`] uses for a region (documented in the README):
+/// - a band-limited region (less than [`AUTO_FULL_BAND_FRACTION`] of the bins) holds an
+///   intrusion over material that goes on around it: [`RepairMode::Attenuate`], which pulls down
+///   only the cells standing above what the surroundings predict;
+/// - a full-band region whose core lasts at most [`AUTO_REPLACE_MAX_S`]:
+///   [`RepairMode::Replace`];
+/// - a longer full-band region: [`RepairMode::Pattern`] when a match was found whose context
+///   distance is at most [`AUTO_PATTERN_MAX_RATIO`] of the median candidate's, else
+///   [`RepairMode::Replace`].
+///
+/// `band_fraction` is the fraction of the bins the region covers, `core_s` the duration of
+/// its full-weight core, `pattern` the best match found for it (if searched).
+pub fn choose_mode(band_fraction: f64, core_s: f64, pattern: Option<&PatternMatch>) -> RepairMode {
+    if band_fraction < AUTO_FULL_BAND_FRACTION {
+        return RepairMode::Attenuate;
+    }
+    if core_s <= AUTO_REPLACE_MAX_S {
+        return RepairMode::Replace;
+    }
+    match pattern {
+        Some(m) if m.distance_ratio() <= AUTO_PATTERN_MAX_RATIO => RepairMode::Pattern,
+        _ => RepairMode::Replace,
+    }
+}
+
+/// `ln` of a magnitude with a floor, so that silent cells stay finite.
+pub(crate) fn log_mag(m: f32) -> f32 {
+    m.max(1e-12).ln()
+}
