@@ -21,6 +21,7 @@
 //! (and the context a denoise step needs) cost, and any range renders exactly as in the whole.
 //! Real audio and complex IQ are the same code over a sample type; [`Engine`] picks it once.
 
+pub mod declick;
 pub mod engine;
 pub mod export;
 pub mod extract;

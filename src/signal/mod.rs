@@ -3,6 +3,7 @@
 
 pub mod colormap;
 mod colormap_tables;
+pub mod declick;
 pub mod fft;
 pub mod levels;
 pub mod limits;
