@@ -2,6 +2,7 @@
 //! audio takes `--iq` and `--sample-rate`; every failure is one line on stderr and exit code 2.
 
 pub mod apply;
+pub mod declick;
 pub mod demo;
 pub mod denoise;
 pub mod extract;
@@ -113,6 +114,8 @@ pub enum Command {
     Denoise(denoise::DenoiseArgs),
     /// Fill a time-frequency region from its surroundings (spectral repair).
     Repair(repair::RepairArgs),
+    /// Find clicks and crackle and repair each one.
+    Declick(declick::DeclickArgs),
     /// Play a recording (with its edits) to an output device and return when done.
     Play(play::PlayArgs),
     /// Write a time-frequency region as a new file (IQ: tuned to baseband and decimated).
@@ -436,6 +439,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Features(args)) => features::run(&args),
         Some(Command::Denoise(args)) => denoise::run(&args),
         Some(Command::Repair(args)) => repair::run(&args),
+        Some(Command::Declick(args)) => declick::run(&args),
         Some(Command::Play(args)) => play::run(&args),
         Some(Command::Extract(args)) => extract::run(&args),
         Some(Command::Reconstruct(args)) => reconstruct::run(&args),

@@ -40,6 +40,7 @@ use render::{RenderScratch, Rendered, RenderedSource, Renderer, render_stream};
 
 use crate::edit::{Edit, MaskRaster, PhaseSettings};
 use crate::io::FileError;
+use crate::signal::declick::Click;
 use crate::signal::phase::PhaseError;
 use crate::signal::{Cancelled, Progress, ReadSamples, SampleSource, StftError, StftParams};
 
@@ -76,6 +77,7 @@ pub struct Painted {
     source: Arc<dyn SampleSource>,
     span_s: Option<[f64; 2]>,
     last_sc_db: Option<f64>,
+    clicks: Arc<[(usize, Click)]>,
 }
 
 impl Painted {
@@ -85,6 +87,7 @@ impl Painted {
             source: original,
             span_s: None,
             last_sc_db: None,
+            clicks: Arc::new([]),
         }
     }
 
@@ -106,6 +109,7 @@ impl Painted {
             Painted {
                 span_s: layer.time_span_s(fs),
                 last_sc_db: layer.reports.last().map(|r| r.spectral_convergence_db),
+                clicks: layer.clicks.clone().into(),
                 source: Arc::new(PaintedSource::new(original.clone(), Arc::new(layer))),
             }
         }))
@@ -124,6 +128,11 @@ impl Painted {
     /// Spectral convergence of the last painted stroke's rebuilt phase, dB.
     pub fn last_sc_db(&self) -> Option<f64> {
         self.last_sc_db
+    }
+
+    /// The clicks de-click steps found and repaired: `(channel, click)`, in edit-list order.
+    pub fn clicks(&self) -> &[(usize, Click)] {
+        &self.clicks
     }
 }
 

@@ -14,9 +14,11 @@ use std::sync::Arc;
 
 use rustfft::num_complex::Complex32;
 
+use super::declick::declick_channel;
 use super::repair::{RepairReport, repair_edit};
 use crate::edit::list::{Edit, PhaseSettings, Shape};
 use crate::edit::mask::{Grid, MaskRaster};
+use crate::signal::declick::{Click, DeclickSample};
 use crate::signal::phase::{
     BLOCK_CELLS, BlockSignal, PhaseError, PhaseOptions, PhaseReport, reconstruct_region_blocks,
 };
@@ -77,6 +79,8 @@ pub struct PaintLayer<T> {
     pub reports: Vec<PhaseReport>,
     /// What each repair did (per edit and channel it changed), in edit-list order.
     pub repairs: Vec<RepairReport>,
+    /// The clicks de-click steps found and repaired: `(channel, click)`, in edit-list order.
+    pub clicks: Vec<(usize, Click)>,
 }
 
 impl<T: StftSample> PaintLayer<T> {
@@ -144,15 +148,14 @@ impl<T: StftSample> PaintLayer<T> {
     }
 }
 
-/// True if any edit paints or repairs: the edits [`paint_layer`] computes (declick is left to
-/// its own stage).
+/// True if any edit paints, repairs or de-clicks: the edits [`paint_layer`] computes.
 pub fn has_signal_edits(edits: &[Edit]) -> bool {
     edits.iter().any(is_layer_edit)
 }
 
-/// A paint or repair edit.
+/// A paint, repair or de-click edit.
 fn is_layer_edit(edit: &Edit) -> bool {
-    edit.changes_signal() && !matches!(edit.shape, Shape::Declick { .. })
+    edit.changes_signal()
 }
 
 /// A paint stroke's footprint as a brush that removes everything: its mask gain is `1 − m`,
@@ -181,31 +184,38 @@ fn footprint(edit: &Edit) -> Option<(Edit, f64)> {
 /// Computes the layer for the paint and repair edits among `edits`, in list order, each acting
 /// on the recording as the previous ones left it, channel by channel, each stroke or repair in
 /// blocks of at most [`BLOCK_CELLS`] cells (see [`repair_edit`]).
-pub fn paint_layer<T: ReadSamples>(
+pub fn paint_layer<T: ReadSamples + DeclickSample>(
     source: &dyn SampleSource,
     stft: &Stft<T>,
     edits: &[Edit],
     settings: PhaseSettings,
     progress: &Progress,
-) -> Result<PaintLayer<T>, PhaseError> {
+) -> Result<PaintLayer<T>, PhaseError>
+where
+    for<'a> Layered<'a, T>: SampleSource,
+{
     paint_layer_in_blocks(source, stft, edits, settings, BLOCK_CELLS, progress)
 }
 
 /// [`paint_layer`] with blocks of at most `max_cells` cells (tests use small blocks to
 /// exercise the joins on short signals).
-pub fn paint_layer_in_blocks<T: ReadSamples>(
+pub fn paint_layer_in_blocks<T: ReadSamples + DeclickSample>(
     source: &dyn SampleSource,
     stft: &Stft<T>,
     edits: &[Edit],
     settings: PhaseSettings,
     max_cells: usize,
     progress: &Progress,
-) -> Result<PaintLayer<T>, PhaseError> {
+) -> Result<PaintLayer<T>, PhaseError>
+where
+    for<'a> Layered<'a, T>: SampleSource,
+{
     let channels = source.channels();
     let mut layer = PaintLayer {
         channels: vec![Vec::new(); channels],
         reports: Vec::new(),
         repairs: Vec::new(),
+        clicks: Vec::new(),
     };
     let grid = Grid {
         sample_rate: source.sample_rate(),
@@ -218,6 +228,29 @@ pub fn paint_layer_in_blocks<T: ReadSamples>(
     let layered: Vec<&Edit> = edits.iter().filter(|e| is_layer_edit(e)).collect();
     progress.start((layered.len() * channels) as u64);
     for edit in layered {
+        if let Shape::Declick { time_s, sensitivity } = edit.shape {
+            let fs = source.sample_rate();
+            let span = match time_s {
+                Some([t0, t1]) => (t0 * fs).floor() as i64..(t1 * fs).ceil() as i64,
+                None => 0..source.len() as i64,
+            };
+            for c in 0..channels {
+                progress.check()?;
+                if edit.applies_to(c) {
+                    let layered = Layered {
+                        base: source,
+                        layer: &layer,
+                    };
+                    let (deltas, clicks) =
+                        declick_channel::<T>(&layered, c, span.clone(), sensitivity, &Progress::new())
+                            .map_err(|_| PhaseError::Cancelled)?;
+                    layer.channels[c].extend(deltas);
+                    layer.clicks.extend(clicks.into_iter().map(|k| (c, k)));
+                }
+                progress.advance(1);
+            }
+            continue;
+        }
         if edit.repair.is_some() {
             for c in 0..channels {
                 progress.check()?;
@@ -351,6 +384,67 @@ impl<T: ReadSamples> BlockSignal<T> for Stroke<'_, T> {
 
     fn commit(&mut self, start: i64, delta: &[T]) {
         self.delta.add(start, delta);
+    }
+}
+
+/// A recording with a layer added, both borrowed: what a de-click step reads while the layer
+/// is being computed.
+pub struct Layered<'a, T> {
+    /// The recording.
+    pub base: &'a dyn SampleSource,
+    /// The signal edits computed so far.
+    pub layer: &'a PaintLayer<T>,
+}
+
+impl SampleSource for Layered<'_, f32> {
+    fn sample_rate(&self) -> f64 {
+        self.base.sample_rate()
+    }
+    fn len(&self) -> u64 {
+        self.base.len()
+    }
+    fn channels(&self) -> usize {
+        self.base.channels()
+    }
+    fn is_complex(&self) -> bool {
+        false
+    }
+    fn read_real(&self, channel: usize, start: i64, out: &mut [f32]) {
+        self.base.read_real(channel, start, out);
+        self.layer.add_to(channel, start, self.len(), out);
+    }
+    fn read_complex(&self, channel: usize, start: i64, out: &mut [Complex32]) {
+        let mut re = vec![0.0f32; out.len()];
+        self.read_real(channel, start, &mut re);
+        for (o, r) in out.iter_mut().zip(re) {
+            *o = Complex32::new(r, 0.0);
+        }
+    }
+}
+
+impl SampleSource for Layered<'_, Complex32> {
+    fn sample_rate(&self) -> f64 {
+        self.base.sample_rate()
+    }
+    fn len(&self) -> u64 {
+        self.base.len()
+    }
+    fn channels(&self) -> usize {
+        self.base.channels()
+    }
+    fn is_complex(&self) -> bool {
+        true
+    }
+    fn read_real(&self, channel: usize, start: i64, out: &mut [f32]) {
+        let mut z = vec![Complex32::default(); out.len()];
+        self.read_complex(channel, start, &mut z);
+        for (o, v) in out.iter_mut().zip(z) {
+            *o = v.re;
+        }
+    }
+    fn read_complex(&self, channel: usize, start: i64, out: &mut [Complex32]) {
+        self.base.read_complex(channel, start, out);
+        self.layer.add_to(channel, start, self.len(), out);
     }
 }
 
