@@ -10,6 +10,7 @@ pub mod autosave;
 pub mod bench;
 pub mod command;
 pub mod confirm;
+pub mod declick;
 pub mod denoise;
 pub mod dialogs;
 pub mod image_import;

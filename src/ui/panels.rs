@@ -4,11 +4,13 @@
 use egui::{Key, KeyboardShortcut, Modifiers};
 
 use super::command::{Command, CommandSender, ImageExportSettings};
+use super::declick::{DeclickInput, declick_panel_ui};
 use super::denoise::{DenoiseInput, denoise_panel_ui};
 use super::tools::{Tool, ToolSettings};
 use super::transport::Selection;
 use super::view::{Version, ViewState, format_hz};
 use crate::edit::{Document, Edit, LevelCondition, Shape};
+use crate::signal::declick::Click;
 use crate::signal::phase::Method;
 use crate::signal::repair::RepairMode;
 use crate::signal::{Colormap, FreqScale, StftParams, WindowKind};
@@ -386,6 +388,10 @@ pub struct SideInput<'a> {
     pub selection: Option<Selection>,
     /// Sample rate of the recording, Hz.
     pub sample_rate: f64,
+    /// The clicks the signal layer found, `(channel, click)`.
+    pub clicks: &'a [(usize, Click)],
+    /// True while the signal layer (paint, repairs, de-click) is being computed.
+    pub signal_busy: bool,
 }
 
 /// The side panel: view settings, edits and history.
@@ -403,6 +409,8 @@ pub fn side_panel_ui(
         paint_sc_db,
         selection,
         sample_rate,
+        clicks,
+        signal_busy,
     } = *input;
     egui::ScrollArea::vertical().show(ui, |ui| {
         egui::CollapsingHeader::new("View")
@@ -423,6 +431,21 @@ pub fn side_panel_ui(
                     sample_rate,
                 };
                 denoise_panel_ui(ui, &input, commands);
+            });
+        egui::CollapsingHeader::new("De-click")
+            .default_open(false)
+            .show(ui, |ui| {
+                let id = egui::Id::unique("declick-sensitivity");
+                let mut sensitivity = ui.data(|d| d.get_temp::<f64>(id)).unwrap_or(1.0);
+                let input = DeclickInput {
+                    edits: &doc.edits.edits,
+                    selection,
+                    clicks,
+                    busy: signal_busy,
+                    version: view.version,
+                };
+                declick_panel_ui(ui, &input, &mut sensitivity, commands);
+                ui.data_mut(|d| d.insert_temp(id, sensitivity));
             });
         egui::CollapsingHeader::new(format!("Edits ({})", doc.edits.edits.len()))
             .default_open(true)

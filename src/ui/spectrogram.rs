@@ -42,6 +42,8 @@ pub struct SpectrogramInput<'a> {
     pub selection: Option<super::transport::Selection>,
     /// IQ listening: the band the demodulator hears and its tuned frequency, Hz from the centre.
     pub tuned_band_hz: Option<([f64; 2], f64)>,
+    /// Where de-click steps found clicks, seconds: marked along the top edge.
+    pub click_times_s: &'a [f64],
 }
 
 /// What the spectrogram reports back.
@@ -151,6 +153,16 @@ pub fn spectrogram_ui(
             Stroke::new(1.0, Color32::from_white_alpha(200)),
             egui::StrokeKind::Middle,
         );
+    }
+    // Click markers: a short tick down from the top edge at each click found.
+    for &t in input.click_times_s {
+        let x = transform.position_from_point_x(t);
+        if frame.x_range().contains(x) {
+            painter.line_segment(
+                [Pos2::new(x, frame.top()), Pos2::new(x, frame.top() + 10.0)],
+                Stroke::new(2.0, Color32::from_rgb(120, 220, 255)),
+            );
+        }
     }
     if let Some((band, tune)) = input.tuned_band_hz {
         let (y0, y1) = (to_screen(0.0, band[0]).y, to_screen(0.0, band[1]).y);

@@ -59,6 +59,12 @@ impl SpectroApp {
                     paint_sc_db,
                     selection: self.transport.selection,
                     sample_rate: self.open.as_ref().map_or(48_000.0, |o| o.recording.sample_rate()),
+                    clicks: self
+                        .open
+                        .as_ref()
+                        .and_then(|o| o.painted.as_ref())
+                        .map_or(&[], |p| p.clicks()),
+                    signal_busy: self.open.as_ref().is_some_and(|o| o.paint_job.is_some()),
                 };
                 side_panel_ui(ui, &input, &mut selected, &self.commands)
             });
@@ -127,6 +133,16 @@ impl SpectroApp {
         }
         self.tiles_ready = ready;
         let Some(open) = &self.open else { return };
+        let click_times_s: Vec<f64> = open
+            .painted
+            .as_ref()
+            .map(|p| {
+                p.clicks()
+                    .iter()
+                    .map(|(_, c)| c.start_sample as f64 / fs)
+                    .collect()
+            })
+            .unwrap_or_default();
         let input = SpectrogramInput {
             view: &self.view,
             axis,
@@ -142,6 +158,7 @@ impl SpectroApp {
             playhead_s: self.transport.playhead_s(),
             selection: self.transport.selection,
             tuned_band_hz: self.transport.demod().map(|d| (d.band_hz(), d.tune_hz)),
+            click_times_s: &click_times_s,
         };
         let out = spectrogram_ui(ui, &input, &mut self.gesture, &self.commands, spec_h);
         self.hover = out.hover;

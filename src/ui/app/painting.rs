@@ -33,6 +33,17 @@ impl OpenDoc {
         }
     }
 
+    /// The last computed signal layer (painted energy, repairs, de-click), if some edit changes
+    /// the signal.
+    pub fn signal_layer(&self) -> Option<&Painted> {
+        self.painted.as_ref()
+    }
+
+    /// True while the signal layer is being computed in the background.
+    pub fn computing_signal_layer(&self) -> bool {
+        self.paint_job.is_some()
+    }
+
     /// The edited recording as the pipeline defines it, from the current paint layer, the
     /// view's STFT and the edit list: what the tiles, the waveform and exports render.
     pub fn edited(&self) -> Edited {

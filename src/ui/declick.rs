@@ -1,0 +1,109 @@
+//! The de-click panel: find clicks and crackle in the selection (or the whole recording), see
+//! where they were found and how many, hear what was removed, keep it or undo it.
+//!
+//! The panel only reads the document and sends commands: adding the `declick` step is one
+//! undo step, and the clicks come back from the signal layer the pipeline computes.
+
+use super::command::{Command, CommandSender};
+use super::transport::Selection;
+use super::view::Version;
+use crate::edit::{Edit, Shape};
+use crate::signal::declick::Click;
+use crate::signal::limits::MAX_DECLICK_SENSITIVITY;
+
+/// What the panel shows.
+pub struct DeclickInput<'a> {
+    /// The edits of the open document.
+    pub edits: &'a [Edit],
+    /// The time-frequency selection, if any.
+    pub selection: Option<Selection>,
+    /// The clicks the last computed signal layer found, `(channel, click)`.
+    pub clicks: &'a [(usize, Click)],
+    /// True while the signal layer is being computed.
+    pub busy: bool,
+    /// Shown and heard version.
+    pub version: Version,
+}
+
+/// The de-click edit the `time_s` span and `sensitivity` describe.
+pub fn declick_edit(time_s: Option<[f64; 2]>, sensitivity: f64) -> Edit {
+    Edit::new(Shape::Declick { time_s, sensitivity }, 0.0)
+}
+
+/// The panel's contents; `sensitivity` is the slider's value, kept by the caller.
+pub fn declick_panel_ui(
+    ui: &mut egui::Ui,
+    input: &DeclickInput<'_>,
+    sensitivity: &mut f64,
+    commands: &CommandSender,
+) {
+    ui.add(
+        egui::Slider::new(sensitivity, 0.25..=MAX_DECLICK_SENSITIVITY.min(8.0))
+            .logarithmic(true)
+            .text("sensitivity"),
+    )
+    .on_hover_text("1 is calibrated; higher finds more, quieter clicks (and risks taking transients)");
+    ui.horizontal_wrapped(|ui| {
+        let on_selection = ui
+            .add_enabled(input.selection.is_some(), egui::Button::new("De-click selection"))
+            .on_hover_text("Find and repair clicks in the selection's time span")
+            .on_disabled_hover_text("First select a stretch (Select tool, S), or de-click everything");
+        if on_selection.clicked()
+            && let Some(sel) = input.selection
+        {
+            commands.send(Command::AddEdit(declick_edit(Some(sel.time_s), *sensitivity)));
+        }
+        if ui
+            .button("De-click everything")
+            .on_hover_text("Find and repair clicks over the whole recording")
+            .clicked()
+        {
+            commands.send(Command::AddEdit(declick_edit(None, *sensitivity)));
+        }
+    });
+    let steps = input
+        .edits
+        .iter()
+        .filter(|e| matches!(e.shape, Shape::Declick { .. }))
+        .count();
+    if steps == 0 {
+        ui.weak("Clicks found are marked above the spectrogram.");
+        return;
+    }
+    if input.busy {
+        ui.label("Finding clicks…");
+    } else {
+        let n = input.clicks.len();
+        ui.label(format!(
+            "{n} click{} found and repaired (marked above the picture)",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
+    ui.horizontal_wrapped(|ui| {
+        let hearing = input.version == Version::Removed;
+        let label = if hearing {
+            "Show the result"
+        } else {
+            "Hear what was removed"
+        };
+        if ui
+            .button(label)
+            .on_hover_text("Switch the picture and playback to what the edits take away, and back")
+            .clicked()
+        {
+            let to = if hearing {
+                Version::Edited
+            } else {
+                Version::Removed
+            };
+            commands.send(Command::ShowVersion(to));
+        }
+        if ui
+            .button("Undo (reject)")
+            .on_hover_text("Take the last step back, e.g. a de-click you do not keep (Ctrl+Z)")
+            .clicked()
+        {
+            commands.send(Command::Undo);
+        }
+    });
+}
