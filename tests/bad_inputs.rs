@@ -120,6 +120,8 @@ fn recording_runs(file: &str, extra: &str, expect: &str, names: &str) -> Vec<Run
         format!("denoise {f} --noise-from 0:0.1 -o {{out}}/x.wav"),
         format!("extract {f} --time 0:0.1 --freq 100:200 -o {{out}}/x.wav"),
         format!("reconstruct {f} -o {{out}}/x.wav"),
+        format!("repair {f} --time 0:0.05 -o {{out}}/x.wav"),
+        format!("declick {f} -o {{out}}/x.wav"),
         format!("play {f}"),
     ]
     .into_iter()
