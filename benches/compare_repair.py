@@ -127,9 +127,9 @@ def cases():
     fs_s, speech = read_mono(os.path.join(ROOT, "tests", "data", "arctic_a0007.wav"))
     return [
         ("knock 80 ms, music", music, add_at(music, knock(fs_m, 0.08, 0.5, 11), 3.3, fs_m), fs_m, 2048,
-         [3.3, 3.38], [0, fs_m / 2], True),
+         [3.3, 3.38], [0, fs_m // 2], True),
         ("cough 250 ms, music", music, add_at(music, cough(fs_m, 0.25, 0.15, 12), 6.4, fs_m), fs_m, 2048,
-         [6.4, 6.65], [0, fs_m / 2], True),
+         [6.4, 6.65], [0, fs_m // 2], True),
         ("chirp over speech, box", speech, add_at(speech, chirp(fs_s, 0.6, 1200.0, 2800.0, 0.2), 1.2, fs_s),
          fs_s, 1024, [1.2, 1.8], [1000, 3000], False),
         ("ring over speech, box", speech, add_at(speech, ring(fs_s, 1.5, [900.0, 1300.0], 0.08), 1.8, fs_s),
@@ -151,13 +151,13 @@ def main():
                    "silence": region_snr_db(clean, corrupted, fs, fft, hop, time_s, freq_hz, zero=True)}
             for mode in MODES:
                 edits = {"version": 1, "stft": {"fft": fft, "hop": hop}, "edits": [
-                    {"type": "rect", "time_s": time_s, "freq_hz": freq_hz, "repair": mode}]}
+                    {"type": "rect", "time_s": time_s, "freq_hz": [float(f) for f in freq_hz], "repair": mode}]}
                 path = os.path.join(tmp, f"{mode}.json")
                 with open(path, "w") as f:
                     json.dump(edits, f)
                 out = os.path.join(tmp, f"{mode}.wav")
                 started = time.perf_counter()
-                subprocess.run([SPECTRO, "apply", src, "--edits", path, "-o", out, "--quiet"], check=True)
+                subprocess.run([SPECTRO, "apply", src, "--edits", path, "-o", out, "--quiet", "--force"], check=True)
                 row[f"{mode}_s"] = time.perf_counter() - started
                 _, y = read_mono(out)
                 row[mode] = score(y)
@@ -168,7 +168,7 @@ def main():
                 row["janssen_s"] = time.perf_counter() - started
                 row["janssen"] = score(y)
             rows.append(row)
-            print(json.dumps(row), file=sys.stderr)
+            print(json.dumps({k: float(v) if not isinstance(v, str) else v for k, v in row.items()}), file=sys.stderr)
     head = "| case | input | silence | Janssen | attenuate | replace | pattern | auto |"
     print(head)
     print("|" + "---|" * 8)
