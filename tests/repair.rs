@@ -669,6 +669,32 @@ fn auto_rule_diagnostics() {
                 snr("replace"),
                 snr("pattern")
             );
+            let mut y = x.clone();
+            add_at(&mut y, &knock(fs, 0.08, 0.5, 11), t, fs);
+            let case = Case {
+                name: "real knock",
+                clean: x.clone(),
+                corrupted: y,
+                fs,
+                params: StftParams::with_fft(2048),
+                time_s: [t, t + 0.08],
+                freq_hz: [0.0, fs / 2.0],
+            };
+            let snr = |m: &str| {
+                region_snr_db(
+                    &case.clean,
+                    &repaired(&case, m, 1.0),
+                    fs,
+                    case.params,
+                    case.time_s,
+                    case.freq_hz,
+                )
+            };
+            println!(
+                "real music {t} knock: replace {:.2}, pattern {:.2}",
+                snr("replace"),
+                snr("pattern")
+            );
         }
     }
 }
