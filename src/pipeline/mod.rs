@@ -3,16 +3,16 @@
 //! window's pictures, waveform and playback, `features`, the denoise preview).
 //!
 //! ```text
-//!  recording ──▶ painted energy ──▶ masks and gains ──────────▶ output, by range
-//!  (io)          (paint.rs: the     (edit::MaskRaster: rect,    render.rs: samples, streamed
-//!                 signal changes)    lasso, brush, threshold,    to files or read by players;
-//!                                    denoise, in list order)     picture.rs: spectrogram levels
+//!  recording ──▶ painted energy,  ──▶ masks and gains ─────────▶ output, by range
+//!  (io)          repairs (paint.rs, (edit::MaskRaster: rect,    render.rs: samples, streamed
+//!                 repair.rs: signal  lasso, brush, threshold,    to files or read by players;
+//!                 changes in order)  denoise, in list order)     picture.rs: spectrogram levels
 //! ```
 //!
 //! [`Edited`] holds the prepared stages. Stages of two kinds exist, and a new one is added in
 //! one file:
-//! - a stage that changes the signal itself (painted energy today; repair that fills a region
-//!   from its surroundings next) computes a layer once when the edit list changes, in
+//! - a stage that changes the signal itself (painted energy, repair that fills a region from
+//!   its surroundings) computes a layer once when the edit list changes, in
 //!   [`Painted::compute`], and the later stages read the recording through it;
 //! - a stage that sets a gain per STFT cell (shapes, thresholds, denoise) is a kind of edit in
 //!   [`crate::edit::MaskRaster`], and every output applies it through [`render`].
@@ -70,8 +70,8 @@ impl From<PhaseError> for PipelineError {
     }
 }
 
-/// The first stage: the recording with the paint edits' energy added (their phase rebuilt), or
-/// the recording itself when nothing is painted. The window keeps one while only masks change.
+/// The first stage: the recording with the paint edits' energy added (their phase rebuilt) and
+/// the repairs made, in list order, or the recording itself when there are none. The window keeps one while only masks change.
 #[derive(Clone)]
 pub struct Painted {
     source: Arc<dyn SampleSource>,
@@ -91,8 +91,8 @@ impl Painted {
         }
     }
 
-    /// Adds the energy of the paint edits among `edits` to `original`, each stroke acting on
-    /// the recording as the previous ones left it, through `engine`'s STFT.
+    /// Adds the energy of the paint edits among `edits` to `original` and makes the repairs,
+    /// each edit acting on the recording as the previous ones left it, through `engine`'s STFT.
     pub fn compute(
         original: &Arc<dyn SampleSource>,
         engine: &Engine,

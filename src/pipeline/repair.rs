@@ -23,9 +23,9 @@ use crate::edit::list::{Edit, PhaseSettings, Shape};
 use crate::edit::mask::{Grid, MaskRaster};
 use crate::signal::phase::{BlockSignal, PhaseError, PhaseOptions, PhaseReport, reconstruct_region_blocks};
 use crate::signal::repair::{
-    AUTO_FULL_BAND_FRACTION, AUTO_REPLACE_MAX_S, BandFeatures, Partials, PatternMatch, RepairMode,
-    attenuate_cell, best_match, choose_mode, context_level, dominated_cells, interpolate_frame,
-    match_partials, neighbour_level, predicted_level,
+    AUTO_FULL_BAND_FRACTION, BandFeatures, Partials, PatternMatch, RepairMode, attenuate_cell, best_match,
+    choose_mode, context_level, dominated_cells, interpolate_frame, match_partials, neighbour_level,
+    predicted_level,
 };
 use crate::signal::stft::overlap_add;
 use crate::signal::{Progress, ReadSamples, SampleSource, Stft};
@@ -118,8 +118,6 @@ struct Region {
     band_fraction: f64,
     /// Bins with any weight.
     bins_touched: Vec<bool>,
-    /// Frames with full weight somewhere.
-    core_frames: usize,
 }
 
 impl Region {
@@ -137,13 +135,12 @@ impl Region {
         let mut gains = vec![1.0f32; bins];
         let mut strong = vec![false; bins];
         let mut bins_touched = vec![false; bins];
-        let (mut first, mut end, mut core_frames) = (usize::MAX, 0, 0);
+        let (mut first, mut end) = (usize::MAX, 0);
         for k in scan {
             if !raster.frame_gains(0, k, None, &mut gains) {
                 continue;
             }
             let mut any = false;
-            let mut full = false;
             for (b, &g) in gains.iter().enumerate() {
                 let w = 1.0 - g;
                 if w > 0.0 {
@@ -153,15 +150,11 @@ impl Region {
                 if w > 0.5 {
                     strong[b] = true;
                 }
-                if w >= 0.999 {
-                    full = true;
-                }
             }
             if any {
                 first = first.min(k);
                 end = k + 1;
             }
-            core_frames += usize::from(full);
         }
         if first >= end {
             return None;
@@ -172,7 +165,6 @@ impl Region {
             frames: first..end,
             band_fraction,
             bins_touched,
-            core_frames,
         })
     }
 
@@ -227,10 +219,9 @@ pub fn repair_edit<T: ReadSamples>(
     };
     let hop_s = grid.hop as f64 / grid.sample_rate;
     let context = ((CONTEXT_S / hop_s).ceil() as usize).max(MIN_CONTEXT_FRAMES);
-    let core_s = region.core_frames as f64 * hop_s;
     let wants_pattern = match repair.mode {
         RepairMode::Pattern => true,
-        RepairMode::Auto => region.band_fraction >= AUTO_FULL_BAND_FRACTION && core_s > AUTO_REPLACE_MAX_S,
+        RepairMode::Auto => region.band_fraction >= AUTO_FULL_BAND_FRACTION,
         _ => false,
     };
     progress.check()?;
@@ -240,7 +231,7 @@ pub fn repair_edit<T: ReadSamples>(
         None
     };
     let mode = match repair.mode {
-        RepairMode::Auto => choose_mode(region.band_fraction, core_s, pattern.as_ref()),
+        RepairMode::Auto => choose_mode(region.band_fraction, pattern.as_ref()),
         RepairMode::Pattern if pattern.is_none() => RepairMode::Replace,
         m => m,
     };

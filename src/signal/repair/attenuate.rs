@@ -5,7 +5,7 @@
 /// neighbours on each side. The median ignores a loud frame or two in the context; the
 /// smoothing keeps a single bin's accident from leaving a hole or a peak.
 pub fn context_level(frames: &[f32], bins: usize, smooth_bins: usize) -> Vec<f32> {
-    let n = if bins == 0 { 0 } else { frames.len() / bins };
+    let n = frames.len().checked_div(bins).unwrap_or(0);
     let mut median = vec![0.0f32; bins];
     if n == 0 {
         return median;
