@@ -257,7 +257,8 @@ fn runs(score: &Scores, sample_rate: f64, sensitivity: f64) -> Vec<Click> {
     let mut found: Vec<(usize, usize, f64)> = Vec::new();
     for i in 0..n {
         let z = score.forward[i].max(score.backward[i]);
-        if !(z > threshold) {
+        // NaN scores (never expected) count as no click.
+        if z.partial_cmp(&threshold) != Some(std::cmp::Ordering::Greater) {
             continue;
         }
         match found.last_mut() {

@@ -212,7 +212,7 @@ mod tests {
         let y = [1.0, -2.0, 0.5, 3.0, 0.25];
         let (mut x, mut f, mut b) = (Vec::new(), Vec::new(), Vec::new());
         solve_symmetric_toeplitz(&col, &y, &mut x, &mut f, &mut b);
-        for i in 0..5 {
+        for i in 0..5usize {
             let row: f64 = (0..5).map(|j| col[i.abs_diff(j)] * x[j]).sum();
             assert!((row - y[i]).abs() < 1e-9, "row {i}: {row} vs {}", y[i]);
         }
