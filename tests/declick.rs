@@ -349,3 +349,38 @@ fn cancelling_stops_the_work() {
     progress.cancel();
     assert!(declick_channel::<f32>(&source, 0, 0..source.len() as i64, 1.0, &progress).is_err());
 }
+
+#[test]
+fn janssen_matches_the_numpy_peer() {
+    // tests/data/janssen_reference.json: benches/janssen.py's fills of three gaps (9, 60 and
+    // 110 samples), written by tests/data/gen_janssen_reference.py.
+    let text = std::fs::read_to_string(data("janssen_reference.json")).expect("reference");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let signal: Vec<f64> = v["signal"]
+        .as_array()
+        .expect("signal")
+        .iter()
+        .map(|s| s.as_f64().expect("number"))
+        .collect();
+    let mut scratch = JanssenScratch::default();
+    for case in v["cases"].as_array().expect("cases") {
+        let start = case["start"].as_u64().expect("start") as usize;
+        let end = case["end"].as_u64().expect("end") as usize;
+        let want: Vec<f64> = case["filled"]
+            .as_array()
+            .expect("filled")
+            .iter()
+            .map(|s| s.as_f64().expect("number"))
+            .collect();
+        let mut x = signal.clone();
+        x[start..end].fill(0.0);
+        janssen_fill(&mut x, start..end, &mut scratch);
+        let err = (start..end)
+            .map(|i| (x[i] - want[i - start]).abs())
+            .fold(0.0, f64::max);
+        let scale = want.iter().map(|w| w.abs()).fold(0.0, f64::max);
+        assert!(err <= 1e-6 * scale, "gap {start}..{end}: max difference {err:e}");
+        assert_eq!(x[..start], signal[..start]);
+        assert_eq!(x[end..], signal[end..]);
+    }
+}
