@@ -56,7 +56,7 @@ pub fn declick_channel<T: ReadSamples + DeclickSample>(
                 // The first and last few samples of a recording are predicted from the zeros
                 // around it: an abrupt start or end is not a click.
                 let keep = b0.max(edge)..b1.min(len - edge);
-                let found = declick_block(samples, read0, keep, fs, sensitivity, scratch);
+                let found = declick_block(samples, read0, keep, span.clone(), fs, sensitivity, scratch);
                 progress.advance((b1 - b0) as u64);
                 Ok(found)
             },

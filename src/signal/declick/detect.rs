@@ -36,7 +36,7 @@ pub const TAIL_S: f64 = 0.000_3;
 pub const GATE: f64 = 8.0;
 /// Longest click taken (trimmed, before padding), seconds: clicks last 0.1–3 ms; longer
 /// detections are sounds of the recording (plosives, attacks), left alone.
-pub const MAX_CLICK_S: f64 = 0.004;
+pub const MAX_CLICK_S: f64 = 0.006;
 /// Smallest residual spread, full scale: about one 16-bit step, so digital silence does not
 /// turn every onset into a click.
 pub const SPREAD_FLOOR: f64 = 2e-5;
@@ -207,6 +207,45 @@ pub fn detect_clicks(
     runs(&joint, sample_rate, sensitivity)
 }
 
+/// Shortest and longest pitch period looked for, seconds (400 Hz down to 60 Hz).
+pub const PITCH_PERIOD_S: [f64; 2] = [0.0025, 0.0167];
+
+/// True when the residual peak in `run` recurs at two of the positions one and two pitch
+/// periods before and after it (glottal pulses skip a period now and then): a glottal pulse
+/// of voiced speech, not a click. Clicks come alone or at random spacing; the neighbours must
+/// stand out (above a share of the peak and of the threshold) so that noise does not line up
+/// by chance.
+fn is_pitch_pulse(
+    score: &Scores,
+    run: std::ops::Range<usize>,
+    peak: f64,
+    threshold: f64,
+    sample_rate: f64,
+) -> bool {
+    let n = score.forward.len();
+    let at = |i: usize| score.forward[i].max(score.backward[i]);
+    let Some(c) = run.clone().max_by(|&a, &b| at(a).total_cmp(&at(b))) else {
+        return false;
+    };
+    let tolerance = ((0.000_3 * sample_rate).round() as i64).max(1);
+    let floor = (0.3 * peak).max(0.6 * threshold);
+    let near = |centre: i64| -> f64 {
+        let lo = (centre - tolerance).max(0);
+        let hi = (centre + tolerance + 1).min(n as i64);
+        (lo..hi).map(|i| at(i as usize)).fold(0.0, f64::max)
+    };
+    let t0 = (PITCH_PERIOD_S[0] * sample_rate).round() as i64;
+    let t1 = (PITCH_PERIOD_S[1] * sample_rate).round() as i64;
+    let c = c as i64;
+    (t0..=t1).any(|t| {
+        [c - 2 * t, c - t, c + t, c + 2 * t]
+            .into_iter()
+            .filter(|&i| near(i) > floor)
+            .count()
+            >= 2
+    })
+}
+
 /// Merges, filters, trims and pads the samples above the threshold into clicks.
 fn runs(score: &Scores, sample_rate: f64, sensitivity: f64) -> Vec<Click> {
     let n = score.forward.len();
@@ -218,7 +257,8 @@ fn runs(score: &Scores, sample_rate: f64, sensitivity: f64) -> Vec<Click> {
     let mut found: Vec<(usize, usize, f64)> = Vec::new();
     for i in 0..n {
         let z = score.forward[i].max(score.backward[i]);
-        if !(z > threshold) {
+        // NaN scores (never expected) count as no click.
+        if z.partial_cmp(&threshold) != Some(std::cmp::Ordering::Greater) {
             continue;
         }
         match found.last_mut() {
@@ -238,7 +278,7 @@ fn runs(score: &Scores, sample_rate: f64, sensitivity: f64) -> Vec<Click> {
             (Some(f), Some(l)) if f <= l => (f, l + 1),
             _ => (s, e),
         };
-        if e - s > max_len {
+        if e - s > max_len || is_pitch_pulse(score, s..e, peak, threshold, sample_rate) {
             continue;
         }
         let s = s.saturating_sub(pad);

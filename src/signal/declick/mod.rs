@@ -91,12 +91,14 @@ pub fn block_margin(sample_rate: f64) -> usize {
 
 /// Finds and repairs the clicks of `block` (samples `block_start ..` of a recording) at
 /// `sensitivity` (1 calibrated, higher finds more), and returns those that start in `keep`
-/// (absolute samples), clipped to it. Every click in the block is repaired in time order, so
-/// a kept click's context has its neighbours repaired already.
+/// (absolute samples), their repair cut to `limit` (the span being de-clicked). Every click
+/// in the block is repaired in time order, so a kept click's context has its neighbours
+/// repaired already.
 pub fn declick_block<T: DeclickSample>(
     block: &[T],
     block_start: i64,
     keep: Range<i64>,
+    limit: Range<i64>,
     sample_rate: f64,
     sensitivity: f64,
     scratch: &mut DeclickScratch,
@@ -116,10 +118,10 @@ pub fn declick_block<T: DeclickSample>(
         let s = click.start_sample as usize;
         let e = (s + click.len_samples).min(n);
         let abs = block_start + s as i64..block_start + e as i64;
-        let kept = keep.contains(&abs.start);
-        // Only the kept part is repaired, so that the result never reaches outside `keep`.
+        let kept = keep.contains(&abs.start) && limit.contains(&abs.start);
+        // A kept click is repaired only within `limit`, so nothing outside the span changes.
         let e = if kept {
-            (keep.end - block_start).clamp(s as i64, e as i64) as usize
+            (limit.end - block_start).clamp(s as i64, e as i64) as usize
         } else {
             e
         };
