@@ -88,3 +88,25 @@ pub fn choose_mode(band_fraction: f64, pattern: Option<&PatternMatch>) -> Repair
 pub(crate) fn log_mag(m: f32) -> f32 {
     m.max(1e-12).ln()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_rule() {
+        let good = PatternMatch {
+            offset_frames: 100,
+            distance: 0.1,
+            median_distance: 1.0,
+        };
+        let poor = PatternMatch {
+            distance: 0.5,
+            ..good.clone()
+        };
+        assert_eq!(choose_mode(0.2, Some(&good)), RepairMode::Attenuate);
+        assert_eq!(choose_mode(1.0, Some(&good)), RepairMode::Pattern);
+        assert_eq!(choose_mode(1.0, Some(&poor)), RepairMode::Replace);
+        assert_eq!(choose_mode(1.0, None), RepairMode::Replace);
+    }
+}
