@@ -1223,6 +1223,7 @@ mod repair_tests {
             {"type": "lasso", "points": [[1.2, 2800], [1.55, 4600], [1.3, 9000]], "repair": "replace", "strength": 0.5},
             {"type": "brush", "points": [[1.0, 300]], "radius_s": 0.01, "radius_hz": 20, "repair": "pattern"},
             {"type": "declick", "time_s": [0, 20], "sensitivity": 2.0},
+            {"type": "rect", "time_s": [2.0, 2.5], "freq_hz": [900, 1100], "repair": "attenuate", "strength": 0.25},
             {"type": "declick"}]}"#;
         let list = EditList::from_json(text).unwrap();
         assert_eq!(list.edits[0].repair, Some(Repair::new(RepairMode::Auto)));
@@ -1241,11 +1242,18 @@ mod repair_tests {
             }
         );
         assert_eq!(
-            list.edits[4].shape,
+            list.edits[5].shape,
             Shape::Declick {
                 time_s: None,
                 sensitivity: 1.0
             }
+        );
+        assert_eq!(
+            list.edits[4].repair,
+            Some(Repair {
+                mode: RepairMode::Attenuate,
+                strength: 0.25
+            })
         );
         assert!(list.edits.iter().all(Edit::changes_signal));
         let again = EditList::from_json(&list.to_json()).unwrap();
