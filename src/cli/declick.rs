@@ -9,9 +9,9 @@ use serde_json::json;
 
 use super::denoise::parse_time_span;
 use super::{InputArgs, StftArgs};
-use crate::edit::{Edit, EditError, EditList, Shape, StftSettings};
+use crate::edit::{Edit, EditList, Shape, StftSettings};
+use crate::io::Encoding;
 use crate::io::output::OutputFormat;
-use crate::io::{Encoding, FileError, FileErrorKind};
 use crate::pipeline::Edited;
 use crate::pipeline::export::write_prepared;
 use crate::signal::{Progress, SampleSource, limits};
@@ -98,13 +98,7 @@ pub fn run(args: &DeclickArgs) -> anyhow::Result<()> {
         )],
         phase: None,
     };
-    list.check_against(rec.as_ref(), params).map_err(|e| {
-        let message = match e {
-            EditError::Entry { message, .. } => message,
-            other => other.to_string(),
-        };
-        FileError::new(&args.file, FileErrorKind::Content(message))
-    })?;
+    super::check_built_list(&list, &rec, params, &args.file)?;
     let format = OutputFormat::for_target(&args.output, &rec, args.format)?;
     let progress = Progress::new();
     let edited = Edited::prepare(
@@ -117,12 +111,7 @@ pub fn run(args: &DeclickArgs) -> anyhow::Result<()> {
     let clipped = write_prepared(&edited, &args.output, format, &inputs, args.force, &progress)?;
     let seconds = started.elapsed().as_secs_f64();
     super::warn_replaced(&rec);
-    if clipped > 0 {
-        eprintln!(
-            "spectro: warning: {}: {clipped} samples exceeded full scale and were clipped",
-            args.output.display()
-        );
-    }
+    super::warn_clipped(&args.output, clipped);
     let fs = rec.sample_rate();
     let clicks = edited.painted().clicks();
     if args.json {

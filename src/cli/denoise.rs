@@ -9,8 +9,8 @@ use serde_json::json;
 
 use super::{InputArgs, StftArgs};
 use crate::edit::denoise::{DEFAULT_REDUCTION_DB, DEFAULT_SENSITIVITY, MAX_REDUCTION_DB, MAX_SENSITIVITY};
-use crate::edit::{Denoise, Edit, EditError, EditList, NoiseEstimate, StftSettings};
-use crate::io::{Encoding, FileError, FileErrorKind};
+use crate::edit::{Denoise, Edit, EditList, NoiseEstimate, StftSettings};
+use crate::io::Encoding;
 use crate::pipeline::export::export_edited;
 use crate::signal::{Progress, limits};
 
@@ -209,13 +209,7 @@ fn denoise_one(
         phase: None,
     };
     // The same check as an edit list's denoise step gets in every other command.
-    list.check_against(rec.as_ref(), params).map_err(|e| {
-        let message = match e {
-            EditError::Entry { message, .. } => message,
-            other => other.to_string(),
-        };
-        FileError::new(input, FileErrorKind::Content(message))
-    })?;
+    super::check_built_list(&list, &rec, params, input)?;
     let clipped = export_edited(
         &rec,
         &list,
@@ -228,12 +222,7 @@ fn denoise_one(
     )?;
     let seconds = started.elapsed().as_secs_f64();
     super::warn_replaced(&rec);
-    if clipped > 0 {
-        eprintln!(
-            "spectro: warning: {}: {clipped} samples exceeded full scale and were clipped",
-            output.display()
-        );
-    }
+    super::warn_clipped(output, clipped);
     if args.json {
         let edits: serde_json::Value = serde_json::from_str(&list.to_json())?;
         println!(

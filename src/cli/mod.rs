@@ -96,6 +96,33 @@ pub fn parse_size(s: &str) -> Result<[f32; 2], String> {
     }
 }
 
+/// Checks an edit list a command built itself (`denoise`, `repair`, `declick`) against `rec`
+/// with the check every command runs; the error names `file` and says what is wrong.
+pub(crate) fn check_built_list(
+    list: &crate::edit::EditList,
+    rec: &Recording,
+    params: crate::signal::StftParams,
+    file: &std::path::Path,
+) -> Result<(), crate::io::FileError> {
+    list.check_against(rec, params).map_err(|e| {
+        let message = match e {
+            crate::edit::EditError::Entry { message, .. } => message,
+            other => other.to_string(),
+        };
+        crate::io::FileError::new(file, crate::io::FileErrorKind::Content(message))
+    })
+}
+
+/// Warns on stderr when writing `output` clipped samples.
+pub(crate) fn warn_clipped(output: &std::path::Path, clipped: u64) {
+    if clipped > 0 {
+        eprintln!(
+            "spectro: warning: {}: {clipped} samples exceeded full scale and were clipped",
+            output.display()
+        );
+    }
+}
+
 /// The headless commands.
 #[derive(Subcommand, Debug)]
 pub enum Command {

@@ -9,8 +9,8 @@ use serde_json::json;
 
 use super::denoise::{parse_freq_span, parse_time_span};
 use super::{InputArgs, StftArgs};
-use crate::edit::{Edit, EditError, EditList, Repair, Shape, StftSettings};
-use crate::io::{Encoding, FileError, FileErrorKind};
+use crate::edit::{Edit, EditList, Repair, Shape, StftSettings};
+use crate::io::Encoding;
 use crate::pipeline::export::export_edited;
 use crate::signal::repair::RepairMode;
 use crate::signal::{Progress, SampleSource};
@@ -114,13 +114,7 @@ pub fn run(args: &RepairArgs) -> anyhow::Result<()> {
         edits: vec![edit],
         phase: None,
     };
-    list.check_against(rec.as_ref(), params).map_err(|e| {
-        let message = match e {
-            EditError::Entry { message, .. } => message,
-            other => other.to_string(),
-        };
-        FileError::new(&args.file, FileErrorKind::Content(message))
-    })?;
+    super::check_built_list(&list, &rec, params, &args.file)?;
     let clipped = export_edited(
         &rec,
         &list,
@@ -133,12 +127,7 @@ pub fn run(args: &RepairArgs) -> anyhow::Result<()> {
     )?;
     let seconds = started.elapsed().as_secs_f64();
     super::warn_replaced(&rec);
-    if clipped > 0 {
-        eprintln!(
-            "spectro: warning: {}: {clipped} samples exceeded full scale and were clipped",
-            args.output.display()
-        );
-    }
+    super::warn_clipped(&args.output, clipped);
     if args.json {
         let edits: serde_json::Value = serde_json::from_str(&list.to_json())?;
         println!(

@@ -9,7 +9,7 @@
 //! stroke is rebuilt in blocks of at most [`BLOCK_CELLS`] STFT cells
 //! ([`reconstruct_region_blocks`]), so an hour-long stroke never needs an hour-long STFT.
 
-use std::ops::Range;
+use std::ops::{Deref, Range};
 use std::sync::Arc;
 
 use rustfft::num_complex::Complex32;
@@ -192,7 +192,7 @@ pub fn paint_layer<T: ReadSamples + DeclickSample>(
     progress: &Progress,
 ) -> Result<PaintLayer<T>, PhaseError>
 where
-    for<'a> Layered<'a, T>: SampleSource,
+    for<'a> PaintedSource<T, &'a dyn SampleSource, &'a PaintLayer<T>>: SampleSource,
 {
     paint_layer_in_blocks(source, stft, edits, settings, BLOCK_CELLS, progress)
 }
@@ -208,7 +208,7 @@ pub fn paint_layer_in_blocks<T: ReadSamples + DeclickSample>(
     progress: &Progress,
 ) -> Result<PaintLayer<T>, PhaseError>
 where
-    for<'a> Layered<'a, T>: SampleSource,
+    for<'a> PaintedSource<T, &'a dyn SampleSource, &'a PaintLayer<T>>: SampleSource,
 {
     let channels = source.channels();
     let mut layer = PaintLayer {
@@ -237,10 +237,7 @@ where
             for c in 0..channels {
                 progress.check()?;
                 if edit.applies_to(c) {
-                    let layered = Layered {
-                        base: source,
-                        layer: &layer,
-                    };
+                    let layered = PaintedSource::<T, _, _>::new(source, &layer);
                     let (deltas, clicks) =
                         declick_channel::<T>(&layered, c, span.clone(), sensitivity, &Progress::new())
                             .map_err(|_| PhaseError::Cancelled)?;
@@ -387,67 +384,6 @@ impl<T: ReadSamples> BlockSignal<T> for Stroke<'_, T> {
     }
 }
 
-/// A recording with a layer added, both borrowed: what a de-click step reads while the layer
-/// is being computed.
-pub struct Layered<'a, T> {
-    /// The recording.
-    pub base: &'a dyn SampleSource,
-    /// The signal edits computed so far.
-    pub layer: &'a PaintLayer<T>,
-}
-
-impl SampleSource for Layered<'_, f32> {
-    fn sample_rate(&self) -> f64 {
-        self.base.sample_rate()
-    }
-    fn len(&self) -> u64 {
-        self.base.len()
-    }
-    fn channels(&self) -> usize {
-        self.base.channels()
-    }
-    fn is_complex(&self) -> bool {
-        false
-    }
-    fn read_real(&self, channel: usize, start: i64, out: &mut [f32]) {
-        self.base.read_real(channel, start, out);
-        self.layer.add_to(channel, start, self.len(), out);
-    }
-    fn read_complex(&self, channel: usize, start: i64, out: &mut [Complex32]) {
-        let mut re = vec![0.0f32; out.len()];
-        self.read_real(channel, start, &mut re);
-        for (o, r) in out.iter_mut().zip(re) {
-            *o = Complex32::new(r, 0.0);
-        }
-    }
-}
-
-impl SampleSource for Layered<'_, Complex32> {
-    fn sample_rate(&self) -> f64 {
-        self.base.sample_rate()
-    }
-    fn len(&self) -> u64 {
-        self.base.len()
-    }
-    fn channels(&self) -> usize {
-        self.base.channels()
-    }
-    fn is_complex(&self) -> bool {
-        true
-    }
-    fn read_real(&self, channel: usize, start: i64, out: &mut [f32]) {
-        let mut z = vec![Complex32::default(); out.len()];
-        self.read_complex(channel, start, &mut z);
-        for (o, v) in out.iter_mut().zip(z) {
-            *o = v.re;
-        }
-    }
-    fn read_complex(&self, channel: usize, start: i64, out: &mut [Complex32]) {
-        self.base.read_complex(channel, start, out);
-        self.layer.add_to(channel, start, self.len(), out);
-    }
-}
-
 /// Where a [`PaintedSource`] reads the recording: shared ([`Arc`], for the editor and export)
 /// or borrowed (for one computation, such as features).
 pub trait BaseSource: Send + Sync {
@@ -468,19 +404,30 @@ impl BaseSource for &dyn SampleSource {
 }
 
 /// A recording with a paint layer added.
-pub struct PaintedSource<T, B = Arc<dyn SampleSource>> {
+///
+/// Base and layer are shared (`Arc`) for the editor and export, or borrowed while the layer
+/// is still being computed (a de-click step reads the recording as the edits before it left
+/// it).
+pub struct PaintedSource<T, B = Arc<dyn SampleSource>, L = Arc<PaintLayer<T>>> {
     base: B,
-    layer: Arc<PaintLayer<T>>,
+    layer: L,
+    sample: std::marker::PhantomData<fn() -> T>,
 }
 
-impl<T: StftSample, B: BaseSource> PaintedSource<T, B> {
+impl<T: StftSample, B: BaseSource, L: Deref<Target = PaintLayer<T>>> PaintedSource<T, B, L> {
     /// `base` with `layer` added.
-    pub fn new(base: B, layer: Arc<PaintLayer<T>>) -> Self {
-        PaintedSource { base, layer }
+    pub fn new(base: B, layer: L) -> Self {
+        PaintedSource {
+            base,
+            layer,
+            sample: std::marker::PhantomData,
+        }
     }
 }
 
-impl<B: BaseSource> SampleSource for PaintedSource<f32, B> {
+impl<B: BaseSource, L: Deref<Target = PaintLayer<f32>> + Send + Sync> SampleSource
+    for PaintedSource<f32, B, L>
+{
     fn sample_rate(&self) -> f64 {
         self.base.base().sample_rate()
     }
@@ -506,7 +453,9 @@ impl<B: BaseSource> SampleSource for PaintedSource<f32, B> {
     }
 }
 
-impl<B: BaseSource> SampleSource for PaintedSource<Complex32, B> {
+impl<B: BaseSource, L: Deref<Target = PaintLayer<Complex32>> + Send + Sync> SampleSource
+    for PaintedSource<Complex32, B, L>
+{
     fn sample_rate(&self) -> f64 {
         self.base.base().sample_rate()
     }
