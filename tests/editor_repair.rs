@@ -7,7 +7,7 @@ mod common;
 #[path = "common/editor.rs"]
 mod editor;
 
-use editor::{wait_idle, wait_until};
+use editor::{harness_with, wait_idle, wait_until};
 
 use egui_kittest::kittest::Queryable;
 use spectro::edit::Shape;
@@ -41,24 +41,6 @@ fn clicked_tone(dir: &std::path::Path, clicks: usize) -> std::path::PathBuf {
     path
 }
 
-/// The editor on `launch`. A small file opens within the harness's first settling run, whose
-/// accessibility check then finds the view's combo boxes without accessible names (a known gap
-/// of the side panel, not of repair): the check is left to the other window tests.
-fn harness_with(launch: LaunchOptions) -> egui_kittest::Harness<'static, spectro::ui::app::SpectroApp> {
-    egui_kittest::Harness::builder()
-        .with_size([1400.0, 860.0])
-        .with_accessibility_check(false)
-        .build_eframe(move |cc| {
-            spectro::ui::app::SpectroApp::new(
-                &cc.egui_ctx,
-                LaunchOptions {
-                    native_dialogs: false,
-                    ..launch
-                },
-            )
-        })
-}
-
 fn edits(h: &egui_kittest::Harness<'static, spectro::ui::app::SpectroApp>) -> Vec<spectro::edit::Edit> {
     h.state().open.as_ref().unwrap().doc.edits.edits.clone()
 }
@@ -73,6 +55,9 @@ fn a_rectangle_in_repair_mode_is_one_repair_step() {
         ..LaunchOptions::default()
     });
     wait_idle(&mut h);
+    // A settling run checks that every widget on screen has an accessible name (the view's
+    // combo boxes are named by their labels).
+    h.run();
     h.get_by_label("Rectangle").click();
     h.run_steps(2);
     assert_eq!(h.state().tool, Tool::Rect);

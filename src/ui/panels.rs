@@ -471,14 +471,16 @@ pub fn side_panel_ui(
                 let mut phase = doc.edits.phase.unwrap_or_default();
                 let before = phase;
                 ui.horizontal(|ui| {
-                    ui.label("Phase from");
+                    let label = ui.label("Phase from");
                     egui::ComboBox::from_id_salt("phase-method")
                         .selected_text(phase.method.name())
                         .show_ui(ui, |ui| {
                             for m in Method::ALL {
                                 ui.selectable_value(&mut phase.method, m, m.name());
                             }
-                        });
+                        })
+                        .response
+                        .labelled_by(label.id);
                 });
                 if phase.method != Method::Pghi {
                     let mut iters = phase.iterations();
@@ -533,7 +535,7 @@ fn view_settings_ui(
     commands: &CommandSender,
 ) {
     egui::Grid::new("view-settings").num_columns(2).show(ui, |ui| {
-        ui.label("FFT");
+        let label = ui.label("FFT");
         let mut fft = view.stft.fft_len;
         egui::ComboBox::from_id_salt("fft")
             .selected_text(fft.to_string())
@@ -541,7 +543,9 @@ fn view_settings_ui(
                 for n in [256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536] {
                     ui.selectable_value(&mut fft, n, n.to_string());
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         // Any length, not only powers of two: 20 ms at 2 MS/s is 40000.
         ui.add(egui::DragValue::new(&mut fft).range(16..=65536).speed(8.0))
             .on_hover_text("Any FFT length from 16 to 65536");
@@ -554,7 +558,7 @@ fn view_settings_ui(
                 window: view.stft.window,
             }));
         }
-        ui.label("Overlap");
+        let label = ui.label("Overlap");
         let mut ratio = view.stft.fft_len / view.stft.hop.max(1);
         egui::ComboBox::from_id_salt("overlap")
             .selected_text(format!("hop = FFT/{ratio}"))
@@ -562,7 +566,9 @@ fn view_settings_ui(
                 for r in [2, 4, 8, 16] {
                     ui.selectable_value(&mut ratio, r, format!("hop = FFT/{r}"));
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         ui.end_row();
         if ratio != view.stft.fft_len / view.stft.hop.max(1) {
             commands.send(Command::SetStft(StftParams {
@@ -570,7 +576,7 @@ fn view_settings_ui(
                 ..view.stft
             }));
         }
-        ui.label("Window");
+        let label = ui.label("Window");
         let mut window = view.stft.window;
         egui::ComboBox::from_id_salt("window")
             .selected_text(window.name())
@@ -578,12 +584,14 @@ fn view_settings_ui(
                 for w in WindowKind::ALL {
                     ui.selectable_value(&mut window, w, w.name());
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         ui.end_row();
         if window != view.stft.window {
             commands.send(Command::SetStft(StftParams { window, ..view.stft }));
         }
-        ui.label("Scale");
+        let label = ui.label("Scale");
         let mut scale = view.scale;
         ui.add_enabled_ui(!complex, |ui| {
             egui::ComboBox::from_id_salt("scale")
@@ -592,13 +600,15 @@ fn view_settings_ui(
                     for s in FreqScale::ALL {
                         ui.selectable_value(&mut scale, s, s.name());
                     }
-                });
+                })
+                .response
+                .labelled_by(label.id);
         });
         ui.end_row();
         if scale != view.scale {
             commands.send(Command::SetScale(scale));
         }
-        ui.label("Colours");
+        let label = ui.label("Colours");
         let mut colormap = view.colormap;
         egui::ComboBox::from_id_salt("colormap")
             .selected_text(colormap.name())
@@ -606,7 +616,9 @@ fn view_settings_ui(
                 for c in Colormap::ALL {
                     ui.selectable_value(&mut colormap, c, c.name());
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         ui.end_row();
         if colormap != view.colormap {
             commands.send(Command::SetColormap(colormap));
@@ -635,7 +647,7 @@ fn view_settings_ui(
             });
         }
         if channels > 1 {
-            ui.label("Channel");
+            let label = ui.label("Channel");
             let mut channel = view.channel;
             egui::ComboBox::from_id_salt("channel")
                 .selected_text(channel.map_or("all (mean power)".to_owned(), |c| format!("{}", c + 1)))
@@ -644,7 +656,9 @@ fn view_settings_ui(
                     for c in 0..channels {
                         ui.selectable_value(&mut channel, Some(c), format!("{}", c + 1));
                     }
-                });
+                })
+                .response
+                .labelled_by(label.id);
             ui.end_row();
             if channel != view.channel {
                 commands.send(Command::SetChannel(channel));

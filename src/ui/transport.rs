@@ -424,7 +424,9 @@ impl Transport {
                     for d in devices.iter() {
                         ui.selectable_value(&mut chosen, Some(d.clone()), d);
                     }
-                });
+                })
+                .response
+                .on_hover_text("The output device playback uses");
             if chosen != self.device {
                 commands.send(Command::SetDevice(chosen));
             }
