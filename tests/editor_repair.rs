@@ -46,7 +46,7 @@ fn edits(h: &egui_kittest::Harness<'static, spectro::ui::app::SpectroApp>) -> Ve
 }
 
 #[test]
-fn a_rectangle_in_repair_mode_is_one_repair_step() {
+fn a_rectangle_in_each_repair_mode_is_one_repair_step() {
     let dir = tempfile::tempdir().unwrap();
     let file = clicked_tone(dir.path(), 0);
     let mut h = harness_with(LaunchOptions {
@@ -61,38 +61,44 @@ fn a_rectangle_in_repair_mode_is_one_repair_step() {
     h.get_by_label("Rectangle").click();
     h.run_steps(2);
     assert_eq!(h.state().tool, Tool::Rect);
-    // The mode menu of the rectangle tool.
-    h.get_by_value("Gain").click();
-    h.run_steps(2);
-    h.get_by_label("Repair: replace").click();
-    h.run_steps(2);
-    assert_eq!(h.state().settings.repair, Some(RepairMode::Replace));
-    let a = h.state().screen_pos(1.9, 200.0).expect("on screen");
-    let b = h.state().screen_pos(2.1, 700.0).expect("on screen");
-    h.hover_at(a);
-    h.step();
-    h.drag_at(a);
-    h.step();
-    for i in 1..=8 {
-        h.hover_at(a + (b - a) * (i as f32 / 8.0));
+    // Each mode from the rectangle tool's mode menu: one drag is one repair edit in that mode,
+    // computed in the background; undo takes it back, redo brings it back.
+    let mut shown = "Gain".to_owned();
+    for (n, mode) in RepairMode::ALL.into_iter().enumerate() {
+        h.get_by_value(&shown).click();
+        h.run_steps(2);
+        shown = format!("Repair: {}", mode.name());
+        h.get_by_label(&shown).click();
+        h.run_steps(2);
+        assert_eq!(h.state().settings.repair, Some(mode));
+        let t = 0.5 + n as f64 * 0.8;
+        let a = h.state().screen_pos(t, 200.0).expect("on screen");
+        let b = h.state().screen_pos(t + 0.2, 700.0).expect("on screen");
+        h.hover_at(a);
         h.step();
+        h.drag_at(a);
+        h.step();
+        for i in 1..=8 {
+            h.hover_at(a + (b - a) * (i as f32 / 8.0));
+            h.step();
+        }
+        h.drop_at(b);
+        h.run_steps(3);
+        let e = edits(&h);
+        assert_eq!(e.len(), n + 1, "{mode:?}: one drag is one edit");
+        assert!(matches!(e[n].shape, Shape::Rect { .. }));
+        assert_eq!(e[n].repair.map(|r| r.mode), Some(mode));
+        wait_idle(&mut h);
+        assert!(!h.state().open.as_ref().unwrap().computing_signal_layer());
+        assert!(h.state().open.as_ref().unwrap().signal_layer().is_some());
+        h.state().commands().send(Command::Undo);
+        h.run_steps(3);
+        assert_eq!(edits(&h).len(), n, "{mode:?}: undo takes the repair back");
+        h.state().commands().send(Command::Redo);
+        h.run_steps(3);
+        assert_eq!(edits(&h).len(), n + 1, "{mode:?}: redo brings it back");
+        assert_eq!(edits(&h)[n].repair.map(|r| r.mode), Some(mode));
     }
-    h.drop_at(b);
-    h.run_steps(3);
-    let e = edits(&h);
-    assert_eq!(e.len(), 1, "one drag is one edit");
-    assert!(matches!(e[0].shape, Shape::Rect { .. }));
-    assert_eq!(e[0].repair.map(|r| r.mode), Some(RepairMode::Replace));
-    // The repair is computed in the background; the window settles with it.
-    wait_idle(&mut h);
-    assert!(!h.state().open.as_ref().unwrap().computing_signal_layer());
-    assert!(h.state().open.as_ref().unwrap().signal_layer().is_some());
-    h.state().commands().send(Command::Undo);
-    h.run_steps(3);
-    assert!(edits(&h).is_empty(), "undo takes the repair back");
-    h.state().commands().send(Command::Redo);
-    h.run_steps(3);
-    assert_eq!(edits(&h).len(), 1, "redo brings it back");
 }
 
 #[test]
