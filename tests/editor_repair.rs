@@ -7,7 +7,7 @@ mod common;
 #[path = "common/editor.rs"]
 mod editor;
 
-use editor::{harness_with, wait_idle, wait_until};
+use editor::{drag, harness_with, wait_idle, wait_until};
 
 use egui_kittest::kittest::Queryable;
 use spectro::edit::Shape;
@@ -74,16 +74,7 @@ fn a_rectangle_in_each_repair_mode_is_one_repair_step() {
         let t = 0.5 + n as f64 * 0.8;
         let a = h.state().screen_pos(t, 200.0).expect("on screen");
         let b = h.state().screen_pos(t + 0.2, 700.0).expect("on screen");
-        h.hover_at(a);
-        h.step();
-        h.drag_at(a);
-        h.step();
-        for i in 1..=8 {
-            h.hover_at(a + (b - a) * (i as f32 / 8.0));
-            h.step();
-        }
-        h.drop_at(b);
-        h.run_steps(3);
+        drag(&mut h, a, b, 8);
         let e = edits(&h);
         assert_eq!(e.len(), n + 1, "{mode:?}: one drag is one edit");
         assert!(matches!(e[n].shape, Shape::Rect { .. }));

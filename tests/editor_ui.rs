@@ -8,7 +8,7 @@ mod common;
 mod editor;
 
 use editor::{
-    band_energy, export_through, export_through_menu, harness, read_channels, type_path, wait_idle,
+    band_energy, drag, export_through, export_through_menu, harness, read_channels, type_path, wait_idle,
     wait_until,
 };
 
@@ -50,16 +50,7 @@ fn remove_the_whistle_with_the_rectangle_tool_export_and_undo() {
         .state()
         .screen_pos(w1 + 0.05, wf + 250.0)
         .expect("whistle end on screen");
-    h.hover_at(a);
-    h.step();
-    h.drag_at(a);
-    h.step();
-    for i in 1..=10 {
-        h.hover_at(a + (b - a) * (i as f32 / 10.0));
-        h.step();
-    }
-    h.drop_at(b);
-    h.run_steps(3);
+    drag(&mut h, a, b, 10);
     let edits = h.state().open.as_ref().unwrap().doc.edits.edits.clone();
     assert_eq!(edits.len(), 1, "one drag is one edit");
     let spectro::edit::Shape::Rect { time_s, freq_hz } = edits[0].shape else {

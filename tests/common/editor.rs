@@ -135,3 +135,18 @@ pub fn export_through(h: &mut Harness<'static, SpectroApp>, item: &str, path: &P
         h.state().status
     );
 }
+
+/// Drags the primary button from `a` to `b` in `steps` moves, as a hand would, then lets the
+/// editor take the gesture in.
+pub fn drag(h: &mut Harness<'static, SpectroApp>, a: egui::Pos2, b: egui::Pos2, steps: usize) {
+    h.hover_at(a);
+    h.step();
+    h.drag_at(a);
+    h.step();
+    for i in 1..=steps {
+        h.hover_at(a + (b - a) * (i as f32 / steps as f32));
+        h.step();
+    }
+    h.drop_at(b);
+    h.run_steps(3);
+}
