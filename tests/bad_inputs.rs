@@ -494,7 +494,42 @@ fn edit_list_cases() -> Vec<Case> {
         edit_case(
             "unknown type",
             edits_json(r#"{"type":"circle"}"#),
-            "unknown type \"circle\" (expected rect, lasso, brush, erase, paint, threshold, denoise or declick)",
+            "unknown type \"circle\" (expected rect, lasso, brush, erase, paint, threshold, denoise, declick or harmonics)",
+        ),
+        edit_case(
+            "harmonics count 0",
+            edits_json(
+                r#"{"type":"harmonics","time_s":[0,0.5],"seed_hz":1000,"count":0,"width_hz":40,"gain_db":"-inf"}"#,
+            ),
+            "edits[0] (harmonics): \"count\" (overtones above the fundamental) must be from 1 to 500, got 0",
+        ),
+        edit_case(
+            "harmonics width below a bin",
+            edits_json(
+                r#"{"type":"harmonics","time_s":[0,0.5],"seed_hz":1000,"count":8,"width_hz":1,"gain_db":"-inf"}"#,
+            ),
+            "edits[0] (harmonics): \"width_hz\" 1 Hz is narrower than one bin of the STFT",
+        ),
+        edit_case(
+            "harmonics seed above Nyquist",
+            edits_json(
+                r#"{"type":"harmonics","time_s":[0,0.5],"seed_hz":9000,"count":8,"width_hz":40,"gain_db":"-inf"}"#,
+            ),
+            "edits[0] (harmonics): \"seed_hz\" 9000 Hz is outside 20 Hz–8000 Hz (the Nyquist frequency)",
+        ),
+        edit_case(
+            "harmonics seed negative",
+            edits_json(
+                r#"{"type":"harmonics","time_s":[0,0.5],"seed_hz":-5,"count":8,"width_hz":40,"gain_db":"-inf"}"#,
+            ),
+            "edits[0] (harmonics): \"seed_hz\" must be a frequency above 0 Hz, got -5",
+        ),
+        edit_case(
+            "harmonics outside the recording",
+            edits_json(
+                r#"{"type":"harmonics","time_s":[5,6],"seed_hz":1000,"count":8,"width_hz":40,"gain_db":"-inf"}"#,
+            ),
+            "edits[0] (harmonics): the region (5.000–6.000 s) lies outside the recording (0–1.000 s)",
         ),
         edit_case(
             "profile density 1e300",

@@ -6,9 +6,10 @@ use std::time::Instant;
 use clap::Args;
 
 use super::{InputArgs, StftArgs};
+use crate::edit::EditList;
 use crate::edit::load_edit_list;
 use crate::io::Encoding;
-use crate::pipeline::export::export_edited;
+use crate::pipeline::export::export_edited_applied;
 use crate::signal::Progress;
 
 /// Arguments of `spectro apply`.
@@ -16,6 +17,7 @@ use crate::signal::Progress;
 #[command(after_help = "Examples:\n  \
     spectro apply take1.wav --edits take1.edits.json -o take1-clean.wav\n  \
     spectro apply capture.cu8 --sample-rate 2M --edits cut.json -o clean.cu8\n\n\
+    spectro apply talk.wav --edits whistle.json --json -o clean.wav > whistle-tracked.json\n\n\
     The output keeps the input's encoding, channels and rate unless --format says otherwise.\n\
     It is written to a temporary file and renamed into place, so a failure never leaves a\n\
     partial file. No input (recording, sidecar, edit list) is ever overwritten; another existing\n\
@@ -44,6 +46,10 @@ pub struct ApplyArgs {
     /// Print nothing on success.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print the edit list as applied on stdout (harmonic selections with their tracked
+    /// fundamental, `track_hz`): applying it again gives the same output.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Parses an output encoding name.
@@ -60,7 +66,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<()> {
     let params = args.stft.checked(Some((&list, &args.edits)))?;
     super::check_edits(&list, &args.edits, rec.as_ref(), params)?;
     let inputs = super::files_read(Some(&rec), &[Some(&args.edits)]);
-    let clipped = export_edited(
+    let (clipped, applied) = export_edited_applied(
         &rec,
         &list,
         params,
@@ -71,6 +77,13 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<()> {
         &Progress::new(),
     )?;
     super::warn_replaced(&rec);
+    if args.json {
+        let applied = EditList {
+            edits: applied,
+            ..list.clone()
+        };
+        print!("{}", applied.to_json());
+    }
     if clipped > 0 {
         eprintln!(
             "spectro: warning: {clipped} samples exceeded full scale and were clipped; lower the gain of boosting edits"

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::denoise::{Denoise, MAX_REDUCTION_DB, MAX_SENSITIVITY, NoiseEstimate, NoiseProfile};
+use super::harmonics::Harmonics;
 use crate::signal::phase::Method;
 use crate::signal::repair::RepairMode;
 use crate::signal::{SampleSource, StftParams, WindowKind, limits};
@@ -196,6 +197,9 @@ pub enum Shape {
         /// Detection sensitivity: 1 is calibrated, higher finds more.
         sensitivity: f64,
     },
+    /// A harmonic sound: its tracked fundamental and `count` overtones (see
+    /// [`super::harmonics`]).
+    Harmonics(Harmonics),
 }
 
 impl Shape {
@@ -210,6 +214,7 @@ impl Shape {
             Shape::Threshold { .. } => "threshold",
             Shape::Denoise(_) => "denoise",
             Shape::Declick { .. } => "declick",
+            Shape::Harmonics(_) => "harmonics",
         }
     }
 }
@@ -302,6 +307,7 @@ impl Edit {
         }
         let [t0, t1] = match &self.shape {
             Shape::Rect { time_s, .. } | Shape::Threshold { time_s, .. } => *time_s,
+            Shape::Harmonics(h) => h.time_s,
             Shape::Lasso { points } => [
                 points.iter().map(|p| p[0]).fold(f64::INFINITY, f64::min),
                 points.iter().map(|p| p[0]).fold(f64::NEG_INFINITY, f64::max),
@@ -419,7 +425,16 @@ impl EditList {
                     ),
                 ));
             }
-            if e.repair.is_some() || matches!(e.shape, Shape::Declick { time_s: Some(_), .. }) {
+            if let Shape::Harmonics(h) = &e.shape {
+                h.check_for(fs, bin_hz)
+                    .map_err(|err| entry_err(index, kind, err))?;
+            }
+            if e.repair.is_some()
+                || matches!(
+                    e.shape,
+                    Shape::Declick { time_s: Some(_), .. } | Shape::Harmonics(_)
+                )
+            {
                 let duration_s = source.len() as f64 / fs;
                 if let Some([t0, t1]) = e.time_extent_s(0.0)
                     && (t1 <= 0.0 || t0 >= duration_s)
@@ -691,6 +706,9 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
             }
         }
         "denoise" => Shape::Denoise(parse_denoise(&mut obj, index, k)?),
+        "harmonics" => {
+            Shape::Harmonics(Harmonics::from_json(&mut obj).map_err(|m| entry_err(index, Some(k), m))?)
+        }
         "declick" => {
             let time_s: Option<[f64; 2]> = take(&mut obj, "time_s", index, k)?;
             let time_s = time_s.map(|t| check_range(t, "time_s", index, k)).transpose()?;
@@ -712,7 +730,7 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
                 index,
                 None,
                 format!(
-                    "unknown type \"{other}\" (expected rect, lasso, brush, erase, paint, threshold, denoise or declick)"
+                    "unknown type \"{other}\" (expected rect, lasso, brush, erase, paint, threshold, denoise, declick or harmonics)"
                 ),
             ));
         }
@@ -960,6 +978,7 @@ fn allowed_fields(kind: &str) -> Option<Vec<&'static str>> {
             "channels",
         ],
         "threshold" => &["time_s", "freq_hz", "below_db", "above_db"],
+        "harmonics" => &super::harmonics::FIELDS,
         "denoise" => &[
             "learn_time_s",
             "learn_freq_hz",
@@ -1056,6 +1075,7 @@ fn edit_to_value(edit: &Edit) -> Value {
             };
         }
         Shape::Denoise(d) => denoise_to_value(d, &mut obj),
+        Shape::Harmonics(h) => h.to_json(&mut obj),
         Shape::Declick { time_s, sensitivity } => {
             if let Some(t) = time_s {
                 obj.insert("time_s".into(), pair(*t));

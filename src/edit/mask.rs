@@ -54,6 +54,11 @@ impl Grid {
         crate::signal::stft::bin_freq_hz(bin, self.fft_len, self.complex, self.sample_rate)
     }
 
+    /// Duration of the STFT window, seconds.
+    pub fn window_s(&self) -> f64 {
+        self.fft_len as f64 / self.sample_rate
+    }
+
     /// Default edge ramp along time: two hops.
     pub fn default_feather_s(&self) -> f64 {
         2.0 * self.hop as f64 / self.sample_rate
@@ -128,6 +133,8 @@ fn interval_membership(x: f64, lo: f64, hi: f64, feather: f64) -> f64 {
 
 /// An edit prepared for one grid.
 struct Prepared {
+    /// The STFT window's duration, s (how far a gliding partial moves within a frame).
+    window_s: f64,
     shape: Shape,
     gain: f64,
     feather_s: f64,
@@ -185,6 +192,15 @@ impl Prepared {
                     [f[0] - radius_hz * reach, f[1] + radius_hz * reach],
                 )
             }
+            Shape::Harmonics(h) => {
+                let (f0_max, slope) = h.f0_max_and_slope();
+                let k = h.partials();
+                let reach = h.half_width_hz(k, slope, grid.window_s()) + feather_hz;
+                (
+                    [h.time_s[0] - feather_s, h.time_s[1] + feather_s],
+                    [0.0, k as f64 * f0_max + reach],
+                )
+            }
             Shape::Denoise(_) | Shape::Declick { .. } => (
                 [f64::NEG_INFINITY, f64::INFINITY],
                 [f64::NEG_INFINITY, f64::INFINITY],
@@ -195,6 +211,7 @@ impl Prepared {
             _ => None,
         };
         Prepared {
+            window_s: grid.window_s(),
             shape: edit.shape.clone(),
             gain: db_to_amplitude(edit.gain_db),
             feather_s,
@@ -268,6 +285,10 @@ impl Prepared {
                 let reach = 1.0 + brush_feather(*radius_s, *radius_hz, self.feather_s, self.feather_hz);
                 near_segments(points, false, t, 1.0 / radius_s, reach, &mut near.segments);
             }
+            Shape::Harmonics(h) => {
+                near.f0_hz = h.f0_at(t);
+                near.slope_hz_s = h.f0_slope_at(t);
+            }
             _ => {}
         }
     }
@@ -327,6 +348,27 @@ impl Prepared {
                 let phi = brush_feather(*radius_s, *radius_hz, self.feather_s, self.feather_hz);
                 if phi <= 0.0 { 0.0 } else { ramp((d - 1.0) / phi) }
             }
+            Shape::Harmonics(h) => {
+                let in_time = interval_membership(t, h.time_s[0], h.time_s[1], self.feather_s);
+                let f0 = near.f0_hz;
+                if in_time <= 0.0 || f <= 0.0 || f0 <= 0.0 {
+                    return 0.0;
+                }
+                // The nearest partials: the one below and the one above `f`.
+                let below = ((f / f0).floor() as usize).clamp(1, h.partials());
+                let mut best: f64 = 0.0;
+                for k in [below, (below + 1).min(h.partials())] {
+                    let half = h.half_width_hz(k, near.slope_hz_s, self.window_s);
+                    let centre = k as f64 * f0;
+                    best = best.max(interval_membership(
+                        f,
+                        centre - half,
+                        centre + half,
+                        self.feather_hz,
+                    ));
+                }
+                in_time * best
+            }
             // A denoise step's gain is computed from the recording, not a membership.
             Shape::Denoise(_) | Shape::Declick { .. } => 0.0,
         }
@@ -360,6 +402,10 @@ struct NearFrame {
     segments: Vec<usize>,
     /// Frequencies where a lasso's edges cross the frame's vertical line, ascending.
     crossings: Vec<f64>,
+    /// A harmonic selection's fundamental at the frame, Hz.
+    f0_hz: f64,
+    /// How fast that fundamental moves there, Hz/s.
+    slope_hz_s: f64,
 }
 
 /// The segments of a polyline (closed if `closed`) whose time extent comes within `reach`

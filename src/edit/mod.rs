@@ -5,6 +5,7 @@
 pub mod denoise;
 pub mod document;
 pub mod file;
+pub mod harmonics;
 pub mod history;
 pub mod list;
 pub mod mask;
@@ -12,6 +13,7 @@ pub mod mask;
 pub use denoise::{Denoise, DenoiseError, NoiseEstimate, NoiseProfile};
 pub use document::{Affected, Document};
 pub use file::{load_edit_list, save_edit_list};
+pub use harmonics::Harmonics;
 pub use history::{Change, History};
 pub use list::{Edit, EditError, EditList, LevelCondition, PhaseSettings, Repair, Shape, StftSettings};
 pub use mask::{Grid, MaskRaster};

@@ -151,6 +151,7 @@ impl From<PipelineError> for FeatureError {
             PipelineError::Stft(e) => FeatureError::Stft(e),
             PipelineError::Paint(e) => FeatureError::Paint(e),
             PipelineError::File(e) => FeatureError::Option(e.to_string()),
+            e @ PipelineError::Harmonics(_) => FeatureError::Option(e.to_string()),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::{Blocks, Edited, PipelineError, PipelineSample};
-use crate::edit::EditList;
+use crate::edit::{Edit, EditList};
 use crate::io::atomic::{Group, write_atomically};
 use crate::io::output::{AudioWriter, OutputFormat};
 use crate::io::{Encoding, FileError, Recording};
@@ -47,6 +47,22 @@ pub fn export_edited(
     force: bool,
     progress: &Progress,
 ) -> Result<u64, PipelineError> {
+    export_edited_applied(rec, list, params, output, format, inputs, force, progress).map(|(c, _)| c)
+}
+
+/// As [`export_edited`], also returning the edits as applied: harmonic selections with the
+/// tracks found for them (see [`super::harmonics`]), so the list can be written back.
+#[allow(clippy::too_many_arguments)]
+pub fn export_edited_applied(
+    rec: &Arc<Recording>,
+    list: &EditList,
+    params: StftParams,
+    output: &Path,
+    format: Option<Encoding>,
+    inputs: &[&Path],
+    force: bool,
+    progress: &Progress,
+) -> Result<(u64, Vec<Edit>), PipelineError> {
     Group::new(inputs, force).check(&[output])?;
     let format = OutputFormat::for_target(output, rec, format)?;
     let edited = Edited::prepare(
@@ -56,7 +72,8 @@ pub fn export_edited(
         params,
         progress,
     )?;
-    write_prepared(&edited, output, format, inputs, force, progress)
+    let clipped = write_prepared(&edited, output, format, inputs, force, progress)?;
+    Ok((clipped, edited.edits().to_vec()))
 }
 
 /// Writes an already prepared edited recording `edited` (of a recording in the format `format`,

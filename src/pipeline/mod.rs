@@ -25,6 +25,7 @@ pub mod declick;
 pub mod engine;
 pub mod export;
 pub mod extract;
+pub mod harmonics;
 pub mod paint;
 pub mod picture;
 pub mod render;
@@ -41,6 +42,7 @@ use render::{RenderScratch, Rendered, RenderedSource, Renderer, render_stream};
 use crate::edit::{Edit, MaskRaster, PhaseSettings};
 use crate::io::FileError;
 use crate::signal::declick::Click;
+use crate::signal::harmonics::HarmonicsError;
 use crate::signal::phase::PhaseError;
 use crate::signal::{Cancelled, Progress, ReadSamples, SampleSource, StftError, StftParams};
 
@@ -59,6 +61,18 @@ pub enum PipelineError {
     /// Rebuilding painted energy failed.
     #[error("painted energy: {0}")]
     Paint(PhaseError),
+    /// Tracking a harmonic selection failed (the message says which edit and why).
+    #[error("harmonics: {0}")]
+    Harmonics(String),
+}
+
+impl From<HarmonicsError> for PipelineError {
+    fn from(e: HarmonicsError) -> Self {
+        match e {
+            HarmonicsError::Cancelled(c) => PipelineError::Cancelled(c),
+            other => PipelineError::Harmonics(other.to_string()),
+        }
+    }
 }
 
 impl From<PhaseError> for PipelineError {
@@ -192,7 +206,9 @@ pub struct Edited {
 
 impl Edited {
     /// Prepares every stage of `edits` on `original` with the STFT `params` (painted energy
-    /// with `phase`): the paint layer is computed here, the rest by range when read.
+    /// with `phase`): harmonic selections without a track are tracked (see [`harmonics`]; the
+    /// tracked list is [`Edited::edits`]), the paint layer is computed here, the rest by range
+    /// when read.
     pub fn prepare(
         original: Arc<dyn SampleSource>,
         edits: &[Edit],
@@ -200,6 +216,14 @@ impl Edited {
         params: StftParams,
         progress: &Progress,
     ) -> Result<Self, PipelineError> {
+        let mut tracked;
+        let edits = if harmonics::needs_tracking(edits) {
+            tracked = edits.to_vec();
+            harmonics::track_edits(original.as_ref(), &mut tracked, progress)?;
+            &tracked[..]
+        } else {
+            edits
+        };
         let engine = Engine::for_source(original.as_ref(), params)?;
         let painted = Painted::compute(&original, &engine, edits, phase, progress)?;
         Ok(Self::from_stages(original, painted, engine, edits))
@@ -234,7 +258,7 @@ impl Edited {
         self.painted.source()
     }
 
-    /// The edits applied, in order.
+    /// The edits applied, in order (harmonic selections with their tracks).
     pub fn edits(&self) -> &[Edit] {
         &self.edits
     }

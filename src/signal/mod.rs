@@ -5,6 +5,7 @@ pub mod colormap;
 mod colormap_tables;
 pub mod declick;
 pub mod fft;
+pub mod harmonics;
 pub mod levels;
 pub mod limits;
 pub mod phase;

@@ -336,6 +336,14 @@ pub fn describe_edit(edit: &Edit) -> String {
             };
         }
         Shape::Rect { time_s, freq_hz } => format!("rect {}", span(*time_s, *freq_hz)),
+        Shape::Harmonics(h) => format!(
+            "harmonics {:.2}–{:.2} s, f0 {} + {} overtones, {} wide",
+            h.time_s[0],
+            h.time_s[1],
+            format_hz(h.f0_at(0.5 * (h.time_s[0] + h.time_s[1]))),
+            h.count,
+            format_hz(h.width_hz)
+        ),
         Shape::Lasso { points } => format!("lasso, {} points", points.len()),
         Shape::Brush { points, .. } => format!("brush from {:.2} s, {} points", points[0][0], points.len()),
         Shape::Paint { points, level_db, .. } => {

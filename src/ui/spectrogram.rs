@@ -485,9 +485,45 @@ fn draw_edits(
                 }
                 painter.add(Shape::line(pts, Stroke::new(1.0, color)));
             }
+            EditShape::Harmonics(h) => draw_harmonics(painter, h, to_screen, fill, stroke),
             // A denoise step acts on the whole recording: nothing to outline.
             EditShape::Denoise(_) | EditShape::Declick { .. } => {}
         }
+    }
+}
+
+/// Draws a harmonic selection: each partial's band (`k·f0(t) ± width/2`) tinted with `fill`
+/// and outlined with `stroke`, sampled along its time span.
+pub(crate) fn draw_harmonics(
+    painter: &egui::Painter,
+    h: &crate::edit::Harmonics,
+    to_screen: &dyn Fn(f64, f64) -> Pos2,
+    fill: Color32,
+    stroke: Stroke,
+) {
+    const SAMPLES: usize = 160;
+    let [t0, t1] = h.time_s;
+    let times: Vec<f64> = (0..=SAMPLES)
+        .map(|i| t0 + (t1 - t0) * i as f64 / SAMPLES as f64)
+        .collect();
+    for k in 1..=h.partials() {
+        let kf = k as f64;
+        let half = 0.5 * h.width_hz;
+        let upper: Vec<Pos2> = times
+            .iter()
+            .map(|&t| to_screen(t, kf * h.f0_at(t) + half))
+            .collect();
+        let lower: Vec<Pos2> = times
+            .iter()
+            .map(|&t| to_screen(t, kf * h.f0_at(t) - half))
+            .collect();
+        // The band as quads between the two edges (it may curve, so not one convex polygon).
+        for i in 0..SAMPLES {
+            let quad = vec![upper[i], upper[i + 1], lower[i + 1], lower[i]];
+            painter.add(Shape::convex_polygon(quad, fill, Stroke::NONE));
+        }
+        painter.add(Shape::line(upper, stroke));
+        painter.add(Shape::line(lower, stroke));
     }
 }
 
