@@ -293,10 +293,12 @@ fn comb_score(frame: &Frame, bin_hz: f64, f0: f64, teeth: usize, top_hz: f64) ->
 }
 
 /// Refines `f0` in `frame`: each partial's interpolated peak near `k·f0`, fitted jointly by
-/// weighted least squares; returns the fit and the mean salience of the partials.
+/// weighted least squares (`f_k ≈ k·f0`, weight = salience), then refitted without the
+/// partials the first fit leaves far off (a partial pulled by another sound under it);
+/// returns the fit and the mean salience of the partials.
 fn refine(frame: &Frame, bin_hz: f64, f0: f64, partials: usize, top_hz: f64) -> (f64, f64) {
-    let (mut num, mut den, mut sal) = (0.0, 0.0, 0.0);
-    let mut counted = 0;
+    let mut found: Vec<(f64, f64, f64)> = Vec::with_capacity(partials); // (k, f_k, weight)
+    let (mut sal, mut counted) = (0.0, 0usize);
     for k in 1..=partials {
         let fk = k as f64 * f0;
         if fk >= top_hz {
@@ -307,12 +309,51 @@ fn refine(frame: &Frame, bin_hz: f64, f0: f64, partials: usize, top_hz: f64) -> 
         if let Some(p) = peak_near(frame, bin_hz, fk, tol) {
             let w = p.salience();
             sal += w;
-            num += w * k as f64 * p.freq_hz;
-            den += w * (k * k) as f64;
+            if w > 0.0 {
+                found.push((k as f64, p.freq_hz, w));
+            }
         }
     }
     let mean = if counted > 0 { sal / counted as f64 } else { 0.0 };
-    if den > 0.0 { (num / den, mean) } else { (f0, mean) }
+    let fit = |set: &[(f64, f64, f64)]| -> Option<f64> {
+        let (num, den) = set
+            .iter()
+            .fold((0.0, 0.0), |(n, d), &(k, f, w)| (n + w * k * f, d + w * k * k));
+        (den > 0.0).then(|| num / den)
+    };
+    let Some(first) = fit(&found) else {
+        return (f0, mean);
+    };
+    if found.len() >= 3 {
+        // Misfit of each partial in Hz at its own frequency; far beyond the typical one (and
+        // beyond a fraction of a bin) is another sound's pull.
+        let mut misfit: Vec<f64> = found.iter().map(|&(k, f, _)| (f - k * first).abs()).collect();
+        let mid = misfit.len() / 2;
+        let typical = *misfit.select_nth_unstable_by(mid, f64::total_cmp).1;
+        let limit = (3.0 * typical).max(0.1 * ZERO_PAD as f64 * bin_hz);
+        let kept: Vec<(f64, f64, f64)> = found
+            .iter()
+            .copied()
+            .filter(|&(k, f, _)| (f - k * first).abs() <= limit)
+            .collect();
+        if let Some(second) = fit(&kept) {
+            return (second, mean);
+        }
+    }
+    (first, mean)
+}
+
+/// Savitzky–Golay quadratic smoothing over 9 frames of the runs where every frame is voiced:
+/// it keeps a vibrato's shape (a quadratic through 40 ms) and averages frame-to-frame noise.
+fn smooth_voiced(f0: &[f64], voiced: &[bool], last_full: usize) -> Vec<f64> {
+    const C: [f64; 9] = [-21.0, 14.0, 39.0, 54.0, 59.0, 54.0, 39.0, 14.0, -21.0];
+    let mut out = f0.to_vec();
+    for i in 4..last_full.saturating_sub(4) {
+        if (i - 4..=i + 4).all(|j| voiced[j]) {
+            out[i] = C.iter().zip(&f0[i - 4..=i + 4]).map(|(c, v)| c * v).sum::<f64>() / 231.0;
+        }
+    }
+    out
 }
 
 /// Linear interpolation of `values` at fractional index `x` (0 outside).
@@ -488,18 +529,24 @@ pub fn track_harmonics(
     }
 
     // 4. Undo the window's flattening where the track is voiced on both sides.
+    // The last point may be closer than a step to the one before: the even steps end there.
+    let last_full = frames.saturating_sub(1);
+    let f0 = smooth_voiced(&f0, &voiced, last_full);
     let sigma2 = an.peak_weight_variance_s2();
     let c = sigma2 / 2.0 / (step_s * step_s);
     let mut corrected = f0.clone();
-    for i in 1..frames.saturating_sub(1) {
-        // The last point may be closer than a step to the one before: skip it.
-        if voiced[i - 1] && voiced[i] && voiced[i + 1] && i + 2 < frames {
+    for i in 1..last_full {
+        if voiced[i - 1] && voiced[i] && voiced[i + 1] {
             corrected[i] = f0[i] - c * (f0[i + 1] - 2.0 * f0[i] + f0[i - 1]);
         }
     }
     let voiced_fraction = voiced.iter().filter(|&&v| v).count() as f64 / frames as f64;
     // Rounded as stored, so a saved list reproduces exactly what was used.
-    let round = |v: f64, unit: f64| (v / unit).round() * unit;
+    // Rounded through decimal text: short decimals parse back to exactly the same value.
+    let round = |v: f64, unit: f64| {
+        let digits = (-unit.log10()).round().max(0.0) as usize;
+        format!("{v:.digits$}").parse::<f64>().unwrap_or(v)
+    };
     let points = if seed.track {
         (0..frames)
             .map(|i| [round(time_of(i), 1e-6), round(corrected[i], 1e-4)])
