@@ -23,6 +23,7 @@ mod autosaving;
 mod document;
 mod edit;
 mod file;
+mod harmonics;
 mod keymap;
 mod layout;
 mod painting;
@@ -70,6 +71,8 @@ enum JobKind {
     Envelope,
     /// The waveform of the version shown when it is not the original.
     EditedEnvelope,
+    /// Tracking the harmonic sound the Harmonics tool was clicked on.
+    Harmonics,
 }
 
 /// The editor.
@@ -129,6 +132,8 @@ pub struct SpectroApp {
     /// The last slider gesture and the document revision it left: a change of the same
     /// gesture on that revision amends the undo step instead of adding one.
     last_gesture: Option<(u64, u64)>,
+    /// The Harmonics tool's tracked selection, waiting for Apply.
+    harmonics: Option<harmonics::PendingHarmonics>,
 }
 
 impl SpectroApp {
@@ -182,6 +187,7 @@ impl SpectroApp {
             image_export: ImageExportSettings::default(),
             image_dialog: None,
             last_gesture: None,
+            harmonics: None,
         }
     }
 
@@ -280,6 +286,9 @@ impl SpectroApp {
             | Command::Tune { .. }
             | Command::SetSelection(_)
             | Command::SetDevice(_) => self.transport_command(command),
+            Command::TrackHarmonics(_) | Command::ApplyHarmonics | Command::CancelHarmonics => {
+                self.harmonics_command(command, ctx)
+            }
             Command::Answer(answer) => self.answer(answer, ctx),
             Command::JobFinished(id) => {
                 if let Some(finish) = self.jobs.finish(id) {

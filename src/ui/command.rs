@@ -155,6 +155,14 @@ pub enum Command {
     /// The user's answer to the question on screen (unsaved edits, replace a file, restore an
     /// autosave).
     Answer(Answer),
+    /// Track the harmonic sound a Harmonics-tool edit (not yet tracked) was seeded on, in the
+    /// background; the result is shown as the pending selection.
+    TrackHarmonics(Edit),
+    /// Add the pending harmonic selection (with the toolbar's count, width and gain) as one
+    /// undoable step.
+    ApplyHarmonics,
+    /// Drop the pending harmonic selection.
+    CancelHarmonics,
     /// A background job has finished: its result is handed to the app (see
     /// [`super::jobs::Jobs`]).
     JobFinished(JobId),

@@ -188,7 +188,8 @@ pub fn menu_bar_ui(
             ui.label("shift+wheel pans time, middle-drag or space+drag pans,");
             ui.label("right-drag zooms to a box.");
             ui.separator();
-            ui.label("Tools: H hand, R rectangle, B brush, E eraser, L lasso, T threshold;");
+            ui.label("Tools: H hand, R rectangle, B brush, E eraser, L lasso, T threshold,");
+            ui.label("K harmonics (click one partial, Enter applies);");
             ui.label("[ and ] change the brush size.");
             ui.label("Keys: F fit, + and - zoom time, shift with them zooms frequency,");
             ui.label("arrows pan, O original/edited, Delete removes the selected edit.");
@@ -196,6 +197,32 @@ pub fn menu_bar_ui(
             ui.label("Show removed to see and hear what it takes away.");
         });
     });
+}
+
+/// The Harmonics tool's settings (overtones and width, which a pending selection follows) and
+/// its Apply and Cancel buttons.
+fn harmonics_ui(ui: &mut egui::Ui, settings: &mut ToolSettings, pending: bool, commands: &CommandSender) {
+    ui.label("overtones");
+    ui.add(egui::DragValue::new(&mut settings.harmonics_count).range(1..=64))
+        .on_hover_text("Overtones above the fundamental: 8 selects 9 partials");
+    ui.add(
+        egui::Slider::new(&mut settings.harmonics_width_hz, 5.0..=400.0)
+            .logarithmic(true)
+            .text("width")
+            .suffix(" Hz"),
+    )
+    .on_hover_text("Band selected around each partial");
+    if ui
+        .add_enabled(pending, egui::Button::new("Apply"))
+        .on_hover_text("Add the tracked selection as an edit (Enter)")
+        .clicked()
+    {
+        commands.send(Command::ApplyHarmonics);
+    }
+    if ui.add_enabled(pending, egui::Button::new("Cancel")).clicked() {
+        commands.send(Command::CancelHarmonics);
+    }
+    ui.separator();
 }
 
 /// The tool bar: tools and the settings new edits get.
@@ -207,6 +234,7 @@ pub fn toolbar_ui(
     has_doc: bool,
     commands: &CommandSender,
     threshold_view: &mut bool,
+    harmonics_pending: bool,
 ) {
     ui.horizontal_wrapped(|ui| {
         for t in Tool::ALL {
@@ -219,10 +247,14 @@ pub fn toolbar_ui(
             }
         }
         ui.separator();
-        if matches!(tool, Tool::Rect | Tool::Lasso | Tool::Brush) {
+        if tool == Tool::Harmonics {
+            harmonics_ui(ui, settings, harmonics_pending, commands);
+        }
+        if matches!(tool, Tool::Rect | Tool::Lasso | Tool::Brush | Tool::Harmonics) {
             repair_mode_ui(ui, settings);
         }
-        let gain = settings.repair.is_none() || !matches!(tool, Tool::Rect | Tool::Lasso | Tool::Brush);
+        let gain = settings.repair.is_none()
+            || !matches!(tool, Tool::Rect | Tool::Lasso | Tool::Brush | Tool::Harmonics);
         ui.add_enabled(gain, egui::Checkbox::new(&mut settings.remove, "Remove"))
             .on_hover_text("New edits remove what they cover (−∞ dB)");
         ui.add_enabled(

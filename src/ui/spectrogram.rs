@@ -44,6 +44,8 @@ pub struct SpectrogramInput<'a> {
     pub tuned_band_hz: Option<([f64; 2], f64)>,
     /// Where de-click steps found clicks, seconds: marked along the top edge.
     pub click_times_s: &'a [f64],
+    /// The Harmonics tool's tracked selection, not applied yet.
+    pub pending_harmonics: Option<&'a Edit>,
 }
 
 /// What the spectrogram reports back.
@@ -274,7 +276,7 @@ pub fn spectrogram_ui(
                 end: at(p),
                 zoom: false,
             },
-            Tool::Brush | Tool::Eraser | Tool::Paint | Tool::Lasso => Gesture::Path {
+            Tool::Brush | Tool::Eraser | Tool::Paint | Tool::Lasso | Tool::Harmonics => Gesture::Path {
                 points: if o == p { vec![at(o)] } else { vec![at(o), at(p)] },
             },
             Tool::Hand => Gesture::Pan,
@@ -347,6 +349,15 @@ pub fn spectrogram_ui(
                     commands.send(Command::AddEdit(edit));
                 }
             }
+            Gesture::Path { points } if input.tool == Tool::Harmonics => {
+                if let Some(edit) =
+                    input
+                        .settings
+                        .harmonics_edit(&points, &edit_frame, view.time_s, input.duration_s)
+                {
+                    commands.send(Command::TrackHarmonics(edit));
+                }
+            }
             Gesture::Path { points } => {
                 let edit = match StrokeKind::of(input.tool) {
                     Some(kind) => input.settings.stroke_edit(&points, &edit_frame, kind),
@@ -391,6 +402,30 @@ pub fn spectrogram_ui(
         }
     }
 
+    if resp.clicked_by(PointerButton::Primary)
+        && input.tool == Tool::Harmonics
+        && let Some(p) = pointer
+        && let Some(edit) =
+            input
+                .settings
+                .harmonics_edit(&[at(p)], &edit_frame, view.time_s, input.duration_s)
+    {
+        commands.send(Command::TrackHarmonics(edit));
+    }
+    if let Some(Edit {
+        shape: EditShape::Harmonics(h),
+        ..
+    }) = input.pending_harmonics
+    {
+        let color = Color32::from_rgb(255, 220, 80);
+        draw_harmonics(
+            &painter,
+            h,
+            &to_screen,
+            color.gamma_multiply(0.18),
+            Stroke::new(1.5, color),
+        );
+    }
     draw_gesture(&painter, gesture, &transform, input);
     if let (Some(p), Some(_)) = (hover_pos, StrokeKind::of(input.tool)) {
         painter.circle_stroke(

@@ -25,11 +25,14 @@ pub enum Tool {
     Threshold,
     /// IQ: click a signal to hear it demodulated; drag to retune.
     Tune,
+    /// Click (or drag along) one partial of a harmonic sound: its fundamental is tracked and
+    /// it is selected with its overtones, pending until applied.
+    Harmonics,
 }
 
 impl Tool {
     /// Every tool in toolbar order.
-    pub const ALL: [Tool; 9] = [
+    pub const ALL: [Tool; 10] = [
         Tool::Hand,
         Tool::Select,
         Tool::Rect,
@@ -38,6 +41,7 @@ impl Tool {
         Tool::Lasso,
         Tool::Paint,
         Tool::Threshold,
+        Tool::Harmonics,
         Tool::Tune,
     ];
 
@@ -53,6 +57,7 @@ impl Tool {
             Tool::Paint => "Paint",
             Tool::Threshold => "Threshold",
             Tool::Tune => "Tune",
+            Tool::Harmonics => "Harmonics",
         }
     }
 
@@ -68,6 +73,7 @@ impl Tool {
             Tool::Paint => egui::Key::P,
             Tool::Threshold => egui::Key::T,
             Tool::Tune => egui::Key::U,
+            Tool::Harmonics => egui::Key::K,
         }
     }
 
@@ -88,6 +94,9 @@ impl Tool {
             Tool::Threshold => "Drag a region: cells below (or above) the level in it (T)",
             Tool::Tune => {
                 "IQ: click a signal to hear it demodulated (AM, FM, USB, LSB: see the transport bar); drag to retune (U)"
+            }
+            Tool::Harmonics => {
+                "Click one partial of a harmonic sound (or drag along it for a time range): its fundamental is tracked and selected with its overtones; Enter applies (K)"
             }
         }
     }
@@ -119,6 +128,10 @@ pub struct ToolSettings {
     /// New rectangles, lassos and brush strokes repair their region in this mode instead of
     /// taking a gain (`None`: gain).
     pub repair: Option<RepairMode>,
+    /// Overtones the Harmonics tool selects above the fundamental.
+    pub harmonics_count: usize,
+    /// Width the Harmonics tool selects around each partial, Hz.
+    pub harmonics_width_hz: f64,
 }
 
 impl Default for ToolSettings {
@@ -135,6 +148,8 @@ impl Default for ToolSettings {
             viewed_channel_only: false,
             paint_level_db: -40.0,
             repair: None,
+            harmonics_count: 8,
+            harmonics_width_hz: 40.0,
         }
     }
 }
@@ -169,7 +184,7 @@ impl ToolSettings {
     fn finish(&self, shape: Shape, frame: &EditFrame, brush: bool) -> Edit {
         let repairs = matches!(
             shape,
-            Shape::Rect { .. } | Shape::Lasso { .. } | Shape::Brush { .. }
+            Shape::Rect { .. } | Shape::Lasso { .. } | Shape::Brush { .. } | Shape::Harmonics(_)
         );
         let repair = self.repair.filter(|_| repairs);
         let no_gain = repair.is_some() || matches!(shape, Shape::Erase { .. } | Shape::Paint { .. });
@@ -216,6 +231,57 @@ impl ToolSettings {
             frame,
             false,
         )
+    }
+
+    /// A harmonic selection (not tracked yet) seeded by a click or a drag along one partial
+    /// (points as (seconds, axis position)): the drag's time span, or for a click the visible
+    /// `view_s` within the recording's `0..duration_s`; the seed is the points' median
+    /// frequency. Count, width, gain, keep-only and repair mode are the toolbar's.
+    pub fn harmonics_edit(
+        &self,
+        points: &[[f64; 2]],
+        frame: &EditFrame,
+        view_s: [f64; 2],
+        duration_s: f64,
+    ) -> Option<Edit> {
+        let mut hz: Vec<f64> = points.iter().map(|p| frame.axis.hz_of(p[1])).collect();
+        if hz.is_empty() {
+            return None;
+        }
+        let mid = hz.len() / 2;
+        let seed_hz = *hz.select_nth_unstable_by(mid, f64::total_cmp).1;
+        let t0 = points.iter().map(|p| p[0]).fold(f64::INFINITY, f64::min);
+        let t1 = points.iter().map(|p| p[0]).fold(f64::NEG_INFINITY, f64::max);
+        // A click (or a drag of under a few pixels along time) takes what is in view.
+        let span = if t1 - t0 > 4.0 * frame.s_per_px {
+            [t0, t1]
+        } else {
+            view_s
+        };
+        let span = [span[0].max(0.0), span[1].min(duration_s)];
+        if !(span[1] > span[0] && seed_hz > 0.0) {
+            return None;
+        }
+        let h = crate::edit::Harmonics::new(span, seed_hz, self.harmonics_count, self.harmonics_width_hz);
+        Some(self.finish(Shape::Harmonics(h), frame, false))
+    }
+
+    /// `edit` (a pending harmonic selection) with the toolbar's current count, width, gain,
+    /// keep-only and repair mode: they may change between the click and Apply.
+    pub fn restyle_harmonics(&self, edit: &Edit) -> Edit {
+        let mut out = edit.clone();
+        if let Shape::Harmonics(h) = &mut out.shape {
+            h.count = self.harmonics_count.max(1);
+            h.width_hz = self.harmonics_width_hz;
+        }
+        out.repair = self.repair.map(Repair::new);
+        out.gain_db = if out.repair.is_some() {
+            0.0
+        } else {
+            self.effective_gain_db()
+        };
+        out.invert = self.keep_only && out.repair.is_none();
+        out
     }
 
     /// A lasso through points given as (seconds, axis position).

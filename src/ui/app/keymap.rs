@@ -85,6 +85,7 @@ pub fn keymap() -> Vec<KeyBinding> {
         key(Key::F, None, send(C::ZoomToFit)),
         key(Key::Home, None, send(C::ZoomToFit)),
         key(Key::Escape, None, send(C::Stop)),
+        key(Key::Enter, None, send(C::ApplyHarmonics)),
         key(Key::L, Some(true), send(C::ToggleLoop)),
         key(Key::Plus, Some(true), send(zoom_freq(2.0))),
         key(Key::Equals, Some(true), send(zoom_freq(2.0))),

@@ -23,6 +23,7 @@ impl SpectroApp {
         });
         let mut threshold_view = false;
         let has_doc = self.open.is_some();
+        let harmonics_pending = self.harmonics.is_some();
         egui::Panel::top("toolbar").show(ui, |ui| {
             toolbar_ui(
                 ui,
@@ -32,6 +33,7 @@ impl SpectroApp {
                 has_doc,
                 &self.commands,
                 &mut threshold_view,
+                harmonics_pending,
             )
         });
         if threshold_view {
@@ -143,6 +145,7 @@ impl SpectroApp {
                     .collect()
             })
             .unwrap_or_default();
+        let pending_harmonics = self.pending_harmonics();
         let input = SpectrogramInput {
             view: &self.view,
             axis,
@@ -159,6 +162,7 @@ impl SpectroApp {
             selection: self.transport.selection,
             tuned_band_hz: self.transport.demod().map(|d| (d.band_hz(), d.tune_hz)),
             click_times_s: &click_times_s,
+            pending_harmonics: pending_harmonics.as_ref(),
         };
         let out = spectrogram_ui(ui, &input, &mut self.gesture, &self.commands, spec_h);
         self.hover = out.hover;
