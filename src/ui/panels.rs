@@ -202,8 +202,9 @@ pub fn menu_bar_ui(
 /// The Harmonics tool's settings (overtones and width, which a pending selection follows) and
 /// its Apply and Cancel buttons.
 fn harmonics_ui(ui: &mut egui::Ui, settings: &mut ToolSettings, pending: bool, commands: &CommandSender) {
-    ui.label("overtones");
+    let label = ui.label("overtones");
     ui.add(egui::DragValue::new(&mut settings.harmonics_count).range(1..=64))
+        .labelled_by(label.id)
         .on_hover_text("Overtones above the fundamental: 8 selects 9 partials");
     ui.add(
         egui::Slider::new(&mut settings.harmonics_width_hz, 5.0..=400.0)
