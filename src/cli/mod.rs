@@ -68,6 +68,25 @@ pub struct Cli {
     /// STFT to draw FILE with (also changeable in the window).
     #[command(flatten)]
     pub stft: StftArgs,
+    /// Start with the Harmonics tool clicked on a partial: START:END:HZ (seconds, seconds, a
+    /// frequency near one partial); the tracked selection is shown pending, as after a drag.
+    #[arg(long, value_name = "START:END:HZ", value_parser = parse_harmonics_seed)]
+    pub harmonics_seed: Option<[f64; 3]>,
+}
+
+/// Parses `--harmonics-seed START:END:HZ`.
+pub fn parse_harmonics_seed(s: &str) -> Result<[f64; 3], String> {
+    let v: Vec<f64> = s
+        .split(':')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("'{s}' is not START:END:HZ (numbers)"))?;
+    match v.as_slice() {
+        &[a, b, f] if a.is_finite() && b.is_finite() && a < b && f.is_finite() && f > 0.0 => Ok([a, b, f]),
+        _ => Err(format!(
+            "'{s}' is not START:END:HZ with START < END and HZ above 0"
+        )),
+    }
 }
 
 /// The files a command reads, which none of its outputs may replace: the recording's own files
@@ -508,6 +527,7 @@ fn launch_window(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             .find(|v| v.name() == cli.show)
             .unwrap_or_default(),
         autosave_dir: crate::ui::autosave::default_dir(),
+        harmonics_seed: cli.harmonics_seed,
     })
 }
 

@@ -111,6 +111,8 @@ pub struct SpectroApp {
     open_options: OpenOptions,
     /// Edit list to load when the first recording has opened.
     initial_edits: Option<std::path::PathBuf>,
+    /// A Harmonics-tool seed to track when the first recording has opened.
+    initial_harmonics: Option<[f64; 3]>,
     screenshot: ScreenshotState,
     /// Set by `--screenshot`: the outcome for the process exit code.
     pub outcome: Arc<Mutex<Option<Result<(), String>>>>,
@@ -174,6 +176,7 @@ impl SpectroApp {
             dialogs: FileDialogs::new(launch.native_dialogs),
             open_options: launch.open,
             initial_edits: launch.edits,
+            initial_harmonics: launch.harmonics_seed,
             screenshot: ScreenshotState::new(launch.screenshot),
             outcome: Arc::new(Mutex::new(None)),
             allow_close: false,

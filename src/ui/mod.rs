@@ -62,6 +62,9 @@ pub struct LaunchOptions {
     /// window); `None` turns autosave off (the default, so tests and scripted runs never touch
     /// the user's state directory unless they ask to).
     pub autosave_dir: Option<PathBuf>,
+    /// Start with the Harmonics tool seeded on `[start_s, end_s, freq_hz]` once the recording
+    /// is open: its tracked selection is shown pending (for scripted screenshots).
+    pub harmonics_seed: Option<[f64; 3]>,
 }
 
 impl Default for LaunchOptions {
@@ -79,6 +82,7 @@ impl Default for LaunchOptions {
             stft: None,
             show: view::Version::Edited,
             autosave_dir: None,
+            harmonics_seed: None,
         }
     }
 }

@@ -161,6 +161,14 @@ impl SpectroApp {
         if let Some(edits) = self.initial_edits.take() {
             self.load_edits(edits);
         }
+        if let Some([t0, t1, hz]) = self.initial_harmonics.take() {
+            self.tool = crate::ui::tools::Tool::Harmonics;
+            let s = &self.settings;
+            let h = crate::edit::Harmonics::new([t0, t1], hz, s.harmonics_count, s.harmonics_width_hz);
+            let edit = s.restyle_harmonics(&crate::edit::Edit::new(crate::edit::Shape::Harmonics(h), 0.0));
+            self.commands
+                .send(crate::ui::command::Command::TrackHarmonics(edit));
+        }
         true
     }
 
