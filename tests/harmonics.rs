@@ -86,7 +86,7 @@ fn energy_between_partials(x: &[f32]) -> f64 {
     let mut e = 0.0;
     for k in 0..spec.frames {
         let t = stft.frame_center(k) as f64 / FS;
-        if !(TONE_S[0] <= t && t <= TONE_S[1]) {
+        if !(TONE_S[0]..=TONE_S[1]).contains(&t) {
             continue;
         }
         let f0 = truth_f0(t);

@@ -227,6 +227,7 @@ fn harmonics_ui(ui: &mut egui::Ui, settings: &mut ToolSettings, pending: bool, c
 }
 
 /// The tool bar: tools and the settings new edits get.
+#[allow(clippy::too_many_arguments)]
 pub fn toolbar_ui(
     ui: &mut egui::Ui,
     tool: Tool,

@@ -52,7 +52,14 @@ impl SpectroApp {
             move |p| track_harmonics(source.as_ref(), &channels, &seed, p),
             move |app: &mut SpectroApp, result, _| match result {
                 Ok(track) => {
-                    let f0 = track.points.first().map_or(0.0, |p| p[1]);
+                    // The median: the ends may hold a value from before or after the sound.
+                    let mut f: Vec<f64> = track.points.iter().map(|p| p[1]).collect();
+                    let mid = f.len() / 2;
+                    let f0 = if f.is_empty() {
+                        0.0
+                    } else {
+                        *f.select_nth_unstable_by(mid, f64::total_cmp).1
+                    };
                     if let Shape::Harmonics(h) = &mut edit.shape {
                         h.track_hz = Some(track.points);
                     }
