@@ -99,3 +99,40 @@ fn clicking_a_partial_selects_the_harmonic_series_and_enter_applies_it_as_one_st
     h.run_steps(3);
     assert!(h.state().open.as_ref().unwrap().doc.edits.edits.is_empty());
 }
+
+#[test]
+fn a_loaded_list_without_a_track_is_tracked_before_it_is_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness_with(LaunchOptions {
+        file: Some(harmonic_tone(dir.path())),
+        autosave_dir: Some(dir.path().join("autosave")),
+        ..LaunchOptions::default()
+    });
+    wait_idle(&mut h);
+    let list = dir.path().join("h.json");
+    std::fs::write(
+        &list,
+        r#"{"version": 1, "edits": [{"type": "harmonics", "time_s": [0.5, 3.5], "seed_hz": 660, "count": 5, "width_hz": 40, "gain_db": -20}]}"#,
+    )
+    .unwrap();
+    h.state()
+        .commands()
+        .send(spectro::ui::command::Command::LoadEdits(Some(list)));
+    h.run_steps(2);
+    wait_until(&mut h, "the loaded list", |a| {
+        a.open.as_ref().is_some_and(|o| !o.doc.edits.edits.is_empty())
+    });
+    wait_idle(&mut h);
+    let edits = h.state().open.as_ref().unwrap().doc.edits.edits.clone();
+    let Shape::Harmonics(sel) = &edits[0].shape else {
+        panic!()
+    };
+    assert!(sel.track_hz.is_some(), "tracked on load");
+    let f0 = sel.f0_at(2.0);
+    assert!(
+        (f0 - 330.0).abs() < 4.0,
+        "the seed on the second partial: f0 {f0} Hz"
+    );
+    // Loading is not an unsaved change.
+    assert!(!h.state().open.as_ref().unwrap().doc.history.is_dirty());
+}

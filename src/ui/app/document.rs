@@ -159,7 +159,7 @@ impl SpectroApp {
         self.refresh_context();
         // Loaded now, so an autosave is compared with what the user asked to open.
         if let Some(edits) = self.initial_edits.take() {
-            self.load_edits(edits);
+            self.load_edits(edits, ctx);
         }
         if let Some([t0, t1, hz]) = self.initial_harmonics.take() {
             self.tool = crate::ui::tools::Tool::Harmonics;

@@ -28,7 +28,7 @@ impl SpectroApp {
                 let suggested = self.suggested_path("json", ".edits");
                 self.dialogs.ask(FilePurpose::LoadEdits, suggested, ctx);
             }
-            Command::LoadEdits(Some(path)) => self.load_edits(path),
+            Command::LoadEdits(Some(path)) => self.load_edits(path, ctx),
             Command::SaveEdits => match self.open.as_ref().and_then(|o| o.edits_path.clone()) {
                 // The list's own file: plain Save.
                 Some(p) => {
@@ -176,27 +176,55 @@ impl SpectroApp {
     }
 
     /// Loads the edit list at `path` as one undoable change, with its STFT; it counts as saved.
-    pub(super) fn load_edits(&mut self, path: PathBuf) {
+    pub(super) fn load_edits(&mut self, path: PathBuf, ctx: &egui::Context) {
         match load_edit_list(&path) {
             Ok(list) => {
-                let Some(open) = &mut self.open else { return };
+                let Some(open) = &self.open else { return };
                 if let Some(message) = autosaving::missing_channel(&list, open.recording.channels()) {
                     return self.fail(format!("{}: {message}", path.display()));
                 }
-                let before = open.doc.edits.clone();
-                open.edits_path = Some(path.clone());
-                if let Some(s) = list.stft {
-                    self.set_stft(s.params());
+                if !crate::pipeline::harmonics::needs_tracking(&list.edits) {
+                    return self.loaded_edits(path, list);
                 }
-                let n = list.edits.len();
-                self.apply_change(Change::ReplaceAll { before, after: list });
-                if let Some(open) = &mut self.open {
-                    open.doc.history.mark_saved();
-                }
-                self.set_status(format!("Loaded {n} edits from {}", path.display()));
+                // Harmonic selections without a track are tracked first, off the UI thread,
+                // so the window shows and saves what `spectro apply` renders.
+                let source: Arc<dyn SampleSource> = open.recording.clone();
+                self.jobs.drop_kind(JobKind::Harmonics);
+                self.jobs.spawn(
+                    JobKind::Harmonics,
+                    "Tracking harmonics",
+                    Some(path.clone()),
+                    ctx,
+                    move |p| {
+                        let mut list = list;
+                        crate::pipeline::harmonics::track_edits(source.as_ref(), &mut list.edits, p)
+                            .map(|_| list)
+                    },
+                    move |app: &mut SpectroApp, result, _| match result {
+                        Ok(list) => app.loaded_edits(path, list),
+                        Err(crate::signal::harmonics::HarmonicsError::Cancelled(_)) => {}
+                        Err(e) => app.fail(format!("{}: harmonics: {e}", path.display())),
+                    },
+                );
             }
             Err(e) => self.fail(e.to_string()),
         }
+    }
+
+    /// Replaces the document's edits with `list`, read from `path`, as one undo step.
+    fn loaded_edits(&mut self, path: PathBuf, list: crate::edit::EditList) {
+        let Some(open) = &mut self.open else { return };
+        let before = open.doc.edits.clone();
+        open.edits_path = Some(path.clone());
+        if let Some(s) = list.stft {
+            self.set_stft(s.params());
+        }
+        let n = list.edits.len();
+        self.apply_change(Change::ReplaceAll { before, after: list });
+        if let Some(open) = &mut self.open {
+            open.doc.history.mark_saved();
+        }
+        self.set_status(format!("Loaded {n} edits from {}", path.display()));
     }
 
     /// A name next to the recording: its stem, `suffix`, `.ext`.
