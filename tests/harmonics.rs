@@ -265,3 +265,73 @@ fn a_repaired_harmonic_selection_is_a_signal_edit_that_fills_the_partials() {
     // Measured 3.4 dB: attenuate brings each cell down to the level its neighbours predict.
     assert!(gain_db > 2.0, "{gain_db}");
 }
+
+#[test]
+fn on_iq_the_partials_at_positive_frequencies_are_selected_and_their_mirror_kept() {
+    use spectro::signal::Complex32;
+    // 2 s at 16 kS/s: a harmonic series at +500 Hz·k (k = 1..=4) and its mirror at −500 Hz·k
+    // at a third of the amplitude.
+    let n = 32_000;
+    let tau = std::f64::consts::TAU;
+    let wave = |sign: f64, amp: f64| -> Vec<Complex32> {
+        (0..n)
+            .map(|i| {
+                let t = i as f64 / FS;
+                let mut z = Complex32::new(0.0, 0.0);
+                for k in 1..=4 {
+                    let p = sign * tau * 500.0 * k as f64 * t;
+                    z += Complex32::new((amp * p.cos()) as f32, (amp * p.sin()) as f32) / k as f32;
+                }
+                z
+            })
+            .collect()
+    };
+    let (pos, neg) = (wave(1.0, 0.2), wave(-1.0, 0.07));
+    let mix: Vec<Complex32> = pos.iter().zip(&neg).map(|(a, b)| a + b).collect();
+    let list = EditList::from_json(
+        r#"{"version": 1, "edits": [{"type": "harmonics", "time_s": [0.2, 1.8], "seed_hz": 1010, "count": 3, "width_hz": 60, "gain_db": "-inf"}]}"#,
+    )
+    .unwrap();
+    let src = |x: Vec<Complex32>| -> Arc<dyn SampleSource> {
+        Arc::new(MemorySource {
+            sample_rate: FS,
+            channels: vec![x],
+        })
+    };
+    let edited = Edited::prepare(
+        src(mix),
+        &list.edits,
+        PhaseSettings::default(),
+        params(),
+        &Progress::new(),
+    )
+    .unwrap();
+    let Shape::Harmonics(h) = &edited.edits()[0].shape else {
+        panic!()
+    };
+    assert!((h.f0_at(1.0) - 500.0).abs() < 0.05, "f0 {}", h.f0_at(1.0));
+    let tracked = edited.edits().to_vec();
+    let through = |x: Vec<Complex32>| -> Vec<Complex32> {
+        let e = Edited::prepare(
+            src(x),
+            &tracked,
+            PhaseSettings::default(),
+            params(),
+            &Progress::new(),
+        )
+        .unwrap();
+        let Samples::Complex(mut out) = e.render(0, n) else {
+            panic!("complex")
+        };
+        out.remove(0)
+    };
+    let mid = |x: &[Complex32]| -> f64 { x[8000..24000].iter().map(|z| z.norm_sqr() as f64).sum() };
+    let pos_out = through(pos.clone());
+    let neg_out = through(neg.clone());
+    let down = 10.0 * (mid(&pos) / mid(&pos_out)).log10();
+    let neg_err: Vec<Complex32> = neg_out.iter().zip(&neg).map(|(a, b)| a - b).collect();
+    let kept = 10.0 * (mid(&neg) / mid(&neg_err)).log10();
+    eprintln!("IQ: positive series {down:.1} dB down, mirror kept at {kept:.1} dB SNR");
+    assert!(down > 40.0, "{down}");
+    assert!(kept > 60.0, "{kept}");
+}
