@@ -16,6 +16,8 @@ tone alone and to the speech alone:
 - residual near partials: (output - clean speech) in the cells within the width of a partial,
   over the tone's energy there (it counts the speech under the partials the edit takes too);
 - SNR of the output against the clean speech, whole recording.
+A third column repairs the tracked selection (`"repair": "attenuate"`) instead of removing it;
+a repair is not linear in the recording, so it has only the figures of the mixture's output.
 
     python3 benches/compare_harmonics.py [--bin target/debug/spectro] [--width 60]
 """
@@ -165,11 +167,20 @@ def main():
             json.dump(rects, f)
         ours = figures(args.bin, tracked_path, inputs, speech, tone, args.width, tmp, "harmonics")
         peer = figures(args.bin, rects_path, inputs, speech, tone, args.width, tmp, "rects")
+        # The same tracked selection repaired (attenuate) instead of removed: not linear in
+        # the recording, so only the figures on the mixture's output mean anything.
+        repaired = json.loads(tracked_text)
+        del repaired["edits"][0]["gain_db"]
+        repaired["edits"][0]["repair"] = "attenuate"
+        repaired_path = os.path.join(tmp, "repaired.json")
+        with open(repaired_path, "w") as f:
+            json.dump(repaired, f)
+        rep = figures(args.bin, repaired_path, inputs, speech, tone, args.width, tmp, "repaired")
         in_db = 10 * np.log10(np.sum(speech**2) / np.sum((mix - speech) ** 2))
     print(f"input SNR (speech vs tone) {in_db:.1f} dB; seed {args.seed_hz} Hz, width {args.width} Hz")
     print(f"tracking: f0 error rms {np.sqrt(np.mean(err**2)):.3f} Hz, worst {np.max(np.abs(err)):.3f} Hz "
           f"over {inside.sum()} points; apply with tracking {track_s:.2f} s")
-    print(f"{'':28}{'harmonics':>12}{'9 rects':>12}")
+    print(f"{'':28}{'harmonics':>12}{'9 rects':>12}{'attenuate':>12}")
     rows = [
         ("tone down (dB)", "tone_down_db", "{:.1f}"),
         ("speech between partials (dB)", "speech_between_db", "{:+.2f}"),
@@ -177,8 +188,10 @@ def main():
         ("SNR vs clean speech (dB)", "snr_db", "{:.1f}"),
         ("apply, tracked list (s)", "apply_s", "{:.2f}"),
     ]
+    linear = {"tone_down_db", "speech_between_db"}
     for label, key, fmt in rows:
-        print(f"{label:28}{fmt.format(ours[key]):>12}{fmt.format(peer[key]):>12}")
+        third = "n/a" if key in linear else fmt.format(rep[key])
+        print(f"{label:28}{fmt.format(ours[key]):>12}{fmt.format(peer[key]):>12}{third:>12}")
 
 
 if __name__ == "__main__":
