@@ -97,6 +97,14 @@ impl Encoding {
         matches!(self, Encoding::Float32 | Encoding::Float64 | Encoding::Cf32)
     }
 
+    /// True for the integer PCM encodings of audio files (8 to 32 bits).
+    pub fn is_pcm(self) -> bool {
+        matches!(
+            self,
+            Encoding::Pcm8 | Encoding::Pcm16 | Encoding::Pcm24 | Encoding::Pcm32
+        )
+    }
+
     /// True for the G.711 companded encodings (A-law, µ-law).
     pub fn is_companded(self) -> bool {
         matches!(self, Encoding::ALaw | Encoding::MuLaw)

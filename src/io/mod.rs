@@ -6,6 +6,7 @@ pub mod atomic;
 pub mod decode;
 pub mod encoding;
 pub mod error;
+pub mod flac;
 pub mod name_hints;
 pub mod output;
 pub mod picture;

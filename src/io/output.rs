@@ -9,6 +9,7 @@ use rustfft::num_complex::Complex32;
 
 use super::encoding::Encoding;
 use super::error::{FileError, FileErrorKind};
+use super::flac::{FLAC_BITS, FlacWriter, MAX_FLAC_CHANNELS, MAX_FLAC_RATE_HZ};
 use super::recording::{Container, Recording};
 use super::wav::{Chunk, FmtHeader};
 use crate::signal::SampleSource;
@@ -39,6 +40,9 @@ pub struct OutputFormat {
     /// tests, which exercise RF64 without writing 4 GB.
     pub rf64_above: u64,
 }
+
+/// Extensions of lossy formats, which Spectro never writes.
+const LOSSY_EXTENSIONS: [&str; 9] = ["mp3", "ogg", "oga", "opus", "m4a", "aac", "wma", "mp2", "webm"];
 
 /// Largest data chunk a plain RIFF WAV holds: its sizes are 32-bit, and the RIFF size counts
 /// the header and chunks too.
@@ -100,6 +104,39 @@ impl OutputFormat {
             format.planned_samples = Some(source.len());
             return Ok(format);
         }
+        if LOSSY_EXTENSIONS.contains(&ext.as_str()) {
+            return Err(err(format!(
+                ".{ext}: Spectro does not encode lossy formats (each re-encoding loses more); write a .flac (lossless) or a .wav"
+            )));
+        }
+        if ["aif", "aiff", "aifc", "caf", "w64"].contains(&ext.as_str()) {
+            return Err(err(format!(
+                ".{ext}: Spectro writes .wav (RF64 past 4 GB), .flac and raw IQ; write one of those"
+            )));
+        }
+        if ext == "flac" {
+            let encoding = match encoding {
+                Some(e) => e,
+                // FLAC holds integers: float and lossy sources get 24 bits, companded ones the
+                // 16 bits they decode to exactly.
+                None => match source.encoding() {
+                    e @ (Encoding::Pcm8 | Encoding::Pcm16 | Encoding::Pcm24) => e,
+                    Encoding::ALaw | Encoding::MuLaw | Encoding::Cs16 | Encoding::Cu8 | Encoding::Cs8 => {
+                        Encoding::Pcm16
+                    }
+                    _ => Encoding::Pcm24,
+                },
+            };
+            let mut format = OutputFormat::new(
+                Container::Flac,
+                encoding,
+                source.stored_channels(),
+                source.sample_rate(),
+            );
+            format.planned_samples = Some(source.len());
+            format.check(target)?;
+            return Ok(format);
+        }
         let encoding = encoding.unwrap_or(source.encoding()).wav_equivalent();
         if encoding.is_raw_iq() {
             return Err(err(format!("{} samples into a WAV", encoding.name())));
@@ -138,6 +175,28 @@ impl OutputFormat {
         if self.container == Container::Raw {
             return Ok(());
         }
+        if self.container == Container::Flac {
+            if !FLAC_BITS.contains(&(8 * self.encoding.bytes() as u16)) || !self.encoding.is_pcm() {
+                return Err(err(format!(
+                    "{} samples into FLAC, which holds 8-, 16- or 24-bit integers (try --format pcm24)",
+                    self.encoding.name()
+                )));
+            }
+            if self.stored_channels > MAX_FLAC_CHANNELS {
+                return Err(err(format!(
+                    "{} channels into FLAC, which holds at most {MAX_FLAC_CHANNELS}; write a .wav",
+                    self.stored_channels
+                )));
+            }
+            let rate = self.sample_rate.round();
+            if !(1.0..=MAX_FLAC_RATE_HZ).contains(&rate) {
+                return Err(err(format!(
+                    "FLAC at {} Hz: FLAC decoders read 1 Hz to {MAX_FLAC_RATE_HZ} Hz; write a .wav or raw IQ",
+                    self.sample_rate
+                )));
+            }
+            return Ok(());
+        }
         let rate = self.sample_rate.round();
         if !(1.0..=crate::signal::limits::MAX_SAMPLE_RATE_HZ).contains(&rate) {
             return Err(err(format!(
@@ -171,6 +230,7 @@ impl OutputFormat {
 enum Backend<'f> {
     Wav(BufWriter<&'f File>, RiffLayout),
     Raw(BufWriter<&'f File>),
+    Flac(Box<FlacWriter<'f>>, Vec<i32>),
 }
 
 /// Where [`start_riff`] left the fields [`finish_riff`] fills in.
@@ -364,8 +424,18 @@ impl<'f> AudioWriter<'f> {
     pub fn new(file: &'f File, path: &'f Path, format: OutputFormat) -> Result<Self, FileError> {
         format.check(path)?;
         let mut buf = BufWriter::with_capacity(1 << 20, file);
+        let io = |e| FileError::new(path, FileErrorKind::Io(e));
         let backend = match format.container {
             Container::Raw => Backend::Raw(buf),
+            Container::Flac => {
+                drop(buf);
+                let bits = 8 * format.encoding.bytes() as u16;
+                let rate = format.sample_rate.round() as u32;
+                Backend::Flac(
+                    Box::new(FlacWriter::new(file, format.stored_channels, bits, rate).map_err(io)?),
+                    Vec::new(),
+                )
+            }
             _ => {
                 let layout =
                     start_riff(&mut buf, &format).map_err(|e| FileError::new(path, FileErrorKind::Io(e)))?;
@@ -439,6 +509,16 @@ impl<'f> AudioWriter<'f> {
                 w.write_all(&self.bytes)
                     .map_err(|e| FileError::new(path, FileErrorKind::Io(e)))
             }
+            Backend::Flac(w, ints) => {
+                ints.clear();
+                ints.extend((0..count).map(|i| {
+                    let (v, c) = enc.quantise(sample(i));
+                    clipped += u64::from(c);
+                    v
+                }));
+                w.write(ints)
+                    .map_err(|e| FileError::new(path, FileErrorKind::Io(e)))
+            }
         };
         self.clipped += clipped;
         result
@@ -450,6 +530,9 @@ impl<'f> AudioWriter<'f> {
         match self.backend {
             Backend::Raw(mut w) => w
                 .flush()
+                .map_err(|e| FileError::new(path, FileErrorKind::Io(e)))?,
+            Backend::Flac(w, _) => w
+                .finish()
                 .map_err(|e| FileError::new(path, FileErrorKind::Io(e)))?,
             Backend::Wav(w, layout) => finish_riff(w, &layout, &self.format, self.data_bytes)
                 .map_err(|e| FileError::new(path, FileErrorKind::Io(e)))?,
