@@ -1,5 +1,6 @@
 //! Files Spectro cannot map as they are (FLAC, Ogg Vorbis, MP3, AIFF/AIFF-C, CAF) are decoded
-//! once through symphonia into a cache file of interleaved 32-bit floats, which is then mapped
+//! once through symphonia into a cache file of interleaved samples (the source's 16- or 24-bit
+//! integers when it has them, else 32-bit floats), which is then mapped
 //! and read by range like a WAV: an hour-long FLAC opens, scrolls and edits like a WAV, and
 //! decoding never holds the recording in memory.
 //!
@@ -24,6 +25,7 @@ use symphonia::core::formats::{FormatOptions, TrackType};
 use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 
+use super::encoding::Encoding;
 use super::error::{FileError, FileErrorKind};
 use crate::signal::Progress;
 use crate::signal::limits::MAX_CHANNELS;
@@ -67,6 +69,9 @@ pub struct DecodedInfo {
     pub channels: usize,
     /// Samples per channel.
     pub samples: u64,
+    /// How the cache stores the samples ([`Encoding::name`]): the source's integer PCM
+    /// (16 or 24 bits, exact and half the bytes of floats), else 32-bit float.
+    pub storage: String,
     /// The source it was decoded from, its size and modification time (ns since the epoch).
     pub source: PathBuf,
     /// Source size in bytes.
@@ -76,7 +81,7 @@ pub struct DecodedInfo {
 }
 
 /// A decoded file: its cache entry's path and what it holds. The samples are at
-/// [`DECODED_DATA_OFFSET`] in the entry, interleaved little-endian `f32`.
+/// [`DECODED_DATA_OFFSET`] in the entry, interleaved, stored as `info.storage` says.
 #[derive(Clone, Debug)]
 pub struct Decoded {
     /// The cache file to map.
@@ -151,7 +156,8 @@ fn read_entry(path: &Path) -> Option<DecodedInfo> {
     let json = &head[MAGIC.len()..];
     let end = json.iter().position(|&b| b == 0).unwrap_or(json.len());
     let info: DecodedInfo = serde_json::from_slice(&json[..end]).ok()?;
-    let expected = HEADER_BYTES as u64 + info.samples * info.channels as u64 * 4;
+    let bytes = Encoding::from_name(&info.storage)?.bytes() as u64;
+    let expected = HEADER_BYTES as u64 + info.samples * info.channels as u64 * bytes;
     (f.metadata().ok()?.len() == expected).then_some(info)
 }
 
@@ -328,11 +334,25 @@ fn decode_into(path: &Path, out: &File, progress: &Progress) -> Result<DecodedIn
         params.bits_per_sample.unwrap_or(0) as u16
     };
 
+    let codec_has = |s: &str| codec.contains(s);
+    // Integer sources are cached as the integers they hold (exact, and no more bytes than a
+    // WAV); lossy and float ones as 32-bit floats.
+    let storage = if lossy || codec_has("f32") || codec_has("f64") {
+        Encoding::Float32
+    } else if codec_has("alaw") || codec_has("mulaw") || (1..=16).contains(&bits) {
+        Encoding::Pcm16
+    } else if (17..=24).contains(&bits) {
+        Encoding::Pcm24
+    } else {
+        Encoding::Float32
+    };
+
     progress.start(len.max(1));
     let mut w = BufWriter::with_capacity(1 << 20, out);
     w.seek(SeekFrom::Start(HEADER_BYTES as u64))
         .map_err(|e| err(FileErrorKind::Io(e)))?;
-    let mut buf: Vec<f32> = Vec::new();
+    let mut floats: Vec<f32> = Vec::new();
+    let mut ints: Vec<i32> = Vec::new();
     let mut bytes: Vec<u8> = Vec::new();
     let mut frames = 0u64;
     let mut reported = 0u64;
@@ -371,10 +391,23 @@ fn decode_into(path: &Path, out: &File, progress: &Progress) -> Result<DecodedIn
                 "a stream whose channel count changes ({channels} to {ch})"
             ))));
         }
-        buf.resize(n, 0.0);
-        decoded.copy_to_slice_interleaved(&mut buf[..]);
-        bytes.clear();
-        bytes.extend(buf.iter().flat_map(|x| x.to_le_bytes()));
+        let width = storage.bytes();
+        bytes.resize(n * width, 0);
+        if storage == Encoding::Float32 {
+            floats.resize(n, 0.0);
+            decoded.copy_to_slice_interleaved(&mut floats[..]);
+            for (b, x) in bytes.chunks_exact_mut(4).zip(&floats) {
+                b.copy_from_slice(&x.to_le_bytes());
+            }
+        } else {
+            // symphonia gives integers at full 32-bit scale: the source's bits are the top ones.
+            ints.resize(n, 0);
+            decoded.copy_to_slice_interleaved(&mut ints[..]);
+            let shift = 32 - 8 * width as u32;
+            for (b, v) in bytes.chunks_exact_mut(width).zip(&ints) {
+                b.copy_from_slice(&(v >> shift).to_le_bytes()[..width]);
+            }
+        }
         w.write_all(&bytes).map_err(|e| err(FileErrorKind::Io(e)))?;
         frames += (n / ch) as u64;
         let now = read.load(Ordering::Relaxed);
@@ -409,6 +442,7 @@ fn decode_into(path: &Path, out: &File, progress: &Progress) -> Result<DecodedIn
         sample_rate,
         channels,
         samples: frames,
+        storage: storage.name().to_owned(),
         source: PathBuf::new(),
         source_len: 0,
         source_mtime_ns: 0,

@@ -292,12 +292,18 @@ impl Recording {
                 _ => Encoding::Pcm32,
             }
         };
-        let blocks = info.samples.div_ceil(SCAN_BLOCK_SAMPLES);
+        let storage = Encoding::from_name(&info.storage).unwrap_or(Encoding::Float32);
+        let scanned = if storage.is_float() {
+            let blocks = info.samples.div_ceil(SCAN_BLOCK_SAMPLES);
+            (0..blocks.div_ceil(64)).map(|_| AtomicU64::new(0)).collect()
+        } else {
+            Vec::new()
+        };
         Ok(Recording {
             path: path.to_path_buf(),
             container: Container::of_decoded(&info.container),
             encoding,
-            storage: Encoding::Float32,
+            storage,
             codec: Some(info.codec.clone()),
             lossy: info.lossy,
             bits: match encoding {
@@ -312,12 +318,12 @@ impl Recording {
             samples: info.samples,
             iq: options.iq,
             data_offset: decode::DECODED_DATA_OFFSET,
-            block_align: 4 * info.channels,
+            block_align: storage.bytes() * info.channels,
             bytes: Bytes::Mapped(map),
             extra_chunks: Vec::new(),
             header: FmtHeader::Plain,
             center_freq_hz: None,
-            scanned: (0..blocks.div_ceil(64)).map(|_| AtomicU64::new(0)).collect(),
+            scanned,
             replaced: AtomicU64::new(0),
         })
     }
