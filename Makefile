@@ -9,7 +9,8 @@ BUILD_PACKAGES := libasound2-dev pkg-config
 # The window needs an X or Wayland display with OpenGL; tests run it under Xvfb with Mesa's
 # software renderer. The speech the tests use is committed (tests/data/arctic_a0007.wav).
 RUN_PACKAGES := libgl1 libegl1 libgl1-mesa-dri libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2
-TEST_PACKAGES := xvfb xauth
+# tests/formats.rs checks exports with libsndfile and Python's wave module.
+TEST_PACKAGES := xvfb xauth python3 python3-soundfile
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO := assets/demo.wav

@@ -37,8 +37,8 @@ fn cases() -> Vec<Case> {
     truncated.extend(vec![0u8; 100]);
     let mut zero_rate = header(1, 1, 0, 16, 4);
     zero_rate.extend([0, 0, 0, 0]);
-    let mut f64wav = header(3, 1, 8000, 64, 16);
-    f64wav.extend(vec![0u8; 16]);
+    let mut mp3wav = header(0x55, 1, 8000, 8, 16);
+    mp3wav.extend(vec![0u8; 16]);
     let mut mono = header(1, 1, 8000, 16, 4);
     mono.extend([1, 0, 2, 0]);
     vec![
@@ -67,10 +67,10 @@ fn cases() -> Vec<Case> {
             expect: "sample rate is 0",
         },
         Case {
-            name: "f64.wav",
-            bytes: f64wav,
+            name: "mp3.wav",
+            bytes: mp3wav,
             extra: vec![],
-            expect: "unsupported encoding: 64-bit float",
+            expect: "unsupported encoding: MP3 in WAV",
         },
         Case {
             name: "mono_iq.wav",
@@ -94,7 +94,13 @@ fn cases() -> Vec<Case> {
             name: "song.mp3",
             bytes: vec![0xFF, 0xFB, 0x90, 0x00],
             extra: vec![],
-            expect: "unknown file type \".mp3\"",
+            expect: "no audio stream found: not a MP3 file",
+        },
+        Case {
+            name: "notes.txt",
+            bytes: b"just some text".to_vec(),
+            extra: vec![],
+            expect: "unknown file type \".txt\": Spectro opens WAV",
         },
     ]
 }

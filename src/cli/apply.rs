@@ -28,13 +28,15 @@ pub struct ApplyArgs {
     /// The edit list (JSON, version 1).
     #[arg(long, value_name = "EDITS.json")]
     pub edits: PathBuf,
-    /// Output file: .wav, or for IQ input a raw .cu8/.cs8/.cs16/.cf32.
+    /// Output file: .wav (RF64 past 4 GB) or .flac, or for IQ input a raw .cu8/.cs8/.cs16/.cf32.
+    /// Lossy formats (.mp3, .ogg) are never written.
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,
     /// Replace OUT if it exists (never one of the inputs).
     #[arg(long)]
     pub force: bool,
-    /// Output encoding: pcm8, pcm16, pcm24, pcm32 or float32 (default: the input's).
+    /// Output encoding: pcm8, pcm16, pcm24, pcm32, float32, float64, alaw or ulaw (default: the
+    /// input's; FLAC holds pcm8, pcm16 or pcm24).
     #[arg(long, value_name = "ENCODING", value_parser = parse_encoding)]
     pub format: Option<Encoding>,
     /// STFT geometry (overrides the edit list's).
@@ -54,8 +56,9 @@ pub struct ApplyArgs {
 
 /// Parses an output encoding name.
 pub fn parse_encoding(s: &str) -> Result<Encoding, String> {
-    Encoding::from_name(s)
-        .ok_or_else(|| format!("unknown encoding '{s}' (expected pcm8, pcm16, pcm24, pcm32 or float32)"))
+    Encoding::from_name(s).ok_or_else(|| {
+        format!("unknown encoding '{s}' (expected pcm8, pcm16, pcm24, pcm32, float32, float64, alaw or ulaw)")
+    })
 }
 
 /// Runs `spectro apply`.

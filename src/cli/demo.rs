@@ -101,13 +101,8 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         anyhow::bail!("--seconds must be between 0 and 36000");
     }
     let channels = demo_signal_of(args.seconds);
-    let format = OutputFormat {
-        container: Container::Wav,
-        encoding: Encoding::Pcm16,
-        stored_channels: 2,
-        sample_rate: DEMO_RATE as f64,
-        extra_chunks: Vec::new(),
-    };
+    let mut format = OutputFormat::new(Container::Wav, Encoding::Pcm16, 2, DEMO_RATE as f64);
+    format.planned_samples = channels.first().map(|c| c.len() as u64);
     write_atomically(&args.output, &[], true, |file: &File| -> anyhow::Result<()> {
         let mut w = AudioWriter::new(file, &args.output, format)?;
         w.write_real(&channels)?;

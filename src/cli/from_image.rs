@@ -329,21 +329,14 @@ fn output_format(
                 path.display()
             );
         }
-        return Ok(OutputFormat {
-            container: Container::Raw,
-            encoding: raw,
-            stored_channels: 2,
-            sample_rate: plan.sample_rate,
-            extra_chunks: Vec::new(),
-        });
+        return Ok(OutputFormat::new(Container::Raw, raw, 2, plan.sample_rate));
     }
-    Ok(OutputFormat {
-        container: Container::Wav,
-        encoding: Encoding::Float32,
-        stored_channels: if plan.iq { 2 } else { 1 },
-        sample_rate: plan.sample_rate,
-        extra_chunks: Vec::new(),
-    })
+    Ok(OutputFormat::new(
+        Container::Wav,
+        Encoding::Float32,
+        if plan.iq { 2 } else { 1 },
+        plan.sample_rate,
+    ))
 }
 
 fn write_sound<T: ReadSamples + WriteBlock>(

@@ -40,7 +40,8 @@ use std::ops::Range;
 pub struct ReconstructArgs {
     /// The recording.
     pub file: PathBuf,
-    /// Output file: .wav, or for IQ input a raw .cu8/.cs8/.cs16/.cf32.
+    /// Output file: .wav (RF64 past 4 GB) or .flac, or for IQ input a raw .cu8/.cs8/.cs16/.cf32.
+    /// Lossy formats (.mp3, .ogg) are never written.
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,
     /// Method: pghi+fgla, fgla, gla or pghi.

@@ -47,7 +47,8 @@ pub struct RepairArgs {
     /// Replace the output if it exists (never the input).
     #[arg(long)]
     pub force: bool,
-    /// Output encoding: pcm8, pcm16, pcm24, pcm32 or float32 (default: the input's).
+    /// Output encoding: pcm8, pcm16, pcm24, pcm32, float32, float64, alaw or ulaw (default: the
+    /// input's; FLAC holds pcm8, pcm16 or pcm24).
     #[arg(long, value_name = "ENCODING", value_parser = super::apply::parse_encoding)]
     pub format: Option<Encoding>,
     /// Print a JSON object (input, output, the edit list applied, time) on stdout.

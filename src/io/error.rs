@@ -89,7 +89,9 @@ pub enum FileErrorKind {
         pair: usize,
     },
     /// An extension Spectro does not know.
-    #[error("unknown file type \"{0}\": open a WAV file or a raw IQ capture (.cu8, .cs8, .cs16, .cf32)")]
+    #[error(
+        "unknown file type \"{0}\": Spectro opens WAV (also RF64 and W64), FLAC, Ogg Vorbis, MP3, AIFF, CAF and raw IQ (.cu8, .cs8, .cs16, .cf32)"
+    )]
     UnknownType(String),
     /// Output would replace one of the files being read.
     #[error("is one of the files being read; write the result under another name")]

@@ -1,9 +1,12 @@
-//! File I/O, bytes and samples only: WAV and raw IQ recordings (mapped, decoded by range),
+//! File I/O, bytes and samples only: WAV, RF64, W64 and raw IQ recordings (mapped, decoded by
+//! range), FLAC, Ogg, MP3, AIFF and CAF (decoded once into a mapped cache),
 //! audio and PNG writers, all written atomically. Nothing here knows about edits.
 
 pub mod atomic;
+pub mod decode;
 pub mod encoding;
 pub mod error;
+pub mod flac;
 pub mod name_hints;
 pub mod output;
 pub mod picture;

@@ -1,4 +1,5 @@
-//! Writing rendered audio or IQ: WAV through hound, raw IQ as interleaved bytes.
+//! Writing rendered audio or IQ: WAV (RF64 when over 4 GB) in the source's header kind with its
+//! metadata chunks, raw IQ as interleaved bytes.
 
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
@@ -8,8 +9,9 @@ use rustfft::num_complex::Complex32;
 
 use super::encoding::Encoding;
 use super::error::{FileError, FileErrorKind};
+use super::flac::{FLAC_BITS, FlacWriter, MAX_FLAC_CHANNELS, MAX_FLAC_RATE_HZ};
 use super::recording::{Container, Recording};
-use super::wav::Chunk;
+use super::wav::{Chunk, FmtHeader};
 use crate::signal::SampleSource;
 
 /// What an output file will hold.
@@ -23,11 +25,60 @@ pub struct OutputFormat {
     pub stored_channels: usize,
     /// Samples per second (rounded for WAV headers).
     pub sample_rate: f64,
-    /// Chunks to write before the samples of a WAV (an SDR's `auxi`, carried over).
+    /// Chunks to write before the samples of a WAV (an SDR's `auxi`, LIST/INFO, `bext`, `cue `
+    /// carried over from the source).
     pub extra_chunks: Vec<Chunk>,
+    /// The WAV `fmt ` header kind: the source's, so readers that open it open the export.
+    pub header: FmtHeader,
+    /// Valid bits per sample in an extensible header (0: all the container's bits).
+    pub valid_bits: u16,
+    /// Samples per channel the caller will write, when known: a WAV whose data will pass
+    /// 4 GB is written as RF64 from the start. When unknown, room for RF64's `ds64` chunk is
+    /// kept in a `JUNK` chunk, as EBU Tech 3306 recommends.
+    pub planned_samples: Option<u64>,
+    /// Data size (bytes) above which a WAV is written as RF64; [`RIFF_DATA_LIMIT`] except in
+    /// tests, which exercise RF64 without writing 4 GB.
+    pub rf64_above: u64,
+}
+
+/// Extensions of lossy formats, which Spectro never writes.
+const LOSSY_EXTENSIONS: [&str; 9] = ["mp3", "ogg", "oga", "opus", "m4a", "aac", "wma", "mp2", "webm"];
+
+/// Largest data chunk a plain RIFF WAV holds: its sizes are 32-bit, and the RIFF size counts
+/// the header and chunks too.
+pub const RIFF_DATA_LIMIT: u64 = u32::MAX as u64 - (1 << 20);
+
+/// Chunks an export does not carry over from its source: padding, and summaries of the samples
+/// that edits make stale (`fact` is written anew, `PEAK`, `levl` and `md5 ` would be wrong).
+const STALE_CHUNKS: [&[u8; 4]; 9] = [
+    b"fact", b"PEAK", b"levl", b"md5 ", b"JUNK", b"junk", b"PAD ", b"FLLR", b"ds64",
+];
+
+/// The source's chunks worth carrying into a file of the same samples (see [`STALE_CHUNKS`]).
+pub fn carried_chunks(chunks: &[Chunk]) -> Vec<Chunk> {
+    chunks
+        .iter()
+        .filter(|c| !STALE_CHUNKS.contains(&&c.id))
+        .cloned()
+        .collect()
 }
 
 impl OutputFormat {
+    /// A format with no chunks carried over, a plain header and an unknown length.
+    pub fn new(container: Container, encoding: Encoding, stored_channels: usize, sample_rate: f64) -> Self {
+        OutputFormat {
+            container,
+            encoding,
+            stored_channels,
+            sample_rate,
+            extra_chunks: Vec::new(),
+            header: FmtHeader::Plain,
+            valid_bits: 0,
+            planned_samples: None,
+            rf64_above: RIFF_DATA_LIMIT,
+        }
+    }
+
     /// The format to write `target` in for a render of `source`: the source's own format,
     /// unless `encoding` asks otherwise or the target's extension names another container.
     pub fn for_target(
@@ -48,32 +99,67 @@ impl OutputFormat {
             if let Some(e) = encoding.filter(|&e| e != raw) {
                 return Err(err(format!("{} into a .{ext} file", e.name())));
             }
-            return Ok(OutputFormat {
-                container: Container::Raw,
-                encoding: raw,
-                stored_channels: 2 * source.channels(),
-                sample_rate: source.sample_rate(),
-                extra_chunks: Vec::new(),
-            });
+            let mut format =
+                OutputFormat::new(Container::Raw, raw, 2 * source.channels(), source.sample_rate());
+            format.planned_samples = Some(source.len());
+            return Ok(format);
+        }
+        if LOSSY_EXTENSIONS.contains(&ext.as_str()) {
+            return Err(err(format!(
+                ".{ext}: Spectro does not encode lossy formats (each re-encoding loses more); write a .flac (lossless) or a .wav"
+            )));
+        }
+        if ["aif", "aiff", "aifc", "caf", "w64"].contains(&ext.as_str()) {
+            return Err(err(format!(
+                ".{ext}: Spectro writes .wav (RF64 past 4 GB), .flac and raw IQ; write one of those"
+            )));
+        }
+        if ext == "flac" {
+            let encoding = match encoding {
+                Some(e) => e,
+                // FLAC holds integers: float and lossy sources get 24 bits, companded ones the
+                // 16 bits they decode to exactly.
+                None => match source.encoding() {
+                    e @ (Encoding::Pcm8 | Encoding::Pcm16 | Encoding::Pcm24) => e,
+                    Encoding::ALaw | Encoding::MuLaw | Encoding::Cs16 | Encoding::Cu8 | Encoding::Cs8 => {
+                        Encoding::Pcm16
+                    }
+                    _ => Encoding::Pcm24,
+                },
+            };
+            let mut format = OutputFormat::new(
+                Container::Flac,
+                encoding,
+                source.stored_channels(),
+                source.sample_rate(),
+            );
+            format.planned_samples = Some(source.len());
+            format.check(target)?;
+            return Ok(format);
         }
         let encoding = encoding.unwrap_or(source.encoding()).wav_equivalent();
         if encoding.is_raw_iq() {
             return Err(err(format!("{} samples into a WAV", encoding.name())));
         }
-        // SDR programs find the centre frequency in `auxi`; keep it with the IQ.
-        let extra_chunks = source
-            .extra_chunks()
-            .iter()
-            .filter(|c| &c.id == b"auxi")
-            .cloned()
-            .collect();
-        let format = OutputFormat {
-            container: Container::Wav,
-            encoding,
-            stored_channels: source.stored_channels(),
-            sample_rate: source.sample_rate(),
-            extra_chunks,
+        // An RF64 source stays RF64 whatever its size; others become RF64 past 4 GB.
+        let container = if source.container() == Container::Rf64 {
+            Container::Rf64
+        } else {
+            Container::Wav
         };
+        let mut format = OutputFormat::new(
+            container,
+            encoding,
+            source.stored_channels(),
+            source.sample_rate(),
+        );
+        // Metadata (LIST/INFO, `bext`, `cue `) and an SDR's `auxi` with its centre frequency.
+        format.extra_chunks = carried_chunks(source.extra_chunks());
+        format.header = source.wav_header();
+        if encoding == source.encoding() {
+            format.valid_bits = source.bits();
+        }
+        format.planned_samples = Some(source.len());
         format.check(target)?;
         Ok(format)
     }
@@ -87,6 +173,28 @@ impl OutputFormat {
             return Err(err(format!("{} channels", self.stored_channels)));
         }
         if self.container == Container::Raw {
+            return Ok(());
+        }
+        if self.container == Container::Flac {
+            if !FLAC_BITS.contains(&(8 * self.encoding.bytes() as u16)) || !self.encoding.is_pcm() {
+                return Err(err(format!(
+                    "{} samples into FLAC, which holds 8-, 16- or 24-bit integers (try --format pcm24)",
+                    self.encoding.name()
+                )));
+            }
+            if self.stored_channels > MAX_FLAC_CHANNELS {
+                return Err(err(format!(
+                    "{} channels into FLAC, which holds at most {MAX_FLAC_CHANNELS}; write a .wav",
+                    self.stored_channels
+                )));
+            }
+            let rate = self.sample_rate.round();
+            if !(1.0..=MAX_FLAC_RATE_HZ).contains(&rate) {
+                return Err(err(format!(
+                    "FLAC at {} Hz: FLAC decoders read 1 Hz to {MAX_FLAC_RATE_HZ} Hz; write a .wav or raw IQ",
+                    self.sample_rate
+                )));
+            }
             return Ok(());
         }
         let rate = self.sample_rate.round();
@@ -117,73 +225,185 @@ impl OutputFormat {
     fn block_align(&self) -> u64 {
         self.stored_channels as u64 * self.encoding.bytes() as u64
     }
-
-    fn hound_spec(&self) -> hound::WavSpec {
-        hound::WavSpec {
-            channels: self.stored_channels as u16,
-            sample_rate: self.sample_rate.round() as u32,
-            bits_per_sample: 8 * self.encoding.bytes() as u16,
-            sample_format: if self.encoding.is_float() {
-                hound::SampleFormat::Float
-            } else {
-                hound::SampleFormat::Int
-            },
-        }
-    }
 }
 
 enum Backend<'f> {
-    Wav(hound::WavWriter<BufWriter<&'f File>>),
-    /// A WAV with extra chunks before its data, which hound cannot write.
-    Riff(BufWriter<&'f File>, u64),
+    Wav(BufWriter<&'f File>, RiffLayout),
     Raw(BufWriter<&'f File>),
+    Flac(Box<FlacWriter<'f>>, Vec<i32>),
 }
 
-/// Writes a canonical WAV header with `chunks` before the data; returns the offset of the
-/// data chunk's size field, patched by [`finish_riff`].
-fn start_riff(w: &mut BufWriter<&File>, format: &OutputFormat) -> std::io::Result<u64> {
+/// Where [`start_riff`] left the fields [`finish_riff`] fills in.
+struct RiffLayout {
+    /// Written as RF64 from the start.
+    rf64: bool,
+    /// Offset of a `JUNK` chunk's payload kept for `ds64` (unknown length), if any.
+    junk_at: Option<u64>,
+    /// Offset of the `fact` chunk's sample count, if any.
+    fact_at: Option<u64>,
+    /// Offset of the data chunk's size field.
+    data_size_at: u64,
+}
+
+/// WAVE_FORMAT_EXTENSIBLE's sub-format GUID after its first two bytes (the plain format tag).
+const KSDATAFORMAT_TAIL: [u8; 14] = [
+    0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71,
+];
+
+/// Bytes of a `ds64` chunk's payload without a table: RIFF size, data size, sample count,
+/// table length.
+const DS64_LEN: u32 = 28;
+
+/// Writes a WAV header in `format`'s kind with its chunks before the data.
+fn start_riff(w: &mut BufWriter<&File>, format: &OutputFormat) -> std::io::Result<RiffLayout> {
     let bytes = format.encoding.bytes() as u16;
     let channels = format.stored_channels as u16;
     let rate = format.sample_rate.round() as u32;
     // `OutputFormat::check` keeps the frame within 16 bits and the byte rate within 32.
     let block = channels * bytes;
     let byte_rate = (rate as u64 * block as u64).min(u32::MAX as u64) as u32;
-    let tag: u16 = if format.encoding.is_float() { 3 } else { 1 };
-    w.write_all(b"RIFF\0\0\0\0WAVEfmt ")?;
-    w.write_all(&16u32.to_le_bytes())?;
-    w.write_all(&tag.to_le_bytes())?;
-    w.write_all(&channels.to_le_bytes())?;
-    w.write_all(&rate.to_le_bytes())?;
-    w.write_all(&byte_rate.to_le_bytes())?;
-    w.write_all(&block.to_le_bytes())?;
-    w.write_all(&(8 * bytes).to_le_bytes())?;
-    let mut pos = 36u64;
+    let tag: u16 = match format.encoding {
+        Encoding::Float32 | Encoding::Float64 => 3,
+        Encoding::ALaw => 6,
+        Encoding::MuLaw => 7,
+        _ => 1,
+    };
+    let planned_data = format.planned_samples.map(|n| n.saturating_mul(block as u64));
+    let rf64 = format.container == Container::Rf64 || planned_data.is_some_and(|d| d > format.rf64_above);
+    let mut pos = 0u64;
+    let mut put = |w: &mut BufWriter<&File>, b: &[u8]| -> std::io::Result<u64> {
+        w.write_all(b)?;
+        let at = pos;
+        pos += b.len() as u64;
+        Ok(at)
+    };
+    put(w, if rf64 { b"RF64" } else { b"RIFF" })?;
+    put(w, &[0xFF; 4])?;
+    put(w, b"WAVE")?;
+    let mut junk_at = None;
+    if rf64 {
+        put(w, b"ds64")?;
+        put(w, &DS64_LEN.to_le_bytes())?;
+        put(w, &[0; DS64_LEN as usize])?;
+    } else if planned_data.is_none() {
+        put(w, b"JUNK")?;
+        put(w, &DS64_LEN.to_le_bytes())?;
+        junk_at = Some(put(w, &[0; DS64_LEN as usize])?);
+    }
+    let extensible = match format.header {
+        FmtHeader::Extensible { channel_mask } => Some(channel_mask),
+        FmtHeader::Plain => None,
+    };
+    put(w, b"fmt ")?;
+    let fmt_len: u32 = match (extensible, tag) {
+        (Some(_), _) => 40,
+        (None, 1) => 16,
+        // Formats other than PCM carry a cbSize (0).
+        (None, _) => 18,
+    };
+    put(w, &fmt_len.to_le_bytes())?;
+    put(
+        w,
+        &(if extensible.is_some() { 0xFFFEu16 } else { tag }).to_le_bytes(),
+    )?;
+    put(w, &channels.to_le_bytes())?;
+    put(w, &rate.to_le_bytes())?;
+    put(w, &byte_rate.to_le_bytes())?;
+    put(w, &block.to_le_bytes())?;
+    put(w, &(8 * bytes).to_le_bytes())?;
+    if let Some(mask) = extensible {
+        let valid = if format.valid_bits == 0 || format.valid_bits > 8 * bytes {
+            8 * bytes
+        } else {
+            format.valid_bits
+        };
+        put(w, &22u16.to_le_bytes())?;
+        put(w, &valid.to_le_bytes())?;
+        put(w, &mask.to_le_bytes())?;
+        put(w, &tag.to_le_bytes())?;
+        put(w, &KSDATAFORMAT_TAIL)?;
+    } else if fmt_len == 18 {
+        put(w, &0u16.to_le_bytes())?;
+    }
+    // Formats other than PCM need a `fact` chunk with the sample count.
+    let fact_at = if tag != 1 {
+        put(w, b"fact")?;
+        put(w, &4u32.to_le_bytes())?;
+        Some(put(w, &[0xFF; 4])?)
+    } else {
+        None
+    };
     for c in &format.extra_chunks {
-        w.write_all(&c.id)?;
-        w.write_all(&(c.data.len() as u32).to_le_bytes())?;
-        w.write_all(&c.data)?;
-        pos += 8 + c.data.len() as u64;
+        put(w, &c.id)?;
+        put(w, &(c.data.len() as u32).to_le_bytes())?;
+        put(w, &c.data)?;
         if c.data.len() % 2 == 1 {
-            w.write_all(&[0])?;
-            pos += 1;
+            put(w, &[0])?;
         }
     }
-    w.write_all(b"data\0\0\0\0")?;
-    Ok(pos + 4)
+    put(w, b"data")?;
+    let data_size_at = put(w, &[0xFF; 4])?;
+    Ok(RiffLayout {
+        rf64,
+        junk_at,
+        fact_at,
+        data_size_at,
+    })
 }
 
-/// Fills in the RIFF and data sizes once the samples are written.
-fn finish_riff(mut w: BufWriter<&File>, data_size_at: u64) -> std::io::Result<()> {
-    let end = w.stream_position()?;
-    let data_len = end - data_size_at - 4;
+/// Fills in the sizes once the samples are written: RIFF's 32-bit fields, or RF64's `ds64`
+/// when the data passed 4 GB (turning the reserved `JUNK` into `ds64`).
+/// `data_len` is the bytes of samples written (counted: a device such as /dev/null has no
+/// position to ask).
+fn finish_riff(
+    mut w: BufWriter<&File>,
+    layout: &RiffLayout,
+    format: &OutputFormat,
+    data_len: u64,
+) -> std::io::Result<()> {
     if data_len % 2 == 1 {
         w.write_all(&[0])?;
     }
-    let total = w.stream_position()?;
-    w.seek(SeekFrom::Start(4))?;
-    w.write_all(&((total - 8).min(u32::MAX as u64) as u32).to_le_bytes())?;
-    w.seek(SeekFrom::Start(data_size_at))?;
-    w.write_all(&(data_len.min(u32::MAX as u64) as u32).to_le_bytes())?;
+    let total = layout.data_size_at + 4 + data_len + (data_len & 1);
+    let block = (format.stored_channels * format.encoding.bytes()).max(1) as u64;
+    let samples = data_len / block;
+    let needs_rf64 = layout.rf64 || data_len > format.rf64_above || total - 8 > u32::MAX as u64;
+    let ds64_at = match (needs_rf64, layout.rf64, layout.junk_at) {
+        (false, _, _) => None,
+        (true, true, _) => Some(20u64),
+        (true, false, Some(junk)) => {
+            w.seek(SeekFrom::Start(junk - 8))?;
+            w.write_all(b"ds64")?;
+            w.seek(SeekFrom::Start(0))?;
+            w.write_all(b"RF64")?;
+            Some(junk)
+        }
+        (true, false, None) => {
+            return Err(std::io::Error::other(
+                "the WAV grew past 4 GB beyond its planned length and has no room for RF64's ds64 chunk",
+            ));
+        }
+    };
+    if let Some(at) = ds64_at {
+        w.seek(SeekFrom::Start(4))?;
+        w.write_all(&u32::MAX.to_le_bytes())?;
+        w.seek(SeekFrom::Start(at))?;
+        w.write_all(&(total - 8).to_le_bytes())?;
+        w.write_all(&data_len.to_le_bytes())?;
+        w.write_all(&samples.to_le_bytes())?;
+        w.write_all(&0u32.to_le_bytes())?;
+        w.seek(SeekFrom::Start(layout.data_size_at))?;
+        w.write_all(&u32::MAX.to_le_bytes())?;
+    } else {
+        w.seek(SeekFrom::Start(4))?;
+        w.write_all(&((total - 8) as u32).to_le_bytes())?;
+        w.seek(SeekFrom::Start(layout.data_size_at))?;
+        w.write_all(&(data_len as u32).to_le_bytes())?;
+    }
+    if let Some(at) = layout.fact_at {
+        w.seek(SeekFrom::Start(at))?;
+        w.write_all(&(samples.min(u32::MAX as u64) as u32).to_le_bytes())?;
+    }
     w.flush()
 }
 
@@ -195,6 +415,8 @@ pub struct AudioWriter<'f> {
     bytes: Vec<u8>,
     interleaved: Vec<f32>,
     clipped: u64,
+    /// Bytes of samples written so far.
+    data_bytes: u64,
 }
 
 impl<'f> AudioWriter<'f> {
@@ -202,16 +424,23 @@ impl<'f> AudioWriter<'f> {
     pub fn new(file: &'f File, path: &'f Path, format: OutputFormat) -> Result<Self, FileError> {
         format.check(path)?;
         let mut buf = BufWriter::with_capacity(1 << 20, file);
+        let io = |e| FileError::new(path, FileErrorKind::Io(e));
         let backend = match format.container {
-            Container::Wav if !format.extra_chunks.is_empty() => {
-                let at =
-                    start_riff(&mut buf, &format).map_err(|e| FileError::new(path, FileErrorKind::Io(e)))?;
-                Backend::Riff(buf, at)
-            }
-            Container::Wav => {
-                Backend::Wav(hound::WavWriter::new(buf, format.hound_spec()).map_err(|e| hound_err(path, e))?)
-            }
             Container::Raw => Backend::Raw(buf),
+            Container::Flac => {
+                drop(buf);
+                let bits = 8 * format.encoding.bytes() as u16;
+                let rate = format.sample_rate.round() as u32;
+                Backend::Flac(
+                    Box::new(FlacWriter::new(file, format.stored_channels, bits, rate).map_err(io)?),
+                    Vec::new(),
+                )
+            }
+            _ => {
+                let layout =
+                    start_riff(&mut buf, &format).map_err(|e| FileError::new(path, FileErrorKind::Io(e)))?;
+                Backend::Wav(buf, layout)
+            }
         };
         Ok(AudioWriter {
             backend,
@@ -220,6 +449,7 @@ impl<'f> AudioWriter<'f> {
             bytes: Vec::new(),
             interleaved: Vec::new(),
             clipped: 0,
+            data_bytes: 0,
         })
     }
 
@@ -270,39 +500,24 @@ impl<'f> AudioWriter<'f> {
         let enc = self.format.encoding;
         let mut clipped = 0u64;
         let result = match &mut self.backend {
-            Backend::Raw(w) | Backend::Riff(w, _) => {
+            Backend::Raw(w) | Backend::Wav(w, _) => {
                 self.bytes.clear();
                 for i in 0..count {
                     clipped += u64::from(enc.encode(sample(i), &mut self.bytes));
                 }
+                self.data_bytes += self.bytes.len() as u64;
                 w.write_all(&self.bytes)
                     .map_err(|e| FileError::new(path, FileErrorKind::Io(e)))
             }
-            Backend::Wav(w) => {
-                let r = match enc {
-                    // hound's 16-bit fast path: no per-sample format dispatch.
-                    Encoding::Pcm16 => {
-                        let mut s = w.get_i16_writer(count as u32);
-                        for i in 0..count {
-                            let (v, c) = enc.quantise(sample(i));
-                            clipped += u64::from(c);
-                            s.write_sample(v as i16);
-                        }
-                        s.flush()
-                    }
-                    Encoding::Float32 => (0..count).try_for_each(|i| w.write_sample(sample(i))),
-                    Encoding::Pcm8 => (0..count).try_for_each(|i| {
-                        let (v, c) = enc.quantise(sample(i));
-                        clipped += u64::from(c);
-                        w.write_sample(v as i8)
-                    }),
-                    _ => (0..count).try_for_each(|i| {
-                        let (v, c) = enc.quantise(sample(i));
-                        clipped += u64::from(c);
-                        w.write_sample(v)
-                    }),
-                };
-                r.map_err(|e| hound_err(path, e))
+            Backend::Flac(w, ints) => {
+                ints.clear();
+                ints.extend((0..count).map(|i| {
+                    let (v, c) = enc.quantise(sample(i));
+                    clipped += u64::from(c);
+                    v
+                }));
+                w.write(ints)
+                    .map_err(|e| FileError::new(path, FileErrorKind::Io(e)))
             }
         };
         self.clipped += clipped;
@@ -316,36 +531,23 @@ impl<'f> AudioWriter<'f> {
             Backend::Raw(mut w) => w
                 .flush()
                 .map_err(|e| FileError::new(path, FileErrorKind::Io(e)))?,
-            Backend::Riff(w, at) => {
-                finish_riff(w, at).map_err(|e| FileError::new(path, FileErrorKind::Io(e)))?
-            }
-            Backend::Wav(w) => w.finalize().map_err(|e| hound_err(path, e))?,
+            Backend::Flac(w, _) => w
+                .finish()
+                .map_err(|e| FileError::new(path, FileErrorKind::Io(e)))?,
+            Backend::Wav(w, layout) => finish_riff(w, &layout, &self.format, self.data_bytes)
+                .map_err(|e| FileError::new(path, FileErrorKind::Io(e)))?,
         }
         Ok(self.clipped)
     }
-}
-
-fn hound_err(path: &Path, e: hound::Error) -> FileError {
-    let kind = match e {
-        hound::Error::IoError(io) => FileErrorKind::Io(io),
-        other => FileErrorKind::CannotWrite(other.to_string()),
-    };
-    FileError::new(path, kind)
 }
 
 /// A 32-bit float WAV held in memory: `stored` channels (I and Q as two channels for IQ), all
 /// the same length. For sound made in memory (a picture imported in the window) that then
 /// opens like a file.
 pub fn float_wav_bytes(stored: &[Vec<f32>], sample_rate: f64) -> Result<Vec<u8>, String> {
-    OutputFormat {
-        container: Container::Wav,
-        encoding: Encoding::Float32,
-        stored_channels: stored.len(),
-        sample_rate,
-        extra_chunks: Vec::new(),
-    }
-    .check(Path::new("sound"))
-    .map_err(|e| e.kind.to_string())?;
+    OutputFormat::new(Container::Wav, Encoding::Float32, stored.len(), sample_rate)
+        .check(Path::new("sound"))
+        .map_err(|e| e.kind.to_string())?;
     let spec = hound::WavSpec {
         channels: stored.len() as u16,
         sample_rate: sample_rate.round() as u32,

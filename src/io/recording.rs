@@ -9,11 +9,12 @@ use memmap2::Mmap;
 use rustfft::num_complex::Complex32;
 use serde::Serialize;
 
+use super::decode;
 use super::encoding::Encoding;
 use super::error::{FileError, FileErrorKind};
-use super::wav::{self, Chunk};
-use crate::signal::SampleSource;
+use super::wav::{self, Chunk, FmtHeader, WavKind};
 use crate::signal::limits::{self, MAX_SAMPLE_ABS};
+use crate::signal::{Progress, SampleSource};
 
 /// Samples per channel in a block of the lazy float check: each block is scanned once, the
 /// first time a read touches it, so every bad sample is counted once however often it is decoded.
@@ -35,8 +36,22 @@ pub struct OpenOptions {
 pub enum Container {
     /// RIFF/WAVE.
     Wav,
+    /// RF64 or BW64: WAV with 64-bit sizes (over 4 GB).
+    Rf64,
+    /// Sony Wave64.
+    W64,
     /// Headerless interleaved I/Q.
     Raw,
+    /// FLAC (decoded into the cache).
+    Flac,
+    /// Ogg (Vorbis), decoded into the cache.
+    Ogg,
+    /// MPEG audio (MP3), decoded into the cache.
+    Mp3,
+    /// AIFF or AIFF-C, decoded into the cache.
+    Aiff,
+    /// Apple Core Audio Format, decoded into the cache.
+    Caf,
 }
 
 impl Container {
@@ -44,7 +59,46 @@ impl Container {
     pub fn name(self) -> &'static str {
         match self {
             Container::Wav => "WAV",
+            Container::Rf64 => "RF64",
+            Container::W64 => "Wave64",
             Container::Raw => "raw IQ",
+            Container::Flac => "FLAC",
+            Container::Ogg => "Ogg",
+            Container::Mp3 => "MP3",
+            Container::Aiff => "AIFF",
+            Container::Caf => "CAF",
+        }
+    }
+
+    /// True for the containers decoded into the cache (see [`super::decode`]).
+    pub fn is_decoded(self) -> bool {
+        matches!(
+            self,
+            Container::Flac | Container::Ogg | Container::Mp3 | Container::Aiff | Container::Caf
+        )
+    }
+
+    /// The container of a symphonia format short name.
+    fn of_decoded(short_name: &str) -> Container {
+        match short_name {
+            n if n.contains("flac") => Container::Flac,
+            n if n.contains("ogg") => Container::Ogg,
+            n if n.contains("aif") => Container::Aiff,
+            n if n.contains("caf") => Container::Caf,
+            _ => Container::Mp3,
+        }
+    }
+
+    /// True for the WAV family (RIFF, RF64, W64): mapped and decoded in place.
+    pub fn is_wav(self) -> bool {
+        matches!(self, Container::Wav | Container::Rf64 | Container::W64)
+    }
+
+    fn of(kind: WavKind) -> Container {
+        match kind {
+            WavKind::Riff => Container::Wav,
+            WavKind::Rf64 => Container::Rf64,
+            WavKind::W64 => Container::W64,
         }
     }
 }
@@ -69,7 +123,14 @@ impl std::ops::Deref for Bytes {
 pub struct Recording {
     path: PathBuf,
     container: Container,
+    /// The source's sample encoding (what exports write by default).
     encoding: Encoding,
+    /// How the mapped bytes are stored: `encoding`, except for decoded files (32-bit float).
+    storage: Encoding,
+    /// Codec of a decoded file ("flac", "mp3", …).
+    codec: Option<String>,
+    /// Decoded from a lossy codec.
+    lossy: bool,
     bits: u16,
     stored_channels: usize,
     sample_rate: f64,
@@ -80,6 +141,7 @@ pub struct Recording {
     data_offset: usize,
     block_align: usize,
     extra_chunks: Vec<Chunk>,
+    header: FmtHeader,
     center_freq_hz: Option<f64>,
     /// Float files: one bit per [`SCAN_BLOCK_SAMPLES`] samples per channel, set once the block
     /// is scanned.
@@ -107,8 +169,13 @@ pub struct RecordingInfo {
     pub duration_s: f64,
     /// Sample encoding.
     pub encoding: &'static str,
-    /// Valid bits per stored sample.
+    /// Valid bits per stored sample (0 for a lossy source).
     pub bits: u16,
+    /// Codec: "flac", "vorbis", "mp3", "pcm_s16le", "pcm_s16be", "pcm_alaw", "cu8", …
+    pub codec: String,
+    /// Decoded from a lossy codec (MP3, Vorbis): exports are lossless (FLAC or WAV) and never
+    /// re-encode it.
+    pub lossy: bool,
     /// Complex baseband.
     pub iq: bool,
     /// Centre frequency of an IQ capture (from an `auxi` chunk or a SigMF sidecar), Hz.
@@ -145,6 +212,16 @@ fn sanitise(x: f32) -> f32 {
 impl Recording {
     /// Opens `path`: a WAV file, or a raw IQ capture recognised by its extension.
     pub fn open(path: impl AsRef<Path>, options: OpenOptions) -> Result<Recording, FileError> {
+        Self::open_with_progress(path, options, &Progress::new())
+    }
+
+    /// [`Recording::open`], reporting the decoding of a compressed file (FLAC, MP3, …) to
+    /// `progress` and stopping when it is cancelled. WAV and raw files open at once.
+    pub fn open_with_progress(
+        path: impl AsRef<Path>,
+        options: OpenOptions,
+        progress: &Progress,
+    ) -> Result<Recording, FileError> {
         let given = path.as_ref();
         // Opening the metadata of a SigMF pair opens its data.
         let data_path;
@@ -176,7 +253,79 @@ impl Recording {
             .and_then(|e| e.to_str())
             .unwrap_or("")
             .to_ascii_lowercase();
+        if WavKind::sniff(&map).is_none()
+            && (decode::DECODED_EXTENSIONS.contains(&ext.as_str()) || decode::sniff(&map))
+        {
+            drop(map);
+            return Self::open_decoded(path, options, progress);
+        }
         Self::from_bytes(path, Bytes::Mapped(map), &ext, options)
+    }
+
+    /// Opens a file decoded into the cache.
+    fn open_decoded(path: &Path, options: OpenOptions, progress: &Progress) -> Result<Recording, FileError> {
+        let err = |kind| FileError::new(path, kind);
+        let decoded = decode::open_decoded(path, progress)?;
+        let info = decoded.info;
+        let cache = File::open(&decoded.cache_path).map_err(|e| err(FileErrorKind::Io(e)))?;
+        // SAFETY: read-only; a cache entry is written to a temporary file renamed into place and
+        // never modified after, and removing it keeps this mapping valid.
+        let map = unsafe { Mmap::map(&cache) }.map_err(|e| err(FileErrorKind::Io(e)))?;
+        let rate = check_rate(path, options.sample_rate.unwrap_or(info.sample_rate as f64))?;
+        if options.iq && info.channels != 2 {
+            return Err(err(FileErrorKind::IqNeedsStereo(info.channels)));
+        }
+        let codec = info.codec.to_ascii_lowercase();
+        let encoding = if info.lossy || codec.contains("f32") {
+            Encoding::Float32
+        } else if codec.contains("f64") {
+            Encoding::Float64
+        } else if codec.contains("alaw") {
+            Encoding::ALaw
+        } else if codec.contains("mulaw") {
+            Encoding::MuLaw
+        } else {
+            match info.bits {
+                1..=8 => Encoding::Pcm8,
+                9..=16 => Encoding::Pcm16,
+                17..=24 => Encoding::Pcm24,
+                _ => Encoding::Pcm32,
+            }
+        };
+        let storage = Encoding::from_name(&info.storage).unwrap_or(Encoding::Float32);
+        let scanned = if storage.is_float() {
+            let blocks = info.samples.div_ceil(SCAN_BLOCK_SAMPLES);
+            (0..blocks.div_ceil(64)).map(|_| AtomicU64::new(0)).collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Recording {
+            path: path.to_path_buf(),
+            container: Container::of_decoded(&info.container),
+            encoding,
+            storage,
+            codec: Some(info.codec.clone()),
+            lossy: info.lossy,
+            bits: match encoding {
+                _ if info.lossy => 0,
+                Encoding::ALaw | Encoding::MuLaw => 8,
+                Encoding::Float32 => 32,
+                Encoding::Float64 => 64,
+                _ => info.bits,
+            },
+            stored_channels: info.channels,
+            sample_rate: rate,
+            samples: info.samples,
+            iq: options.iq,
+            data_offset: decode::DECODED_DATA_OFFSET,
+            block_align: storage.bytes() * info.channels,
+            bytes: Bytes::Mapped(map),
+            extra_chunks: Vec::new(),
+            header: FmtHeader::Plain,
+            center_freq_hz: None,
+            scanned,
+            replaced: AtomicU64::new(0),
+        })
     }
 
     /// Builds a recording from bytes in memory, as if read from a file with extension `ext`.
@@ -235,6 +384,9 @@ impl Recording {
                 path: path.to_path_buf(),
                 container: Container::Raw,
                 encoding,
+                storage: encoding,
+                codec: None,
+                lossy: false,
                 bits: 8 * encoding.bytes() as u16,
                 stored_channels: 2,
                 sample_rate: rate,
@@ -244,13 +396,14 @@ impl Recording {
                 block_align: pair,
                 bytes,
                 extra_chunks: Vec::new(),
+                header: FmtHeader::Plain,
                 center_freq_hz: meta.and_then(|m| m.center_freq_hz).or(hints.center_freq_hz),
                 scanned: Vec::new(),
                 replaced: AtomicU64::new(0),
             }
         } else {
-            let is_riff = bytes.len() >= 4 && (&bytes[..4] == b"RIFF" || &bytes[..4] == b"RF64");
-            if !matches!(ext, "wav" | "wave") && !is_riff {
+            let is_riff = WavKind::sniff(&bytes).is_some();
+            if !matches!(ext, "wav" | "wave" | "rf64" | "bw64" | "w64") && !is_riff {
                 return Err(err(FileErrorKind::UnknownType(if ext.is_empty() {
                     "(no extension)".to_owned()
                 } else {
@@ -271,8 +424,11 @@ impl Recording {
             });
             Recording {
                 path: path.to_path_buf(),
-                container: Container::Wav,
+                container: Container::of(layout.kind),
                 encoding: layout.encoding,
+                storage: layout.encoding,
+                codec: None,
+                lossy: false,
                 bits: layout.bits,
                 stored_channels: layout.channels,
                 sample_rate: rate,
@@ -282,6 +438,7 @@ impl Recording {
                 block_align: layout.block_align,
                 bytes,
                 extra_chunks: layout.extra_chunks,
+                header: layout.header,
                 center_freq_hz,
                 scanned: Vec::new(),
                 replaced: AtomicU64::new(0),
@@ -291,7 +448,7 @@ impl Recording {
         if rec.samples == 0 {
             return Err(err(FileErrorKind::NoSamples));
         }
-        if rec.encoding.is_float() {
+        if rec.storage.is_float() {
             let blocks = rec.samples.div_ceil(SCAN_BLOCK_SAMPLES);
             rec.scanned = (0..blocks.div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
         }
@@ -379,6 +536,22 @@ impl Recording {
         &self.extra_chunks
     }
 
+    /// Codec: "flac", "mp3", "vorbis", "pcm_s16le", …
+    pub fn codec(&self) -> &str {
+        self.codec.as_deref().unwrap_or(self.encoding.codec_name())
+    }
+
+    /// True when the source is lossy (MP3, Vorbis): exports are written losslessly and never
+    /// re-encoded to a lossy format.
+    pub fn is_lossy(&self) -> bool {
+        self.lossy
+    }
+
+    /// A WAV source's `fmt ` header kind (plain or extensible), which exports keep.
+    pub fn wav_header(&self) -> FmtHeader {
+        self.header
+    }
+
     /// The facts `spectro info` prints.
     pub fn info(&self) -> RecordingInfo {
         RecordingInfo {
@@ -391,6 +564,8 @@ impl Recording {
             duration_s: self.duration_s(),
             encoding: self.encoding.name(),
             bits: self.bits,
+            codec: self.codec().to_owned(),
+            lossy: self.lossy,
             iq: self.iq,
             center_freq_hz: self.center_freq_hz,
         }
@@ -413,10 +588,10 @@ impl Recording {
         let (mid, tail) = rest.split_at_mut((hi - lo) as usize);
         head.fill(0.0);
         tail.fill(0.0);
-        let at = self.data_offset + lo as usize * self.block_align + stored * self.encoding.bytes();
-        self.encoding
+        let at = self.data_offset + lo as usize * self.block_align + stored * self.storage.bytes();
+        self.storage
             .decode_strided(&self.bytes[at..], self.block_align, mid);
-        if self.encoding.is_float() {
+        if self.storage.is_float() {
             self.scan_blocks(lo as u64, hi as u64);
             for x in mid.iter_mut() {
                 *x = sanitise(*x);

@@ -1,10 +1,11 @@
-//! WAV (RIFF/WAVE) layout: where the samples are and how they are stored.
+//! WAV layout (RIFF/WAVE, RF64/BW64 and Sony Wave64): where the samples are and how they are
+//! stored.
 //!
-//! Spectro parses the chunk structure itself instead of streaming through hound's reader
-//! because it maps files and decodes any range on demand (hour-long recordings are never
-//! decoded whole), needs the exact data offset, and keeps chunks hound skips (an SDR's `auxi`
-//! with the centre frequency). Writing goes through hound, and the tests check this parser
-//! against hound's reader.
+//! Spectro parses the chunk structure itself instead of streaming through a reader because it
+//! maps files and decodes any range on demand (hour-long recordings are never decoded whole),
+//! needs the exact data offset, and keeps the chunks an export carries over (an SDR's `auxi`
+//! with the centre frequency, LIST/INFO, `bext`, `cue `). The tests check this parser against
+//! libsndfile and hound.
 
 use super::encoding::Encoding;
 use super::error::FileErrorKind;
@@ -22,6 +23,10 @@ pub struct Chunk {
 /// Where a WAV file keeps its samples.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WavLayout {
+    /// RIFF, RF64 or W64.
+    pub kind: WavKind,
+    /// The `fmt ` chunk's kind, kept so an export writes the header the source had.
+    pub header: FmtHeader,
     /// Sample encoding.
     pub encoding: Encoding,
     /// Channels stored per sample frame.
@@ -82,6 +87,8 @@ pub const MAX_KEPT_CHUNK: usize = 1 << 16;
 const PCM: u16 = 0x0001;
 const IEEE_FLOAT: u16 = 0x0003;
 const EXTENSIBLE: u16 = 0xFFFE;
+const ALAW: u16 = 0x0006;
+const MULAW: u16 = 0x0007;
 
 fn le16(b: &[u8], at: usize) -> u16 {
     u16::from_le_bytes([b[at], b[at + 1]])
@@ -102,7 +109,22 @@ fn format_name(tag: u16) -> String {
     }
 }
 
+/// Which `fmt ` chunk a WAV has: readers differ in what they accept (Python's `wave` module
+/// before 3.12 refuses WAVE_FORMAT_EXTENSIBLE), so an export keeps the source's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FmtHeader {
+    /// The plain 16-byte (PCM) or 18-byte (float, A-law, µ-law) chunk.
+    #[default]
+    Plain,
+    /// WAVE_FORMAT_EXTENSIBLE, with its speaker mask.
+    Extensible {
+        /// `dwChannelMask`: which speaker each channel feeds (0: unspecified).
+        channel_mask: u32,
+    },
+}
+
 struct Fmt {
+    header: FmtHeader,
     tag: u16,
     channels: usize,
     sample_rate: u32,
@@ -126,6 +148,7 @@ fn parse_fmt(p: &[u8]) -> Result<Fmt, FileErrorKind> {
     let block_align = le16(p, 12) as usize;
     let container_bits = le16(p, 14);
     let mut bits = container_bits;
+    let mut header = FmtHeader::Plain;
     if tag == EXTENSIBLE {
         if p.len() < 40 {
             return Err(FileErrorKind::Malformed(
@@ -138,8 +161,12 @@ fn parse_fmt(p: &[u8]) -> Result<Fmt, FileErrorKind> {
         }
         // The sub-format GUID begins with the plain format tag.
         tag = le16(p, 24);
+        header = FmtHeader::Extensible {
+            channel_mask: le32(p, 20),
+        };
     }
     Ok(Fmt {
+        header,
         tag,
         channels,
         sample_rate,
@@ -185,35 +212,142 @@ fn encoding_of(fmt: &Fmt) -> Result<Encoding, FileErrorKind> {
         (PCM, 4) => Ok(Encoding::Pcm32),
         (PCM, n) => Err(FileErrorKind::Unsupported(format!("{}-bit integer PCM", 8 * n))),
         (IEEE_FLOAT, 4) => Ok(Encoding::Float32),
-        (IEEE_FLOAT, 8) => Err(FileErrorKind::Unsupported(
-            "64-bit float (convert it to 32-bit float or 24-bit PCM)".into(),
-        )),
+        (IEEE_FLOAT, 8) => Ok(Encoding::Float64),
+        (ALAW, 1) => Ok(Encoding::ALaw),
+        (MULAW, 1) => Ok(Encoding::MuLaw),
         (IEEE_FLOAT, n) => Err(FileErrorKind::Unsupported(format!("{}-bit float", 8 * n))),
         (tag, _) => Err(FileErrorKind::Unsupported(format_name(tag))),
     }
 }
 
-/// Parses the RIFF structure of a whole WAV file held in `bytes`.
+/// The three RIFF-style containers of WAV samples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WavKind {
+    /// RIFF/WAVE: 32-bit sizes, files up to 4 GB.
+    Riff,
+    /// RF64 (EBU Tech 3306) or BW64: RIFF whose sizes above 4 GB sit in a `ds64` chunk.
+    Rf64,
+    /// Sony Wave64: GUID chunk ids and 64-bit sizes.
+    W64,
+}
+
+/// W64 GUIDs: the `riff` and `wave` ids, and the tail shared by its chunk ids (`fmt `, `data`,
+/// …), whose first four bytes are the RIFF FourCC.
+const W64_RIFF: [u8; 16] = [
+    0x72, 0x69, 0x66, 0x66, 0x2E, 0x91, 0xCF, 0x11, 0xA5, 0xD6, 0x28, 0xDB, 0x04, 0xC1, 0x00, 0x00,
+];
+const W64_WAVE: [u8; 16] = [
+    0x77, 0x61, 0x76, 0x65, 0xF3, 0xAC, 0xD3, 0x11, 0x8C, 0xD1, 0x00, 0xC0, 0x4F, 0x8E, 0xDB, 0x8A,
+];
+const W64_TAIL: [u8; 12] = [
+    0xF3, 0xAC, 0xD3, 0x11, 0x8C, 0xD1, 0x00, 0xC0, 0x4F, 0x8E, 0xDB, 0x8A,
+];
+/// W64's `list` chunk uses the RIFF-style GUID tail.
+const W64_LIST: [u8; 16] = [
+    0x6C, 0x69, 0x73, 0x74, 0x2F, 0x91, 0xCF, 0x11, 0xA5, 0xD6, 0x28, 0xDB, 0x04, 0xC1, 0x00, 0x00,
+];
+
+/// One chunk header: its id (a W64 GUID reduced to its FourCC when it has one), where its
+/// payload starts and how long it says it is.
+struct ChunkHeader {
+    id: [u8; 4],
+    payload: usize,
+    declared: u64,
+}
+
+fn le64(b: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().unwrap_or([0; 8]))
+}
+
+impl WavKind {
+    /// The kind `bytes` start with, if any.
+    pub fn sniff(bytes: &[u8]) -> Option<WavKind> {
+        if bytes.len() >= 12 && &bytes[8..12] == b"WAVE" {
+            match &bytes[0..4] {
+                b"RIFF" => return Some(WavKind::Riff),
+                b"RF64" | b"BW64" => return Some(WavKind::Rf64),
+                _ => {}
+            }
+        }
+        (bytes.len() >= 40 && bytes[0..16] == W64_RIFF && bytes[24..40] == W64_WAVE).then_some(WavKind::W64)
+    }
+
+    /// Bytes before the first chunk.
+    fn first_chunk(self) -> usize {
+        match self {
+            WavKind::Riff | WavKind::Rf64 => 12,
+            WavKind::W64 => 40,
+        }
+    }
+
+    /// Reads the chunk header at `pos`, if a whole one is there.
+    fn header(self, bytes: &[u8], pos: usize) -> Option<ChunkHeader> {
+        match self {
+            WavKind::Riff | WavKind::Rf64 => (pos + 8 <= bytes.len()).then(|| ChunkHeader {
+                id: [bytes[pos], bytes[pos + 1], bytes[pos + 2], bytes[pos + 3]],
+                payload: pos + 8,
+                declared: le32(bytes, pos + 4) as u64,
+            }),
+            WavKind::W64 => {
+                if pos + 24 > bytes.len() {
+                    return None;
+                }
+                let guid = &bytes[pos..pos + 16];
+                let id = if guid[4..16] == W64_TAIL || guid == W64_LIST {
+                    [guid[0], guid[1], guid[2], guid[3]]
+                } else {
+                    // Not a chunk Spectro knows: an id that matches none of its FourCCs.
+                    *b"\0\0\0\0"
+                };
+                // W64 sizes count the 24-byte header.
+                let size = le64(bytes, pos + 16);
+                Some(ChunkHeader {
+                    id,
+                    payload: pos + 24,
+                    declared: size.saturating_sub(24),
+                })
+            }
+        }
+    }
+
+    /// Where the chunk after one whose payload at `payload` is `len` bytes long starts.
+    fn next(self, payload: usize, len: usize) -> usize {
+        let end = payload.saturating_add(len);
+        match self {
+            // RIFF chunks are padded to an even length, W64 chunks to a multiple of 8.
+            WavKind::Riff | WavKind::Rf64 => end.saturating_add(len & 1),
+            WavKind::W64 => end.saturating_add((8 - end % 8) % 8),
+        }
+    }
+}
+
+/// Parses the chunk structure of a whole WAV (RIFF, RF64/BW64 or W64) file held in `bytes`.
 pub fn parse(bytes: &[u8]) -> Result<WavLayout, FileErrorKind> {
     if bytes.is_empty() {
         return Err(FileErrorKind::Empty);
     }
-    if bytes.len() >= 4 && &bytes[0..4] == b"RF64" {
-        return Err(FileErrorKind::Unsupported("RF64 (WAV larger than 4 GB)".into()));
-    }
-    if bytes.len() < 12 || &bytes[0..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
-        return Err(FileErrorKind::NotWav);
-    }
+    let kind = WavKind::sniff(bytes).ok_or(FileErrorKind::NotWav)?;
     let mut fmt: Option<Fmt> = None;
     let mut data: Option<(usize, usize)> = None;
+    // RF64: the real sizes of the data chunk, from `ds64` (which must come first).
+    let mut ds64_data: Option<u64> = None;
     let mut extra = Vec::new();
-    let mut pos = 12usize;
-    while pos + 8 <= bytes.len() {
-        let id: [u8; 4] = [bytes[pos], bytes[pos + 1], bytes[pos + 2], bytes[pos + 3]];
-        let declared = le32(bytes, pos + 4) as usize;
-        let payload = pos + 8;
-        let available = bytes.len() - payload;
-        if &id == b"data" {
+    let mut pos = kind.first_chunk();
+    while let Some(ChunkHeader {
+        id,
+        payload,
+        declared,
+    }) = kind.header(bytes, pos)
+    {
+        let available = (bytes.len() - payload) as u64;
+        if &id == b"ds64" && kind == WavKind::Rf64 {
+            if declared < 24 || declared > available {
+                return Err(FileErrorKind::Malformed(
+                    "RF64 ds64 chunk shorter than 24 bytes".into(),
+                ));
+            }
+            ds64_data = Some(le64(bytes, payload + 8));
+        } else if &id == b"data" {
             if fmt.is_none() {
                 return Err(FileErrorKind::Malformed("data chunk before the fmt chunk".into()));
             }
@@ -222,19 +356,21 @@ pub fn parse(bytes: &[u8]) -> Result<WavLayout, FileErrorKind> {
                     "a second data chunk at byte {pos}: which one holds the samples is ambiguous"
                 )));
             }
-            // Recorders that stream to disk leave 0xFFFFFFFF ("until the end") in the header.
-            let len = if declared == u32::MAX as usize {
-                available
-            } else {
-                declared
+            let len = match kind {
+                WavKind::Rf64 if declared == u32::MAX as u64 => ds64_data.ok_or_else(|| {
+                    FileErrorKind::Malformed("RF64 file without a ds64 chunk before its data".into())
+                })?,
+                // Recorders that stream to disk leave 0xFFFFFFFF ("until the end") in the header.
+                WavKind::Riff if declared == u32::MAX as u64 => available,
+                _ => declared,
             };
             if len > available {
                 return Err(FileErrorKind::Truncated {
-                    declared: len as u64,
-                    available: available as u64,
+                    declared: len,
+                    available,
                 });
             }
-            data = Some((payload, len));
+            data = Some((payload, len as usize));
         } else if declared > available {
             if data.is_some() {
                 // Trailing junk after complete samples does not make the samples unreadable.
@@ -250,16 +386,15 @@ pub fn parse(bytes: &[u8]) -> Result<WavLayout, FileErrorKind> {
                     "a second fmt chunk at byte {pos}: which one describes the samples is ambiguous"
                 )));
             }
-            fmt = Some(parse_fmt(&bytes[payload..payload + declared])?);
-        } else if declared <= MAX_KEPT_CHUNK {
+            fmt = Some(parse_fmt(&bytes[payload..payload + declared as usize])?);
+        } else if declared as usize <= MAX_KEPT_CHUNK && id != *b"\0\0\0\0" && &id != b"ds64" {
             extra.push(Chunk {
                 id,
-                data: bytes[payload..payload + declared].to_vec(),
+                data: bytes[payload..payload + declared as usize].to_vec(),
             });
         }
-        let len = data.filter(|d| d.0 == payload).map_or(declared, |d| d.1);
-        // Chunks are padded to an even length.
-        pos = payload.saturating_add(len).saturating_add(len & 1);
+        let len = data.filter(|d| d.0 == payload).map_or(declared as usize, |d| d.1);
+        pos = kind.next(payload, len);
     }
     let fmt = fmt.ok_or_else(|| FileErrorKind::Malformed("no fmt chunk".into()))?;
     let (data_offset, data_len) = data.ok_or_else(|| FileErrorKind::Malformed("no data chunk".into()))?;
@@ -277,6 +412,8 @@ pub fn parse(bytes: &[u8]) -> Result<WavLayout, FileErrorKind> {
         return Err(FileErrorKind::NoSamples);
     }
     Ok(WavLayout {
+        kind,
+        header: fmt.header,
         encoding,
         channels: fmt.channels,
         sample_rate: fmt.sample_rate,
@@ -331,8 +468,8 @@ mod tests {
                 "truncated: the data chunk claims 1000 bytes but only 10",
             ),
             (wav(1, 1, 0, 16, &[0; 10], None), "sample rate is 0"),
-            (wav(3, 1, 8000, 64, &[0; 16], None), "64-bit float"),
-            (wav(7, 1, 8000, 8, &[0; 16], None), "µ-law"),
+            (wav(3, 1, 8000, 16, &[0; 16], None), "16-bit float"),
+            (wav(0x55, 1, 8000, 8, &[0; 16], None), "MP3 in WAV"),
             (wav(1, 1, 8000, 16, &[], None), "no samples"),
             (wav(1, 2, 8000, 16, &[0; 6], None), "not a whole number"),
         ];

@@ -120,9 +120,13 @@ pub fn extract_region(
         targets.push(meta.as_path());
     }
     group.check(&targets)?;
+    out_format.planned_samples = Some((end - start).div_ceil(decimation as u64));
+    // A region keeps the source's description (LIST/INFO) and its `auxi`; cue points, a
+    // broadcast time reference and the like describe the whole recording.
     out_format.extra_chunks = out_format
         .extra_chunks
         .iter()
+        .filter(|c| &c.id == b"auxi" || &c.id == b"LIST")
         .map(|c| match center_freq_hz {
             Some(f) if &c.id == b"auxi" => Chunk {
                 id: c.id,

@@ -141,6 +141,19 @@ impl FileDialogs {
                         &[
                             "wav",
                             "wave",
+                            "rf64",
+                            "bw64",
+                            "w64",
+                            "flac",
+                            "ogg",
+                            "oga",
+                            "mp3",
+                            "aif",
+                            "aiff",
+                            "aifc",
+                            "caf",
+                            "sigmf-meta",
+                            "sigmf-data",
                             "cu8",
                             "cs8",
                             "cs16",
@@ -155,7 +168,7 @@ impl FileDialogs {
                     .add_filter("All files", &["*"]),
                 FilePurpose::LoadEdits | FilePurpose::SaveEdits => d.add_filter("Edit lists", &["json"]),
                 FilePurpose::ExportAudio | FilePurpose::ExportSelection => {
-                    d.add_filter("Audio", &["wav", "cu8", "cs8", "cs16", "cf32"])
+                    d.add_filter("Audio", &["wav", "flac", "cu8", "cs8", "cs16", "cf32"])
                 }
                 FilePurpose::ExportFeatures => d.add_filter("CSV", &["csv"]),
                 FilePurpose::OpenImage | FilePurpose::ExportImage => d

@@ -11,8 +11,13 @@ pub fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The decoding cache the tests use (never the user's).
+pub fn test_cache_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("decoded")
+}
+
 /// Runs the built `spectro` binary. Its XDG state directory (where the window autosaves edit
-/// lists) is one of the tests' own, never the user's.
+/// lists) and its decoding cache are the tests' own, never the user's.
 pub fn spectro(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_spectro"))
         .args(args)
@@ -20,6 +25,7 @@ pub fn spectro(args: &[&str]) -> Output {
             "XDG_STATE_HOME",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg-state"),
         )
+        .env("SPECTRO_CACHE_DIR", test_cache_dir())
         .output()
         .expect("spectro runs")
 }

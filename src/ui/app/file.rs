@@ -45,23 +45,16 @@ impl SpectroApp {
                 let ext = self
                     .open
                     .as_ref()
-                    .map(|o| {
-                        o.recording
-                            .path()
-                            .extension()
-                            .map(|e| e.to_string_lossy().into_owned())
-                            .unwrap_or("wav".into())
-                    })
-                    .unwrap_or("wav".into());
+                    .map_or("wav".into(), |o| export_extension(&o.recording));
                 let suggested = self.suggested_path(&ext, "-edited");
                 self.dialogs.ask(FilePurpose::ExportAudio, suggested, ctx);
             }
             Command::ExportAudio(Some(path)) => self.request_write(Write::ExportAudio(path), ctx),
             Command::ExportSelection(None) => {
-                let ext = if self.open.as_ref().is_some_and(|o| o.recording.is_complex()) {
-                    "cf32"
-                } else {
-                    "wav"
+                let ext = match self.open.as_ref() {
+                    Some(o) if o.recording.is_complex() => "cf32",
+                    Some(o) if export_extension(&o.recording) == "flac" => "flac",
+                    _ => "wav",
                 };
                 let suggested = self.suggested_path(ext, "-region");
                 self.dialogs.ask(FilePurpose::ExportSelection, suggested, ctx);
@@ -101,8 +94,9 @@ impl SpectroApp {
         let options = self.open_options;
         let p = path.clone();
         self.set_status(format!("Opening {}…", path.display()));
-        self.spawn_open(path, ctx, move || {
-            let recording = Recording::open(&p, options)?;
+        self.spawn_open(path, ctx, move |progress| {
+            // A compressed file is decoded here (once; then its cache is reused), with progress.
+            let recording = Recording::open_with_progress(&p, options, progress)?;
             let inputs = crate::ui::overwrite::recording_inputs(&recording);
             Ok((Arc::new(recording), inputs))
         });
@@ -111,7 +105,7 @@ impl SpectroApp {
     /// Opens the built-in demo recording.
     pub(super) fn start_open_demo(&mut self, ctx: &egui::Context) {
         let options = self.open_options;
-        self.spawn_open(PathBuf::from("demo.wav"), ctx, move || {
+        self.spawn_open(PathBuf::from("demo.wav"), ctx, move |_| {
             let recording = Recording::from_memory("demo.wav", crate::ui::DEMO_WAV.to_vec(), "wav", options)?;
             Ok((Arc::new(recording), Vec::new()))
         });
@@ -122,7 +116,10 @@ impl SpectroApp {
         &mut self,
         path: PathBuf,
         ctx: &egui::Context,
-        open: impl FnOnce() -> Result<(Arc<Recording>, Vec<crate::ui::overwrite::Input>), crate::io::FileError>
+        open: impl FnOnce(
+            &crate::signal::Progress,
+        )
+            -> Result<(Arc<Recording>, Vec<crate::ui::overwrite::Input>), crate::io::FileError>
         + Send
         + 'static,
     ) {
@@ -133,7 +130,7 @@ impl SpectroApp {
             "Opening",
             Some(path),
             ctx,
-            move |_| open(),
+            open,
             |app: &mut SpectroApp, result, ctx| match result {
                 Ok((recording, inputs)) => app.arrive(
                     Arrival {
@@ -233,5 +230,23 @@ impl SpectroApp {
         let p = open.recording.path();
         let stem = p.file_stem()?.to_string_lossy();
         Some(p.with_file_name(format!("{stem}{suffix}.{ext}")))
+    }
+}
+
+/// The extension an export of `recording` is offered under: the source's own where Spectro
+/// writes it, FLAC for FLAC and lossy sources (never a lossy re-encode), WAV for the others.
+fn export_extension(recording: &Recording) -> String {
+    use crate::io::Container;
+    let own = || {
+        recording
+            .path()
+            .extension()
+            .map_or("wav".into(), |e| e.to_string_lossy().into_owned())
+    };
+    match recording.container() {
+        Container::Flac => "flac".into(),
+        _ if recording.is_lossy() => "flac".into(),
+        Container::Wav | Container::Rf64 | Container::Raw => own(),
+        _ => "wav".into(),
     }
 }
