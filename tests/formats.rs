@@ -498,3 +498,30 @@ fn rf64_round_trips() {
     assert_eq!(open(&out).container(), Container::Rf64);
     assert_eq!(interleaved(&open(&out)), reference("pcm16.rf64"));
 }
+
+/// A batch into a directory keeps each input's name, as .flac where Spectro does not write
+/// the input's format.
+#[test]
+fn a_batch_of_mixed_formats_lands_under_writable_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cleaned");
+    std::fs::create_dir(&out).unwrap();
+    let o = spectro(&[
+        "denoise",
+        fixture("mp3.mp3").to_str().unwrap(),
+        fixture("pcm16.aiff").to_str().unwrap(),
+        fixture("pcm16.wav").to_str().unwrap(),
+        "--estimate",
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["mp3.flac", "pcm16.flac", "pcm16.wav"]);
+    assert_eq!(open(&out.join("mp3.flac")).info().bits, 24);
+}

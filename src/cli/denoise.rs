@@ -25,7 +25,7 @@ use crate::signal::{Progress, limits};
     The step is the same `denoise` entry an edit list holds (--json prints the list used), so\n\
     `spectro apply --edits` reproduces it and the editor shows it. Without --noise-from the noise\n\
     floor is estimated by minimum statistics over time. Several inputs need -o to be an existing\n\
-    directory; each output keeps its input's name. For other layouts, a shell loop:\n  \
+    directory; each output keeps its input's name (an MP3, Ogg or AIFF input becomes .flac). For other layouts, a shell loop:\n  \
     for f in takes/*.wav; do spectro denoise \"$f\" --noise-from 0:0.5 -o \"clean/$(basename \"$f\")\"; done\n\n\
     Outputs keep the input's encoding, channels and rate unless --format says otherwise, and are\n\
     written to a temporary file renamed into place. No input is ever overwritten, no two outputs\n\
@@ -155,7 +155,12 @@ impl DenoiseArgs {
                     let name = f
                         .file_name()
                         .with_context(|| format!("{}: not a file name", f.display()))?;
-                    Ok((f.clone(), self.output.join(name)))
+                    // Each output keeps its input's name, as FLAC where Spectro does not write
+                    // the input's format (MP3, Ogg, AIFF).
+                    Ok((
+                        f.clone(),
+                        self.output.join(crate::io::output::export_file_name(name)),
+                    ))
                 })
                 .collect();
         }

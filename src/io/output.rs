@@ -44,6 +44,25 @@ pub struct OutputFormat {
 /// Extensions of lossy formats, which Spectro never writes.
 const LOSSY_EXTENSIONS: [&str; 9] = ["mp3", "ogg", "oga", "opus", "m4a", "aac", "wma", "mp2", "webm"];
 
+/// The name of an export of the file named `input` into a directory: the same name where
+/// Spectro writes that format, else the same stem as `.flac` (lossy and AIFF/CAF sources) or
+/// `.wav` (Wave64).
+pub fn export_file_name(input: &std::ffi::OsStr) -> std::path::PathBuf {
+    let path = Path::new(input);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if LOSSY_EXTENSIONS.contains(&ext.as_str()) || ["aif", "aiff", "aifc", "caf"].contains(&ext.as_str()) {
+        path.with_extension("flac")
+    } else if ext == "w64" {
+        path.with_extension("wav")
+    } else {
+        path.to_path_buf()
+    }
+}
+
 /// Largest data chunk a plain RIFF WAV holds: its sizes are 32-bit, and the RIFF size counts
 /// the header and chunks too.
 pub const RIFF_DATA_LIMIT: u64 = u32::MAX as u64 - (1 << 20);
