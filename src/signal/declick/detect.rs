@@ -72,9 +72,6 @@ pub const ONSET_DB: f64 = 3.0;
 /// A candidate starting a louder stretch is part of it when the residual after it reaches
 /// its peak over this ratio.
 pub const ONSET_PEAK_RATIO: f64 = 1.5;
-/// Energy rise (dB) above which a candidate starts a louder stretch whatever the residual
-/// after it: sound rising out of near silence (voicing after a pause, a plosive's release).
-pub const ONSET_STRONG_DB: f64 = 10.0;
 /// A longer event must be at least this loud (dB, mean energy) against the loud moments
 /// around it (the 90th percentile of the millisecond energies within
 /// [`EVENT_BACKGROUND_S`]): a burst quieter than the recording's own peaks is a consonant
@@ -414,9 +411,6 @@ fn is_onset(ctx: &Context<'_>, run: std::ops::Range<usize>, peak: f64) -> bool {
             / r.len() as f64
     };
     let rise = energy(&after) / energy(&before).max(1e-30);
-    if rise > 10f64.powf(ONSET_STRONG_DB / 10.0) {
-        return true;
-    }
     rise > 10f64.powf(ONSET_DB / 10.0)
         && after.clone().map(|i| ctx.score(i)).fold(0.0, f64::max) * ONSET_PEAK_RATIO >= peak
 }

@@ -28,6 +28,8 @@ pub const MAX_EXTEND_S: f64 = 0.003;
 /// detection threshold: the click went on beyond what was detected (a decaying tail, a
 /// quiet onset), and the repair grows over it.
 pub const JOIN_SHARE: f64 = 0.5;
+/// Peak score, in thresholds, from which a click's repair may grow.
+pub const GROW_PEAK: f64 = 2.0;
 
 /// One click found (and repaired).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -153,14 +155,23 @@ pub fn declick_block<T: DeclickSample>(
     let step = ((EXTEND_STEP_S * sample_rate).round() as usize).max(1);
     let most = (MAX_EXTEND_S * sample_rate).round() as usize;
     let check = ((0.0005 * sample_rate).round() as usize).max(2);
-    let join_limit = JOIN_SHARE * detect::THRESHOLD / sensitivity.max(1e-6);
+    let threshold = detect::THRESHOLD / sensitivity.max(1e-6);
+    let join_limit = JOIN_SHARE * threshold;
     let mut out = Vec::new();
     for fix in fixes {
-        let (detected, changed, saved) = match fix {
+        // Kept or not by where it was detected (a grown repair may reach back into `keep`).
+        let found_at = block_start
+            + match &fix {
+                Fix::Click(c) | Fix::Event(c) => c.start_sample,
+            };
+        let (changed, saved) = match fix {
             Fix::Click(click) => {
                 let s0 = click.start_sample as usize;
                 let e0 = (s0 + click.len_samples).min(n);
                 let (mut s, mut e) = (s0, e0);
+                // Only a click well above the threshold grows: one near it may be a pulse of
+                // the recording, which growing would only damage further.
+                let grows = click.level_db >= 20.0 * (GROW_PEAK * threshold).log10();
                 let kept =
                     keep.contains(&(block_start + s0 as i64)) && limit.contains(&(block_start + s0 as i64));
                 // A kept click is repaired only within `limit`, so nothing outside the span
@@ -193,8 +204,8 @@ pub fn declick_block<T: DeclickSample>(
                             boundary_error(&scratch.detect, c, comp, s.saturating_sub(check)..s, 0..0)
                                 > join_limit;
                     }
-                    let grow_end = grow_end && e_cut + step <= grow_hi;
-                    let grow_start = grow_start && s >= grow_lo + step;
+                    let grow_end = grows && grow_end && e_cut + step <= grow_hi;
+                    let grow_start = grows && grow_start && s >= grow_lo + step;
                     if !grow_start && !grow_end {
                         e = e_cut;
                         break;
@@ -214,15 +225,7 @@ pub fn declick_block<T: DeclickSample>(
                         comp[i] = saved[i - grow_lo];
                     }
                 }
-                (
-                    Click {
-                        start_sample: s as i64,
-                        len_samples: e - s,
-                        ..click
-                    },
-                    s..e,
-                    grow_lo..grow_hi,
-                )
+                (s..e, grow_lo..grow_hi)
             }
             Fix::Event(event) => {
                 let s0 = event.start_sample as usize;
@@ -244,11 +247,10 @@ pub fn declick_block<T: DeclickSample>(
                         };
                     }
                 }
-                (event, changed, lo..hi)
+                (changed, lo..hi)
             }
         };
-        let abs_start = block_start + detected.start_sample;
-        if !(keep.contains(&abs_start) && limit.contains(&abs_start)) || changed.is_empty() {
+        if !(keep.contains(&found_at) && limit.contains(&found_at)) || changed.is_empty() {
             continue;
         }
         // Cut to the span; whatever was changed outside it goes back.
