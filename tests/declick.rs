@@ -480,11 +480,17 @@ fn a_click_across_a_block_boundary_is_repaired_whole() {
         a.start_sample <= at as i64 && a.start_sample + a.len_samples as i64 > fs as i64,
         "{a:?}"
     );
-    assert!(a.start_sample.abs_diff(b.start_sample) <= 16, "{a:?} vs {b:?}");
+    // The detector's hop grid moves with the blocks: the two find the click a few samples
+    // apart, and a repair then grows by whole steps (EXTEND_STEP_S) while its joins stand
+    // out, so they may differ by one step more.
+    let step = (spectro::signal::declick::EXTEND_STEP_S * fs).round() as u64;
+    assert!(
+        a.start_sample.abs_diff(b.start_sample) <= 16 + step,
+        "{a:?} vs {b:?}"
+    );
     let window = at - 200..at + 300;
     let before = snr_db(&clean[window.clone()], &clicked[window.clone()]);
-    // The detector's hop grid moves with the blocks, so the two find the click a few
-    // samples apart; both must repair it.
+    // Both must repair it.
     for (name, out) in [("across", &across), ("inside", &inside)] {
         let after = snr_db(&clean[window.clone()], &out[window.clone()]);
         assert!(after >= before + 10.0, "{name}: {before:.1} -> {after:.1} dB");
