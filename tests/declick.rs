@@ -12,7 +12,7 @@ use std::ops::Range;
 use std::time::Instant;
 
 use common::{Rng, data};
-use spectro::pipeline::declick::declick_channel;
+use spectro::pipeline::declick::{BLOCK_S, declick_channel};
 use spectro::pipeline::paint::ChannelDelta;
 use spectro::signal::declick::{Click, JanssenScratch, janssen_fill};
 use spectro::signal::{Complex32, MemorySource, Progress, SampleSource};
@@ -458,11 +458,13 @@ fn janssen_matches_the_numpy_peer() {
 
 #[test]
 fn a_click_across_a_block_boundary_is_repaired_whole() {
-    // Blocks report on one second each from the span's start: a 2 ms click straddling 1 s
-    // must be found and filled as when the blocks start 300 samples later (click inside one).
+    // Blocks report on BLOCK_S each from the span's start: a 2 ms click straddling the first
+    // boundary must be found and filled as when the blocks start 300 samples later (click
+    // inside one).
     let (music, fs) = read_wav("declick_music.wav");
-    let clean = &music[0][..(3.0 * fs) as usize];
-    let at = fs as usize - 40;
+    let boundary = (BLOCK_S * fs) as usize;
+    let clean = &music[0][..boundary + (2.0 * fs) as usize];
+    let at = boundary - 40;
     let click: Vec<f32> = (0..88)
         .map(|t| (0.6 * (-4.0 * t as f64 / 88.0).exp()) as f32)
         .collect();
@@ -477,7 +479,7 @@ fn a_click_across_a_block_boundary_is_repaired_whole() {
     assert_eq!(found_inside.len(), 1, "{found_inside:?}");
     let (a, b) = (found_across[0], found_inside[0]);
     assert!(
-        a.start_sample <= at as i64 && a.start_sample + a.len_samples as i64 > fs as i64,
+        a.start_sample <= at as i64 && a.start_sample + a.len_samples as i64 > boundary as i64,
         "{a:?}"
     );
     // The detector's hop grid moves with the blocks: the two find the click a few samples

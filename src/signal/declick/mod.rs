@@ -21,7 +21,7 @@ pub use janssen::{JanssenScratch, janssen_context, janssen_fill, janssen_order};
 pub use spectral::{SpectralScratch, repair_event, spectral_context, spectral_fft_len};
 
 /// Step by which a click's repair grows while its joins stand out, seconds.
-pub const EXTEND_STEP_S: f64 = 0.000_25;
+pub const EXTEND_STEP_S: f64 = 0.000_5;
 /// Most a click's repair grows on each side, seconds.
 pub const MAX_EXTEND_S: f64 = 0.003;
 /// A join of a repaired click stands out when its prediction error exceeds this share of the
