@@ -17,7 +17,7 @@ use crate::signal::declick::{Click, DeclickSample, DeclickScratch, block_margin,
 use crate::signal::{Cancelled, Progress, ReadSamples, SampleSource};
 
 /// Seconds of samples each block reports on.
-pub const BLOCK_S: f64 = 2.0;
+pub const BLOCK_S: f64 = 1.0;
 
 /// Finds and repairs the clicks of `channel` of `source` within `span` (samples; clipped to
 /// the recording) at `sensitivity` (1 calibrated, higher finds more). Returns one change per

@@ -449,19 +449,28 @@ fn runs(ctx: &Context<'_>) -> Vec<Click> {
             (Some(f), Some(l)) if f <= l => (f, l + 1),
             _ => (s, e),
         };
-        if e - s > max_len || is_pitch_pulse(ctx, s..e) || is_onset(ctx, s..e, peak) {
+        if e - s > max_len {
             continue;
         }
+        // A pulse of the recording stands alone; right after a click it is the click's end
+        // (a synthetic or clipped click stops abruptly), which the click's repair takes in.
+        let alone = is_pitch_pulse(ctx, s..e) || is_onset(ctx, s..e, peak);
         let s = s.saturating_sub(pad);
         let e = (e + pad + tail).min(n);
         let level_db = 20.0 * peak.log10();
         if let Some(last) = clicks.last_mut() {
             let last_end = last.start_sample as usize + last.len_samples;
-            if s <= last_end {
+            if alone && s > last_end + merge {
+                continue;
+            }
+            if s <= last_end + if alone { merge } else { 0 } {
                 last.len_samples = e.max(last_end) - last.start_sample as usize;
                 last.level_db = last.level_db.max(level_db);
                 continue;
             }
+        }
+        if alone {
+            continue;
         }
         clicks.push(Click {
             start_sample: s as i64,
