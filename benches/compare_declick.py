@@ -1,11 +1,15 @@
 """De-click (issue 14): Spectro against Janssen AR interpolation given the true click
 positions, on the committed music (tests/data/declick_music.wav, 10 s, 44.1 kHz stereo)
-with 50 clicks of 0.2-2 ms at seeded random times, all in the same run.
+with 50 clicks of 0.2-2 ms at seeded random times, on the committed speech
+(tests/data/arctic_a0007.wav, 4 s, 16 kHz mono) with 50 clicks, and on the music with 10
+pops of 5-25 ms (longer events, repaired spectrally), all in the same run.
 
 The clicks are those of tests/declick.rs (the same construction, numpy's generator): sharp
 onsets with random polarity, peak 3-13 times the channel's RMS, decaying spikes, ringing
 spikes (2-8 kHz) and noise bursts, at least 10 ms apart, the same times on both channels
-(a click on a record reaches both).
+(a click on a record reaches both). The pops are decaying broadband bursts (uniform noise
+under an exp(-4 t/L) envelope, L of 5-25 ms, peak 3-10 times the channel's RMS), at least
+200 ms apart, the same construction as tests/declick.rs.
 
 Spectro runs through examples/declick_file.rs (the library's `declick_channel` on every
 channel; `spectro declick` is not wired yet). The peer is benches/janssen.py at the true
@@ -89,6 +93,24 @@ def make_clicks(n, fs, count, seed):
     return clicks
 
 
+def make_pops(n, fs, count, seed):
+    """Pop start and unit-RMS-scaled samples (times the channel RMS later)."""
+    rng = np.random.default_rng(seed)
+    edge, spacing = int(0.1 * fs), int(0.2 * fs)
+    starts = []
+    while len(starts) < count:
+        s = int(edge + rng.random() * (n - 2 * edge))
+        if all(abs(s - t) > spacing for t in starts):
+            starts.append(s)
+    pops = []
+    for s in sorted(starts):
+        length = int(round((0.005 + 0.02 * rng.random()) * fs))
+        amp = 3.0 + 7.0 * rng.random()
+        x = np.arange(length) / length
+        pops.append((s, amp * np.exp(-4 * x) * (2 * rng.random(length) - 1)))
+    return pops
+
+
 def snr_db(clean, x):
     return 10 * np.log10(np.sum(clean**2) / max(np.sum((x - clean) ** 2), 1e-30))
 
@@ -101,6 +123,53 @@ def run_spectro(profile, x, fs, tmp, name):
     return read_float(dst), json.loads(out)
 
 
+def corrupt(clean, events):
+    out = clean.copy()
+    for c in range(clean.shape[1]):
+        rms = np.sqrt(np.mean(clean[:, c] ** 2))
+        for s, w in events:
+            out[s : s + len(w), c] += rms * w
+    return out
+
+
+def janssen_true(x, events):
+    out = x.copy()
+    t = time.perf_counter()
+    for c in range(x.shape[1]):
+        for s, w in events:
+            out[:, c] = janssen_fill(out[:, c], s, s + len(w))
+    return out, time.perf_counter() - t
+
+
+def case(profile, clean, fs, events, tmp, name):
+    """Spectro and the peer on `clean` corrupted by `events`; the figures of one row."""
+    n, channels = clean.shape
+    dirty = corrupt(clean, events)
+    peer, peer_s = janssen_true(dirty, events)
+    out, report = run_spectro(profile, dirty, fs, tmp, name)
+    found = [(c, s, l) for c, s, l, _ in report["clicks"]]
+
+    def overlaps(s, l, ts, tl):
+        return s < ts + tl and ts < s + l
+
+    hits = sum(any(overlaps(s, l, ts, len(w)) for ts, w in events) for _, s, l in found)
+    recalled = sum(
+        any(overlaps(s, l, ts, len(w)) for cc, s, l in found if cc == c) for c in range(channels) for ts, w in events
+    )
+    return {
+        "input_snr_db": snr_db(clean, dirty),
+        "spectro_snr_db": snr_db(clean, out),
+        "janssen_true_positions_snr_db": snr_db(clean, peer),
+        "found": len(found),
+        "true": len(events) * channels,
+        "precision": hits / max(1, len(found)),
+        "recall": recalled / (len(events) * channels),
+        "elapsed_s": report["elapsed_s"],
+        "peer_s": peer_s,
+        "lengths_ms": [round(1000 * l / fs, 1) for _, _, l in found][:12],
+    }, dirty
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--profile", default="release", choices=["release", "test"])
@@ -110,51 +179,35 @@ def main():
     build += ["--release"] if args.profile == "release" else ["--profile", "test"]
     subprocess.run(build, cwd=ROOT, check=True)
 
-    clean, fs = load(os.path.join(ROOT, "tests", "data", "declick_music.wav"))
-    n, channels = clean.shape
-    truth = make_clicks(n, fs, 50, args.seed)
-    clicked = clean.copy()
-    for c in range(channels):
-        rms = np.sqrt(np.mean(clean[:, c] ** 2))
-        for s, w in truth:
-            clicked[s : s + len(w), c] += rms * w
-
-    t = time.perf_counter()
-    peer = clicked.copy()
-    for c in range(channels):
-        for s, w in truth:
-            peer[:, c] = janssen_fill(peer[:, c], s, s + len(w))
-    peer_s = time.perf_counter() - t
-
+    music, fs = load(os.path.join(ROOT, "tests", "data", "declick_music.wav"))
+    speech, speech_fs = load(os.path.join(ROOT, "tests", "data", "arctic_a0007.wav"))
+    n = music.shape[0]
     with tempfile.TemporaryDirectory() as tmp:
-        out, report = run_spectro(args.profile, clicked, fs, tmp, "clicked")
-        clean_out, clean_report = run_spectro(args.profile, clean, fs, tmp, "clean")
+        clicks, clicked = case(args.profile, music, fs, make_clicks(n, fs, 50, args.seed), tmp, "clicked")
+        _, clean_report = run_spectro(args.profile, music, fs, tmp, "clean")
+        clean_out = read_float(os.path.join(tmp, "clean_out.wav"))
         # Speed: the best of three runs.
-        times = [report["elapsed_s"]]
+        times = [clicks["elapsed_s"]]
         for _ in range(2):
             times.append(run_spectro(args.profile, clicked, fs, tmp, "again")[1]["elapsed_s"])
+        speech_row, _ = case(
+            args.profile, speech, speech_fs, make_clicks(speech.shape[0], speech_fs, 50, args.seed), tmp, "speech"
+        )
+        _, speech_clean_report = run_spectro(args.profile, speech, speech_fs, tmp, "speech_clean")
+        speech_clean_out = read_float(os.path.join(tmp, "speech_clean_out.wav"))
+        pops, _ = case(args.profile, music, fs, make_pops(n, fs, 10, args.seed), tmp, "pops")
 
-    found = [(c, s, l) for c, s, l, _ in report["clicks"]]
-    def overlaps(s, l, ts, tl):
-        return s < ts + tl and ts < s + l
-    hits = sum(any(overlaps(s, l, ts, len(w)) for ts, w in truth) for _, s, l in found)
-    recalled = sum(
-        any(overlaps(s, l, ts, len(w)) for cc, s, l in found if cc == c)
-        for c in range(channels) for ts, w in truth
-    )
     duration_s = n / fs
     row = {
-        "input_snr_db": snr_db(clean, clicked),
-        "spectro_snr_db": snr_db(clean, out),
-        "janssen_true_positions_snr_db": snr_db(clean, peer),
-        "clicks_found": len(found),
-        "true_clicks": 50 * channels,
-        "precision": hits / max(1, len(found)),
-        "recall": recalled / (50 * channels),
+        "music_clicks": clicks,
         "clean_false_detections": len(clean_report["clicks"]),
-        "clean_snr_db": snr_db(clean, clean_out),
+        "clean_snr_db": snr_db(music, clean_out),
         "spectro_x_real_time": duration_s / min(times),
-        "janssen_peer_x_real_time": duration_s / peer_s,
+        "janssen_peer_x_real_time": duration_s / clicks["peer_s"],
+        "speech_clicks": speech_row,
+        "speech_clean_false_detections": len(speech_clean_report["clicks"]),
+        "speech_clean_snr_db": snr_db(speech, speech_clean_out),
+        "music_pops": pops,
         "profile": args.profile,
         "seed": args.seed,
     }
@@ -162,11 +215,25 @@ def main():
     print()
     print("| | SNR vs clean (dB) | x real time (44.1 kHz stereo) |")
     print("|---|---|---|")
-    print(f"| clicked input | {row['input_snr_db']:.1f} | |")
-    print(f"| Spectro declick (sensitivity 1) | {row['spectro_snr_db']:.1f} | {row['spectro_x_real_time']:.0f} |")
-    print(f"| Janssen at the true positions (janssen.py) | {row['janssen_true_positions_snr_db']:.1f} | {row['janssen_peer_x_real_time']:.1f} |")
+    print(f"| clicked input | {clicks['input_snr_db']:.1f} | |")
+    print(f"| Spectro declick (sensitivity 1) | {clicks['spectro_snr_db']:.1f} | {row['spectro_x_real_time']:.0f} |")
+    print(f"| Janssen at the true positions (janssen.py) | {clicks['janssen_true_positions_snr_db']:.1f} | {row['janssen_peer_x_real_time']:.1f} |")
     print(f"| clean input through Spectro ({row['clean_false_detections']} detections) | {row['clean_snr_db']:.1f} | |")
-    print(f"\nclicks found {row['clicks_found']} of {row['true_clicks']} (both channels): precision {row['precision']:.2f}, recall {row['recall']:.2f}")
+    print(f"\nclicks found {clicks['found']} of {clicks['true']} (both channels): precision {clicks['precision']:.2f}, recall {clicks['recall']:.2f}")
+    print("\n| | input | Spectro | Janssen at the true positions | found (precision, recall) | clean: detections, SNR |")
+    print("|---|---|---|---|---|---|")
+    sp = speech_row
+    print(
+        f"| speech, 50 clicks | {sp['input_snr_db']:.1f} | {sp['spectro_snr_db']:.1f} | {sp['janssen_true_positions_snr_db']:.1f} "
+        f"| {sp['found']} of {sp['true']} ({sp['precision']:.2f}, {sp['recall']:.2f}) "
+        f"| {row['speech_clean_false_detections']}, {row['speech_clean_snr_db']:.1f} |"
+    )
+    p = pops
+    print(
+        f"| music, 10 pops of 5-25 ms | {p['input_snr_db']:.1f} | {p['spectro_snr_db']:.1f} | {p['janssen_true_positions_snr_db']:.1f} "
+        f"| {p['found']} of {p['true']} ({p['precision']:.2f}, {p['recall']:.2f}) "
+        f"| {row['clean_false_detections']}, {row['clean_snr_db']:.1f} |"
+    )
 
 
 if __name__ == "__main__":

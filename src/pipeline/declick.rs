@@ -12,7 +12,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use super::paint::ChannelDelta;
-use crate::signal::declick::detect::AR_ORDER;
+use crate::signal::declick::detect::{AR_ORDER, hop_samples};
 use crate::signal::declick::{Click, DeclickSample, DeclickScratch, block_margin, declick_block};
 use crate::signal::{Cancelled, Progress, ReadSamples, SampleSource};
 
@@ -40,7 +40,7 @@ pub fn declick_channel<T: ReadSamples + DeclickSample>(
     let block = ((BLOCK_S * fs).round() as i64).max(1);
     let margin = block_margin(fs) as i64;
     let len = source.len() as i64;
-    let edge = AR_ORDER as i64;
+    let edge = (AR_ORDER + hop_samples(fs)) as i64;
     let starts: Vec<i64> = (span.start..span.end).step_by(block as usize).collect();
     let per_block: Vec<Result<Vec<_>, Cancelled>> = starts
         .par_iter()
@@ -53,8 +53,8 @@ pub fn declick_channel<T: ReadSamples + DeclickSample>(
                 samples.clear();
                 samples.resize((b1 + margin - read0) as usize, T::default());
                 T::read(source, channel, read0, samples);
-                // The first and last few samples of a recording are predicted from the zeros
-                // around it: an abrupt start or end is not a click.
+                // The first and last hop of a recording are judged against the zeros around
+                // it: an abrupt start or end is not a click.
                 let keep = b0.max(edge)..b1.min(len - edge);
                 let found = declick_block(samples, read0, keep, span.clone(), fs, sensitivity, scratch);
                 progress.advance((b1 - b0) as u64);
