@@ -185,7 +185,7 @@ impl Prepared {
                     [f[0] - radius_hz * reach, f[1] + radius_hz * reach],
                 )
             }
-            Shape::Denoise(_) | Shape::Declick { .. } => (
+            Shape::Denoise(_) | Shape::Declick { .. } | Shape::Dehum { .. } => (
                 [f64::NEG_INFINITY, f64::INFINITY],
                 [f64::NEG_INFINITY, f64::INFINITY],
             ),
@@ -328,7 +328,7 @@ impl Prepared {
                 if phi <= 0.0 { 0.0 } else { ramp((d - 1.0) / phi) }
             }
             // A denoise step's gain is computed from the recording, not a membership.
-            Shape::Denoise(_) | Shape::Declick { .. } => 0.0,
+            Shape::Denoise(_) | Shape::Declick { .. } | Shape::Dehum { .. } => 0.0,
         }
     }
 }

@@ -335,6 +335,21 @@ pub fn describe_edit(edit: &Edit) -> String {
                 None => format!("de-click, sensitivity {sensitivity}"),
             };
         }
+        Shape::Dehum {
+            time_s,
+            f0,
+            harmonics,
+        } => {
+            let f0 = match f0 {
+                crate::signal::dehum::Fundamental::Hz(f) => format!("{f} Hz"),
+                crate::signal::dehum::Fundamental::Auto => "50/60 Hz".to_owned(),
+            };
+            let n = harmonics.map_or("harmonics above the noise".to_owned(), |n| format!("{n} harmonics"));
+            return match time_s {
+                Some([t0, t1]) => format!("de-hum {f0}, {n}, {t0:.2}–{t1:.2} s"),
+                None => format!("de-hum {f0}, {n}"),
+            };
+        }
         Shape::Rect { time_s, freq_hz } => format!("rect {}", span(*time_s, *freq_hz)),
         Shape::Lasso { points } => format!("lasso, {} points", points.len()),
         Shape::Brush { points, .. } => format!("brush from {:.2} s, {} points", points[0][0], points.len()),

@@ -486,7 +486,7 @@ fn draw_edits(
                 painter.add(Shape::line(pts, Stroke::new(1.0, color)));
             }
             // A denoise step acts on the whole recording: nothing to outline.
-            EditShape::Denoise(_) | EditShape::Declick { .. } => {}
+            EditShape::Denoise(_) | EditShape::Declick { .. } | EditShape::Dehum { .. } => {}
         }
     }
 }

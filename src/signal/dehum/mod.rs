@@ -103,6 +103,8 @@ pub struct DehumReport {
     pub f0_max_hz: f64,
     /// The harmonic numbers removed (1 is the fundamental), ascending.
     pub harmonics: Vec<usize>,
+    /// The tracked fundamental over the span: `[time_s, f0_hz]` points, [`HOP_S`] apart.
+    pub track_hz: Vec<[f64; 2]>,
 }
 
 /// Finds the hum on `channel` of `source` within `span` (samples, clipped to the recording)
@@ -162,6 +164,7 @@ pub fn dehum_channel<T: ReadSamples + DeclickSample>(
             f0_min_hz: nominals[0],
             f0_max_hz: nominals[0],
             harmonics: Vec::new(),
+            track_hz: Vec::new(),
         };
         return Ok(Some((model, report)));
     }
@@ -282,6 +285,12 @@ pub fn dehum_channel<T: ReadSamples + DeclickSample>(
         f0_min_hz: track.iter().copied().fold(f64::INFINITY, f64::min),
         f0_max_hz: track.iter().copied().fold(f64::NEG_INFINITY, f64::max),
         harmonics: model.harmonics_removed(),
+        track_hz: model
+            .track()
+            .skip(pad)
+            .take(track.len())
+            .map(|(n, f)| [n as f64 / fs, f])
+            .collect(),
     };
     Ok(Some((model, report)))
 }
