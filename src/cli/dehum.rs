@@ -82,7 +82,9 @@ fn parse_f0(s: &str) -> Result<Fundamental, String> {
 fn parse_harmonics(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(n) if (1..=MAX_HARMONICS).contains(&n) => Ok(n),
-        _ => Err(format!("'{s}' is not a number of harmonics from 1 to {MAX_HARMONICS}")),
+        _ => Err(format!(
+            "'{s}' is not a number of harmonics from 1 to {MAX_HARMONICS}"
+        )),
     }
 }
 

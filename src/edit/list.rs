@@ -20,10 +20,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::denoise::{Denoise, MAX_REDUCTION_DB, MAX_SENSITIVITY, NoiseEstimate, NoiseProfile};
+use crate::signal::dehum::{Fundamental, MAX_F0_HZ, MAX_HARMONICS, MIN_F0_HZ};
 use crate::signal::phase::Method;
 use crate::signal::repair::RepairMode;
 use crate::signal::{SampleSource, StftParams, WindowKind, limits};
-use crate::signal::dehum::{Fundamental, MAX_F0_HZ, MAX_HARMONICS, MIN_F0_HZ};
 
 /// The edit-list version this build reads and writes.
 pub const EDIT_LIST_VERSION: u64 = 1;
@@ -1446,13 +1446,22 @@ mod dehum_tests {
     #[test]
     fn bad_dehum_entries_are_refused_with_a_reason() {
         let bad = [
-            (r#"{"type": "dehum", "f0_hz": 10}"#, "\"f0_hz\" must be a frequency from 20 to 1000 Hz"),
+            (
+                r#"{"type": "dehum", "f0_hz": 10}"#,
+                "\"f0_hz\" must be a frequency from 20 to 1000 Hz",
+            ),
             (r#"{"type": "dehum", "f0_hz": 1500}"#, "\"f0_hz\""),
             (r#"{"type": "dehum", "f0_hz": "mains"}"#, "\"f0_hz\""),
-            (r#"{"type": "dehum", "harmonics": 0}"#, "\"harmonics\" must be a whole number from 1"),
+            (
+                r#"{"type": "dehum", "harmonics": 0}"#,
+                "\"harmonics\" must be a whole number from 1",
+            ),
             (r#"{"type": "dehum", "harmonics": 2.5}"#, "\"harmonics\""),
             (r#"{"type": "dehum", "harmonics": 1000}"#, "\"harmonics\""),
-            (r#"{"type": "dehum", "time_s": [3, 1]}"#, "\"time_s\" must be [low, high]"),
+            (
+                r#"{"type": "dehum", "time_s": [3, 1]}"#,
+                "\"time_s\" must be [low, high]",
+            ),
             (r#"{"type": "dehum", "gain_db": -6}"#, "unknown field"),
         ];
         for (entry, expected) in bad {
@@ -1469,8 +1478,11 @@ mod dehum_tests {
             sample_rate: 1000.0,
             channels: vec![vec![0.0f32; 1000]],
         };
-        let list = EditList::from_json(r#"{"version": 1, "edits": [{"type": "dehum", "time_s": [5, 6]}]}"#).unwrap();
-        let err = list.check_against(&source, StftParams::with_fft(256)).unwrap_err();
+        let list =
+            EditList::from_json(r#"{"version": 1, "edits": [{"type": "dehum", "time_s": [5, 6]}]}"#).unwrap();
+        let err = list
+            .check_against(&source, StftParams::with_fft(256))
+            .unwrap_err();
         assert!(err.to_string().contains("outside the recording"), "{err}");
     }
 }

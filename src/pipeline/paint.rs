@@ -19,8 +19,8 @@ use super::repair::{RepairReport, repair_edit};
 use crate::edit::list::{Edit, PhaseSettings, Shape};
 use crate::edit::mask::{Grid, MaskRaster};
 use crate::signal::declick::{Click, DeclickSample};
-use crate::signal::dehum::{DehumReport, DehumSettings, HumModel, dehum_channel};
 use crate::signal::dehum::model::Complex64;
+use crate::signal::dehum::{DehumReport, DehumSettings, HumModel, dehum_channel};
 use crate::signal::phase::{
     BLOCK_CELLS, BlockSignal, PhaseError, PhaseOptions, PhaseReport, reconstruct_region_blocks,
 };
@@ -94,7 +94,8 @@ pub struct PaintLayer<T> {
 impl<T: StftSample> PaintLayer<T> {
     /// True when no paint edit changed anything.
     pub fn is_empty(&self) -> bool {
-        self.channels.iter().flatten().all(|d| d.delta.is_empty()) && self.hums.iter().all(|(_, h)| h.is_empty())
+        self.channels.iter().flatten().all(|d| d.delta.is_empty())
+            && self.hums.iter().all(|(_, h)| h.is_empty())
     }
 
     /// Samples held, over all channels and strokes: what the layer costs in memory.
@@ -176,7 +177,12 @@ impl<T: StftSample> PaintLayer<T> {
             .flatten()
             .filter(|d| !d.delta.is_empty())
             .map(|d| d.span())
-            .chain(self.hums.iter().filter(|(_, h)| !h.is_empty()).map(|(_, h)| h.span()))
+            .chain(
+                self.hums
+                    .iter()
+                    .filter(|(_, h)| !h.is_empty())
+                    .map(|(_, h)| h.span()),
+            )
             .collect();
         let lo = spans.iter().map(|s| s.start).min()?;
         let hi = spans.iter().map(|s| s.end).max()?;

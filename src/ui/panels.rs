@@ -344,7 +344,9 @@ pub fn describe_edit(edit: &Edit) -> String {
                 crate::signal::dehum::Fundamental::Hz(f) => format!("{f} Hz"),
                 crate::signal::dehum::Fundamental::Auto => "50/60 Hz".to_owned(),
             };
-            let n = harmonics.map_or("harmonics above the noise".to_owned(), |n| format!("{n} harmonics"));
+            let n = harmonics.map_or("harmonics above the noise".to_owned(), |n| {
+                format!("{n} harmonics")
+            });
             return match time_s {
                 Some([t0, t1]) => format!("de-hum {f0}, {n}, {t0:.2}–{t1:.2} s"),
                 None => format!("de-hum {f0}, {n}"),

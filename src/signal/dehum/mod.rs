@@ -56,6 +56,8 @@ pub const TRACK_HARMONICS: usize = 12;
 pub const STAND_OUT_DB: f64 = 6.0;
 /// Ramp at the edges of a de-hum span that stops inside the recording, seconds.
 pub const FADE_S: f64 = 0.02;
+/// Times the track is corrected from the phase of the fitted harmonics.
+const REFINE_PASSES: usize = 2;
 /// Points sampled to choose the nominal fundamental and where tracking starts.
 const START_POINTS: usize = 24;
 /// Points sampled to decide which harmonics stand above the noise.
@@ -270,14 +272,39 @@ pub fn dehum_channel<T: ReadSamples + DeclickSample>(
     drop(power);
     drop(decimated);
 
-    let mut model = HumModel::new(fs, complex, first, hop, f0.clone(), span, len as u64);
+    let mut model = HumModel::new(fs, complex, first, hop, f0.clone(), span.clone(), len as u64);
     let top_hz = f0[inner.clone()].iter().copied().fold(0.0, f64::max);
     let below_nyquist = ((0.95 * nyquist / top_hz).floor() as usize).min(MAX_HARMONICS);
     let selected: Vec<bool> = match settings.harmonics {
         Some(n) => vec![true; n.min(below_nyquist)],
         None => stand_out::<T>(&model, source, channel, DEFAULT_HARMONIC_LIMIT.min(below_nyquist)),
     };
-    model.estimate::<T>(source, channel, &selected, progress)?;
+    model.estimate::<T>(source, channel, &selected, None, progress)?;
+    // The fitted amplitudes show what error is left in the track (their phase turns): fix it
+    // and fit again, using every harmonic up to the twelfth, at full rate.
+    for _ in 0..REFINE_PASSES {
+        let fix = model.track_corrections(TRACK_HARMONICS);
+        if fix.iter().all(|d| *d == 0.0) {
+            break;
+        }
+        for p in inner.clone() {
+            f0[p] = (f0[p] + fix[p]).clamp(
+                nominal * (1.0 - SEARCH_FRACTION),
+                nominal * (1.0 + SEARCH_FRACTION),
+            );
+        }
+        let (a, b) = (f0[inner.start], f0[inner.end - 1]);
+        f0[..inner.start].fill(a);
+        f0[inner.end..].fill(b);
+        model = HumModel::new(fs, complex, first, hop, f0.clone(), span.clone(), len as u64);
+        model.estimate::<T>(source, channel, &selected, None, progress)?;
+    }
+    // Weighted least squares: samples count as the inverse of the local power of what is
+    // not hum (speech), so the fit rests on the pauses where there are any.
+    if !model.is_empty() {
+        let weights = residual_weights::<T>(&model, source, channel, progress)?;
+        model.estimate::<T>(source, channel, &selected, Some(&weights), progress)?;
+    }
     let track = &f0[inner];
     let report = DehumReport {
         nominal_hz: nominal,
@@ -293,6 +320,70 @@ pub fn dehum_channel<T: ReadSamples + DeclickSample>(
             .collect(),
     };
     Ok(Some((model, report)))
+}
+
+/// Frames the weights of the final fit are measured over, seconds.
+const WEIGHT_FRAME_S: f64 = 0.05;
+/// The weights' range: a frame counts at most this many times more than the loudest.
+const WEIGHT_RANGE: f64 = 1000.0;
+
+/// Per frame of [`WEIGHT_FRAME_S`] over the model's points, the inverse of the power left
+/// after subtracting `model`'s hum (the loudest of the frame and its two neighbours, so a
+/// frame next to speech does not count as a pause), bounded to [`WEIGHT_RANGE`].
+fn residual_weights<T: ReadSamples + DeclickSample>(
+    model: &HumModel,
+    source: &dyn SampleSource,
+    channel: usize,
+    progress: &Progress,
+) -> Result<model::FrameWeights, Cancelled> {
+    use rayon::prelude::*;
+    let fs = source.sample_rate();
+    let frame = ((WEIGHT_FRAME_S * fs).round() as usize).max(1);
+    let (first, _) = model.track().next().unwrap_or((0, 0.0));
+    let (last, _) = model.track().last().unwrap_or((0, 0.0));
+    let frames = ((last - first).max(0) as usize).div_ceil(frame);
+    let len = source.len() as i64;
+    let power: Vec<Result<Option<f64>, Cancelled>> = (0..frames)
+        .into_par_iter()
+        .map_init(
+            || (vec![T::default(); frame], vec![Complex64::default(); frame]),
+            |(x, hum), f| {
+                progress.check()?;
+                let start = first + (f * frame) as i64;
+                if start + frame as i64 <= 0 || start >= len {
+                    return Ok(None);
+                }
+                T::read(source, channel, start, x);
+                hum.fill(Complex64::default());
+                model.add_hum(start, hum, 1.0);
+                let mut e = 0.0;
+                let mut n = 0usize;
+                for (i, (s, h)) in x.iter().zip(hum.iter()).enumerate() {
+                    let at = start + i as i64;
+                    if at >= 0 && at < len {
+                        e += (model::to_c64(*s) - h).norm_sqr();
+                        n += 1;
+                    }
+                }
+                Ok((n > 0).then(|| e / n as f64))
+            },
+        )
+        .collect();
+    let power: Vec<Option<f64>> = power.into_iter().collect::<Result<_, _>>()?;
+    let top = power.iter().flatten().copied().fold(0.0, f64::max);
+    let floor = top / WEIGHT_RANGE + 1e-300;
+    let values = (0..frames)
+        .map(|f| {
+            let near = f.saturating_sub(1)..(f + 2).min(frames);
+            let p = power[near].iter().flatten().copied().fold(0.0, f64::max);
+            1.0 / (p + floor)
+        })
+        .collect();
+    Ok(model::FrameWeights {
+        first_sample: first,
+        frame_len: frame,
+        values,
+    })
 }
 
 /// Up to `count` indices spread evenly over `range`.

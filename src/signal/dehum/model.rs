@@ -256,11 +256,16 @@ impl HumModel {
     /// Each point's window (Hann, [`WINDOW_HOPS`] hops each side) projects the signal on
     /// `e^{±ik·phase}`; over a window of many periods the harmonics are orthogonal, so the
     /// projection is the least-squares fit. Samples outside the recording are not counted.
+    ///
+    /// `weights`, when given, weighs each sample in the fit (weighted least squares): the
+    /// inverse of the local power of what is not hum, so that pauses, where the hum is alone,
+    /// count more than speech, which would otherwise leak into the fit and out into the pauses.
     pub fn estimate<T: ReadSamples + DeclickSample>(
         &mut self,
         source: &dyn SampleSource,
         channel: usize,
         selected: &[bool],
+        weights: Option<&FrameWeights>,
         progress: &Progress,
     ) -> Result<(), Cancelled> {
         let k = selected.iter().rposition(|&s| s).map_or(0, |i| i + 1);
@@ -304,7 +309,8 @@ impl HumModel {
                 for (tau, &sample) in samples.iter().enumerate() {
                     let n = start + tau as i64;
                     if n >= 0 && n < len {
-                        let x = to_c64(sample);
+                        let v = weights.map_or(1.0, |f| f.at(n));
+                        let x = to_c64(sample) * v;
                         let mut zk = z;
                         for j in 0..k {
                             q[j] = x * zk.conj();
@@ -316,7 +322,7 @@ impl HumModel {
                         for (o, off) in offsets.iter().enumerate() {
                             let Some(off) = off else { continue };
                             let w = window[off + tau];
-                            sums.weight[o] += w;
+                            sums.weight[o] += w * v;
                             let row = &mut sums.pos[o * k..(o + 1) * k];
                             for (acc, v) in row.iter_mut().zip(&q) {
                                 *acc += v * w;
@@ -376,6 +382,60 @@ impl HumModel {
         Ok(())
     }
 
+    /// How far the track is off, per point (Hz, to add): the fitted amplitudes of a hum whose
+    /// fundamental the track follows exactly keep their phase from point to point; an error
+    /// of `δ` turns harmonic `k` by `2π·k·δ·hop` each hop. Least squares over harmonics
+    /// `1..=max_harmonic` (weighted by their fitted amplitude), per segment, averaged onto the
+    /// points.
+    pub fn track_corrections(&self, max_harmonic: usize) -> Vec<f64> {
+        let k = self.max_harmonic;
+        let kk = max_harmonic.min(k);
+        let points = self.f0_hz.len();
+        let needed = self.span_points();
+        let hop_s = self.hop as f64 / self.sample_rate;
+        let mut seg = vec![None; points];
+        if kk == 0 {
+            return vec![0.0; points];
+        }
+        for m in needed.start..needed.end.saturating_sub(1) {
+            let (mut num, mut den) = (0.0, 0.0);
+            for j in 0..kk {
+                let h = (j + 1) as f64;
+                let mut turn = |a: &[Complex64]| {
+                    let rho = a[(m + 1) * k + j] * a[m * k + j].conj();
+                    let w = rho.norm();
+                    num += w * h * rho.arg();
+                    den += w * h * h;
+                };
+                turn(&self.pos);
+                if self.complex {
+                    // e^{−ik·phase} turns the other way.
+                    let rho_sum = self.neg[(m + 1) * k + j].conj() * self.neg[m * k + j];
+                    let w = rho_sum.norm();
+                    num += w * h * rho_sum.arg();
+                    den += w * h * h;
+                }
+            }
+            if den > 0.0 {
+                seg[m] = Some(num / (TAU * hop_s * den));
+            }
+        }
+        (0..points)
+            .map(|p| {
+                let around: Vec<f64> = [p.checked_sub(1), Some(p)]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|m| seg.get(m).copied().flatten())
+                    .collect();
+                if around.is_empty() {
+                    0.0
+                } else {
+                    around.iter().sum::<f64>() / around.len() as f64
+                }
+            })
+            .collect()
+    }
+
     /// The projection of one point's window on harmonics `1..=max_harmonic` (`e^{−ik·phase}`
     /// then, for IQ, `e^{+ik·phase}`), unnormalised, and the windowed samples: for measuring
     /// each harmonic against its neighbouring spectrum.
@@ -423,6 +483,34 @@ impl HumModel {
     /// Memory held, bytes (about).
     pub fn bytes(&self) -> usize {
         (self.f0_hz.len() + self.phase_cycles.len()) * 8 + (self.pos.len() + self.neg.len()) * 16
+    }
+}
+
+/// A weight per sample, from values per frame interpolated linearly between frame centres.
+#[derive(Clone, Debug)]
+pub struct FrameWeights {
+    /// First sample of frame 0.
+    pub first_sample: i64,
+    /// Samples per frame.
+    pub frame_len: usize,
+    /// The weight of each frame.
+    pub values: Vec<f64>,
+}
+
+impl FrameWeights {
+    /// The weight at sample `n`.
+    pub fn at(&self, n: i64) -> f64 {
+        let x = (n - self.first_sample) as f64 / self.frame_len as f64 - 0.5;
+        let last = self.values.len().saturating_sub(1);
+        if x <= 0.0 || last == 0 {
+            return self.values.first().copied().unwrap_or(1.0);
+        }
+        let i = x.floor() as usize;
+        if i >= last {
+            return self.values[last];
+        }
+        let u = x - i as f64;
+        self.values[i] * (1.0 - u) + self.values[i + 1] * u
     }
 }
 
