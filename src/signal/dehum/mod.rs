@@ -301,8 +301,29 @@ pub fn dehum_channel<T: ReadSamples + DeclickSample>(
     }
     // Weighted least squares: samples count as the inverse of the local power of what is
     // not hum (speech), so the fit rests on the pauses where there are any.
-    if !model.is_empty() {
+    // More passes would let the weighted fit's cleaner phases correct the track again and
+    // its residual set better weights: measured +0.6 dB SI-SDR and +1 dB in the pauses on
+    // the speech fixture for two more fits, not worth their time.
+    for pass in 0..WEIGHTED_PASSES {
+        if model.is_empty() {
+            break;
+        }
         let weights = residual_weights::<T>(&model, source, channel, progress)?;
+        model.estimate::<T>(source, channel, &selected, Some(&weights), progress)?;
+        if pass + 1 == WEIGHTED_PASSES {
+            break;
+        }
+        let fix = model.track_corrections(TRACK_HARMONICS);
+        for p in inner.clone() {
+            f0[p] = (f0[p] + fix[p]).clamp(
+                nominal * (1.0 - SEARCH_FRACTION),
+                nominal * (1.0 + SEARCH_FRACTION),
+            );
+        }
+        let (a, b) = (f0[inner.start], f0[inner.end - 1]);
+        f0[..inner.start].fill(a);
+        f0[inner.end..].fill(b);
+        model = HumModel::new(fs, complex, first, hop, f0.clone(), span.clone(), len as u64);
         model.estimate::<T>(source, channel, &selected, Some(&weights), progress)?;
     }
     let track = &f0[inner];
@@ -322,6 +343,9 @@ pub fn dehum_channel<T: ReadSamples + DeclickSample>(
     Ok(Some((model, report)))
 }
 
+/// Weighted fits (each after the first preceded by a track correction); see
+/// [`dehum_channel`].
+const WEIGHTED_PASSES: usize = 1;
 /// Frames the weights of the final fit are measured over, seconds.
 const WEIGHT_FRAME_S: f64 = 0.05;
 /// The weights' range: a frame counts at most this many times more than the loudest.

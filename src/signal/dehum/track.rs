@@ -277,7 +277,7 @@ impl<'a> HarmonicPower<'a> {
         let mut f = f_hz;
         for attempt in 0..6 {
             let (j, d1, d2) = self.eval(center, f);
-            if !(j > 1e-30) {
+            if j.is_nan() || j <= 1e-30 {
                 return f_hz;
             }
             if d2 >= 0.0 {
