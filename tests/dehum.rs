@@ -331,26 +331,3 @@ fn the_layer_holds_a_compact_model_not_samples() {
     assert!(bytes < mix.len(), "{bytes} bytes for {} samples", mix.len());
 }
 
-#[test]
-#[ignore]
-fn diagnose() {
-    let clean = speech();
-    let mix = read_wav("dehum_speech_50hz.wav");
-    let hum: Vec<f32> = mix.iter().zip(&clean).map(|(m, c)| m - c).collect();
-    let quiet = pauses(&clean);
-    let (out, _) = through_pipeline(&hum, r#"{"type": "dehum", "f0_hz": 50, "harmonics": 12}"#);
-    let down = 10.0 * (energy_in(&hum, &quiet) / energy_in(&out, &quiet)).log10();
-    let all = 10.0
-        * (hum.iter().map(|&v| (v as f64).powi(2)).sum::<f64>()
-            / out.iter().map(|&v| (v as f64).powi(2)).sum::<f64>())
-        .log10();
-    eprintln!("hum alone: {down:.1} dB down in pauses, {all:.1} overall");
-    let (out, _) = through_pipeline(&mix, r#"{"type": "dehum", "f0_hz": 50, "harmonics": 12}"#);
-    let left: Vec<f32> = out.iter().zip(&clean).map(|(o, c)| o - c).collect();
-    for r in &quiet {
-        let e = 10.0
-            * (energy_in(&hum, std::slice::from_ref(r)) / energy_in(&left, std::slice::from_ref(r))).log10();
-        eprint!("{:.2}:{e:.0} ", r.start as f64 / FS);
-    }
-    eprintln!();
-}
