@@ -330,4 +330,3 @@ fn the_layer_holds_a_compact_model_not_samples() {
     let bytes = layer.hums[0].1.bytes();
     assert!(bytes < mix.len(), "{bytes} bytes for {} samples", mix.len());
 }
-
