@@ -122,6 +122,7 @@ fn recording_runs(file: &str, extra: &str, expect: &str, names: &str) -> Vec<Run
         format!("reconstruct {f} -o {{out}}/x.wav"),
         format!("repair {f} --time 0:0.05 -o {{out}}/x.wav"),
         format!("declick {f} -o {{out}}/x.wav"),
+        format!("dehum {f} -o {{out}}/x.wav"),
         format!("play {f}"),
     ]
     .into_iter()
@@ -494,7 +495,7 @@ fn edit_list_cases() -> Vec<Case> {
         edit_case(
             "unknown type",
             edits_json(r#"{"type":"circle"}"#),
-            "unknown type \"circle\" (expected rect, lasso, brush, erase, paint, threshold, denoise, declick or harmonics)",
+            "unknown type \"circle\" (expected rect, lasso, brush, erase, paint, threshold, denoise, declick, dehum or harmonics)",
         ),
         edit_case(
             "harmonics count 0",
@@ -530,6 +531,21 @@ fn edit_list_cases() -> Vec<Case> {
                 r#"{"type":"harmonics","time_s":[5,6],"seed_hz":1000,"count":8,"width_hz":40,"gain_db":"-inf"}"#,
             ),
             "edits[0] (harmonics): the region (5.000–6.000 s) lies outside the recording (0–1.000 s)",
+        ),
+        edit_case(
+            "dehum f0 outside 20-1000 Hz",
+            edits_json(r#"{"type":"dehum","f0_hz":10}"#),
+            "edits[0] (dehum): \"f0_hz\" must be a frequency from 20 to 1000 Hz or \"auto\"",
+        ),
+        edit_case(
+            "dehum with 0 harmonics",
+            edits_json(r#"{"type":"dehum","f0_hz":50,"harmonics":0}"#),
+            "edits[0] (dehum): \"harmonics\" must be a whole number from 1 to 200",
+        ),
+        edit_case(
+            "dehum span outside the recording",
+            edits_json(r#"{"type":"dehum","time_s":[1000,1001]}"#),
+            "edits[0] (dehum): the region (1000.000–1001.000 s) lies outside the recording",
         ),
         edit_case(
             "profile density 1e300",
@@ -582,6 +598,14 @@ fn option_cases() -> Vec<Case> {
     let png = "{good}/take.png";
     let opt = |args: String, option: &str| run(&args, option, option);
     let runs = vec![
+        opt(format!("dehum {w} --f0 1500 -o {{out}}/x.wav"), "--f0"),
+        opt(format!("dehum {w} --f0 mains -o {{out}}/x.wav"), "--f0"),
+        opt(format!("dehum {w} --harmonics 0 -o {{out}}/x.wav"), "--harmonics"),
+        run(
+            &format!("dehum {w} --time 1000:1001 -o {{out}}/x.wav"),
+            "--time 1000:1001 lies outside the recording",
+            "--time",
+        ),
         opt(format!("render {w} -o {{out}}/x.png --fft 0"), "--fft"),
         opt(format!("render {w} -o {{out}}/x.png --fft 65537"), "--fft"),
         opt(

@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod declick;
+pub mod dehum;
 pub mod demo;
 pub mod denoise;
 pub mod extract;
@@ -162,6 +163,8 @@ pub enum Command {
     Repair(repair::RepairArgs),
     /// Find clicks and crackle and repair each one.
     Declick(declick::DeclickArgs),
+    /// Find mains hum, follow its drift and remove its harmonics, keeping what lies under them.
+    Dehum(dehum::DehumArgs),
     /// Play a recording (with its edits) to an output device and return when done.
     Play(play::PlayArgs),
     /// Write a time-frequency region as a new file (IQ: tuned to baseband and decimated).
@@ -486,6 +489,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Denoise(args)) => denoise::run(&args),
         Some(Command::Repair(args)) => repair::run(&args),
         Some(Command::Declick(args)) => declick::run(&args),
+        Some(Command::Dehum(args)) => dehum::run(&args),
         Some(Command::Play(args)) => play::run(&args),
         Some(Command::Extract(args)) => extract::run(&args),
         Some(Command::Reconstruct(args)) => reconstruct::run(&args),

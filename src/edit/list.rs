@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 
 use super::denoise::{Denoise, MAX_REDUCTION_DB, MAX_SENSITIVITY, NoiseEstimate, NoiseProfile};
 use super::harmonics::Harmonics;
+use crate::signal::dehum::{Fundamental, MAX_F0_HZ, MAX_HARMONICS, MIN_F0_HZ};
 use crate::signal::phase::Method;
 use crate::signal::repair::RepairMode;
 use crate::signal::{SampleSource, StftParams, WindowKind, limits};
@@ -200,6 +201,17 @@ pub enum Shape {
     /// A harmonic sound: its tracked fundamental and `count` overtones (see
     /// [`super::harmonics`]).
     Harmonics(Harmonics),
+    /// Removes mains hum: finds its fundamental near `f0`, follows its drift, and subtracts
+    /// the harmonics it fits (see [`crate::signal::dehum`]). It changes the recording itself,
+    /// like declick; it has no gain, feather or invert.
+    Dehum {
+        /// `[start, end]` in seconds; `None` for the whole recording.
+        time_s: Option<[f64; 2]>,
+        /// The fundamental looked for (`"f0_hz"`: Hz, or `"auto"` for 50 or 60 Hz).
+        f0: Fundamental,
+        /// Harmonics `1..=N` removed; `None`: each that stands above the noise.
+        harmonics: Option<usize>,
+    },
 }
 
 impl Shape {
@@ -215,6 +227,7 @@ impl Shape {
             Shape::Denoise(_) => "denoise",
             Shape::Declick { .. } => "declick",
             Shape::Harmonics(_) => "harmonics",
+            Shape::Dehum { .. } => "dehum",
         }
     }
 }
@@ -275,10 +288,14 @@ impl Edit {
         edit
     }
 
-    /// True for edits that change the recording itself (paint, repair, declick) rather than
-    /// setting a gain per cell: the pipeline applies them first, in list order.
+    /// True for edits that change the recording itself (paint, repair, declick, dehum) rather
+    /// than setting a gain per cell: the pipeline applies them first, in list order.
     pub fn changes_signal(&self) -> bool {
-        self.repair.is_some() || matches!(self.shape, Shape::Paint { .. } | Shape::Declick { .. })
+        self.repair.is_some()
+            || matches!(
+                self.shape,
+                Shape::Paint { .. } | Shape::Declick { .. } | Shape::Dehum { .. }
+            )
     }
 
     /// A denoise step with the given settings, on every channel.
@@ -305,6 +322,10 @@ impl Edit {
             // Repairs reach a few milliseconds around each click.
             return time_s.map(|[t0, t1]| [t0 - feather - 0.05, t1 + feather + 0.05]);
         }
+        if let Shape::Dehum { time_s, .. } = &self.shape {
+            // The hum is removed within the span exactly (ramped inside it).
+            return *time_s;
+        }
         let [t0, t1] = match &self.shape {
             Shape::Rect { time_s, .. } | Shape::Threshold { time_s, .. } => *time_s,
             Shape::Harmonics(h) => h.time_s,
@@ -322,7 +343,7 @@ impl Edit {
                     points.iter().map(|p| p[0]).fold(f64::NEG_INFINITY, f64::max) + reach,
                 ]
             }
-            Shape::Denoise(_) | Shape::Declick { .. } => return None,
+            Shape::Denoise(_) | Shape::Declick { .. } | Shape::Dehum { .. } => return None,
         };
         Some([t0 - feather, t1 + feather])
     }
@@ -432,7 +453,7 @@ impl EditList {
             if e.repair.is_some()
                 || matches!(
                     e.shape,
-                    Shape::Declick { time_s: Some(_), .. } | Shape::Harmonics(_)
+                    Shape::Declick { time_s: Some(_), .. } | Shape::Dehum { time_s: Some(_), .. } | Shape::Harmonics(_)
                 )
             {
                 let duration_s = source.len() as f64 / fs;
@@ -725,12 +746,13 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
             }
             Shape::Declick { time_s, sensitivity }
         }
+        "dehum" => parse_dehum(&mut obj, index, k)?,
         other => {
             return Err(entry_err(
                 index,
                 None,
                 format!(
-                    "unknown type \"{other}\" (expected rect, lasso, brush, erase, paint, threshold, denoise, declick or harmonics)"
+                    "unknown type \"{other}\" (expected rect, lasso, brush, erase, paint, threshold, denoise, declick, dehum or harmonics)"
                 ),
             ));
         }
@@ -771,7 +793,7 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
     };
     // An eraser restores, paint sets a level and a denoise step has its own reduction: none
     // has a gain of its own.
-    let gain_db = if k == "erase" || k == "paint" || k == "denoise" || k == "declick" || repair.is_some() {
+    let gain_db = if matches!(k, "erase" | "paint" | "denoise" | "declick" | "dehum") || repair.is_some() {
         0.0
     } else {
         parse_gain(&mut obj, index, k)?
@@ -821,6 +843,48 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
         channels,
         invert,
         repair,
+    })
+}
+
+/// Reads the fields of a `dehum` entry.
+fn parse_dehum(obj: &mut Map<String, Value>, index: usize, k: &str) -> Result<Shape, EditError> {
+    let time_s: Option<[f64; 2]> = take(obj, "time_s", index, k)?;
+    let time_s = time_s.map(|t| check_range(t, "time_s", index, k)).transpose()?;
+    let f0_err = || {
+        entry_err(
+            index,
+            Some(k),
+            format!(
+                "\"f0_hz\" must be a frequency from {MIN_F0_HZ} to {MAX_F0_HZ} Hz or \"auto\" (50 or 60 Hz)"
+            ),
+        )
+    };
+    let f0 = match obj.remove("f0_hz") {
+        None | Some(Value::Null) => Fundamental::Auto,
+        Some(Value::String(s)) if s == "auto" => Fundamental::Auto,
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(f) if (MIN_F0_HZ..=MAX_F0_HZ).contains(&f) => Fundamental::Hz(f),
+            _ => return Err(f0_err()),
+        },
+        Some(_) => return Err(f0_err()),
+    };
+    let harmonics = match obj.remove("harmonics") {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_u64() {
+            Some(n) if (1..=MAX_HARMONICS as u64).contains(&n) => Some(n as usize),
+            _ => {
+                return Err(entry_err(
+                    index,
+                    Some(k),
+                    format!("\"harmonics\" must be a whole number from 1 to {MAX_HARMONICS}, got {v}"),
+                ));
+            }
+        },
+    };
+    Ok(Shape::Dehum {
+        time_s,
+        f0,
+        harmonics,
     })
 }
 
@@ -960,6 +1024,7 @@ fn allowed_fields(kind: &str) -> Option<Vec<&'static str>> {
         "lasso" => &["points", "repair", "strength"],
         "brush" => &["points", "radius_s", "radius_hz", "repair", "strength"],
         "declick" => &["time_s", "sensitivity", "channels"],
+        "dehum" => &["time_s", "f0_hz", "harmonics", "channels"],
         "erase" => &[
             "points",
             "radius_s",
@@ -993,7 +1058,7 @@ fn allowed_fields(kind: &str) -> Option<Vec<&'static str>> {
         ],
         _ => return None,
     };
-    if kind == "erase" || kind == "paint" || kind == "denoise" || kind == "declick" {
+    if matches!(kind, "erase" | "paint" | "denoise" | "declick" | "dehum") {
         return Some(specific.to_vec());
     }
     Some(specific.iter().chain(COMMON_FIELDS.iter()).copied().collect())
@@ -1082,6 +1147,23 @@ fn edit_to_value(edit: &Edit) -> Value {
             }
             obj.insert("sensitivity".into(), Value::from(*sensitivity));
         }
+        Shape::Dehum {
+            time_s,
+            f0,
+            harmonics,
+        } => {
+            if let Some(t) = time_s {
+                obj.insert("time_s".into(), pair(*t));
+            }
+            let f0 = match f0 {
+                Fundamental::Hz(f) => Value::from(*f),
+                Fundamental::Auto => Value::from("auto"),
+            };
+            obj.insert("f0_hz".into(), f0);
+            if let Some(n) = harmonics {
+                obj.insert("harmonics".into(), Value::from(*n));
+            }
+        }
     }
     if let Some(r) = &edit.repair {
         obj.insert("repair".into(), Value::from(r.mode.name()));
@@ -1092,7 +1174,11 @@ fn edit_to_value(edit: &Edit) -> Value {
     if edit.repair.is_none()
         && !matches!(
             edit.shape,
-            Shape::Erase { .. } | Shape::Paint { .. } | Shape::Denoise(_) | Shape::Declick { .. }
+            Shape::Erase { .. }
+                | Shape::Paint { .. }
+                | Shape::Denoise(_)
+                | Shape::Declick { .. }
+                | Shape::Dehum { .. }
         )
     {
         let gain = if edit.gain_db == f64::NEG_INFINITY {
@@ -1114,7 +1200,11 @@ fn edit_to_value(edit: &Edit) -> Value {
     if edit.invert
         && !matches!(
             edit.shape,
-            Shape::Erase { .. } | Shape::Paint { .. } | Shape::Denoise(_) | Shape::Declick { .. }
+            Shape::Erase { .. }
+                | Shape::Paint { .. }
+                | Shape::Denoise(_)
+                | Shape::Declick { .. }
+                | Shape::Dehum { .. }
         )
     {
         obj.insert("invert".into(), Value::from(true));
@@ -1324,6 +1414,87 @@ mod repair_tests {
             r#"{"version": 1, "edits": [{"type": "rect", "time_s": [5, 6], "freq_hz": [0, 100], "repair": "replace"}]}"#,
         )
         .unwrap();
+        let err = list
+            .check_against(&source, StftParams::with_fft(256))
+            .unwrap_err();
+        assert!(err.to_string().contains("outside the recording"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod dehum_tests {
+    use super::*;
+
+    #[test]
+    fn dehum_entries_round_trip_exactly() {
+        let text = r#"{"version": 1, "edits": [
+            {"type": "dehum", "f0_hz": 50, "harmonics": 12},
+            {"type": "dehum", "f0_hz": "auto"},
+            {"type": "dehum", "time_s": [1.5, 3.25], "f0_hz": 60.1, "channels": [1]},
+            {"type": "dehum"}]}"#;
+        let list = EditList::from_json(text).unwrap();
+        assert_eq!(
+            list.edits[0].shape,
+            Shape::Dehum {
+                time_s: None,
+                f0: Fundamental::Hz(50.0),
+                harmonics: Some(12)
+            }
+        );
+        assert_eq!(
+            list.edits[2].shape,
+            Shape::Dehum {
+                time_s: Some([1.5, 3.25]),
+                f0: Fundamental::Hz(60.1),
+                harmonics: None
+            }
+        );
+        assert_eq!(list.edits[3].shape, list.edits[1].shape);
+        assert!(list.edits.iter().all(Edit::changes_signal));
+        let json = list.to_json();
+        let again = EditList::from_json(&json).unwrap();
+        assert_eq!(again, list);
+        assert_eq!(again.to_json(), json);
+        assert!(json.contains("\"f0_hz\": \"auto\""), "{json}");
+    }
+
+    #[test]
+    fn bad_dehum_entries_are_refused_with_a_reason() {
+        let bad = [
+            (
+                r#"{"type": "dehum", "f0_hz": 10}"#,
+                "\"f0_hz\" must be a frequency from 20 to 1000 Hz",
+            ),
+            (r#"{"type": "dehum", "f0_hz": 1500}"#, "\"f0_hz\""),
+            (r#"{"type": "dehum", "f0_hz": "mains"}"#, "\"f0_hz\""),
+            (
+                r#"{"type": "dehum", "harmonics": 0}"#,
+                "\"harmonics\" must be a whole number from 1",
+            ),
+            (r#"{"type": "dehum", "harmonics": 2.5}"#, "\"harmonics\""),
+            (r#"{"type": "dehum", "harmonics": 1000}"#, "\"harmonics\""),
+            (
+                r#"{"type": "dehum", "time_s": [3, 1]}"#,
+                "\"time_s\" must be [low, high]",
+            ),
+            (r#"{"type": "dehum", "gain_db": -6}"#, "unknown field"),
+        ];
+        for (entry, expected) in bad {
+            let text = format!(r#"{{"version": 1, "edits": [{entry}]}}"#);
+            let err = EditList::from_json(&text).unwrap_err().to_string();
+            assert!(err.contains(expected), "{entry}: {err}");
+            assert!(err.contains("edits[0] (dehum)"), "{entry}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_dehum_span_outside_the_recording_is_refused() {
+        let source = crate::signal::MemorySource {
+            sample_rate: 1000.0,
+            channels: vec![vec![0.0f32; 1000]],
+        };
+        let list =
+            EditList::from_json(r#"{"version": 1, "edits": [{"type": "dehum", "time_s": [5, 6]}]}"#).unwrap();
         let err = list
             .check_against(&source, StftParams::with_fft(256))
             .unwrap_err();

@@ -43,6 +43,7 @@ use crate::edit::{Edit, MaskRaster, PhaseSettings};
 use crate::io::FileError;
 use crate::signal::declick::Click;
 use crate::signal::harmonics::HarmonicsError;
+use crate::signal::dehum::DehumReport;
 use crate::signal::phase::PhaseError;
 use crate::signal::{Cancelled, Progress, ReadSamples, SampleSource, StftError, StftParams};
 
@@ -92,6 +93,7 @@ pub struct Painted {
     span_s: Option<[f64; 2]>,
     last_sc_db: Option<f64>,
     clicks: Arc<[(usize, Click)]>,
+    dehums: Arc<[(usize, DehumReport)]>,
 }
 
 impl Painted {
@@ -102,6 +104,7 @@ impl Painted {
             span_s: None,
             last_sc_db: None,
             clicks: Arc::new([]),
+            dehums: Arc::new([]),
         }
     }
 
@@ -124,6 +127,7 @@ impl Painted {
                 span_s: layer.time_span_s(fs),
                 last_sc_db: layer.reports.last().map(|r| r.spectral_convergence_db),
                 clicks: layer.clicks.clone().into(),
+                dehums: layer.dehums.clone().into(),
                 source: Arc::new(PaintedSource::new(original.clone(), Arc::new(layer))),
             }
         }))
@@ -147,6 +151,12 @@ impl Painted {
     /// The clicks de-click steps found and repaired: `(channel, click)`, in edit-list order.
     pub fn clicks(&self) -> &[(usize, Click)] {
         &self.clicks
+    }
+
+    /// What the de-hum steps found (fundamental, drift, harmonics removed): `(channel,
+    /// report)`, in edit-list order.
+    pub fn dehums(&self) -> &[(usize, DehumReport)] {
+        &self.dehums
     }
 }
 

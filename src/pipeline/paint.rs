@@ -19,6 +19,8 @@ use super::repair::{RepairReport, repair_edit};
 use crate::edit::list::{Edit, PhaseSettings, Shape};
 use crate::edit::mask::{Grid, MaskRaster};
 use crate::signal::declick::{Click, DeclickSample};
+use crate::signal::dehum::model::Complex64;
+use crate::signal::dehum::{DehumReport, DehumSettings, HumModel, dehum_channel};
 use crate::signal::phase::{
     BLOCK_CELLS, BlockSignal, PhaseError, PhaseOptions, PhaseReport, reconstruct_region_blocks,
 };
@@ -81,12 +83,19 @@ pub struct PaintLayer<T> {
     pub repairs: Vec<RepairReport>,
     /// The clicks de-click steps found and repaired: `(channel, click)`, in edit-list order.
     pub clicks: Vec<(usize, Click)>,
+    /// The hum de-hum steps remove: `(channel, model)`, in edit-list order. A model is
+    /// compact (a track and amplitudes a quarter second apart); its hum is synthesised
+    /// whenever a range is read, never stored as samples.
+    pub hums: Vec<(usize, HumModel)>,
+    /// What each de-hum step found: `(channel, report)`, in edit-list order.
+    pub dehums: Vec<(usize, DehumReport)>,
 }
 
 impl<T: StftSample> PaintLayer<T> {
     /// True when no paint edit changed anything.
     pub fn is_empty(&self) -> bool {
         self.channels.iter().flatten().all(|d| d.delta.is_empty())
+            && self.hums.iter().all(|(_, h)| h.is_empty())
     }
 
     /// Samples held, over all channels and strokes: what the layer costs in memory.
@@ -101,6 +110,33 @@ impl<T: StftSample> PaintLayer<T> {
     /// Where strokes overlap, their changes are summed first, in stroke order, and the sum
     /// added: the same arithmetic as one buffer holding every stroke's change.
     pub fn add_to(&self, channel: usize, start: i64, len: u64, out: &mut [T]) {
+        self.add_deltas(channel, start, len, out);
+        self.subtract_hums(channel, start, len, out);
+    }
+
+    /// Subtracts the hum of the de-hum steps on `channel` from `out` (samples `start..start +
+    /// out.len()`), within the recording.
+    fn subtract_hums(&self, channel: usize, start: i64, len: u64, out: &mut [T]) {
+        let end = start + out.len() as i64;
+        let mut touching = self.hums.iter().filter(|(c, h)| {
+            let span = h.span();
+            *c == channel && !h.is_empty() && span.start < end && start < span.end && span.start < len as i64
+        });
+        let Some(first) = touching.next() else {
+            return;
+        };
+        let mut hum = vec![Complex64::default(); out.len()];
+        for (_, h) in std::iter::once(first).chain(touching) {
+            h.add_hum(start, &mut hum, 1.0);
+        }
+        for (y, h) in out.iter_mut().zip(&hum) {
+            if h.re != 0.0 || h.im != 0.0 {
+                *y += T::from_parts(-h.re as f32, -h.im as f32);
+            }
+        }
+    }
+
+    fn add_deltas(&self, channel: usize, start: i64, len: u64, out: &mut [T]) {
         let Some(strokes) = self.channels.get(channel) else {
             return;
         };
@@ -141,6 +177,12 @@ impl<T: StftSample> PaintLayer<T> {
             .flatten()
             .filter(|d| !d.delta.is_empty())
             .map(|d| d.span())
+            .chain(
+                self.hums
+                    .iter()
+                    .filter(|(_, h)| !h.is_empty())
+                    .map(|(_, h)| h.span()),
+            )
             .collect();
         let lo = spans.iter().map(|s| s.start).min()?;
         let hi = spans.iter().map(|s| s.end).max()?;
@@ -216,6 +258,8 @@ where
         reports: Vec::new(),
         repairs: Vec::new(),
         clicks: Vec::new(),
+        hums: Vec::new(),
+        dehums: Vec::new(),
     };
     let grid = Grid {
         sample_rate: source.sample_rate(),
@@ -243,6 +287,33 @@ where
                             .map_err(|_| PhaseError::Cancelled)?;
                     layer.channels[c].extend(deltas);
                     layer.clicks.extend(clicks.into_iter().map(|k| (c, k)));
+                }
+                progress.advance(1);
+            }
+            continue;
+        }
+        if let Shape::Dehum {
+            time_s,
+            f0,
+            harmonics,
+        } = edit.shape
+        {
+            let fs = source.sample_rate();
+            let span = match time_s {
+                Some([t0, t1]) => (t0 * fs).floor() as i64..(t1 * fs).ceil() as i64,
+                None => 0..source.len() as i64,
+            };
+            let settings = DehumSettings { f0, harmonics };
+            for c in 0..channels {
+                progress.check()?;
+                if edit.applies_to(c) {
+                    let layered = PaintedSource::<T, _, _>::new(source, &layer);
+                    let found = dehum_channel::<T>(&layered, c, span.clone(), settings, progress)
+                        .map_err(|_| PhaseError::Cancelled)?;
+                    if let Some((model, report)) = found {
+                        layer.hums.push((c, model));
+                        layer.dehums.push((c, report));
+                    }
                 }
                 progress.advance(1);
             }

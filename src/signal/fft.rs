@@ -51,6 +51,9 @@ pub trait StftSample:
     /// `|x|²`, for energy measurements.
     fn norm_sqr(self) -> f32;
 
+    /// The sample with real part `re` and imaginary part `im` (dropped for real samples).
+    fn from_parts(re: f32, im: f32) -> Self;
+
     #[doc(hidden)]
     fn plan(fft_len: usize) -> Self::Plans;
 
@@ -85,6 +88,10 @@ impl StftSample for f32 {
 
     fn norm_sqr(self) -> f32 {
         self * self
+    }
+
+    fn from_parts(re: f32, _im: f32) -> f32 {
+        re
     }
 
     fn plan(fft_len: usize) -> RealPlans {
@@ -126,6 +133,10 @@ impl StftSample for Complex32 {
 
     fn norm_sqr(self) -> f32 {
         Complex32::norm_sqr(&self)
+    }
+
+    fn from_parts(re: f32, im: f32) -> Complex32 {
+        Complex32::new(re, im)
     }
 
     fn plan(fft_len: usize) -> ComplexPlans {

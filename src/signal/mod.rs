@@ -4,6 +4,7 @@
 pub mod colormap;
 mod colormap_tables;
 pub mod declick;
+pub mod dehum;
 pub mod fft;
 pub mod harmonics;
 pub mod levels;

@@ -11,6 +11,7 @@ pub mod bench;
 pub mod command;
 pub mod confirm;
 pub mod declick;
+pub mod dehum;
 pub mod denoise;
 pub mod dialogs;
 pub mod image_import;

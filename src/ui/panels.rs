@@ -5,6 +5,7 @@ use egui::{Key, KeyboardShortcut, Modifiers};
 
 use super::command::{Command, CommandSender, ImageExportSettings};
 use super::declick::{DeclickInput, declick_panel_ui};
+use super::dehum::{DehumChoice, DehumInput, dehum_panel_ui};
 use super::denoise::{DenoiseInput, denoise_panel_ui};
 use super::tools::{Tool, ToolSettings};
 use super::transport::Selection;
@@ -369,6 +370,23 @@ pub fn describe_edit(edit: &Edit) -> String {
                 None => format!("de-click, sensitivity {sensitivity}"),
             };
         }
+        Shape::Dehum {
+            time_s,
+            f0,
+            harmonics,
+        } => {
+            let f0 = match f0 {
+                crate::signal::dehum::Fundamental::Hz(f) => format!("{f} Hz"),
+                crate::signal::dehum::Fundamental::Auto => "50/60 Hz".to_owned(),
+            };
+            let n = harmonics.map_or("harmonics above the noise".to_owned(), |n| {
+                format!("{n} harmonics")
+            });
+            return match time_s {
+                Some([t0, t1]) => format!("de-hum {f0}, {n}, {t0:.2}–{t1:.2} s"),
+                None => format!("de-hum {f0}, {n}"),
+            };
+        }
         Shape::Rect { time_s, freq_hz } => format!("rect {}", span(*time_s, *freq_hz)),
         Shape::Harmonics(h) => format!(
             "harmonics {:.2}–{:.2} s, f0 {} + {} overtones, {} wide",
@@ -432,6 +450,8 @@ pub struct SideInput<'a> {
     pub sample_rate: f64,
     /// The clicks the signal layer found, `(channel, click)`.
     pub clicks: &'a [(usize, Click)],
+    /// What the signal layer's de-hum steps found, `(channel, report)`.
+    pub dehums: &'a [(usize, crate::signal::dehum::DehumReport)],
     /// True while the signal layer (paint, repairs, de-click) is being computed.
     pub signal_busy: bool,
 }
@@ -452,6 +472,7 @@ pub fn side_panel_ui(
         selection,
         sample_rate,
         clicks,
+        dehums,
         signal_busy,
     } = *input;
     egui::ScrollArea::vertical().show(ui, |ui| {
@@ -488,6 +509,21 @@ pub fn side_panel_ui(
                 };
                 declick_panel_ui(ui, &input, &mut sensitivity, commands);
                 ui.data_mut(|d| d.insert_temp(id, sensitivity));
+            });
+        egui::CollapsingHeader::new("De-hum")
+            .default_open(false)
+            .show(ui, |ui| {
+                let id = egui::Id::unique("dehum-choice");
+                let mut choice = ui.data(|d| d.get_temp::<DehumChoice>(id)).unwrap_or_default();
+                let input = DehumInput {
+                    edits: &doc.edits.edits,
+                    selection,
+                    found: dehums,
+                    busy: signal_busy,
+                    version: view.version,
+                };
+                dehum_panel_ui(ui, &input, &mut choice, commands);
+                ui.data_mut(|d| d.insert_temp(id, choice));
             });
         egui::CollapsingHeader::new(format!("Edits ({})", doc.edits.edits.len()))
             .default_open(true)

@@ -522,7 +522,7 @@ fn draw_edits(
             }
             EditShape::Harmonics(h) => draw_harmonics(painter, h, to_screen, fill, stroke),
             // A denoise step acts on the whole recording: nothing to outline.
-            EditShape::Denoise(_) | EditShape::Declick { .. } => {}
+            EditShape::Denoise(_) | EditShape::Declick { .. } | EditShape::Dehum { .. } => {}
         }
     }
 }

@@ -66,6 +66,11 @@ impl SpectroApp {
                         .as_ref()
                         .and_then(|o| o.painted.as_ref())
                         .map_or(&[], |p| p.clicks()),
+                    dehums: self
+                        .open
+                        .as_ref()
+                        .and_then(|o| o.painted.as_ref())
+                        .map_or(&[], |p| p.dehums()),
                     signal_busy: self.open.as_ref().is_some_and(|o| o.paint_job.is_some()),
                 };
                 side_panel_ui(ui, &input, &mut selected, &self.commands)

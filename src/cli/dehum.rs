@@ -1,0 +1,184 @@
+//! `spectro dehum`: find mains hum, follow its drift and remove its harmonics.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::bail;
+use clap::Args;
+use serde_json::json;
+
+use super::denoise::parse_time_span;
+use super::{InputArgs, StftArgs};
+use crate::edit::{Edit, EditList, Shape, StftSettings};
+use crate::io::Encoding;
+use crate::io::output::OutputFormat;
+use crate::pipeline::Edited;
+use crate::pipeline::export::write_prepared;
+use crate::signal::dehum::{Fundamental, MAX_F0_HZ, MAX_HARMONICS, MIN_F0_HZ};
+use crate::signal::{Progress, SampleSource};
+
+/// Arguments of `spectro dehum`.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    spectro dehum field.wav -o clean.wav\n  \
+    spectro dehum take.wav --f0 60 --harmonics 12 --json -o clean.wav > hum.json\n  \
+    spectro dehum tape.wav --time 12:20 -o fixed.wav\n\n\
+    The hum's fundamental is found near 50 or 60 Hz (--f0 auto: whichever's harmonics stand\n\
+    out more; a number: within 2 % of it) and followed as it drifts, the harmonics jointly\n\
+    pinning it down; each harmonic's amplitude and phase are fitted by least squares over\n\
+    one-second windows and the synthesised hum is subtracted, so the speech under the\n\
+    harmonics stays (a notch would take it). Without --harmonics, every harmonic (up to the\n\
+    40th) that stands above the spectrum around it is removed. The step is the same `dehum`\n\
+    entry an edit list holds (--json prints the list applied and the fundamental found), so\n\
+    `spectro apply --edits` reproduces it and the editor shows it.")]
+pub struct DehumArgs {
+    /// The recording.
+    pub file: PathBuf,
+    /// The hum's fundamental: 50, 60, another frequency from 20 to 1000 Hz, or auto.
+    #[arg(long, value_name = "HZ|auto", default_value = "auto", value_parser = parse_f0)]
+    pub f0: Fundamental,
+    /// Remove harmonics 1 to N (default: each that stands above the noise).
+    #[arg(long, value_name = "N", value_parser = parse_harmonics)]
+    pub harmonics: Option<usize>,
+    /// Only this stretch (seconds); default the whole recording.
+    #[arg(long, value_name = "START:END", value_parser = parse_time_span, allow_hyphen_values = true)]
+    pub time: Option<[f64; 2]>,
+    /// Output file.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+    /// Replace the output if it exists (never the input).
+    #[arg(long)]
+    pub force: bool,
+    /// Output encoding: pcm8, pcm16, pcm24, pcm32 or float32 (default: the input's).
+    #[arg(long, value_name = "ENCODING", value_parser = super::apply::parse_encoding)]
+    pub format: Option<Encoding>,
+    /// Print a JSON object on stdout: per channel the fundamental found (mean, lowest,
+    /// highest, its track) and the harmonics removed, the edit list applied, the time taken.
+    #[arg(long)]
+    pub json: bool,
+    /// STFT geometry (for the edit list written with --json).
+    #[command(flatten)]
+    pub stft: StftArgs,
+    /// How to read the recording.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Print nothing on success.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_f0(s: &str) -> Result<Fundamental, String> {
+    if s == "auto" {
+        return Ok(Fundamental::Auto);
+    }
+    match s.parse::<f64>() {
+        Ok(v) if (MIN_F0_HZ..=MAX_F0_HZ).contains(&v) => Ok(Fundamental::Hz(v)),
+        _ => Err(format!(
+            "'{s}' is not a fundamental from {MIN_F0_HZ} to {MAX_F0_HZ} Hz or auto"
+        )),
+    }
+}
+
+fn parse_harmonics(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=MAX_HARMONICS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "'{s}' is not a number of harmonics from 1 to {MAX_HARMONICS}"
+        )),
+    }
+}
+
+/// Runs `spectro dehum`.
+pub fn run(args: &DehumArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let params = args.stft.checked(None)?;
+    let rec = std::sync::Arc::new(args.input.open(&args.file)?);
+    let inputs = super::files_read(Some(&rec), &[]);
+    let inputs = super::as_paths(&inputs);
+    crate::io::atomic::Group::new(&inputs, args.force).check(&[&args.output])?;
+    if let Some([t0, t1]) = args.time
+        && (t1 <= 0.0 || t0 >= rec.duration_s())
+    {
+        bail!(
+            "--time {t0}:{t1} lies outside the recording (0 to {:.3} s)",
+            rec.duration_s()
+        );
+    }
+    let list = EditList {
+        stft: Some(StftSettings::from_params(params)),
+        edits: vec![Edit::new(
+            Shape::Dehum {
+                time_s: args.time,
+                f0: args.f0,
+                harmonics: args.harmonics,
+            },
+            0.0,
+        )],
+        phase: None,
+    };
+    super::check_built_list(&list, &rec, params, &args.file)?;
+    let format = OutputFormat::for_target(&args.output, &rec, args.format)?;
+    let progress = Progress::new();
+    let edited = Edited::prepare(
+        rec.clone(),
+        &list.edits,
+        list.phase.unwrap_or_default(),
+        params,
+        &progress,
+    )?;
+    let clipped = write_prepared(&edited, &args.output, format, &inputs, args.force, &progress)?;
+    let seconds = started.elapsed().as_secs_f64();
+    super::warn_replaced(&rec);
+    super::warn_clipped(&args.output, clipped);
+    let found = edited.painted().dehums();
+    if args.json {
+        let edits: serde_json::Value = serde_json::from_str(&list.to_json())?;
+        let channels: Vec<serde_json::Value> = found
+            .iter()
+            .map(|(channel, r)| {
+                json!({
+                    "channel": channel,
+                    "nominal_hz": r.nominal_hz,
+                    "f0_mean_hz": r.f0_mean_hz,
+                    "f0_min_hz": r.f0_min_hz,
+                    "f0_max_hz": r.f0_max_hz,
+                    "drift_hz": r.f0_max_hz - r.f0_min_hz,
+                    "harmonics": r.harmonics,
+                    "track_hz": r.track_hz,
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            json!({
+                "input": args.file.display().to_string(),
+                "output": args.output.display().to_string(),
+                "hum": channels,
+                "edits": edits,
+                "seconds": seconds,
+                "clipped_samples": clipped,
+            })
+        );
+    } else if !args.quiet {
+        let summary: Vec<String> = found
+            .iter()
+            .map(|(c, r)| {
+                format!(
+                    "channel {c}: {:.3} Hz ({:.3}–{:.3}), {} harmonic{} removed",
+                    r.f0_mean_hz,
+                    r.f0_min_hz,
+                    r.f0_max_hz,
+                    r.harmonics.len(),
+                    if r.harmonics.len() == 1 { "" } else { "s" }
+                )
+            })
+            .collect();
+        eprintln!(
+            "spectro: wrote {} ({}; {:.2} s)",
+            args.output.display(),
+            summary.join("; "),
+            seconds
+        );
+    }
+    Ok(())
+}
