@@ -453,7 +453,9 @@ impl EditList {
             if e.repair.is_some()
                 || matches!(
                     e.shape,
-                    Shape::Declick { time_s: Some(_), .. } | Shape::Dehum { time_s: Some(_), .. } | Shape::Harmonics(_)
+                    Shape::Declick { time_s: Some(_), .. }
+                        | Shape::Dehum { time_s: Some(_), .. }
+                        | Shape::Harmonics(_)
                 )
             {
                 let duration_s = source.len() as f64 / fs;

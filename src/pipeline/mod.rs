@@ -42,8 +42,8 @@ use render::{RenderScratch, Rendered, RenderedSource, Renderer, render_stream};
 use crate::edit::{Edit, MaskRaster, PhaseSettings};
 use crate::io::FileError;
 use crate::signal::declick::Click;
-use crate::signal::harmonics::HarmonicsError;
 use crate::signal::dehum::DehumReport;
+use crate::signal::harmonics::HarmonicsError;
 use crate::signal::phase::PhaseError;
 use crate::signal::{Cancelled, Progress, ReadSamples, SampleSource, StftError, StftParams};
 
