@@ -1,20 +1,16 @@
 //! `spectro declick`: find clicks and crackle and repair each one.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
-use anyhow::bail;
 use clap::Args;
 use serde_json::json;
 
 use super::denoise::parse_time_span;
+use super::one_edit::{OneEdit, OneEditArgs, run_one_edit};
 use super::{InputArgs, StftArgs};
-use crate::edit::{Edit, EditList, Shape, StftSettings};
+use crate::edit::Shape;
 use crate::io::Encoding;
-use crate::io::output::OutputFormat;
-use crate::pipeline::Edited;
-use crate::pipeline::export::write_prepared;
-use crate::signal::{Progress, SampleSource, limits};
+use crate::signal::{SampleSource, limits};
 
 /// Arguments of `spectro declick`.
 #[derive(Args, Debug)]
@@ -74,45 +70,27 @@ fn parse_sensitivity(s: &str) -> Result<f64, String> {
 
 /// Runs `spectro declick`.
 pub fn run(args: &DeclickArgs) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let params = args.stft.checked(None)?;
-    let rec = std::sync::Arc::new(args.input.open(&args.file)?);
-    let inputs = super::files_read(Some(&rec), &[]);
-    let inputs = super::as_paths(&inputs);
-    crate::io::atomic::Group::new(&inputs, args.force).check(&[&args.output])?;
-    if let Some([t0, t1]) = args.time
-        && (t1 <= 0.0 || t0 >= rec.duration_s())
-    {
-        bail!(
-            "--time {t0}:{t1} lies outside the recording (0 to {:.3} s)",
-            rec.duration_s()
-        );
-    }
-    let list = EditList {
-        stft: Some(StftSettings::from_params(params)),
-        edits: vec![Edit::new(
-            Shape::Declick {
-                time_s: args.time,
-                sensitivity: args.sensitivity,
-            },
-            0.0,
-        )],
-        phase: None,
-    };
-    super::check_built_list(&list, &rec, params, &args.file)?;
-    let format = OutputFormat::for_target(&args.output, &rec, args.format)?;
-    let progress = Progress::new();
-    let edited = Edited::prepare(
-        rec.clone(),
-        &list.edits,
-        list.phase.unwrap_or_default(),
-        params,
-        &progress,
+    let OneEdit {
+        rec,
+        list,
+        edited,
+        clipped,
+        seconds,
+    } = run_one_edit(
+        OneEditArgs {
+            file: &args.file,
+            input: &args.input,
+            stft: &args.stft,
+            time: args.time,
+            output: &args.output,
+            format: args.format,
+            force: args.force,
+        },
+        |_| Shape::Declick {
+            time_s: args.time,
+            sensitivity: args.sensitivity,
+        },
     )?;
-    let clipped = write_prepared(&edited, &args.output, format, &inputs, args.force, &progress)?;
-    let seconds = started.elapsed().as_secs_f64();
-    super::warn_replaced(&rec);
-    super::warn_clipped(&args.output, clipped);
     let fs = rec.sample_rate();
     let clicks = edited.painted().clicks();
     if args.json {

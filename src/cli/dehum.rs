@@ -1,21 +1,16 @@
 //! `spectro dehum`: find mains hum, follow its drift and remove its harmonics.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
-use anyhow::bail;
 use clap::Args;
 use serde_json::json;
 
 use super::denoise::parse_time_span;
+use super::one_edit::{OneEdit, OneEditArgs, run_one_edit};
 use super::{InputArgs, StftArgs};
-use crate::edit::{Edit, EditList, Shape, StftSettings};
+use crate::edit::Shape;
 use crate::io::Encoding;
-use crate::io::output::OutputFormat;
-use crate::pipeline::Edited;
-use crate::pipeline::export::write_prepared;
 use crate::signal::dehum::{Fundamental, MAX_F0_HZ, MAX_HARMONICS, MIN_F0_HZ};
-use crate::signal::{Progress, SampleSource};
 
 /// Arguments of `spectro dehum`.
 #[derive(Args, Debug)]
@@ -90,46 +85,28 @@ fn parse_harmonics(s: &str) -> Result<usize, String> {
 
 /// Runs `spectro dehum`.
 pub fn run(args: &DehumArgs) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let params = args.stft.checked(None)?;
-    let rec = std::sync::Arc::new(args.input.open(&args.file)?);
-    let inputs = super::files_read(Some(&rec), &[]);
-    let inputs = super::as_paths(&inputs);
-    crate::io::atomic::Group::new(&inputs, args.force).check(&[&args.output])?;
-    if let Some([t0, t1]) = args.time
-        && (t1 <= 0.0 || t0 >= rec.duration_s())
-    {
-        bail!(
-            "--time {t0}:{t1} lies outside the recording (0 to {:.3} s)",
-            rec.duration_s()
-        );
-    }
-    let list = EditList {
-        stft: Some(StftSettings::from_params(params)),
-        edits: vec![Edit::new(
-            Shape::Dehum {
-                time_s: args.time,
-                f0: args.f0,
-                harmonics: args.harmonics,
-            },
-            0.0,
-        )],
-        phase: None,
-    };
-    super::check_built_list(&list, &rec, params, &args.file)?;
-    let format = OutputFormat::for_target(&args.output, &rec, args.format)?;
-    let progress = Progress::new();
-    let edited = Edited::prepare(
-        rec.clone(),
-        &list.edits,
-        list.phase.unwrap_or_default(),
-        params,
-        &progress,
+    let OneEdit {
+        list,
+        edited,
+        clipped,
+        seconds,
+        ..
+    } = run_one_edit(
+        OneEditArgs {
+            file: &args.file,
+            input: &args.input,
+            stft: &args.stft,
+            time: args.time,
+            output: &args.output,
+            format: args.format,
+            force: args.force,
+        },
+        |_| Shape::Dehum {
+            time_s: args.time,
+            f0: args.f0,
+            harmonics: args.harmonics,
+        },
     )?;
-    let clipped = write_prepared(&edited, &args.output, format, &inputs, args.force, &progress)?;
-    let seconds = started.elapsed().as_secs_f64();
-    super::warn_replaced(&rec);
-    super::warn_clipped(&args.output, clipped);
     let found = edited.painted().dehums();
     if args.json {
         let edits: serde_json::Value = serde_json::from_str(&list.to_json())?;

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod features;
 pub mod from_image;
 pub mod info;
+pub mod one_edit;
 pub mod play;
 pub mod reconstruct;
 pub mod render;
