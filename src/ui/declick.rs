@@ -5,6 +5,7 @@
 //! undo step, and the clicks come back from the signal layer the pipeline computes.
 
 use super::command::{Command, CommandSender};
+use super::span_action::{SpanAction, span_action_ui};
 use super::transport::Selection;
 use super::view::Version;
 use crate::edit::{Edit, Shape};
@@ -43,24 +44,15 @@ pub fn declick_panel_ui(
             .text("sensitivity"),
     )
     .on_hover_text("1 is calibrated; higher finds more, quieter clicks (and risks taking transients)");
-    ui.horizontal_wrapped(|ui| {
-        let on_selection = ui
-            .add_enabled(input.selection.is_some(), egui::Button::new("De-click selection"))
-            .on_hover_text("Find and repair clicks in the selection's time span")
-            .on_disabled_hover_text("First select a stretch (Select tool, S), or de-click everything");
-        if on_selection.clicked()
-            && let Some(sel) = input.selection
-        {
-            commands.send(Command::AddEdit(declick_edit(Some(sel.time_s), *sensitivity)));
-        }
-        if ui
-            .button("De-click everything")
-            .on_hover_text("Find and repair clicks over the whole recording")
-            .clicked()
-        {
-            commands.send(Command::AddEdit(declick_edit(None, *sensitivity)));
-        }
-    });
+    let action = SpanAction {
+        verb: "De-click",
+        on_selection: "Find and repair clicks in the selection's time span",
+        without_selection: "First select a stretch (Select tool, S), or de-click everything",
+        on_everything: "Find and repair clicks over the whole recording",
+    };
+    if let Some(span) = span_action_ui(ui, input.selection.as_ref(), &action) {
+        commands.send(Command::AddEdit(declick_edit(span, *sensitivity)));
+    }
     let steps = input
         .edits
         .iter()

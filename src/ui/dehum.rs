@@ -7,6 +7,7 @@
 //! from that layer.
 
 use super::command::{Command, CommandSender};
+use super::span_action::{SpanAction, span_action_ui};
 use super::transport::Selection;
 use super::view::Version;
 use crate::edit::{Edit, Shape};
@@ -91,24 +92,15 @@ pub fn dehum_panel_ui(
             choice.harmonics = Some(n);
         }
     });
-    ui.horizontal_wrapped(|ui| {
-        let on_selection = ui
-            .add_enabled(input.selection.is_some(), egui::Button::new("De-hum selection"))
-            .on_hover_text("Remove the hum in the selection's time span")
-            .on_disabled_hover_text("First select a stretch (Select tool, S), or de-hum everything");
-        if on_selection.clicked()
-            && let Some(sel) = input.selection
-        {
-            commands.send(Command::AddEdit(dehum_edit(Some(sel.time_s), *choice)));
-        }
-        if ui
-            .button("De-hum everything")
-            .on_hover_text("Remove the hum over the whole recording")
-            .clicked()
-        {
-            commands.send(Command::AddEdit(dehum_edit(None, *choice)));
-        }
-    });
+    let action = SpanAction {
+        verb: "De-hum",
+        on_selection: "Remove the hum in the selection's time span",
+        without_selection: "First select a stretch (Select tool, S), or de-hum everything",
+        on_everything: "Remove the hum over the whole recording",
+    };
+    if let Some(span) = span_action_ui(ui, input.selection.as_ref(), &action) {
+        commands.send(Command::AddEdit(dehum_edit(span, *choice)));
+    }
     let steps = input
         .edits
         .iter()

@@ -18,6 +18,7 @@ pub mod image_import;
 pub mod jobs;
 pub mod overwrite;
 pub mod panels;
+pub mod span_action;
 pub mod spectrogram;
 pub mod tiles;
 pub mod tools;
