@@ -266,9 +266,12 @@ impl HumModel {
     /// `e^{±ik·phase}`; over a window of many periods the harmonics are orthogonal, so the
     /// projection is the least-squares fit. Samples outside the recording are not counted.
     ///
-    /// `weights`, when given, weighs each sample in the fit (weighted least squares): the
-    /// inverse of the local power of what is not hum, so that pauses, where the hum is alone,
-    /// count more than speech, which would otherwise leak into the fit and out into the pauses.
+    /// `weights`, when given, weighs each sample in each harmonic's fit (weighted least
+    /// squares): the inverse of the local power of what is not hum in that harmonic's band, so
+    /// that pauses, where the hum is alone, count more than speech, which would otherwise leak
+    /// into the fit and out into the pauses. `prior`, a fit on the same points, is subtracted
+    /// but for the harmonic being fitted (weights that change within a window make the
+    /// harmonics' projections leak into one another; what is left of the others is small).
     pub fn estimate<T: ReadSamples + DeclickSample>(
         &mut self,
         source: &dyn SampleSource,
