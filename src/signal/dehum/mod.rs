@@ -359,6 +359,8 @@ const WEIGHT_FRAME_S: f64 = 0.03;
 /// The weights' range per harmonic: a frame counts at most this many times more than the
 /// loudest.
 const WEIGHT_RANGE: f64 = 1e4;
+/// Percentile (of the frames' power in a harmonic's band) below which frames weigh the same.
+const WEIGHT_PERCENTILE: usize = 10;
 
 /// Per frame of [`WEIGHT_FRAME_S`] over the model's points and per harmonic, the inverse of
 /// the power left after subtracting `model`'s hum in that harmonic's band (within half a
@@ -446,8 +448,17 @@ fn residual_weights<T: ReadSamples + DeclickSample>(
     let power: Vec<Option<Vec<f64>>> = power.into_iter().collect::<Result<_, _>>()?;
     let mut values = vec![0.0; frames * k];
     for j in 0..k {
-        let top = power.iter().flatten().map(|p| p[j]).fold(0.0, f64::max);
-        let floor = top / WEIGHT_RANGE + 1e-300;
+        let mut sorted: Vec<f64> = power.iter().flatten().map(|p| p[j]).collect();
+        sorted.sort_by(f64::total_cmp);
+        let top = sorted.last().copied().unwrap_or(0.0);
+        // A band's power from a few bins scatters widely even over steady noise: frames
+        // quieter than its low percentile count no more than it does, so chance dips of the
+        // noise do not carry the fit (pauses, a level well below speech, still count fully).
+        let low = sorted
+            .get(sorted.len() * WEIGHT_PERCENTILE / 100)
+            .copied()
+            .unwrap_or(0.0);
+        let floor = (top / WEIGHT_RANGE).max(low) + 1e-300;
         for f in 0..frames {
             let p = power[f].as_ref().map_or(top, |p| p[j]);
             values[f * k + j] = 1.0 / (p + floor);
