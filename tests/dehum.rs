@@ -162,7 +162,7 @@ fn speech_under_drifting_hum_beats_the_notch_bank_by_6_db() {
         let (out, report) = through_pipeline(&mix, entry);
         let score = si_sdr_db(&out, &clean);
         eprintln!("{entry}: SI-SDR {input:.2} dB in, notch bank {peer:.2}, Spectro {score:.2}; {report:?}");
-        // The issue asks for 6 dB above the notch bank; measured 8.8.
+        // The issue asks for 6 dB above the notch bank; measured 23.6 over it.
         assert!(
             score >= peer + 7.0,
             "{entry}: {score:.2} dB vs the notch bank's {peer:.2}"
@@ -174,13 +174,13 @@ fn speech_under_drifting_hum_beats_the_notch_bank_by_6_db() {
         assert!(err < 0.045, "{entry}: track off by {err:.4} Hz");
         assert!(report.f0_min_hz < 49.65 && report.f0_max_hz > 50.35, "{report:?}");
         // In the pauses the hum is the only thing left to remove. The issue asks for 40 dB;
-        // measured 30 dB (the speech around a pause still leaks into the fit): this guards
-        // what is reached.
+        // measured 34.4 dB (30 before per-harmonic weights; the speech around a pause still
+        // leaks into the fit): this guards what is reached.
         let left: Vec<f32> = out.iter().zip(&clean).map(|(o, c)| o - c).collect();
         let down_db = 10.0 * (energy_in(&hum, &quiet) / energy_in(&left, &quiet)).log10();
         eprintln!("  hum {down_db:.1} dB down in the pauses");
         assert!(
-            down_db >= 27.0,
+            down_db >= 32.0,
             "{entry}: hum only {down_db:.1} dB down in the pauses"
         );
     }

@@ -20,6 +20,10 @@ use crate::signal::{Cancelled, Progress, ReadSamples, SampleSource};
 /// WINDOW_HOPS` hops long (Hann), so each sample is seen by `2 × WINDOW_HOPS` windows.
 pub const WINDOW_HOPS: usize = 2;
 
+/// Samples between updates of the fit's weights (they change over frames of tens of
+/// milliseconds).
+const WEIGHT_STRIDE: usize = 16;
+
 /// `e^{i·2π·cycles}`.
 fn cis(cycles: f64) -> Complex64 {
     let (s, c) = (TAU * cycles).sin_cos();
@@ -136,6 +140,11 @@ impl HumModel {
                 nonzero(&self.pos) || nonzero(&self.neg)
             })
             .collect()
+    }
+
+    /// The highest harmonic number the model holds amplitudes for (0 before a fit).
+    pub fn max_harmonic(&self) -> usize {
+        self.max_harmonic
     }
 
     /// True when the model removes nothing.
@@ -257,17 +266,30 @@ impl HumModel {
     /// `e^{±ik·phase}`; over a window of many periods the harmonics are orthogonal, so the
     /// projection is the least-squares fit. Samples outside the recording are not counted.
     ///
-    /// `weights`, when given, weighs each sample in the fit (weighted least squares): the
-    /// inverse of the local power of what is not hum, so that pauses, where the hum is alone,
-    /// count more than speech, which would otherwise leak into the fit and out into the pauses.
+    /// `weights`, when given, weighs each sample in each harmonic's fit (weighted least
+    /// squares): the inverse of the local power of what is not hum in that harmonic's band, so
+    /// that pauses, where the hum is alone, count more than speech, which would otherwise leak
+    /// into the fit and out into the pauses. `prior`, a fit on the same points, is subtracted
+    /// but for the harmonic being fitted (weights that change within a window make the
+    /// harmonics' projections leak into one another; what is left of the others is small).
     pub fn estimate<T: ReadSamples + DeclickSample>(
         &mut self,
         source: &dyn SampleSource,
         channel: usize,
         selected: &[bool],
         weights: Option<&FrameWeights>,
+        prior: Option<&HumModel>,
         progress: &Progress,
     ) -> Result<(), Cancelled> {
+        // A prior fit on the same points: each harmonic is fitted to the signal less the
+        // prior's other harmonics, so that weights changing within a window (which make the
+        // harmonics no longer orthogonal) do not leak one harmonic into another.
+        let prior = prior.filter(|m| {
+            m.hop == self.hop
+                && m.first_sample == self.first_sample
+                && m.f0_hz.len() == self.f0_hz.len()
+                && m.max_harmonic > 0
+        });
         let k = selected.iter().rposition(|&s| s).map_or(0, |i| i + 1);
         self.max_harmonic = k;
         let points = self.f0_hz.len();
@@ -306,23 +328,70 @@ impl HumModel {
                 let (mut z, mut r, rb) = self.phasor(s, 0.0);
                 let mut q = vec![Complex64::default(); k];
                 let mut qn = vec![Complex64::default(); if complex { k } else { 0 }];
+                let mut v = vec![1.0f64; k];
+                // The prior's harmonics along this segment (amplitudes interpolated as in
+                // `add_hum`).
+                let pk = prior.map_or(0, |m| m.max_harmonic.min(k));
+                let mut own = vec![Complex64::default(); pk];
+                let mut pamp = vec![Complex64::default(); pk];
+                let mut pstep = vec![Complex64::default(); pk];
+                let mut pnamp = vec![Complex64::default(); if complex { pk } else { 0 }];
+                let mut pnstep = pnamp.clone();
+                let (mut pz, mut pr, prb) = match prior {
+                    Some(m) if pk > 0 => {
+                        let mk = m.max_harmonic;
+                        let h = hop as f64;
+                        for j in 0..pk {
+                            pstep[j] = (m.pos[(s + 1) * mk + j] - m.pos[s * mk + j]) / h;
+                            pamp[j] = m.pos[s * mk + j];
+                            if complex {
+                                pnstep[j] = (m.neg[(s + 1) * mk + j] - m.neg[s * mk + j]) / h;
+                                pnamp[j] = m.neg[s * mk + j];
+                            }
+                        }
+                        m.phasor(s, 0.0)
+                    }
+                    _ => (Complex64::default(), Complex64::default(), Complex64::default()),
+                };
+                // Per window, the window's sum since the weights last changed.
+                let mut window_sum = vec![0.0f64; wins];
                 for (tau, &sample) in samples.iter().enumerate() {
                     let n = start + tau as i64;
                     if n >= 0 && n < len {
-                        let v = weights.map_or(1.0, |f| f.at(n));
-                        let x = to_c64(sample) * v;
+                        // Weights vary over tens of milliseconds: refreshed every few samples.
+                        if let Some(f) = weights
+                            && (tau % WEIGHT_STRIDE == 0 || n == 0)
+                        {
+                            sums.add_weights(&mut window_sum, &v);
+                            f.at_into(n + (WEIGHT_STRIDE / 2) as i64, &mut v);
+                        }
+                        let mut x = to_c64(sample);
+                        if pk > 0 {
+                            let mut zk = pz;
+                            for j in 0..pk {
+                                own[j] = if complex {
+                                    pamp[j] * zk + pnamp[j] * zk.conj()
+                                } else {
+                                    Complex64::new(2.0 * (pamp[j] * zk).re, 0.0)
+                                };
+                                x -= own[j];
+                                zk *= pz;
+                            }
+                        }
                         let mut zk = z;
                         for j in 0..k {
-                            q[j] = x * zk.conj();
+                            let xj = if j < pk { x + own[j] } else { x };
+                            let xj = xj * v[j];
+                            q[j] = xj * zk.conj();
                             if complex {
-                                qn[j] = x * zk;
+                                qn[j] = xj * zk;
                             }
                             zk *= z;
                         }
                         for (o, off) in offsets.iter().enumerate() {
                             let Some(off) = off else { continue };
                             let w = window[off + tau];
-                            sums.weight[o] += w * v;
+                            window_sum[o] += w;
                             let row = &mut sums.pos[o * k..(o + 1) * k];
                             for (acc, v) in row.iter_mut().zip(&q) {
                                 *acc += v * w;
@@ -337,13 +406,24 @@ impl HumModel {
                     }
                     z *= r;
                     r *= rb;
+                    if pk > 0 {
+                        pz *= pr;
+                        pr *= prb;
+                        for j in 0..pk {
+                            pamp[j] += pstep[j];
+                            if complex {
+                                pnamp[j] += pnstep[j];
+                            }
+                        }
+                    }
                 }
+                sums.add_weights(&mut window_sum, &v);
                 Ok(sums)
             })
             .collect();
         let mut pos = vec![Complex64::default(); points * k];
         let mut neg = vec![Complex64::default(); if complex { points * k } else { 0 }];
-        let mut weight = vec![0.0f64; points];
+        let mut weight = vec![0.0f64; points * k];
         for (s, sums) in segments.into_iter().enumerate() {
             let sums = sums?;
             for o in 0..wins {
@@ -352,8 +432,8 @@ impl HumModel {
                     continue;
                 }
                 let p = p as usize;
-                weight[p] += sums.weight[o];
                 for j in 0..k {
+                    weight[p * k + j] += sums.weight[o * k + j];
                     pos[p * k + j] += sums.pos[o * k + j];
                     if complex {
                         neg[p * k + j] += sums.neg[o * k + j];
@@ -364,13 +444,29 @@ impl HumModel {
         // A window mostly outside the recording has too few samples for a fit: use its
         // neighbour's (the span's points always have at least half a window inside).
         let full: f64 = window.iter().sum();
+        let half = (WINDOW_HOPS * hop) as i64;
+        let coverage: Vec<f64> = (0..points)
+            .map(|p| {
+                let start = self.point_sample(p) - half;
+                if start >= 0 && start + 2 * half <= len {
+                    return full;
+                }
+                window
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| (0..len).contains(&(start + *i as i64)))
+                    .map(|(_, w)| w)
+                    .sum()
+            })
+            .collect();
         for p in needed {
-            let wsum = weight[p];
-            if wsum < 0.25 * full {
+            // Coverage by the recording, whatever the weights.
+            if coverage[p] < 0.25 * full {
                 continue;
             }
             for j in 0..k {
-                if !selected[j] {
+                let wsum = weight[p * k + j];
+                if !selected[j] || wsum <= 0.0 {
                     continue;
                 }
                 self.pos[p * k + j] = pos[p * k + j] / wsum;
@@ -486,31 +582,44 @@ impl HumModel {
     }
 }
 
-/// A weight per sample, from values per frame interpolated linearly between frame centres.
+/// Weights per sample and harmonic, from values per frame interpolated linearly between
+/// frame centres.
 #[derive(Clone, Debug)]
 pub struct FrameWeights {
     /// First sample of frame 0.
     pub first_sample: i64,
     /// Samples per frame.
     pub frame_len: usize,
-    /// The weight of each frame.
+    /// Harmonics weighed (`1..=harmonics`); 1 when one weight serves them all.
+    pub harmonics: usize,
+    /// The weight of each frame and harmonic (frame-major: `frame · harmonics + k − 1`).
     pub values: Vec<f64>,
 }
 
 impl FrameWeights {
-    /// The weight at sample `n`.
-    pub fn at(&self, n: i64) -> f64 {
+    /// The weights of harmonics `1..=out.len()` at sample `n` (harmonics past
+    /// [`FrameWeights::harmonics`] take the last one's).
+    pub fn at_into(&self, n: i64, out: &mut [f64]) {
+        let hk = self.harmonics.max(1);
+        let frames = self.values.len() / hk;
         let x = (n - self.first_sample) as f64 / self.frame_len as f64 - 0.5;
-        let last = self.values.len().saturating_sub(1);
-        if x <= 0.0 || last == 0 {
-            return self.values.first().copied().unwrap_or(1.0);
+        let last = frames.saturating_sub(1);
+        let (i, u) = if frames == 0 {
+            out.fill(1.0);
+            return;
+        } else if x <= 0.0 || last == 0 {
+            (0, 0.0)
+        } else if x.floor() as usize >= last {
+            (last, 0.0)
+        } else {
+            (x.floor() as usize, x - x.floor())
+        };
+        let a = &self.values[i * hk..(i + 1) * hk];
+        let b = &self.values[(i + 1).min(last) * hk..((i + 1).min(last) + 1) * hk];
+        for (j, o) in out.iter_mut().enumerate() {
+            let j = j.min(hk - 1);
+            *o = a[j] * (1.0 - u) + b[j] * u;
         }
-        let i = x.floor() as usize;
-        if i >= last {
-            return self.values[last];
-        }
-        let u = x - i as f64;
-        self.values[i] * (1.0 - u) + self.values[i + 1] * u
     }
 }
 
@@ -522,9 +631,22 @@ struct SegmentSums {
 }
 
 impl SegmentSums {
+    /// Adds each window's sum (then zeroed) times each harmonic's weight `v`.
+    fn add_weights(&mut self, window_sum: &mut [f64], v: &[f64]) {
+        let k = v.len();
+        for (o, s) in window_sum.iter_mut().enumerate() {
+            if *s != 0.0 {
+                for (acc, vj) in self.weight[o * k..(o + 1) * k].iter_mut().zip(v) {
+                    *acc += *s * vj;
+                }
+                *s = 0.0;
+            }
+        }
+    }
+
     fn new(windows: usize, k: usize, complex: bool) -> Self {
         SegmentSums {
-            weight: vec![0.0; windows],
+            weight: vec![0.0; windows * k],
             pos: vec![Complex64::default(); windows * k],
             neg: vec![Complex64::default(); if complex { windows * k } else { 0 }],
         }
