@@ -36,16 +36,15 @@ struct TrueClick {
     samples: Vec<f32>,
 }
 
-/// `count` clicks of 0.2–2 ms on a recording of `len` samples: sharp onsets with random
-/// polarity, peak 3–13 times the recording's RMS (input SNR near the 12 dB of repair.md's
-/// measurement), of three shapes (a decaying spike, a ringing
-/// spike at 2–8 kHz, a noise burst), at least 10 ms apart. The same construction as
-/// benches/compare_declick.py.
-fn make_clicks(len: usize, fs: f64, count: usize, rms: f64, seed: u64) -> Vec<TrueClick> {
-    let mut rng = Rng(seed);
-    let mut u = move || (rng.uniform() as f64 + 1.0) / 2.0; // [0, 1)
-    let edge = (0.05 * fs) as usize;
-    let spacing = (0.01 * fs) as usize;
+/// `count` sorted start samples drawn uniformly from `[edge, len - edge)` with `u`, each more
+/// than `spacing` from the others.
+fn spaced_starts(
+    u: &mut impl FnMut() -> f64,
+    len: usize,
+    edge: usize,
+    spacing: usize,
+    count: usize,
+) -> Vec<usize> {
     let mut starts: Vec<usize> = Vec::new();
     while starts.len() < count {
         let s = edge + (u() * (len - 2 * edge) as f64) as usize;
@@ -55,6 +54,18 @@ fn make_clicks(len: usize, fs: f64, count: usize, rms: f64, seed: u64) -> Vec<Tr
     }
     starts.sort_unstable();
     starts
+}
+
+/// `count` clicks of 0.2–2 ms on a recording of `len` samples: sharp onsets with random
+/// polarity, peak 3–13 times the recording's RMS (input SNR near the 12 dB of repair.md's
+/// measurement), of three shapes (a decaying spike, a ringing
+/// spike at 2–8 kHz, a noise burst), at least 10 ms apart. The same construction as
+/// benches/compare_declick.py.
+fn make_clicks(len: usize, fs: f64, count: usize, rms: f64, seed: u64) -> Vec<TrueClick> {
+    let mut rng = Rng(seed);
+    let mut u = move || (rng.uniform() as f64 + 1.0) / 2.0; // [0, 1)
+    let (edge, spacing) = ((0.05 * fs) as usize, (0.01 * fs) as usize);
+    spaced_starts(&mut u, len, edge, spacing, count)
         .into_iter()
         .map(|start| {
             let l = ((0.2e-3 + u() * 1.8e-3) * fs).round().max(2.0) as usize;
@@ -84,17 +95,8 @@ fn make_clicks(len: usize, fs: f64, count: usize, rms: f64, seed: u64) -> Vec<Tr
 fn make_pops(len: usize, fs: f64, count: usize, rms: f64, seed: u64) -> Vec<TrueClick> {
     let mut rng = Rng(seed);
     let mut u = move || (rng.uniform() as f64 + 1.0) / 2.0; // [0, 1)
-    let edge = (0.1 * fs) as usize;
-    let spacing = (0.2 * fs) as usize;
-    let mut starts: Vec<usize> = Vec::new();
-    while starts.len() < count {
-        let s = edge + (u() * (len - 2 * edge) as f64) as usize;
-        if starts.iter().all(|&t| s.abs_diff(t) > spacing) {
-            starts.push(s);
-        }
-    }
-    starts.sort_unstable();
-    starts
+    let (edge, spacing) = ((0.1 * fs) as usize, (0.2 * fs) as usize);
+    spaced_starts(&mut u, len, edge, spacing, count)
         .into_iter()
         .map(|start| {
             let l = ((0.005 + 0.02 * u()) * fs).round() as usize;

@@ -6,10 +6,8 @@ use clap::Args;
 use serde_json::json;
 
 use super::denoise::parse_time_span;
-use super::one_edit::{OneEdit, OneEditArgs, run_one_edit};
-use super::{InputArgs, StftArgs};
-use crate::edit::Shape;
-use crate::io::Encoding;
+use super::one_edit::{OneEdit, OneEditArgs, OneEditFlags, run_one_edit};
+use crate::edit::{Edit, Shape};
 use crate::signal::{SampleSource, limits};
 
 /// Arguments of `spectro declick`.
@@ -33,29 +31,13 @@ pub struct DeclickArgs {
     /// Only this stretch (seconds); default the whole recording.
     #[arg(long, value_name = "START:END", value_parser = parse_time_span, allow_hyphen_values = true)]
     pub time: Option<[f64; 2]>,
-    /// Output file.
-    #[arg(short, long, value_name = "OUT")]
-    pub output: PathBuf,
-    /// Replace the output if it exists (never the input).
-    #[arg(long)]
-    pub force: bool,
-    /// Output encoding: pcm8, pcm16, pcm24, pcm32, float32, float64, alaw or ulaw (default: the
-    /// input's; FLAC holds pcm8, pcm16 or pcm24).
-    #[arg(long, value_name = "ENCODING", value_parser = super::apply::parse_encoding)]
-    pub format: Option<Encoding>,
     /// Print a JSON object on stdout: the clicks found (time, duration, level), the edit list
     /// applied, the time taken.
     #[arg(long)]
     pub json: bool,
-    /// STFT geometry (for the edit list written with --json).
+    /// Output, encoding, STFT geometry, how to read the recording.
     #[command(flatten)]
-    pub stft: StftArgs,
-    /// How to read the recording.
-    #[command(flatten)]
-    pub input: InputArgs,
-    /// Print nothing on success.
-    #[arg(long, short)]
-    pub quiet: bool,
+    pub out: OneEditFlags,
 }
 
 fn parse_sensitivity(s: &str) -> Result<f64, String> {
@@ -79,16 +61,17 @@ pub fn run(args: &DeclickArgs) -> anyhow::Result<()> {
     } = run_one_edit(
         OneEditArgs {
             file: &args.file,
-            input: &args.input,
-            stft: &args.stft,
             time: args.time,
-            output: &args.output,
-            format: args.format,
-            force: args.force,
+            flags: &args.out,
         },
-        |_| Shape::Declick {
-            time_s: args.time,
-            sensitivity: args.sensitivity,
+        |_| {
+            Edit::new(
+                Shape::Declick {
+                    time_s: args.time,
+                    sensitivity: args.sensitivity,
+                },
+                0.0,
+            )
         },
     )?;
     let fs = rec.sample_rate();
@@ -110,17 +93,17 @@ pub fn run(args: &DeclickArgs) -> anyhow::Result<()> {
             "{}",
             json!({
                 "input": args.file.display().to_string(),
-                "output": args.output.display().to_string(),
+                "output": args.out.output.display().to_string(),
                 "clicks": found,
                 "edits": edits,
                 "seconds": seconds,
                 "clipped_samples": clipped,
             })
         );
-    } else if !args.quiet {
+    } else if !args.out.quiet {
         eprintln!(
             "spectro: wrote {} ({} click{} repaired, {:.2} s)",
-            args.output.display(),
+            args.out.output.display(),
             clicks.len(),
             if clicks.len() == 1 { "" } else { "s" },
             seconds

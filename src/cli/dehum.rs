@@ -6,10 +6,8 @@ use clap::Args;
 use serde_json::json;
 
 use super::denoise::parse_time_span;
-use super::one_edit::{OneEdit, OneEditArgs, run_one_edit};
-use super::{InputArgs, StftArgs};
-use crate::edit::Shape;
-use crate::io::Encoding;
+use super::one_edit::{OneEdit, OneEditArgs, OneEditFlags, run_one_edit};
+use crate::edit::{Edit, Shape};
 use crate::signal::dehum::{Fundamental, MAX_F0_HZ, MAX_HARMONICS, MIN_F0_HZ};
 
 /// Arguments of `spectro dehum`.
@@ -38,28 +36,13 @@ pub struct DehumArgs {
     /// Only this stretch (seconds); default the whole recording.
     #[arg(long, value_name = "START:END", value_parser = parse_time_span, allow_hyphen_values = true)]
     pub time: Option<[f64; 2]>,
-    /// Output file.
-    #[arg(short, long, value_name = "OUT")]
-    pub output: PathBuf,
-    /// Replace the output if it exists (never the input).
-    #[arg(long)]
-    pub force: bool,
-    /// Output encoding: pcm8, pcm16, pcm24, pcm32 or float32 (default: the input's).
-    #[arg(long, value_name = "ENCODING", value_parser = super::apply::parse_encoding)]
-    pub format: Option<Encoding>,
     /// Print a JSON object on stdout: per channel the fundamental found (mean, lowest,
     /// highest, its track) and the harmonics removed, the edit list applied, the time taken.
     #[arg(long)]
     pub json: bool,
-    /// STFT geometry (for the edit list written with --json).
+    /// Output, encoding, STFT geometry, how to read the recording.
     #[command(flatten)]
-    pub stft: StftArgs,
-    /// How to read the recording.
-    #[command(flatten)]
-    pub input: InputArgs,
-    /// Print nothing on success.
-    #[arg(long, short)]
-    pub quiet: bool,
+    pub out: OneEditFlags,
 }
 
 fn parse_f0(s: &str) -> Result<Fundamental, String> {
@@ -94,17 +77,18 @@ pub fn run(args: &DehumArgs) -> anyhow::Result<()> {
     } = run_one_edit(
         OneEditArgs {
             file: &args.file,
-            input: &args.input,
-            stft: &args.stft,
             time: args.time,
-            output: &args.output,
-            format: args.format,
-            force: args.force,
+            flags: &args.out,
         },
-        |_| Shape::Dehum {
-            time_s: args.time,
-            f0: args.f0,
-            harmonics: args.harmonics,
+        |_| {
+            Edit::new(
+                Shape::Dehum {
+                    time_s: args.time,
+                    f0: args.f0,
+                    harmonics: args.harmonics,
+                },
+                0.0,
+            )
         },
     )?;
     let found = edited.painted().dehums();
@@ -129,14 +113,14 @@ pub fn run(args: &DehumArgs) -> anyhow::Result<()> {
             "{}",
             json!({
                 "input": args.file.display().to_string(),
-                "output": args.output.display().to_string(),
+                "output": args.out.output.display().to_string(),
                 "hum": channels,
                 "edits": edits,
                 "seconds": seconds,
                 "clipped_samples": clipped,
             })
         );
-    } else if !args.quiet {
+    } else if !args.out.quiet {
         let summary: Vec<String> = found
             .iter()
             .map(|(c, r)| {
@@ -152,7 +136,7 @@ pub fn run(args: &DehumArgs) -> anyhow::Result<()> {
             .collect();
         eprintln!(
             "spectro: wrote {} ({}; {:.2} s)",
-            args.output.display(),
+            args.out.output.display(),
             summary.join("; "),
             seconds
         );

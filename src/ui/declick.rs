@@ -5,7 +5,7 @@
 //! undo step, and the clicks come back from the signal layer the pipeline computes.
 
 use super::command::{Command, CommandSender};
-use super::span_action::{SpanAction, span_action_ui};
+use super::span_action::{SpanAction, review_step_ui, span_action_ui};
 use super::transport::Selection;
 use super::view::Version;
 use crate::edit::{Edit, Shape};
@@ -71,31 +71,5 @@ pub fn declick_panel_ui(
             if n == 1 { "" } else { "s" }
         ));
     }
-    ui.horizontal_wrapped(|ui| {
-        let hearing = input.version == Version::Removed;
-        let label = if hearing {
-            "Show the result"
-        } else {
-            "Hear what was removed"
-        };
-        if ui
-            .button(label)
-            .on_hover_text("Switch the picture and playback to what the edits take away, and back")
-            .clicked()
-        {
-            let to = if hearing {
-                Version::Edited
-            } else {
-                Version::Removed
-            };
-            commands.send(Command::ShowVersion(to));
-        }
-        if ui
-            .button("Undo (reject)")
-            .on_hover_text("Take the last step back, e.g. a de-click you do not keep (Ctrl+Z)")
-            .clicked()
-        {
-            commands.send(Command::Undo);
-        }
-    });
+    review_step_ui(ui, input.version, "de-click", commands);
 }

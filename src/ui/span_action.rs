@@ -1,7 +1,9 @@
-//! The pair of buttons the restoration panels (de-click, de-hum) share: act on the selection's
-//! time span, or on the whole recording.
+//! The buttons the restoration panels (de-click, de-hum) share: act on the selection's time
+//! span or on the whole recording, then review the step (hear what it removed, or undo it).
 
+use super::command::{Command, CommandSender};
 use super::transport::Selection;
+use super::view::Version;
 
 /// What the hover texts of [`span_action_ui`]'s buttons say.
 pub struct SpanAction<'a> {
@@ -45,4 +47,39 @@ pub fn span_action_ui(
         }
     });
     chosen
+}
+
+/// The review row under a restoration panel: switch the picture and playback between the
+/// result and what the edits take away, or undo the step. `step` names the step in the undo
+/// button's hover text ("de-click").
+pub fn review_step_ui(ui: &mut egui::Ui, version: Version, step: &str, commands: &CommandSender) {
+    ui.horizontal_wrapped(|ui| {
+        let hearing = version == Version::Removed;
+        let label = if hearing {
+            "Show the result"
+        } else {
+            "Hear what was removed"
+        };
+        if ui
+            .button(label)
+            .on_hover_text("Switch the picture and playback to what the edits take away, and back")
+            .clicked()
+        {
+            let to = if hearing {
+                Version::Edited
+            } else {
+                Version::Removed
+            };
+            commands.send(Command::ShowVersion(to));
+        }
+        if ui
+            .button("Undo (reject)")
+            .on_hover_text(format!(
+                "Take the last step back, e.g. a {step} you do not keep (Ctrl+Z)"
+            ))
+            .clicked()
+        {
+            commands.send(Command::Undo);
+        }
+    });
 }

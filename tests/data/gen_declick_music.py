@@ -10,39 +10,16 @@ then cut to exactly 10 s.
 """
 
 import os
-import struct
-import subprocess
 import tempfile
-import wave
+
+import smf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "declick_music.wav")
-SOUNDFONT = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
 RATE = 44100
 SECONDS = 10.0
 TPQ = 480  # ticks per quarter note
 BPM = 100
-
-
-def vlq(n):
-    out = [n & 0x7F]
-    n >>= 7
-    while n:
-        out.append(0x80 | (n & 0x7F))
-        n >>= 7
-    return bytes(reversed(out))
-
-
-def track(events):
-    """events: (tick, bytes) in any order -> an MTrk chunk."""
-    events = sorted(events, key=lambda e: (e[0], e[1][0] & 0xF0 == 0x90))
-    body = b""
-    now = 0
-    for tick, data in events:
-        body += vlq(tick - now) + data
-        now = tick
-    body += vlq(0) + b"\xff\x2f\x00"
-    return b"MTrk" + struct.pack(">I", len(body)) + body
 
 
 def note(events, ch, start_beats, len_beats, pitch, vel):
@@ -82,30 +59,16 @@ def piece():
             note(ev, 9, b0 + k + 0.5, 0.25, 42, 35)
         note(ev, 9, b0, 0.5, 36, 80)  # kick
         note(ev, 9, b0 + 2, 0.5, 38, 70)  # snare
-    return b"MThd" + struct.pack(">IHHH", 6, 0, 1, TPQ) + track(ev)
+    return smf.header(0, 1, TPQ) + smf.track(ev)
 
 
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         mid = os.path.join(tmp, "piece.mid")
-        full = os.path.join(tmp, "full.wav")
         with open(mid, "wb") as f:
             f.write(piece())
-        subprocess.run(
-            ["fluidsynth", "-ni", "-g", "1.4", "-r", str(RATE), "-O", "s16", "-T", "wav",
-             "-F", full, SOUNDFONT, mid],
-            check=True, stdout=subprocess.DEVNULL,
-        )
-        with wave.open(full, "rb") as w:
-            assert w.getframerate() == RATE and w.getnchannels() == 2 and w.getsampwidth() == 2
-            frames = w.readframes(int(SECONDS * RATE))
-    with wave.open(OUT, "wb") as w:
-        w.setnchannels(2)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes(frames)
+        smf.render(mid, OUT, SECONDS, RATE, ["-g", "1.4", "-O", "s16", "-T", "wav"])
     print(f"wrote {OUT}")
-
 
 if __name__ == "__main__":
     main()

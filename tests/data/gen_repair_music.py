@@ -8,35 +8,12 @@ The music for the spectral repair tests (tests/repair.rs) and benches/compare_re
 """
 
 import os
-import struct
-import subprocess
 import sys
-import wave
+
+import smf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TPQ = 480  # ticks per quarter note
-SOUNDFONT = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
-
-
-def vlq(n):
-    out = [n & 0x7F]
-    n >>= 7
-    while n:
-        out.append(0x80 | (n & 0x7F))
-        n >>= 7
-    return bytes(reversed(out))
-
-
-def track(events):
-    """events: (tick, bytes) in any order -> an MTrk chunk."""
-    events = sorted(events, key=lambda e: (e[0], e[1][0] & 0xF0 == 0x90))
-    data = b""
-    now = 0
-    for tick, msg in events:
-        data += vlq(tick - now) + msg
-        now = tick
-    data += vlq(0) + b"\xff\x2f\x00"
-    return b"MTrk" + struct.pack(">I", len(data)) + data
 
 
 def note(events, ch, start, length, pitch, vel):
@@ -53,7 +30,7 @@ def main():
     g = ([55, 59, 62], 43, [71, 72, 74, 79, 74, 72, 71, 67])
     f = ([53, 57, 60], 41, [65, 67, 69, 72, 69, 67, 65, 60])
     chords, roots, melody = zip(c, g, c, g, f)
-    tempo = track([(0, b"\xff\x51\x03" + (500000).to_bytes(3, "big"))])
+    tempo = smf.track([(0, b"\xff\x51\x03" + (500000).to_bytes(3, "big"))])
     piano = [(0, bytes([0xC0, 0]))]
     bass = [(0, bytes([0xC1, 33]))]
     drums = []
@@ -72,26 +49,12 @@ def main():
             note(drums, 9, t0 + beat * q, q // 2, 36, 110)
         for beat in (1, 3):
             note(drums, 9, t0 + beat * q, q // 2, 38, 100)
-    header = b"MThd" + struct.pack(">IHHH", 6, 1, 4, TPQ)
+    header = smf.header(1, 4, TPQ)
     mid = os.path.join(HERE, "repair_music.mid")
     with open(mid, "wb") as f:
-        f.write(header + tempo + track(piano) + track(bass) + track(drums))
+        f.write(header + tempo + smf.track(piano) + smf.track(bass) + smf.track(drums))
     if "--render" in sys.argv:
-        raw = os.path.join(HERE, "repair_music_full.wav")
-        subprocess.run(
-            ["fluidsynth", "-ni", "-q", "-r", "44100", "-g", "0.5", "-F", raw, SOUNDFONT, mid],
-            check=True,
-        )
-        with wave.open(raw, "rb") as src:
-            assert src.getframerate() == 44100 and src.getnchannels() == 2 and src.getsampwidth() == 2
-            frames = src.readframes(10 * 44100)
-        os.remove(raw)
-        with wave.open(os.path.join(HERE, "repair_music.wav"), "wb") as dst:
-            dst.setnchannels(2)
-            dst.setsampwidth(2)
-            dst.setframerate(44100)
-            dst.writeframes(frames)
-
+        smf.render(mid, os.path.join(HERE, "repair_music.wav"), 10, 44100, ["-q", "-g", "0.5"])
 
 if __name__ == "__main__":
     main()
