@@ -16,6 +16,7 @@ pub mod repair;
 pub mod scale;
 pub mod source;
 pub mod stft;
+pub mod voice;
 pub mod window;
 
 pub use colormap::Colormap;
