@@ -161,7 +161,7 @@ impl SpectroApp {
                 version: launch.show,
                 ..ViewState::default()
             },
-            tool: Tool::Rect,
+            tool: launch.tool.unwrap_or(Tool::Rect),
             settings: ToolSettings::default(),
             gesture: Gesture::None,
             last_plot: None,
