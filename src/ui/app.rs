@@ -38,7 +38,7 @@ mod writes;
 
 pub use document::OpenDoc;
 pub use keymap::{Chord, KeyAction, KeyBinding, chord_of, chord_text, keymap, shortcut_of};
-pub use status::Status;
+pub use status::{INFO_EXPIRY_S, Status};
 
 use super::LaunchOptions;
 use super::autosave::Autosaver;

@@ -1,6 +1,6 @@
 //! The status bar: the running jobs (with progress and Cancel), what is under the pointer, and
 //! the last message. Information expires after [`INFO_EXPIRY_S`]; a problem stays until it is
-//! dismissed (its ✕) or replaced.
+//! dismissed (its x) or replaced.
 
 use std::time::{Duration, Instant};
 
@@ -141,7 +141,7 @@ impl SpectroApp {
                     ui.visuals().text_color()
                 };
                 ui.label(egui::RichText::new(&s.text).color(color));
-                if s.error && ui.small_button("✕").on_hover_text("Dismiss").clicked() {
+                if s.error && ui.small_button("x").on_hover_text("Dismiss").clicked() {
                     self.status = None;
                 }
             }
