@@ -25,7 +25,7 @@ import numpy as np
 import scipy.io.wavfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-spectro = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target/release/spectro")
+spectro = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.join(ROOT, "target/release/spectro")
 sys.path.insert(0, os.path.join(ROOT, "tests", "data"))
 import gen_noisereduce_reference as ref  # noqa: E402
 
@@ -36,7 +36,7 @@ def data(name):
 
 def shot(name, args, env):
     out = os.path.join(ROOT, "screenshots", name)
-    subprocess.run([spectro, "--screenshot", out, *args], check=True, env=env)
+    subprocess.run([spectro, "--screenshot", out, *args], check=True, env=env, cwd=ROOT)
     print("wrote", out)
 
 
@@ -51,8 +51,9 @@ def denoise_step(wav, tmp, env, *how):
 with tempfile.TemporaryDirectory() as tmp:
     env = dict(os.environ, XDG_STATE_HOME=os.path.join(tmp, "state"))
 
-    shot("demo.png", ["--tool", "threshold", os.path.join(ROOT, "assets/demo.wav"),
-                      "--edits", os.path.join(ROOT, "assets/demo.edits.json")], env)
+    # Relative paths, as a user in the repository would type them (the status bar shows them).
+    shot("demo.png", ["--tool", "threshold", "assets/demo.wav", "--edits", "assets/demo.edits.json"],
+         env)
 
     ft8 = data("ft8lib_20m_busy_test_01.wav")
     list_ = denoise_step(ft8, tmp, env, "--estimate")

@@ -14,6 +14,8 @@ use crate::ui::waveform::waveform_ui;
 
 /// Width of the side panel, points.
 pub const SIDE_PANEL_WIDTH: f32 = 330.0;
+/// Width of the side panel's sliders, points.
+const SIDE_SLIDER_WIDTH: f32 = 80.0;
 
 impl SpectroApp {
     /// Lays out the frame's panels and windows; keeps the paint layer and playback in step.
@@ -62,6 +64,8 @@ impl SpectroApp {
             .exact_size(SIDE_PANEL_WIDTH)
             .show(ui, |ui| {
                 ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+                // Sliders with a value and a label fit the fixed width.
+                ui.spacing_mut().slider_width = SIDE_SLIDER_WIDTH;
                 let input = SideInput {
                     view: &self.view,
                     doc,
