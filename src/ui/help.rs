@@ -83,6 +83,8 @@ pub fn help_window_ui(ctx: &egui::Context, open: &mut bool) {
         .open(open)
         .resizable(false)
         .collapsible(false)
+        .min_width(520.0)
+        .max_width(640.0)
         .default_pos(ctx.content_rect().center() - egui::vec2(260.0, 300.0))
         .show(ctx, |ui| {
             egui::ScrollArea::vertical().max_height(560.0).show(ui, |ui| {
@@ -92,7 +94,7 @@ pub fn help_window_ui(ctx: &egui::Context, open: &mut bool) {
                     .show(ui, |ui| {
                         for (chords, what) in shortcut_rows(ctx) {
                             ui.monospace(chords);
-                            ui.label(what);
+                            ui.add(egui::Label::new(what).wrap());
                             ui.end_row();
                         }
                     });

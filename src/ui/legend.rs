@@ -49,7 +49,7 @@ impl Legend {
 /// step of 1, 2 or 5 times a power of ten, at least [`TICK_SPACING_PX`] apart.
 pub fn legend_ticks(floor_db: f32, ceiling_db: f32, height_px: f32) -> Vec<f32> {
     let span = (ceiling_db - floor_db) as f64;
-    if !(span > 0.0) || !span.is_finite() {
+    if span.is_nan() || span <= 0.0 || !span.is_finite() {
         return Vec::new();
     }
     let most = (height_px / TICK_SPACING_PX).floor().max(1.0) as f64;

@@ -185,11 +185,11 @@ mod tests {
         let at = |s: f64| t0 + Duration::from_secs_f64(s);
         let mut clock = StatusClock::default();
         let info = message("Saved", false);
-        assert_eq!(clock.check(Some(&info), at(0.0)).0, true);
+        assert!(clock.check(Some(&info), at(0.0)).0);
         let (keep, left) = clock.check(Some(&info), at(5.0));
         assert!(keep);
         assert!((left.unwrap().as_secs_f64() - (INFO_EXPIRY_S - 5.0)).abs() < 1e-6);
-        assert_eq!(clock.check(Some(&info), at(INFO_EXPIRY_S + 0.1)).0, false);
+        assert!(!clock.check(Some(&info), at(INFO_EXPIRY_S + 0.1)).0);
         // A new message at 7 s counts from 7 s.
         let next = message("Exported", false);
         assert!(clock.check(Some(&next), at(7.0)).0);
