@@ -224,6 +224,7 @@ fn the_levels_are_refitted_after_an_fft_size_change_on_an_iq_capture() {
     h.run_steps(3);
     let (floor_64, ceiling_64) = (h.state().view.floor_db, h.state().view.ceiling_db);
     let rise = floor_64 - floor_1024;
+    eprintln!("FFT 1024: {floor_1024}..{ceiling_1024} dBFS; FFT 64: {floor_64}..{ceiling_64} dBFS");
     assert!(
         (rise - 12.0).abs() <= 4.0,
         "floor {floor_1024} -> {floor_64} dBFS ({rise:+} dB) for 12 dB more noise per bin"
@@ -254,6 +255,7 @@ fn auto_levels_fits_the_view_from_the_menu_and_the_key() {
         .click();
     wait_until(&mut h, "the levels to be fitted", |a| a.view.ceiling_db > -200.0);
     let by_menu = (h.state().view.floor_db, h.state().view.ceiling_db);
+    eprintln!("demo fitted to {by_menu:?} dBFS");
     // The demo peaks near −10 dBFS per bin (tones of amplitude 0.1 to 0.3 in 16 bits); its hiss
     // sits near −90: the range spans both.
     assert!(by_menu.1 > -30.0 && by_menu.1 <= 0.0, "{by_menu:?}");
