@@ -78,6 +78,8 @@ fn the_plot_keeps_its_size_as_edits_are_added() {
 fn the_toolbar_keeps_one_height_and_every_control_on_screen_for_every_tool() {
     let mut h = harness_with(iq_or_sound(false));
     wait_idle(&mut h);
+    // One channel of the (stereo) demo in view: the widest options, with "This channel only".
+    send(&mut h, Command::SetChannel(Some(0)));
     let mut tops = Vec::new();
     for tool in Tool::ALL {
         send(&mut h, Command::SetTool(tool));
@@ -119,6 +121,9 @@ fn the_toolbar_keeps_one_height_and_every_control_on_screen_for_every_tool() {
     send(&mut h, Command::SetTool(Tool::Threshold));
     let button = h.get_by_label("Threshold the view").rect();
     assert!(button.right() <= 1400.0 && button.bottom() < plot(&h).top());
+    send(&mut h, Command::SetTool(Tool::Harmonics));
+    let channel_only = h.get_by_label("This channel only").rect();
+    assert!(channel_only.right() <= 1400.0 && channel_only.bottom() < plot(&h).top());
 }
 
 /// The demo (sound), or the IQ capture.
