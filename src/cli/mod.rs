@@ -63,6 +63,10 @@ pub struct Cli {
     /// Window size in points, WIDTHxHEIGHT.
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     pub size: Option<[f32; 2]>,
+    /// The tool selected at start (hand, select, rectangle, brush, eraser, lasso, paint,
+    /// threshold, harmonics, tune), e.g. to take a screenshot of its options.
+    #[arg(long, value_name = "TOOL", value_parser = parse_tool)]
+    pub tool: Option<crate::ui::tools::Tool>,
     /// Run a scripted session of pans, zooms and a brush stroke in the window, print frame-time
     /// percentiles and the time to the first full view as JSON, and exit.
     #[arg(long)]
@@ -103,6 +107,22 @@ pub fn files_read(rec: Option<&Recording>, others: &[Option<&std::path::Path>]) 
 /// `files` as the borrowed list the writers take.
 pub fn as_paths(files: &[PathBuf]) -> Vec<&std::path::Path> {
     files.iter().map(PathBuf::as_path).collect()
+}
+
+/// Parses a tool's name as the toolbar shows it, in any case (`rect` for the rectangle too).
+pub fn parse_tool(s: &str) -> Result<crate::ui::tools::Tool, String> {
+    use crate::ui::tools::Tool;
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("rect") {
+        return Ok(Tool::Rect);
+    }
+    Tool::ALL
+        .into_iter()
+        .find(|t| t.label().eq_ignore_ascii_case(s))
+        .ok_or_else(|| {
+            let names: Vec<String> = Tool::ALL.iter().map(|t| t.label().to_lowercase()).collect();
+            format!("unknown tool '{s}' (expected one of {})", names.join(", "))
+        })
 }
 
 /// Parses `WIDTHxHEIGHT`.
@@ -531,6 +551,7 @@ fn launch_window(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             .into_iter()
             .find(|v| v.name() == cli.show)
             .unwrap_or_default(),
+        tool: cli.tool,
         autosave_dir: crate::ui::autosave::default_dir(),
         harmonics_seed: cli.harmonics_seed,
     })

@@ -8,6 +8,7 @@
 //! - `writes`, `questions`, `autosaving`: writing files, asking before losing work, autosave;
 //! - `keymap`: which key sends which command;
 //! - `status`, `layout`: the status bar and the panels around the spectrogram;
+//! - `levels`: fitting the display levels to the picture;
 //! - `automation`: `--screenshot` and `--bench-ui`.
 //!
 //! Every command, including a background job's result ([`Command::JobFinished`]), goes through
@@ -26,6 +27,7 @@ mod file;
 mod harmonics;
 mod keymap;
 mod layout;
+mod levels;
 mod painting;
 mod picture_import;
 mod questions;
@@ -35,8 +37,8 @@ mod view;
 mod writes;
 
 pub use document::OpenDoc;
-pub use keymap::{Chord, KeyAction, KeyBinding, keymap};
-pub use status::Status;
+pub use keymap::{Chord, KeyAction, KeyBinding, chord_of, chord_text, keymap, shortcut_of};
+pub use status::{INFO_EXPIRY_S, Status};
 
 use super::LaunchOptions;
 use super::autosave::Autosaver;
@@ -94,11 +96,19 @@ pub struct SpectroApp {
     pub(super) gesture: Gesture,
     /// The spectrogram's data area in the last frame.
     last_plot: Option<egui::Rect>,
+    /// The colour legend as last drawn.
+    legend: Option<crate::ui::legend::Legend>,
     selected_edit: Option<usize>,
     hover: Option<[f64; 2]>,
     /// The last message for the status bar.
     pub status: Option<Status>,
+    /// When the status message shown was first shown, so an information expires.
+    status_clock: status::StatusClock,
     error: Option<String>,
+    /// The Help window is open.
+    help_open: bool,
+    /// When the display levels are next fitted to the picture.
+    levels_fit: levels::LevelsFit,
     /// The question on screen (unsaved edits, replace a file, restore an autosave).
     question: Option<Question>,
     /// The document revision whose unsaved edits the user agreed to lose: closing it at that
@@ -161,14 +171,18 @@ impl SpectroApp {
                 version: launch.show,
                 ..ViewState::default()
             },
-            tool: Tool::Rect,
+            tool: launch.tool.unwrap_or(Tool::Rect),
             settings: ToolSettings::default(),
             gesture: Gesture::None,
             last_plot: None,
+            legend: None,
             selected_edit: None,
             hover: None,
             status: None,
+            status_clock: status::StatusClock::default(),
             error: None,
+            help_open: false,
+            levels_fit: levels::LevelsFit::default(),
             question: None,
             discard_consent: None,
             arrived: None,
@@ -206,6 +220,21 @@ impl SpectroApp {
             && self.tiles_ready
             && !self.tiles.busy()
             && self.open.as_ref().is_none_or(|o| o.paint_job.is_none())
+    }
+
+    /// The spectrogram's data area on screen in the last frame, if it was drawn.
+    pub fn plot_rect(&self) -> Option<egui::Rect> {
+        self.last_plot
+    }
+
+    /// The colour legend as drawn in the last frame, if it was.
+    pub fn legend(&self) -> Option<&crate::ui::legend::Legend> {
+        self.legend.as_ref()
+    }
+
+    /// True while the Help window is open.
+    pub fn help_open(&self) -> bool {
+        self.help_open
     }
 
     /// Seconds from launch to the first fully drawn view.
@@ -280,6 +309,8 @@ impl SpectroApp {
             | Command::SetScale(_)
             | Command::SetColormap(_)
             | Command::SetLevels { .. }
+            | Command::AutoLevels
+            | Command::ShowHelp
             | Command::SetChannel(_) => self.view_command(command),
             Command::PlayPause
             | Command::PlaySelection

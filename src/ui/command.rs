@@ -126,6 +126,12 @@ pub enum Command {
         /// Brightest, dBFS.
         ceiling_db: f32,
     },
+    /// Fit the levels to the picture in view: the brightest colour at its loudest cells (the
+    /// 99.9th percentile), the darkest a little under its noise floor (see
+    /// [`super::levels_fit`]).
+    AutoLevels,
+    /// Show (or hide) the Help window: every shortcut and mouse gesture.
+    ShowHelp,
     /// View one channel or all.
     SetChannel(Option<usize>),
     /// Play from the cursor (or the selection), or pause / resume.

@@ -14,8 +14,11 @@ pub mod declick;
 pub mod dehum;
 pub mod denoise;
 pub mod dialogs;
+pub mod help;
 pub mod image_import;
 pub mod jobs;
+pub mod legend;
+pub mod levels_fit;
 pub mod overwrite;
 pub mod panels;
 pub mod span_action;
@@ -60,6 +63,8 @@ pub struct LaunchOptions {
     pub stft: Option<crate::signal::StftParams>,
     /// Which version to show and play first.
     pub show: view::Version,
+    /// The tool selected at start (Rectangle when `None`).
+    pub tool: Option<tools::Tool>,
     /// Where unsaved edit lists are autosaved ([`autosave::default_dir`] for the user's
     /// window); `None` turns autosave off (the default, so tests and scripted runs never touch
     /// the user's state directory unless they ask to).
@@ -83,6 +88,7 @@ impl Default for LaunchOptions {
             open_image: None,
             stft: None,
             show: view::Version::Edited,
+            tool: None,
             autosave_dir: None,
             harmonics_seed: None,
         }

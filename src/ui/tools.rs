@@ -77,26 +77,22 @@ impl Tool {
         }
     }
 
-    /// Tooltip: what it does and its shortcut.
+    /// What it does (tooltips add its key from the keymap).
     pub fn help(self) -> &'static str {
         match self {
-            Tool::Hand => "Drag to pan, click to place the play cursor (H)",
-            Tool::Select => {
-                "Drag a time-frequency selection to play, loop or hear alone; click to clear it (S)"
-            }
-            Tool::Rect => "Drag a time × frequency rectangle (R)",
-            Tool::Brush => "Paint the gain with a round brush; [ and ] change the size (B)",
-            Tool::Eraser => "Paint back what earlier edits removed (E)",
-            Tool::Lasso => "Draw a free-form outline (L)",
-            Tool::Paint => {
-                "Paint energy at a level, e.g. to redraw a missing harmonic; its phase is rebuilt (P)"
-            }
-            Tool::Threshold => "Drag a region: cells below (or above) the level in it (T)",
+            Tool::Hand => "Drag to pan, click to place the play cursor",
+            Tool::Select => "Drag a time-frequency selection to play, loop or hear alone; click to clear it",
+            Tool::Rect => "Drag a time × frequency rectangle",
+            Tool::Brush => "Paint the gain with a round brush; [ and ] change the size",
+            Tool::Eraser => "Paint back what earlier edits removed",
+            Tool::Lasso => "Draw a free-form outline",
+            Tool::Paint => "Paint energy at a level, e.g. to redraw a missing harmonic; its phase is rebuilt",
+            Tool::Threshold => "Drag a region: cells below (or above) the level in it",
             Tool::Tune => {
-                "IQ: click a signal to hear it demodulated (AM, FM, USB, LSB: see the transport bar); drag to retune (U)"
+                "IQ: click a signal to hear it demodulated (AM, FM, USB, LSB: see the transport bar); drag to retune"
             }
             Tool::Harmonics => {
-                "Click one partial of a harmonic sound (or drag along it for a time range): its fundamental is tracked and selected with its overtones; Enter applies (K)"
+                "Click one partial of a harmonic sound (or drag along it for a time range): its fundamental is tracked and selected with its overtones; Enter applies"
             }
         }
     }

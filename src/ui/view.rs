@@ -81,7 +81,7 @@ pub struct ViewState {
     pub time_s: [f64; 2],
     /// Visible frequency range as axis positions.
     pub u: [f64; 2],
-    /// Frequency axis.
+    /// Frequency axis of sound recordings (log by default); IQ captures are always linear.
     pub scale: FreqScale,
     /// Level drawn darkest, dBFS.
     pub floor_db: f32,
@@ -134,7 +134,10 @@ impl Default for ViewState {
         ViewState {
             time_s: [0.0, 1.0],
             u: [0.0, 1.0],
-            scale: FreqScale::Linear,
+            // Octaves take equal heights from 20 Hz (or one bin) up, so a 50 Hz hum and a bass
+            // line are as visible as a whistle at 3 kHz; IQ captures are drawn linear whatever
+            // this says (see [`FreqAxisView::new`]).
+            scale: FreqScale::Log,
             floor_db: -100.0,
             ceiling_db: 0.0,
             colormap: Colormap::Inferno,

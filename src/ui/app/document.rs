@@ -130,6 +130,7 @@ impl SpectroApp {
             format_hz(info.sample_rate),
             info.duration_s
         ));
+        let complex = recording.is_complex();
         self.view.stft = params;
         self.view.channel = None;
         self.view.fit(recording.duration_s());
@@ -156,6 +157,7 @@ impl SpectroApp {
         });
         self.first_view_s = None;
         self.overview_s = None;
+        self.levels_fit.opened(complex);
         self.refresh_context();
         // Loaded now, so an autosave is compared with what the user asked to open.
         if let Some(edits) = self.initial_edits.take() {

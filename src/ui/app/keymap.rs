@@ -98,12 +98,59 @@ pub fn keymap() -> Vec<KeyBinding> {
         key(Key::ArrowUp, None, send(C::PanFreq(0.2))),
         key(Key::ArrowDown, None, send(C::PanFreq(-0.2))),
         key(Key::O, None, send(C::ToggleProcessed)),
+        key(Key::A, Some(false), send(C::AutoLevels)),
+        key(Key::F1, None, send(C::ShowHelp)),
         key(Key::Delete, None, KeyAction::DeleteSelected),
         key(Key::Backspace, None, KeyAction::DeleteSelected),
         key(Key::OpenBracket, None, KeyAction::BrushSize(false)),
         key(Key::CloseBracket, None, KeyAction::BrushSize(true)),
     ]);
     map
+}
+
+/// The first chord the keymap binds to `action`, if any: what menus and tooltips show.
+pub fn chord_of(action: &KeyAction) -> Option<Chord> {
+    keymap()
+        .into_iter()
+        .find(|b| &b.action == action)
+        .map(|b| b.chord)
+}
+
+/// A chord as the user types it: `Ctrl+Shift+Z`, `Shift+L`, `F`, `[`.
+pub fn chord_text(ctx: &egui::Context, chord: &Chord) -> String {
+    match chord {
+        Chord::Shortcut(s) => ctx.format_shortcut(s),
+        Chord::Key { key, shift } => {
+            let name = key_name(*key);
+            if *shift == Some(true) {
+                format!("Shift+{name}")
+            } else {
+                name.to_owned()
+            }
+        }
+    }
+}
+
+/// The keys' names users know, where egui's differ (`Plus` is `+`).
+fn key_name(key: Key) -> &'static str {
+    match key {
+        Key::Plus => "+",
+        Key::Equals => "=",
+        Key::Minus => "-",
+        Key::OpenBracket => "[",
+        Key::CloseBracket => "]",
+        Key::ArrowLeft => "←",
+        Key::ArrowRight => "→",
+        Key::ArrowUp => "↑",
+        Key::ArrowDown => "↓",
+        Key::Escape => "Esc",
+        other => other.name(),
+    }
+}
+
+/// The text of `action`'s chord for a tooltip or menu (`""` when it has none).
+pub fn shortcut_of(ctx: &egui::Context, action: &KeyAction) -> String {
+    chord_of(action).map(|c| chord_text(ctx, &c)).unwrap_or_default()
 }
 
 impl SpectroApp {

@@ -310,7 +310,12 @@ impl SpectroApp {
         let settings = ExportSettings {
             frames: first..end,
             size,
-            scale: axis.scale,
+            // One pixel per cell is the whole band on a linear axis, whatever the view's.
+            scale: if options.cells {
+                crate::signal::FreqScale::Linear
+            } else {
+                axis.scale
+            },
             freq_hz: (!options.cells).then(|| [axis.hz_of(self.view.u[0]), axis.hz_of(self.view.u[1])]),
             channel: self.view.channel,
             range_db: self.view.ceiling_db - self.view.floor_db,
