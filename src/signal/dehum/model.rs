@@ -42,28 +42,28 @@ pub(crate) fn to_c64<T: DeclickSample>(s: T) -> Complex64 {
 /// The hum found on one channel: what a de-hum step subtracts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HumModel {
-    sample_rate: f64,
-    complex: bool,
+    pub(super) sample_rate: f64,
+    pub(super) complex: bool,
     /// Sample of point 0.
-    first_sample: i64,
+    pub(super) first_sample: i64,
     /// Samples between points.
-    hop: usize,
+    pub(super) hop: usize,
     /// Samples the hum is removed from.
     span: Range<i64>,
     /// Ramp lengths (samples) at the span's start and end: 0 at the recording's own ends.
     fade_in: usize,
     fade_out: usize,
     /// Highest harmonic number held (amplitudes are dense: 0 for harmonics left alone).
-    max_harmonic: usize,
+    pub(super) max_harmonic: usize,
     /// Fundamental at each point, Hz.
-    f0_hz: Vec<f64>,
+    pub(super) f0_hz: Vec<f64>,
     /// Fundamental phase at each point, cycles (fractional part).
-    phase_cycles: Vec<f64>,
+    pub(super) phase_cycles: Vec<f64>,
     /// Per point, per harmonic `k` (index `k − 1`): amplitude of `e^{+ik·phase}`.
-    pos: Vec<Complex64>,
+    pub(super) pos: Vec<Complex64>,
     /// Complex (IQ) recordings only: amplitude of `e^{−ik·phase}` (for real audio it is the
     /// conjugate of `pos`).
-    neg: Vec<Complex64>,
+    pub(super) neg: Vec<Complex64>,
 }
 
 impl HumModel {
@@ -155,7 +155,7 @@ impl HumModel {
     /// The phasor of the fundamental at `tau` samples into segment `m` (between points `m`
     /// and `m + 1`), its rotation to the next sample, and that rotation's own change per
     /// sample (the frequency is linear within a segment, the phase quadratic).
-    fn phasor(&self, m: usize, tau: f64) -> (Complex64, Complex64, Complex64) {
+    pub(super) fn phasor(&self, m: usize, tau: f64) -> (Complex64, Complex64, Complex64) {
         let fs = self.sample_rate;
         let h = self.hop as f64;
         let f0 = self.f0_hz[m];
@@ -166,8 +166,37 @@ impl HumModel {
     }
 
     /// Sample of point `m`.
-    fn point_sample(&self, m: usize) -> i64 {
+    pub(super) fn point_sample(&self, m: usize) -> i64 {
         self.first_sample + (m * self.hop) as i64
+    }
+
+    /// The fundamental's phase at sample `n` (fractional), cycles (not wrapped: the integer
+    /// part is arbitrary).
+    pub(super) fn phase_at(&self, n: f64) -> f64 {
+        let points = self.f0_hz.len();
+        if points < 2 {
+            return 0.0;
+        }
+        let x = (n - self.first_sample as f64) / self.hop as f64;
+        let m = (x.floor().max(0.0) as usize).min(points - 2);
+        let tau = n - self.point_sample(m) as f64;
+        let f0 = self.f0_hz[m];
+        let df = self.f0_hz[m + 1] - f0;
+        self.phase_cycles[m] + (f0 * tau + 0.5 * df * tau * tau / self.hop as f64) / self.sample_rate
+    }
+
+    /// The amplitude of series `s` (harmonic `s + 1`, then for IQ the negative ones) at `x`
+    /// points from the first (interpolated linearly).
+    pub(super) fn amplitude_at(&self, x: f64, s: usize) -> Complex64 {
+        let k = self.max_harmonic;
+        let points = self.f0_hz.len();
+        if k == 0 || points < 2 || s >= if self.complex { 2 * k } else { k } {
+            return Complex64::default();
+        }
+        let (a, j) = if s < k { (&self.pos, s) } else { (&self.neg, s - k) };
+        let m = (x.floor().max(0.0) as usize).min(points - 2);
+        let u = (x - m as f64).clamp(0.0, 1.0);
+        a[m * k + j] * (1.0 - u) + a[(m + 1) * k + j] * u
     }
 
     /// Adds `gain` × the hum to `out`, which holds samples `start..start + out.len()`
