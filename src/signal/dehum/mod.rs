@@ -10,11 +10,16 @@
 //! 2. Which harmonics: all of `1..=N` when the count is given, otherwise each harmonic (up to
 //!    [`DEFAULT_HARMONIC_LIMIT`]) whose least-squares power stands [`STAND_OUT_DB`] above the
 //!    spectrum around it, on average over the recording.
-//! 3. [`model`]: at each point, the least-squares amplitude and phase of each harmonic of the
-//!    tracked phase over a Hann window of 2·[`model::WINDOW_HOPS`] hops; the hum between two
-//!    points cross-fades their amplitudes and is subtracted. The last fit is weighted, per
-//!    harmonic, by the inverse of what is not hum in that harmonic's band (so pauses count
-//!    more than speech) and fits each harmonic to the signal less the previous fit's others.
+//! 3. [`baseband`]: each harmonic brought down to baseband along the tracked phase, one value
+//!    per period of the fundamental (over a whole period the other harmonics average out),
+//!    measured once in one pass over the samples. Each harmonic's amplitude and phase at the
+//!    [`model`]'s points (linear between them) are fitted to these values by least squares
+//!    with a penalty on their second differences; the fitted phases' turning corrects the
+//!    track (the values are turned to the new track, not measured again). The fits are then
+//!    weighted, per harmonic and period, by the inverse of the power the previous fit leaves
+//!    there (speech), so that pauses count more than speech, and the last ones choose each
+//!    harmonic's smoothing by cross-validation, so that where speech covers a harmonic its
+//!    amplitude is carried over from the pauses around.
 //!
 //! IQ recordings: hum at `+k·f0` and at `−k·f0` are fitted separately (a real hum coupled into
 //! I and Q appears at both, with amplitudes that need not match).
