@@ -241,7 +241,7 @@ fn auto_finds_60_hz_hum_and_follows_a_random_walk() {
         .iter()
         .map(|&[t, f]| format!("{t}:{:+.3}", f - f0(t)))
         .collect();
-    // This walk turns faster (up to 0.7 Hz/s) than the fixture's drift; measured 0.058 Hz.
+    // This walk turns faster (up to 0.7 Hz/s) than the fixture's drift; measured 0.051 Hz.
     assert!(err < 0.075, "track off by {err:.4} Hz: {errors:?}");
     // Measured 29.0 dB (19.2 before the baseband fits).
     assert!(score >= 22.0, "SI-SDR {score:.2} dB");
@@ -306,7 +306,8 @@ fn iq_hum_is_removed_at_both_signs() {
     }
     let down_db = 10.0 * (e_hum / e_left).log10();
     eprintln!("IQ hum {down_db:.1} dB down");
-    assert!(down_db >= 30.0, "IQ hum only {down_db:.1} dB down");
+    // Measured 39.2 dB.
+    assert!(down_db >= 35.0, "IQ hum only {down_db:.1} dB down");
 }
 
 #[test]
