@@ -65,8 +65,8 @@ pub const TRACK_HARMONICS: usize = 12;
 pub const STAND_OUT_DB: f64 = 6.0;
 /// Ramp at the edges of a de-hum span that stops inside the recording, seconds.
 pub const FADE_S: f64 = 0.02;
-/// Times the track is corrected from the phase of the fitted harmonics before the weighted
-/// fit (a second changed the speech fixture's figures by under 0.2 dB, for one more fit).
+/// Times the track is corrected from the phase of the unweighted fit before the weighted
+/// fits (which correct it again each).
 const REFINE_PASSES: usize = 1;
 /// Points sampled to choose the nominal fundamental and where tracking starts.
 const START_POINTS: usize = 24;
