@@ -178,7 +178,7 @@ pub fn inspector_ui(ui: &mut egui::Ui, input: &InspectorInput<'_>, commands: &Co
                     egui::Slider::new(&mut gain, -60.0..=MAX_GAIN_DB.min(24.0))
                         .suffix(" dB")
                         .fixed_decimals(1)
-                        .text("gain"),
+                        .text("edit gain"),
                 );
                 if let Some(g) = gesture_of(ui, &resp) {
                     adjust(with(&|e| e.gain_db = gain), g);

@@ -449,13 +449,13 @@ fn edit_rows_ui(
                 commands.send(Command::DeleteEdit(i));
             }
             let up = ui
-                .add_enabled(i > 0, egui::Button::new("⏶").small())
+                .add_enabled(i > 0, egui::Button::new("up").small())
                 .on_hover_text("Move up: act earlier (erasers and repairs act on what comes before them)");
             if up.clicked() {
                 commands.send(Command::Change(Change::Move { from: i, to: i - 1 }));
             }
             let down = ui
-                .add_enabled(i + 1 < count, egui::Button::new("⏷").small())
+                .add_enabled(i + 1 < count, egui::Button::new("down").small())
                 .on_hover_text("Move down: act later");
             if down.clicked() {
                 commands.send(Command::Change(Change::Move { from: i, to: i + 1 }));

@@ -304,11 +304,13 @@ pub fn spectrogram_ui(
                 index,
                 grab,
                 start,
+                press: (o, u0, [s_px, u_px]),
                 original,
                 gesture,
             } => {
                 // Each frame's position amends the drag's one undo step.
-                let [t, u] = at(p);
+                let t = start[0] + (p.x - o.x) as f64 * *s_px;
+                let u = *u0 - (p.y - o.y) as f64 * *u_px;
                 let band = [axis.lo_hz.min(0.0), axis.hi_hz];
                 let after = dragged(
                     original,
@@ -507,8 +509,9 @@ pub fn spectrogram_ui(
     SpectrogramOutput { hover, frame }
 }
 
-/// What a Pointer-tool drag from `o` grabs: a handle of the selected edit, or else the latest
-/// edit under the pointer (which becomes the selected one). Nothing under it: no gesture.
+/// What a Pointer-tool drag from `o` grabs: a handle of the selected rectangle, or else the
+/// latest edit under the pointer (which becomes the selected one), to move it; the same edit a
+/// click there selects. Nothing under it: no gesture.
 fn pointer_grab(
     input: &SpectrogramInput<'_>,
     o: Pos2,
@@ -522,21 +525,24 @@ fn pointer_grab(
     let [t, u] = at(o);
     let f = axis.hz_of(u);
     let (tol_s, tol_hz) = (4.0 * s_per_px, 4.0 * u_per_px * axis.hz_per_u(u));
-    let selected = input
+    let handle = input
         .selected_edit
         .and_then(|i| Some((i, input.edits.get(i)?)))
-        .and_then(|(i, e)| Some((i, grab_at(e, o, to_screen, tol_s, tol_hz, [t, f])?)));
-    let picked = selected.or_else(|| {
+        .and_then(|(i, e)| Some((i, grab_at(e, o, to_screen, tol_s, tol_hz, [t, f])?)))
+        .filter(|(_, g)| *g != Grab::Move);
+    let picked = handle.or_else(|| {
         let i = hit(input.edits, t, f, tol_s, tol_hz)?;
-        let e = &input.edits[i];
-        commands.send(Command::SelectEdit(Some(i)));
-        super::handles::movable(e).then_some((i, Grab::Move))
+        if input.selected_edit != Some(i) {
+            commands.send(Command::SelectEdit(Some(i)));
+        }
+        super::handles::movable(&input.edits[i]).then_some((i, Grab::Move))
     });
     match picked {
         Some((index, grab)) => Gesture::EditDrag {
             index,
             grab,
             start: [t, f],
+            press: (o, u, [s_per_px, u_per_px]),
             original: Box::new(input.edits[index].clone()),
             gesture: super::denoise::new_gesture(),
         },

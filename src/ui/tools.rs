@@ -411,6 +411,11 @@ pub enum Gesture {
         grab: super::handles::Grab,
         /// Where the press was, (seconds, Hz).
         start: [f64; 2],
+        /// Where the press was on screen, its axis position, and the seconds and axis units
+        /// per screen point then: the pointer's travel is measured in these, so the edit
+        /// follows the hand even if the plot changes size during the drag (the side panel
+        /// showing the newly selected edit).
+        press: (egui::Pos2, f64, [f64; 2]),
         /// The edit when the drag began: each frame's edit is made from it, so no error builds.
         original: Box<Edit>,
         /// The undo gesture the drag's changes amend (one drag, one step).
