@@ -178,9 +178,13 @@ fn gain_bypass_solo_rename_and_reorder_from_the_list_and_inspector_each_undo() {
     assert_eq!(h.state().open.as_ref().unwrap().shown_edits(), &start[..]);
 
     // Rename the selected (second) edit in the inspector: one step, saved with the list.
-    let name = h.get_by_role(Role::TextInput);
-    name.focus();
-    h.run_steps(1);
+    assert!(
+        h.query_by_role(Role::TextInput).is_none(),
+        "no text field until Rename"
+    );
+    h.get_by_label("Rename").click();
+    h.run_steps(3);
+    assert!(h.get_by_role(Role::TextInput).is_focused());
     h.get_by_role(Role::TextInput).type_text("rumble");
     h.run_steps(1);
     h.key_press(Key::Enter);

@@ -86,8 +86,8 @@ pub fn inspector_ui(ui: &mut egui::Ui, input: &InspectorInput<'_>, commands: &Co
     };
 
     egui::Grid::new("inspector").num_columns(2).show(ui, |ui| {
-        let label = ui.label("Name");
-        name_ui(ui, edit, index, &replace).labelled_by(label.id);
+        ui.label("Name");
+        name_ui(ui, edit, index, &replace);
         ui.end_row();
 
         ui.label("");
@@ -232,31 +232,48 @@ pub fn inspector_ui(ui: &mut egui::Ui, input: &InspectorInput<'_>, commands: &Co
     });
 }
 
-/// The name field: edited in place, committed (one undo step) when it loses the keyboard.
-fn name_ui(ui: &mut egui::Ui, edit: &Edit, index: usize, replace: &dyn Fn(Edit)) -> egui::Response {
+/// The name: shown with a Rename button, which opens a field (focused) that commits the new
+/// name (one undo step) when it loses the keyboard (Enter, or a click elsewhere); an empty
+/// name goes back to the type. The field exists only while renaming, so the panel holds no
+/// text field the rest of the time.
+fn name_ui(ui: &mut egui::Ui, edit: &Edit, index: usize, replace: &dyn Fn(Edit)) {
     let id = egui::Id::unique(("inspector-name", index));
-    let stored: Option<String> = ui.data(|d| d.get_temp(id));
-    let mut text = stored.unwrap_or_else(|| edit.name.clone().unwrap_or_default());
+    let editing: Option<String> = ui.data(|d| d.get_temp(id));
+    let Some(mut text) = editing else {
+        ui.horizontal(|ui| {
+            match &edit.name {
+                Some(name) => ui.label(name),
+                None => ui.weak(edit.shape.type_name()),
+            };
+            let rename = ui
+                .small_button("Rename")
+                .on_hover_text("Give the edit a name, shown in the list and saved with it");
+            if rename.clicked() {
+                ui.data_mut(|d| d.insert_temp(id, edit.name.clone().unwrap_or_default()));
+            }
+        });
+        return;
+    };
     let resp = ui.add(
         egui::TextEdit::singleline(&mut text)
             .hint_text(edit.shape.type_name())
             .char_limit(MAX_NAME_CHARS)
             .desired_width(150.0),
     );
-    if resp.has_focus() {
-        ui.data_mut(|d| d.insert_temp(id, text));
-    } else {
+    if resp.lost_focus() {
         ui.data_mut(|d| d.remove::<String>(id));
-        if resp.lost_focus() {
-            let name = Some(text.trim().to_owned()).filter(|n| !n.is_empty());
-            if name != edit.name {
-                let mut after = edit.clone();
-                after.name = name;
-                replace(after);
-            }
+        let name = Some(text.trim().to_owned()).filter(|n| !n.is_empty());
+        if name != edit.name {
+            let mut after = edit.clone();
+            after.name = name;
+            replace(after);
         }
+    } else {
+        if !resp.has_focus() {
+            resp.request_focus();
+        }
+        ui.data_mut(|d| d.insert_temp(id, text));
     }
-    resp.on_hover_text("A name for the edit, shown in the list and saved with it")
 }
 
 /// Feather along time (s) and frequency (Hz): the default (two hops, two bins) until set.

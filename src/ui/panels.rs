@@ -193,6 +193,8 @@ pub fn menu_bar_ui(
             ui.label("Tools: H hand, R rectangle, B brush, E eraser, L lasso, T threshold,");
             ui.label("K harmonics (click one partial, Enter applies);");
             ui.label("[ and ] change the brush size.");
+            ui.label("V pointer: click an edit to select it (Esc deselects), drag to move it,");
+            ui.label("drag a rectangle's corners and edges to resize; each drag one undo step.");
             ui.label("Keys: F fit, + and - zoom time, shift with them zooms frequency,");
             ui.label("arrows pan, O original/edited, Delete removes the selected edit.");
             ui.label("Noise removal: select noise alone (S), then Learn noise in the side panel;");
