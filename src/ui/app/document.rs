@@ -148,6 +148,10 @@ impl SpectroApp {
         self.view.fit(recording.duration_s());
         self.tiles.reset();
         self.selected_edit = None;
+        // Solo ends with its document: the version shown before it comes back.
+        if let Some((_, version)) = self.open.as_ref().and_then(|o| o.solo) {
+            self.view.version = version;
+        }
         self.transport.reset();
         self.open = Some(OpenDoc {
             doc: Document::new(source),
