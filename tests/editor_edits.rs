@@ -229,7 +229,7 @@ fn gain_bypass_solo_rename_and_reorder_from_the_list_and_inspector_each_undo() {
 #[test]
 fn the_pointer_tool_selects_moves_and_resizes_a_rectangle_each_drag_one_step() {
     let r = rect([2.0, 3.0], [1000.0, 2000.0], -20.0);
-    let mut h = with_edits(&[r.clone()]);
+    let mut h = with_edits(std::slice::from_ref(&r));
     let start = edits(&h);
 
     // V picks the Pointer tool; a click inside the rectangle selects it, Escape deselects.

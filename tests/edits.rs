@@ -281,7 +281,7 @@ fn bypassed_edits_render_as_if_absent() {
     );
     off.bypass = true;
     // An eraser after a bypassed edit has nothing of it to restore.
-    let a: Vec<Vec<f32>> = render(&source, &[keep.clone()], params);
+    let a: Vec<Vec<f32>> = render(&source, std::slice::from_ref(&keep), params);
     let b: Vec<Vec<f32>> = render(&source, &[keep.clone(), off.clone()], params);
     assert_eq!(a, b);
     off.bypass = false;

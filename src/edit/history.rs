@@ -4,6 +4,10 @@ use super::list::{Edit, EditList, PhaseSettings};
 
 /// One undoable step.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a few hundred bytes per undo step; boxing would change every caller"
+)]
 pub enum Change {
     /// Append an edit.
     Add(Edit),
