@@ -32,6 +32,12 @@ pub const EDIT_LIST_VERSION: u64 = 1;
 /// Highest gain an edit may apply, in dB.
 pub const MAX_GAIN_DB: f64 = 40.0;
 
+/// Longest name an edit may have, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// Fields every entry may have, whatever its type.
+const ENTRY_FIELDS: [&str; 2] = ["bypass", "name"];
+
 /// Why an edit list cannot be used. Every message names the entry at fault.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EditError {
@@ -249,6 +255,11 @@ pub struct Edit {
     pub invert: bool,
     /// Repair the region instead of applying a gain (shapes only).
     pub repair: Option<Repair>,
+    /// Bypassed: the edit stays in the list (and the file, `"bypass": true`) but changes
+    /// nothing; every output skips it.
+    pub bypass: bool,
+    /// A name the user gave the edit (`"name"`), shown instead of its type.
+    pub name: Option<String>,
 }
 
 /// A repair: fill the region from its surroundings instead of turning it down.
@@ -278,6 +289,8 @@ impl Edit {
             channels: None,
             invert: false,
             repair: None,
+            bypass: false,
+            name: None,
         }
     }
 
@@ -346,6 +359,16 @@ impl Edit {
             Shape::Denoise(_) | Shape::Declick { .. } | Shape::Dehum { .. } => return None,
         };
         Some([t0 - feather, t1 + feather])
+    }
+
+    /// True if the edit acts on the recording: it is not bypassed.
+    pub fn is_active(&self) -> bool {
+        !self.bypass
+    }
+
+    /// The edit's name, or its type when it has none (for lists and the history).
+    pub fn label(&self) -> &str {
+        self.name.as_deref().unwrap_or(self.shape.type_name())
     }
 
     /// True if the edit applies to `channel`.
@@ -837,6 +860,15 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
             "a repair cannot be inverted (\"invert\")",
         ));
     }
+    let bypass: bool = take(&mut obj, "bypass", index, k)?.unwrap_or(false);
+    let name: Option<String> = take(&mut obj, "name", index, k)?;
+    if name.as_ref().is_some_and(|n| n.chars().count() > MAX_NAME_CHARS) {
+        return Err(entry_err(
+            index,
+            Some(k),
+            format!("\"name\" must be at most {MAX_NAME_CHARS} characters"),
+        ));
+    }
     Ok(Edit {
         shape,
         gain_db,
@@ -845,6 +877,8 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
         channels,
         invert,
         repair,
+        bypass,
+        name,
     })
 }
 
@@ -1061,9 +1095,16 @@ fn allowed_fields(kind: &str) -> Option<Vec<&'static str>> {
         _ => return None,
     };
     if matches!(kind, "erase" | "paint" | "denoise" | "declick" | "dehum") {
-        return Some(specific.to_vec());
+        return Some(specific.iter().chain(ENTRY_FIELDS.iter()).copied().collect());
     }
-    Some(specific.iter().chain(COMMON_FIELDS.iter()).copied().collect())
+    Some(
+        specific
+            .iter()
+            .chain(COMMON_FIELDS.iter())
+            .chain(ENTRY_FIELDS.iter())
+            .copied()
+            .collect(),
+    )
 }
 
 /// The allowed name closest to a misspelt one, if it is close enough to be the likely intent.
@@ -1210,6 +1251,13 @@ fn edit_to_value(edit: &Edit) -> Value {
         )
     {
         obj.insert("invert".into(), Value::from(true));
+    }
+    // Written only when set, so lists without them stay as they were.
+    if edit.bypass {
+        obj.insert("bypass".into(), Value::from(true));
+    }
+    if let Some(name) = &edit.name {
+        obj.insert("name".into(), Value::from(name.clone()));
     }
     Value::Object(obj)
 }

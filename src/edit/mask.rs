@@ -464,11 +464,15 @@ pub struct MaskRaster {
 }
 
 impl MaskRaster {
-    /// Prepares `edits` for `grid`.
+    /// Prepares `edits` for `grid`; bypassed edits are left out.
     pub fn new(edits: &[Edit], grid: Grid) -> Self {
         MaskRaster {
             grid,
-            items: edits.iter().map(|e| Prepared::new(e, &grid)).collect(),
+            items: edits
+                .iter()
+                .filter(|e| e.is_active())
+                .map(|e| Prepared::new(e, &grid))
+                .collect(),
             bin_freqs: (0..grid.bins()).map(|b| grid.bin_freq_hz(b)).collect(),
         }
     }

@@ -195,9 +195,9 @@ pub fn has_signal_edits(edits: &[Edit]) -> bool {
     edits.iter().any(is_layer_edit)
 }
 
-/// A paint, repair or de-click edit.
+/// A paint, repair or de-click edit that is not bypassed.
 fn is_layer_edit(edit: &Edit) -> bool {
-    edit.changes_signal()
+    edit.changes_signal() && edit.is_active()
 }
 
 /// A paint stroke's footprint as a brush that removes everything: its mask gain is `1 − m`,

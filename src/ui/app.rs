@@ -248,6 +248,16 @@ impl SpectroApp {
         self.overview_s
     }
 
+    /// The selected edit's position in the list, if one is selected.
+    pub fn selected_edit(&self) -> Option<usize> {
+        self.selected_edit
+    }
+
+    /// The soloed edit's position in the list, if one is soloed.
+    pub fn solo(&self) -> Option<usize> {
+        self.open.as_ref().and_then(|o| o.solo.map(|(i, _)| i))
+    }
+
     /// True when closing the document now would lose edits the user has not agreed to lose.
     fn needs_asking(&self) -> bool {
         self.open
@@ -293,6 +303,8 @@ impl SpectroApp {
             | Command::AddEdit(_)
             | Command::DeleteEdit(_)
             | Command::AdjustEdit { .. }
+            | Command::SelectEdit(_)
+            | Command::SoloEdit(_)
             | Command::LearnNoise
             | Command::EstimateNoise
             | Command::SetPhase(_) => self.edit_command(command),

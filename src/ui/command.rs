@@ -72,6 +72,12 @@ pub enum Command {
         /// Identifies the gesture (see [`super::denoise::new_gesture`]).
         gesture: u64,
     },
+    /// Select the edit at this position (in the Edits list or on the picture), or none.
+    SelectEdit(Option<usize>),
+    /// Solo the edit at this position, or end solo: the picture and playback show only what
+    /// that edit changes (the original with only it applied, against the original). A view
+    /// state: not saved, not undone.
+    SoloEdit(Option<usize>),
     /// Learn the noise from the time-frequency selection: sets the noise of the current
     /// denoise edit, or adds one.
     LearnNoise,

@@ -11,6 +11,7 @@ pub fn describe_action(action: &KeyAction) -> Option<String> {
     use Command as C;
     let text = match action {
         KeyAction::DeleteSelected => "Delete the selected edit",
+        KeyAction::Escape => "Stop playback and deselect the selected edit",
         KeyAction::BrushSize(true) => "Larger brush",
         KeyAction::BrushSize(false) => "Smaller brush",
         KeyAction::Command(command) => match command {
@@ -66,7 +67,7 @@ pub fn shortcut_rows(ctx: &egui::Context) -> Vec<(String, String)> {
 }
 
 /// What Space and the mouse do: not chords, so not in the keymap.
-const GESTURES: [(&str, &str); 8] = [
+const GESTURES: [(&str, &str); 10] = [
     ("Space", "Play from the cursor or the selection, or pause"),
     ("Shift+Space", "Play the selection"),
     ("Space + drag", "Pan"),
@@ -75,6 +76,8 @@ const GESTURES: [(&str, &str); 8] = [
     ("Shift+wheel", "Pan in time"),
     ("Middle-drag", "Pan"),
     ("Right-drag", "Zoom to a box"),
+    ("Pointer: click an edit", "Select it and show it in the inspector"),
+    ("Pointer: drag an edit", "Move it; a rectangle's corners and edges resize it"),
 ];
 
 /// Shows the Help window while `open`; its close button clears `open`.

@@ -7,10 +7,11 @@ use super::command::{Command, CommandSender, ImageExportSettings};
 use super::declick::{DeclickInput, declick_panel_ui};
 use super::dehum::{DehumChoice, DehumInput, dehum_panel_ui};
 use super::denoise::{DenoiseInput, denoise_panel_ui};
+use super::inspector::{InspectorInput, inspector_ui};
 use super::tools::{Tool, ToolSettings};
 use super::transport::Selection;
 use super::view::{Version, ViewState, format_hz};
-use crate::edit::{Document, Edit, LevelCondition, Shape};
+use crate::edit::{Change, Document, Edit, LevelCondition, Shape};
 use crate::signal::declick::Click;
 use crate::signal::phase::Method;
 use crate::signal::repair::RepairMode;
@@ -523,6 +524,71 @@ pub fn describe_edit(edit: &Edit) -> String {
     format!("{what}: {gain}{keep}{channels}")
 }
 
+/// The Edits list: a row per edit with delete, move up and down, bypass and solo, and its
+/// name (or type) and gain; clicking a row selects the edit (again: deselects).
+fn edit_rows_ui(
+    ui: &mut egui::Ui,
+    edits: &[Edit],
+    selected: Option<usize>,
+    solo: Option<usize>,
+    commands: &CommandSender,
+) {
+    let count = edits.len();
+    for (i, e) in edits.iter().enumerate() {
+        ui.horizontal(|ui| {
+            if ui.small_button("x").on_hover_text("Delete this edit").clicked() {
+                commands.send(Command::DeleteEdit(i));
+            }
+            let up = ui
+                .add_enabled(i > 0, egui::Button::new("up").small())
+                .on_hover_text("Move up: act earlier (erasers and repairs act on what comes before them)");
+            if up.clicked() {
+                commands.send(Command::Change(Change::Move { from: i, to: i - 1 }));
+            }
+            let down = ui
+                .add_enabled(i + 1 < count, egui::Button::new("down").small())
+                .on_hover_text("Move down: act later");
+            if down.clicked() {
+                commands.send(Command::Change(Change::Move { from: i, to: i + 1 }));
+            }
+            if ui
+                .selectable_label(e.bypass, "byp")
+                .on_hover_text("Bypass: keep the edit but let it do nothing (saved with the list)")
+                .clicked()
+            {
+                let mut after = e.clone();
+                after.bypass = !e.bypass;
+                commands.send(Command::Change(Change::Replace {
+                    index: i,
+                    before: e.clone(),
+                    after,
+                }));
+            }
+            let soloed = solo == Some(i);
+            if ui
+                .selectable_label(soloed, "solo")
+                .on_hover_text("Solo: see and hear only what this edit changes (not saved)")
+                .clicked()
+            {
+                commands.send(Command::SoloEdit((!soloed).then_some(i)));
+            }
+            let is_selected = selected == Some(i);
+            let text = match &e.name {
+                Some(name) => format!("{name} ({})", describe_edit(e)),
+                None => describe_edit(e),
+            };
+            let text = if e.bypass {
+                egui::RichText::new(text).weak().strikethrough()
+            } else {
+                egui::RichText::new(text)
+            };
+            if ui.selectable_label(is_selected, text).clicked() {
+                commands.send(Command::SelectEdit((!is_selected).then_some(i)));
+            }
+        });
+    }
+}
+
 /// What the side panel shows.
 pub struct SideInput<'a> {
     /// The view.
@@ -545,6 +611,8 @@ pub struct SideInput<'a> {
     pub dehums: &'a [(usize, crate::signal::dehum::DehumReport)],
     /// True while the signal layer (paint, repairs, de-click) is being computed.
     pub signal_busy: bool,
+    /// The soloed edit, if any.
+    pub solo: Option<usize>,
 }
 
 /// The side panel: view settings, edits and history.
@@ -565,6 +633,7 @@ pub fn side_panel_ui(
         clicks,
         dehums,
         signal_busy,
+        solo,
     } = *input;
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
@@ -624,18 +693,23 @@ pub fn side_panel_ui(
                     if doc.edits.edits.is_empty() {
                         ui.weak("Draw on the spectrogram with a tool to add an edit.");
                     }
-                    for (i, e) in doc.edits.edits.iter().enumerate() {
-                        ui.horizontal(|ui| {
-                            if ui.small_button("x").on_hover_text("Delete this edit").clicked() {
-                                commands.send(Command::DeleteEdit(i));
-                            }
-                            let selected = *selected_edit == Some(i);
-                            if ui.selectable_label(selected, describe_edit(e)).clicked() {
-                                *selected_edit = if selected { None } else { Some(i) };
-                            }
-                        });
-                    }
+                    edit_rows_ui(ui, &doc.edits.edits, *selected_edit, solo, commands);
                 });
+            if let Some(index) = selected_edit.filter(|&i| i < doc.edits.edits.len()) {
+                egui::CollapsingHeader::new(format!("Selected edit ({})", index + 1))
+                    .default_open(true)
+                    .show(ui, |ui| {
+                        let input = InspectorInput {
+                            edits: &doc.edits.edits,
+                            index,
+                            channels,
+                            hop_s: view.stft.hop as f64 / sample_rate,
+                            bin_hz: sample_rate / view.stft.fft_len as f64,
+                            solo,
+                        };
+                        inspector_ui(ui, &input, commands);
+                    });
+            }
             egui::CollapsingHeader::new("Painted energy")
                 .default_open(false)
                 .show(ui, |ui| {

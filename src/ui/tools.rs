@@ -7,6 +7,9 @@ use crate::signal::repair::RepairMode;
 /// The tool the primary mouse button uses on the spectrogram.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Tool {
+    /// Click an edit (on the picture) to select it; drag it to move it, drag a selected
+    /// rectangle's corners and edges to resize it.
+    Pointer,
     /// Drag to pan; click to place the cursor.
     Hand,
     /// Drag a time-frequency selection to play, loop or audition.
@@ -32,7 +35,8 @@ pub enum Tool {
 
 impl Tool {
     /// Every tool in toolbar order.
-    pub const ALL: [Tool; 10] = [
+    pub const ALL: [Tool; 11] = [
+        Tool::Pointer,
         Tool::Hand,
         Tool::Select,
         Tool::Rect,
@@ -48,6 +52,7 @@ impl Tool {
     /// Toolbar label.
     pub fn label(self) -> &'static str {
         match self {
+            Tool::Pointer => "Pointer",
             Tool::Hand => "Hand",
             Tool::Select => "Select",
             Tool::Rect => "Rectangle",
@@ -64,6 +69,7 @@ impl Tool {
     /// Keyboard shortcut (a single key).
     pub fn key(self) -> egui::Key {
         match self {
+            Tool::Pointer => egui::Key::V,
             Tool::Hand => egui::Key::H,
             Tool::Select => egui::Key::S,
             Tool::Rect => egui::Key::R,
@@ -80,6 +86,9 @@ impl Tool {
     /// What it does (tooltips add its key from the keymap).
     pub fn help(self) -> &'static str {
         match self {
+            Tool::Pointer => {
+                "Click an edit to select it (Esc deselects); drag it to move it, drag a rectangle's corners and edges to resize it"
+            }
             Tool::Hand => "Drag to pan, click to place the play cursor",
             Tool::Select => "Drag a time-frequency selection to play, loop or hear alone; click to clear it",
             Tool::Rect => "Drag a time × frequency rectangle",
@@ -390,6 +399,24 @@ pub enum Gesture {
     },
     /// Panning.
     Pan,
+    /// Dragging an existing edit (Pointer tool): moving it or one of its handles.
+    EditDrag {
+        /// Position of the edit in the list.
+        index: usize,
+        /// What was grabbed.
+        grab: super::handles::Grab,
+        /// Where the press was, (seconds, Hz).
+        start: [f64; 2],
+        /// Where the press was on screen, its axis position, and the seconds and axis units
+        /// per screen point then: the pointer's travel is measured in these, so the edit
+        /// follows the hand even if the plot changes size during the drag (the side panel
+        /// showing the newly selected edit).
+        press: (egui::Pos2, f64, [f64; 2]),
+        /// The edit when the drag began: each frame's edit is made from it, so no error builds.
+        original: Box<Edit>,
+        /// The undo gesture the drag's changes amend (one drag, one step).
+        gesture: u64,
+    },
 }
 
 #[cfg(test)]

@@ -51,6 +51,9 @@ pub struct OpenDoc {
     pub(super) paint_span: Option<[f64; 2]>,
     /// Spectral convergence of the last painted stroke, dB.
     pub paint_sc_db: Option<f64>,
+    /// The soloed edit's position and the version shown before solo began (shown again when
+    /// it ends).
+    pub(super) solo: Option<(usize, Version)>,
 }
 
 /// What the waveform of an edited version depends on.
@@ -75,6 +78,16 @@ impl OpenDoc {
     /// Seconds.
     pub fn duration_s(&self) -> f64 {
         self.recording.duration_s()
+    }
+
+    /// The edits the picture, waveform and playback are computed from: the whole list, or
+    /// the soloed edit alone.
+    pub fn shown_edits(&self) -> &[crate::edit::Edit] {
+        let edits = &self.doc.edits.edits;
+        match self.solo.and_then(|(i, _)| edits.get(i)) {
+            Some(e) => std::slice::from_ref(e),
+            None => edits,
+        }
     }
 }
 
@@ -136,6 +149,10 @@ impl SpectroApp {
         self.view.fit(recording.duration_s());
         self.tiles.reset();
         self.selected_edit = None;
+        // Solo ends with its document: the version shown before it comes back.
+        if let Some((_, version)) = self.open.as_ref().and_then(|o| o.solo) {
+            self.view.version = version;
+        }
         self.transport.reset();
         self.open = Some(OpenDoc {
             doc: Document::new(source),
@@ -154,6 +171,7 @@ impl SpectroApp {
             paint_job: None,
             paint_span: None,
             paint_sc_db: None,
+            solo: None,
         });
         self.first_view_s = None;
         self.overview_s = None;
@@ -226,7 +244,7 @@ impl SpectroApp {
         if !version.is_edited() {
             return;
         }
-        if version == Version::Edited && open.doc.edits.edits.is_empty() {
+        if version == Version::Edited && open.shown_edits().is_empty() {
             // The edited version is the recording: its own waveform is exact.
             open.edited_envelope = None;
             if let Some((_, old)) = open.edited_envelope_job.take() {

@@ -31,6 +31,8 @@ pub enum KeyAction {
     Command(Command),
     /// Deletes the selected edit, if any.
     DeleteSelected,
+    /// Stops playback and deselects the selected edit.
+    Escape,
     /// Makes the brush larger (`true`) or smaller, by a factor 1.25, within 2 to 80 pixels.
     BrushSize(bool),
 }
@@ -84,7 +86,7 @@ pub fn keymap() -> Vec<KeyBinding> {
     map.extend([
         key(Key::F, None, send(C::ZoomToFit)),
         key(Key::Home, None, send(C::ZoomToFit)),
-        key(Key::Escape, None, send(C::Stop)),
+        key(Key::Escape, None, KeyAction::Escape),
         key(Key::Enter, None, send(C::ApplyHarmonics)),
         key(Key::L, Some(true), send(C::ToggleLoop)),
         key(Key::Plus, Some(true), send(zoom_freq(2.0))),
@@ -241,6 +243,10 @@ impl SpectroApp {
                 if let Some(i) = self.selected_edit {
                     self.commands.send(Command::DeleteEdit(i));
                 }
+            }
+            KeyAction::Escape => {
+                self.commands.send(Command::Stop);
+                self.commands.send(Command::SelectEdit(None));
             }
             KeyAction::BrushSize(false) => {
                 self.settings.brush_radius_px = (self.settings.brush_radius_px / 1.25).max(2.0)

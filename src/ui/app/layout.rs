@@ -85,6 +85,7 @@ impl SpectroApp {
                         .and_then(|o| o.painted.as_ref())
                         .map_or(&[], |p| p.dehums()),
                     signal_busy: self.open.as_ref().is_some_and(|o| o.paint_job.is_some()),
+                    solo: self.open.as_ref().and_then(|o| o.solo.map(|(i, _)| i)),
                 };
                 side_panel_ui(ui, &input, &mut selected, &self.commands)
             });
