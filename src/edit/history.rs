@@ -1,6 +1,6 @@
 //! Undo and redo: a list of changes to the edit list, one user gesture per step.
 
-use super::list::{Edit, EditList, PhaseSettings};
+use super::list::{Edit, EditList, PhaseSettings, StftSettings};
 
 /// One undoable step.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +30,14 @@ pub enum Change {
         /// Settings after.
         after: Option<PhaseSettings>,
     },
+    /// Change the STFT the edits are rendered with (default feathers and denoise smoothing are
+    /// in hops and bins, so the output depends on it).
+    SetStft {
+        /// Settings before.
+        before: Option<StftSettings>,
+        /// Settings after.
+        after: Option<StftSettings>,
+    },
     /// Replace the whole list (loading an edit list, clearing).
     ReplaceAll {
         /// List before.
@@ -48,6 +56,7 @@ impl Change {
             }
             Change::Replace { index, after, .. } => list.edits[*index] = after.clone(),
             Change::SetPhase { after, .. } => list.phase = *after,
+            Change::SetStft { after, .. } => list.stft = *after,
             Change::ReplaceAll { after, .. } => *list = after.clone(),
         }
     }
@@ -60,6 +69,7 @@ impl Change {
             Change::Remove { index, edit } => list.edits.insert(*index, edit.clone()),
             Change::Replace { index, before, .. } => list.edits[*index] = before.clone(),
             Change::SetPhase { before, .. } => list.phase = *before,
+            Change::SetStft { before, .. } => list.stft = *before,
             Change::ReplaceAll { before, .. } => *list = before.clone(),
         }
     }
@@ -74,6 +84,13 @@ impl Change {
             Change::Remove { edit, .. } => format!("delete {}", edit.shape.type_name()),
             Change::Replace { after, .. } => format!("change {}", after.shape.type_name()),
             Change::SetPhase { .. } => "phase settings".to_owned(),
+            Change::SetStft { after, .. } => match after {
+                Some(s) => {
+                    let p = s.params();
+                    format!("STFT {} / hop {}", p.fft_len, p.hop)
+                }
+                None => "STFT default".to_owned(),
+            },
             Change::ReplaceAll { after, .. } => format!("load {} edits", after.edits.len()),
         }
     }
@@ -245,6 +262,37 @@ mod tests {
         assert!(!h.can_redo());
         assert!(list.edits.is_empty());
         assert!(h.is_dirty());
+    }
+
+    #[test]
+    fn stft_changes_are_undoable_and_mark_the_list_unsaved() {
+        let mut list = EditList::default();
+        let mut h = History::new();
+        h.apply(&mut list, Change::Add(rect(-10.0)));
+        let first = StftSettings::from_params(crate::signal::StftParams::with_fft(2048));
+        list.stft = Some(first);
+        h.mark_saved();
+        let second = StftSettings::from_params(crate::signal::StftParams::with_fft(512));
+        h.apply(
+            &mut list,
+            Change::SetStft {
+                before: Some(first),
+                after: Some(second),
+            },
+        );
+        assert_eq!(list.stft, Some(second));
+        assert!(h.is_dirty(), "an STFT change is unsaved work");
+        assert_eq!(list.edits, vec![rect(-10.0)], "the edits themselves stay");
+        assert!(h.applied().last().is_some_and(|d| d.contains("512")));
+        assert!(h.undo(&mut list));
+        assert_eq!(list.stft, Some(first));
+        assert!(!h.is_dirty());
+        assert!(h.redo(&mut list));
+        assert_eq!(list.stft, Some(second));
+        assert!(h.is_dirty());
+        // Saved edit lists carry the settings.
+        let again = EditList::from_json(&list.to_json()).unwrap();
+        assert_eq!(again.stft.map(|s| s.params()), Some(second.params()));
     }
 
     #[test]

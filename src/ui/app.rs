@@ -266,7 +266,8 @@ impl SpectroApp {
             | Command::AdjustEdit { .. }
             | Command::LearnNoise
             | Command::EstimateNoise
-            | Command::SetPhase(_) => self.edit_command(command),
+            | Command::SetPhase(_)
+            | Command::SetStft(_) => self.edit_command(command),
             Command::SetTool(_)
             | Command::ZoomTime { .. }
             | Command::ZoomFreq { .. }
@@ -276,7 +277,6 @@ impl SpectroApp {
             | Command::ZoomToFit
             | Command::ToggleProcessed
             | Command::ShowVersion(_)
-            | Command::SetStft(_)
             | Command::SetScale(_)
             | Command::SetColormap(_)
             | Command::SetLevels { .. }

@@ -111,7 +111,8 @@ pub enum Command {
     ToggleProcessed,
     /// Show and play one version: original, edited, or what the edits remove.
     ShowVersion(super::view::Version),
-    /// Change the STFT used to draw (and to feather new edits).
+    /// Change the STFT the edits are rendered and drawn with: with a document, an undoable
+    /// change of its edit list (the default feathers and denoise smoothing are in hops and bins).
     SetStft(StftParams),
     /// Change how painted energy gets its phase (an undoable change of the edit list).
     SetPhase(crate::edit::PhaseSettings),

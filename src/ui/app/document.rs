@@ -136,8 +136,11 @@ impl SpectroApp {
         self.tiles.reset();
         self.selected_edit = None;
         self.transport.reset();
+        let mut doc = Document::new(source);
+        // The STFT the edits render with is part of the document (undoable, saved with them).
+        doc.edits.stft = Some(crate::edit::StftSettings::from_params(params));
         self.open = Some(OpenDoc {
-            doc: Document::new(source),
+            doc,
             recording,
             edits_path: None,
             inputs,

@@ -209,13 +209,13 @@ impl SpectroApp {
     }
 
     /// Replaces the document's edits with `list`, read from `path`, as one undo step.
-    fn loaded_edits(&mut self, path: PathBuf, list: crate::edit::EditList) {
+    fn loaded_edits(&mut self, path: PathBuf, mut list: crate::edit::EditList) {
         let Some(open) = &mut self.open else { return };
         let before = open.doc.edits.clone();
         open.edits_path = Some(path.clone());
-        if let Some(s) = list.stft {
-            self.set_stft(s.params());
-        }
+        // A list without STFT settings is rendered with the current ones (the view follows a
+        // list that has its own).
+        list.stft = list.stft.or(before.stft);
         let n = list.edits.len();
         self.apply_change(Change::ReplaceAll { before, after: list });
         if let Some(open) = &mut self.open {
