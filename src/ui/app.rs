@@ -29,6 +29,7 @@ mod layout;
 mod painting;
 mod picture_import;
 mod questions;
+mod session;
 mod status;
 mod transport;
 mod view;
@@ -136,6 +137,8 @@ pub struct SpectroApp {
     last_gesture: Option<(u64, u64)>,
     /// The Harmonics tool's tracked selection, waiting for Apply.
     harmonics: Option<harmonics::PendingHarmonics>,
+    /// A session whose missing recording the user is locating: its file and contents.
+    locating: Option<(std::path::PathBuf, Box<crate::edit::Session>)>,
 }
 
 impl SpectroApp {
@@ -191,6 +194,7 @@ impl SpectroApp {
             image_dialog: None,
             last_gesture: None,
             harmonics: None,
+            locating: None,
         }
     }
 
@@ -246,6 +250,9 @@ impl SpectroApp {
             | Command::LoadEdits(_)
             | Command::SaveEdits
             | Command::SaveEditsAs(_)
+            | Command::SaveSession
+            | Command::SaveSessionAs(_)
+            | Command::LocateRecording(_)
             | Command::ExportAudio(_)
             | Command::ExportSelection(_)
             | Command::CancelExport

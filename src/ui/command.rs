@@ -16,7 +16,8 @@ use crate::signal::{Colormap, FreqScale, StftParams};
 /// Something the user asked for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
-    /// Open a recording (asks first if there are unsaved edits).
+    /// Open a recording, or a session (`.spectro`) where it was left (asks first if there are
+    /// unsaved edits).
     Open(PathBuf),
     /// Open the built-in demo recording.
     OpenDemo,
@@ -28,6 +29,13 @@ pub enum Command {
     SaveEdits,
     /// Save the edit list under a new name (the dialog when `None`).
     SaveEditsAs(Option<PathBuf>),
+    /// Save the session (recording, edits, view, selection, tool) to its file, or through the
+    /// dialog when it has none.
+    SaveSession,
+    /// Save the session under a new name (the dialog when `None`).
+    SaveSessionAs(Option<PathBuf>),
+    /// The user found the recording of the session being opened.
+    LocateRecording(PathBuf),
     /// Export the edited recording (the dialog when `None`).
     ExportAudio(Option<PathBuf>),
     /// Export the selected time-frequency region (edits applied) as a new file: for IQ tuned to

@@ -26,6 +26,9 @@ pub mod keys {
     /// Save the edit list as.
     pub const SAVE_AS: KeyboardShortcut =
         KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::S);
+    /// Save the session.
+    pub const SAVE_SESSION: KeyboardShortcut =
+        KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::ALT), Key::S);
     /// Export audio.
     pub const EXPORT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::E);
     /// Quit.
@@ -65,7 +68,7 @@ pub fn menu_bar_ui(
     let can_redo = doc.is_some_and(|d| d.history.can_redo());
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
-            if menu_item(ui, "Open recording…", Some(&keys::OPEN), true) {
+            if menu_item(ui, "Open recording or session…", Some(&keys::OPEN), true) {
                 commands.send(Command::OpenDialog);
             }
             if menu_item(ui, "Open image as sound…", None, true) {
@@ -80,6 +83,12 @@ pub fn menu_bar_ui(
             }
             if menu_item(ui, "Save edit list as…", Some(&keys::SAVE_AS), has_doc) {
                 commands.send(Command::SaveEditsAs(None));
+            }
+            if menu_item(ui, "Save session", Some(&keys::SAVE_SESSION), has_doc) {
+                commands.send(Command::SaveSession);
+            }
+            if menu_item(ui, "Save session as…", None, has_doc) {
+                commands.send(Command::SaveSessionAs(None));
             }
             ui.separator();
             if menu_item(ui, "Export audio…", Some(&keys::EXPORT), has_doc) {

@@ -60,6 +60,7 @@ pub fn keymap() -> Vec<KeyBinding> {
     };
     let mut map = vec![
         shortcut(keys::OPEN, send(C::OpenDialog)),
+        shortcut(keys::SAVE_SESSION, send(C::SaveSession)),
         shortcut(keys::SAVE_AS, send(C::SaveEditsAs(None))),
         shortcut(keys::SAVE, send(C::SaveEdits)),
         shortcut(keys::EXPORT, send(C::ExportAudio(None))),
@@ -235,6 +236,7 @@ mod tests {
                 .expect("bound")
         };
         assert!(at(keys::SAVE_AS) < at(keys::SAVE));
+        assert!(at(keys::SAVE_SESSION) < at(keys::SAVE));
         assert!(at(keys::REDO) < at(keys::UNDO));
         let tool = |t: Tool| {
             map.iter()
