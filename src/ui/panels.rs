@@ -397,6 +397,12 @@ pub fn describe_edit(edit: &Edit) -> String {
             };
         }
         Shape::Rect { time_s, freq_hz } => format!("rect {}", span(*time_s, *freq_hz)),
+        Shape::Paste(p) => format!(
+            "paste ({}) {} at {:.2} s",
+            p.mode.name(),
+            span(p.from_s, p.freq_hz),
+            p.to_s
+        ),
         Shape::Harmonics(h) => format!(
             "harmonics {:.2}–{:.2} s, f0 {} + {} overtones, {} wide",
             h.time_s[0],
