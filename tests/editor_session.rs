@@ -257,3 +257,53 @@ fn open_session_asking(session: &Path, dir: &Path) -> Harness<'static, SpectroAp
     h.run_steps(2);
     h
 }
+
+#[test]
+fn copy_and_paste_add_one_edit_and_undo_removes_it() {
+    use egui::{Key, Modifiers};
+    use spectro::edit::PasteMode;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tones.wav");
+    tones(&file, 0.2);
+    let mut h = open(file, dir.path());
+    // Nothing copied yet: a paste adds nothing.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::V);
+    h.run_steps(3);
+    assert!(edits(&h).is_empty());
+    send(
+        &mut h,
+        Command::SetSelection(Some(Selection {
+            time_s: [0.5, 1.0],
+            freq_hz: [1800.0, 2200.0],
+        })),
+    );
+    send(&mut h, Command::SetCursor(2.0));
+    h.key_press_modifiers(Modifiers::COMMAND, Key::C);
+    h.run_steps(3);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::V);
+    h.run_steps(3);
+    let e = edits(&h);
+    assert_eq!(e.len(), 1, "one paste is one edit");
+    let Shape::Paste(p) = &e[0].shape else {
+        panic!("{:?}", e[0].shape)
+    };
+    assert_eq!(
+        (p.from_s, p.freq_hz, p.to_s, p.mode),
+        ([0.5, 1.0], [1800.0, 2200.0], 2.0, PasteMode::Mix)
+    );
+    assert!(dirty(&h));
+    wait_until(&mut h, "the pasted sound", |app| {
+        app.open
+            .as_ref()
+            .is_some_and(|o| !o.computing_signal_layer() && o.signal_layer().is_some())
+    });
+    send(&mut h, Command::Undo);
+    assert!(edits(&h).is_empty(), "undo takes the paste back");
+    assert!(!dirty(&h));
+    // Ctrl+Shift+V replaces.
+    h.key_press_modifiers(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::V);
+    h.run_steps(3);
+    let e = edits(&h);
+    assert_eq!(e.len(), 1);
+    assert!(matches!(&e[0].shape, Shape::Paste(p) if p.mode == PasteMode::Replace));
+}

@@ -20,6 +20,7 @@ use std::time::Instant;
 
 mod automation;
 mod autosaving;
+mod clipboard;
 mod document;
 mod edit;
 mod file;
@@ -139,6 +140,8 @@ pub struct SpectroApp {
     harmonics: Option<harmonics::PendingHarmonics>,
     /// A session whose missing recording the user is locating: its file and contents.
     locating: Option<(std::path::PathBuf, Box<crate::edit::Session>)>,
+    /// The region copied with Ctrl+C.
+    clip: Option<clipboard::Clip>,
 }
 
 impl SpectroApp {
@@ -195,6 +198,7 @@ impl SpectroApp {
             last_gesture: None,
             harmonics: None,
             locating: None,
+            clip: None,
         }
     }
 
@@ -299,6 +303,7 @@ impl SpectroApp {
             Command::TrackHarmonics(_) | Command::ApplyHarmonics | Command::CancelHarmonics => {
                 self.harmonics_command(command, ctx)
             }
+            Command::Copy | Command::Paste(_) => self.clip_command(command, ctx),
             Command::Answer(answer) => self.answer(answer, ctx),
             Command::JobFinished(id) => {
                 if let Some(finish) = self.jobs.finish(id) {

@@ -80,6 +80,10 @@ pub enum Command {
         /// Identifies the gesture (see [`super::denoise::new_gesture`]).
         gesture: u64,
     },
+    /// Copy the time-frequency selection (time range, band, the channel shown).
+    Copy,
+    /// Paste the copied region at the play cursor as one undoable `paste` edit.
+    Paste(crate::edit::PasteMode),
     /// Learn the noise from the time-frequency selection: sets the noise of the current
     /// denoise edit, or adds one.
     LearnNoise,

@@ -29,6 +29,13 @@ pub mod keys {
     /// Save the session.
     pub const SAVE_SESSION: KeyboardShortcut =
         KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::ALT), Key::S);
+    /// Copy the selected region.
+    pub const COPY: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::C);
+    /// Paste the copied region, mixed in.
+    pub const PASTE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::V);
+    /// Paste the copied region, replacing the band at the cursor.
+    pub const PASTE_REPLACE: KeyboardShortcut =
+        KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::V);
     /// Export audio.
     pub const EXPORT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::E);
     /// Quit.
@@ -131,6 +138,21 @@ pub fn menu_bar_ui(
             }
             if menu_item(ui, "Redo", Some(&keys::REDO), can_redo) {
                 commands.send(Command::Redo);
+            }
+            ui.separator();
+            if menu_item(ui, "Copy region", Some(&keys::COPY), has_doc && has_selection) {
+                commands.send(Command::Copy);
+            }
+            if menu_item(ui, "Paste region (mix) at cursor", Some(&keys::PASTE), has_doc) {
+                commands.send(Command::Paste(crate::edit::PasteMode::Mix));
+            }
+            if menu_item(
+                ui,
+                "Paste region (replace) at cursor",
+                Some(&keys::PASTE_REPLACE),
+                has_doc,
+            ) {
+                commands.send(Command::Paste(crate::edit::PasteMode::Replace));
             }
             ui.separator();
             if menu_item(ui, "Learn noise from selection", None, has_doc) {
