@@ -416,8 +416,10 @@ mod tests {
         let session_path = dir.join("work").join("take.spectro");
         std::fs::create_dir_all(session_path.parent().unwrap()).unwrap();
         let hash = hash_file(&rec, &Progress::new()).unwrap();
-        let mut edits = EditList::default();
-        edits.stft = Some(StftSettings::from_params(StftParams::with_fft(1024)));
+        let mut edits = EditList {
+            stft: Some(StftSettings::from_params(StftParams::with_fft(1024))),
+            ..EditList::default()
+        };
         edits.edits.push(Edit::new(
             Shape::Rect {
                 time_s: [0.25, 1.5],
