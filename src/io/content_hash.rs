@@ -208,6 +208,28 @@ mod tests {
         }
     }
 
+    /// Hashing speed on a 1 GiB file (about an hour of 48 kHz stereo 24-bit): `cargo test
+    /// --release --lib hour_long -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "writes 1 GiB to the temporary folder"]
+    fn an_hour_long_file_hashes_in_seconds() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hour.raw");
+        let chunk = pattern(CHUNK_BYTES);
+        {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&path).unwrap();
+            for _ in 0..1024 {
+                f.write_all(&chunk).unwrap();
+            }
+        }
+        let started = std::time::Instant::now();
+        hash_file(&path, &Progress::new()).unwrap();
+        let s = started.elapsed().as_secs_f64();
+        eprintln!("1 GiB hashed in {s:.2} s ({:.2} GB/s)", 1.073741824 / s);
+        assert!(s < 10.0, "{s} s");
+    }
+
     #[test]
     fn pieces_of_any_size_give_the_same_hash_as_the_file() {
         let bytes = pattern(3 * CHUNK_BYTES / 2 + 13);

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use super::{JobKind, SpectroApp, autosaving};
 use crate::edit::Change;
-use crate::edit::load_edit_list;
 use crate::io::Recording;
 use crate::signal::SampleSource;
 use crate::ui::command::Command;
@@ -169,7 +168,12 @@ impl SpectroApp {
     /// Makes `arrival` the document (the previous one's unsaved edits were saved or given up).
     pub(super) fn install(&mut self, arrival: Arrival, ctx: &egui::Context) {
         // A session saved with another version of the recording: ask before applying its edits.
-        if arrival.session.as_ref().is_some_and(|s| !s.matched) {
+        if let Some(s) = arrival.session.as_ref().filter(|s| !s.matched) {
+            self.set_status(format!(
+                "{} has changed since {} was saved.",
+                crate::ui::overwrite::name(arrival.recording.path()),
+                crate::ui::overwrite::name(&s.path)
+            ));
             self.question = Some(crate::ui::confirm::Question::SessionChanged(Box::new(arrival)));
             return;
         }
@@ -202,8 +206,9 @@ impl SpectroApp {
 
     /// Loads the edit list at `path` as one undoable change, with its STFT; it counts as saved.
     pub(super) fn load_edits(&mut self, path: PathBuf, ctx: &egui::Context) {
-        match load_edit_list(&path) {
-            Ok(list) => self.adopt_edits(path, false, list, ctx),
+        // A session's edit list loads too (onto whatever recording is open).
+        match crate::edit::load_edits_or_session(&path) {
+            Ok((list, _)) => self.adopt_edits(path, false, list, ctx),
             Err(e) => self.fail(e.to_string()),
         }
     }
