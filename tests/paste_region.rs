@@ -112,6 +112,11 @@ fn a_pasted_tone_lands_at_its_level_and_only_in_its_band() {
     );
     let d: Vec<f32> = y.iter().zip(&x).map(|(a, b)| a - b).collect();
     let outside = peak_outside(&d, 700.0, 1300.0, 1.6, 3.0);
+    eprintln!(
+        "paste: copy at {:+.3} dB of the source, change outside the band peaks at {:.1} dB",
+        db(pasted, source),
+        db(outside, source)
+    );
     assert!(
         db(outside, source) < -60.0,
         "outside the band the change peaks at {:.1} dB",
@@ -143,6 +148,11 @@ fn replace_takes_the_targets_own_band_away_first() {
     assert!(db(amplitude(&mixed, 1100.0, 2.1, 2.5), own).abs() < 0.5);
     assert!(db(amplitude(&replaced, 1000.0, 2.1, 2.5), source).abs() < 0.5);
     let left = amplitude(&replaced, 1100.0, 2.1, 2.5);
+    eprintln!(
+        "replace: the target's own tone at {:.1} dB, the copy at {:+.3} dB",
+        db(left, own),
+        db(amplitude(&replaced, 1000.0, 2.1, 2.5), source)
+    );
     assert!(
         db(left, own) < -30.0,
         "the target's own tone at {:.1} dB",
