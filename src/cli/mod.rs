@@ -6,6 +6,7 @@ pub mod declick;
 pub mod dehum;
 pub mod demo;
 pub mod denoise;
+pub mod edits_arg;
 pub mod extract;
 pub mod features;
 pub mod from_image;
@@ -39,7 +40,8 @@ pub struct Cli {
     /// A command; without one, Spectro opens the editor.
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Recording to open in the editor (the bundled demo when omitted).
+    /// Recording to open in the editor (the bundled demo when omitted), or a session
+    /// (.spectro) to reopen where it was left.
     pub file: Option<PathBuf>,
     /// How to read FILE.
     #[command(flatten)]

@@ -76,7 +76,7 @@ impl Document {
             Change::Add(e) | Change::Remove { edit: e, .. } => Affected::of_edit(e, default_feather_s),
             Change::Replace { before, after, .. } => Affected::of_edit(before, default_feather_s)
                 .union(Affected::of_edit(after, default_feather_s)),
-            Change::ReplaceAll { .. } => Affected::Everywhere,
+            Change::ReplaceAll { .. } | Change::SetStft { .. } => Affected::Everywhere,
             // Masks do not depend on it; the paint layer it changes is redrawn when recomputed.
             Change::SetPhase { .. } => Affected::Span([0.0, 0.0]),
         }

@@ -1,6 +1,6 @@
 //! Undo and redo: a list of changes to the edit list, one user gesture per step.
 
-use super::list::{Edit, EditList, PhaseSettings};
+use super::list::{Edit, EditList, PhaseSettings, StftSettings};
 
 /// One undoable step.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,6 +34,14 @@ pub enum Change {
         /// Settings after.
         after: Option<PhaseSettings>,
     },
+    /// Change the STFT the edits are rendered with (default feathers and denoise smoothing are
+    /// in hops and bins, so the output depends on it).
+    SetStft {
+        /// Settings before.
+        before: Option<StftSettings>,
+        /// Settings after.
+        after: Option<StftSettings>,
+    },
     /// Replace the whole list (loading an edit list, clearing).
     ReplaceAll {
         /// List before.
@@ -61,6 +69,7 @@ impl Change {
             }
             Change::Replace { index, after, .. } => list.edits[*index] = after.clone(),
             Change::SetPhase { after, .. } => list.phase = *after,
+            Change::SetStft { after, .. } => list.stft = *after,
             Change::ReplaceAll { after, .. } => *list = after.clone(),
             Change::Move { from, to } => move_edit(list, *from, *to),
         }
@@ -74,6 +83,7 @@ impl Change {
             Change::Remove { index, edit } => list.edits.insert(*index, edit.clone()),
             Change::Replace { index, before, .. } => list.edits[*index] = before.clone(),
             Change::SetPhase { before, .. } => list.phase = *before,
+            Change::SetStft { before, .. } => list.stft = *before,
             Change::ReplaceAll { before, .. } => *list = before.clone(),
             Change::Move { from, to } => move_edit(list, *to, *from),
         }
@@ -90,7 +100,9 @@ impl Change {
             },
             Change::Move { from, to } => Some(moved_index(index, *from, *to)),
             Change::ReplaceAll { .. } => None,
-            Change::Add(_) | Change::Replace { .. } | Change::SetPhase { .. } => Some(index),
+            Change::Add(_) | Change::Replace { .. } | Change::SetPhase { .. } | Change::SetStft { .. } => {
+                Some(index)
+            }
         }
     }
 
@@ -102,7 +114,9 @@ impl Change {
             Change::Remove { index: r, .. } => Some(if index >= *r { index + 1 } else { index }),
             Change::Move { from, to } => Some(moved_index(index, *to, *from)),
             Change::ReplaceAll { .. } => None,
-            Change::Add(_) | Change::Replace { .. } | Change::SetPhase { .. } => Some(index),
+            Change::Add(_) | Change::Replace { .. } | Change::SetPhase { .. } | Change::SetStft { .. } => {
+                Some(index)
+            }
         }
     }
 
@@ -116,6 +130,13 @@ impl Change {
             Change::Remove { edit, .. } => format!("delete {}", edit.label()),
             Change::Replace { before, after, .. } => describe_replace(before, after),
             Change::SetPhase { .. } => "phase settings".to_owned(),
+            Change::SetStft { after, .. } => match after {
+                Some(s) => {
+                    let p = s.params();
+                    format!("STFT {} / hop {}", p.fft_len, p.hop)
+                }
+                None => "STFT default".to_owned(),
+            },
             Change::ReplaceAll { after, .. } => format!("load {} edits", after.edits.len()),
             Change::Move { from, to } => format!("move edit {} to {}", from + 1, to + 1),
         }
@@ -405,6 +426,37 @@ mod tests {
             after: named,
         };
         assert_eq!(rename.describe(), "rename rect to hum");
+    }
+
+    #[test]
+    fn stft_changes_are_undoable_and_mark_the_list_unsaved() {
+        let mut list = EditList::default();
+        let mut h = History::new();
+        h.apply(&mut list, Change::Add(rect(-10.0)));
+        let first = StftSettings::from_params(crate::signal::StftParams::with_fft(2048));
+        list.stft = Some(first);
+        h.mark_saved();
+        let second = StftSettings::from_params(crate::signal::StftParams::with_fft(512));
+        h.apply(
+            &mut list,
+            Change::SetStft {
+                before: Some(first),
+                after: Some(second),
+            },
+        );
+        assert_eq!(list.stft, Some(second));
+        assert!(h.is_dirty(), "an STFT change is unsaved work");
+        assert_eq!(list.edits, vec![rect(-10.0)], "the edits themselves stay");
+        assert!(h.applied().last().is_some_and(|d| d.contains("512")));
+        assert!(h.undo(&mut list));
+        assert_eq!(list.stft, Some(first));
+        assert!(!h.is_dirty());
+        assert!(h.redo(&mut list));
+        assert_eq!(list.stft, Some(second));
+        assert!(h.is_dirty());
+        // Saved edit lists carry the settings.
+        let again = EditList::from_json(&list.to_json()).unwrap();
+        assert_eq!(again.stft.map(|s| s.params()), Some(second.params()));
     }
 
     #[test]

@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 
 use super::denoise::{Denoise, MAX_REDUCTION_DB, MAX_SENSITIVITY, NoiseEstimate, NoiseProfile};
 use super::harmonics::Harmonics;
+use super::paste::Paste;
 use crate::signal::dehum::{Fundamental, MAX_F0_HZ, MAX_HARMONICS, MIN_F0_HZ};
 use crate::signal::phase::Method;
 use crate::signal::repair::RepairMode;
@@ -218,6 +219,10 @@ pub enum Shape {
         /// Harmonics `1..=N` removed; `None`: each that stands above the noise.
         harmonics: Option<usize>,
     },
+    /// A time-frequency region copied elsewhere in time, mixed in or replacing the target's
+    /// band (see [`super::paste`]). It changes the recording itself, like paint; its gain
+    /// scales the copy.
+    Paste(Paste),
 }
 
 impl Shape {
@@ -234,6 +239,7 @@ impl Shape {
             Shape::Declick { .. } => "declick",
             Shape::Harmonics(_) => "harmonics",
             Shape::Dehum { .. } => "dehum",
+            Shape::Paste(_) => "paste",
         }
     }
 }
@@ -307,7 +313,7 @@ impl Edit {
         self.repair.is_some()
             || matches!(
                 self.shape,
-                Shape::Paint { .. } | Shape::Declick { .. } | Shape::Dehum { .. }
+                Shape::Paint { .. } | Shape::Declick { .. } | Shape::Dehum { .. } | Shape::Paste(_)
             )
     }
 
@@ -339,6 +345,12 @@ impl Edit {
             // The hum is removed within the span exactly (ramped inside it).
             return *time_s;
         }
+        if let Shape::Paste(p) = &self.shape {
+            // The target changes, over the copy's frames: a window beyond the feather.
+            let [t0, t1] = p.target_s();
+            let reach = feather + 2.0 * default_feather_s;
+            return Some([t0 - reach, t1 + reach]);
+        }
         let [t0, t1] = match &self.shape {
             Shape::Rect { time_s, .. } | Shape::Threshold { time_s, .. } => *time_s,
             Shape::Harmonics(h) => h.time_s,
@@ -356,7 +368,7 @@ impl Edit {
                     points.iter().map(|p| p[0]).fold(f64::NEG_INFINITY, f64::max) + reach,
                 ]
             }
-            Shape::Denoise(_) | Shape::Declick { .. } | Shape::Dehum { .. } => return None,
+            Shape::Denoise(_) | Shape::Declick { .. } | Shape::Dehum { .. } | Shape::Paste(_) => return None,
         };
         Some([t0 - feather, t1 + feather])
     }
@@ -491,6 +503,19 @@ impl EditList {
                         format!(
                             "the region ({:.3}–{:.3} s) lies outside the recording (0–{duration_s:.3} s)",
                             t0, t1
+                        ),
+                    ));
+                }
+            }
+            if let Shape::Paste(p) = &e.shape {
+                let duration_s = source.len() as f64 / fs;
+                let [t0, t1] = p.from_s;
+                if t1 <= 0.0 || t0 >= duration_s {
+                    return Err(entry_err(
+                        index,
+                        kind,
+                        format!(
+                            "the copied stretch ({t0:.3}–{t1:.3} s) lies outside the recording (0–{duration_s:.3} s)"
                         ),
                     ));
                 }
@@ -772,12 +797,13 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
             Shape::Declick { time_s, sensitivity }
         }
         "dehum" => parse_dehum(&mut obj, index, k)?,
+        "paste" => Shape::Paste(Paste::from_json(&mut obj).map_err(|m| entry_err(index, Some(k), m))?),
         other => {
             return Err(entry_err(
                 index,
                 None,
                 format!(
-                    "unknown type \"{other}\" (expected rect, lasso, brush, erase, paint, threshold, denoise, declick, dehum or harmonics)"
+                    "unknown type \"{other}\" (expected rect, lasso, brush, erase, paint, threshold, denoise, declick, dehum, harmonics or paste)"
                 ),
             ));
         }
@@ -818,7 +844,10 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
     };
     // An eraser restores, paint sets a level and a denoise step has its own reduction: none
     // has a gain of its own.
-    let gain_db = if matches!(k, "erase" | "paint" | "denoise" | "declick" | "dehum") || repair.is_some() {
+    let gain_db = if matches!(k, "erase" | "paint" | "denoise" | "declick" | "dehum")
+        || repair.is_some()
+        || (k == "paste" && !obj.contains_key("gain_db"))
+    {
         0.0
     } else {
         parse_gain(&mut obj, index, k)?
@@ -1080,6 +1109,7 @@ fn allowed_fields(kind: &str) -> Option<Vec<&'static str>> {
         ],
         "threshold" => &["time_s", "freq_hz", "below_db", "above_db"],
         "harmonics" => &super::harmonics::FIELDS,
+        "paste" => &super::paste::FIELDS,
         "denoise" => &[
             "learn_time_s",
             "learn_freq_hz",
@@ -1094,7 +1124,10 @@ fn allowed_fields(kind: &str) -> Option<Vec<&'static str>> {
         ],
         _ => return None,
     };
-    if matches!(kind, "erase" | "paint" | "denoise" | "declick" | "dehum") {
+    if matches!(
+        kind,
+        "erase" | "paint" | "denoise" | "declick" | "dehum" | "paste"
+    ) {
         return Some(specific.iter().chain(ENTRY_FIELDS.iter()).copied().collect());
     }
     Some(
@@ -1184,6 +1217,7 @@ fn edit_to_value(edit: &Edit) -> Value {
         }
         Shape::Denoise(d) => denoise_to_value(d, &mut obj),
         Shape::Harmonics(h) => h.to_json(&mut obj),
+        Shape::Paste(p) => p.to_json(&mut obj),
         Shape::Declick { time_s, sensitivity } => {
             if let Some(t) = time_s {
                 obj.insert("time_s".into(), pair(*t));

@@ -319,6 +319,20 @@ where
             }
             continue;
         }
+        if matches!(edit.shape, Shape::Paste(_)) {
+            for c in 0..channels {
+                progress.check()?;
+                let layered = &layer;
+                let pasted =
+                    super::paste::paste_channel(source, layered, stft, edit, c, max_cells, &Progress::new())
+                        .map_err(|_| PhaseError::Cancelled)?;
+                if let Some(delta) = pasted {
+                    layer.channels[c].push(delta);
+                }
+                progress.advance(1);
+            }
+            continue;
+        }
         if edit.repair.is_some() {
             for c in 0..channels {
                 progress.check()?;

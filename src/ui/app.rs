@@ -21,6 +21,7 @@ use std::time::Instant;
 
 mod automation;
 mod autosaving;
+mod clipboard;
 mod document;
 mod edit;
 mod file;
@@ -31,6 +32,7 @@ mod levels;
 mod painting;
 mod picture_import;
 mod questions;
+mod session;
 mod status;
 mod transport;
 mod view;
@@ -146,6 +148,10 @@ pub struct SpectroApp {
     last_gesture: Option<(u64, u64)>,
     /// The Harmonics tool's tracked selection, waiting for Apply.
     harmonics: Option<harmonics::PendingHarmonics>,
+    /// A session whose missing recording the user is locating: its file and contents.
+    locating: Option<(std::path::PathBuf, Box<crate::edit::Session>)>,
+    /// The region copied with Ctrl+C.
+    clip: Option<clipboard::Clip>,
 }
 
 impl SpectroApp {
@@ -205,6 +211,8 @@ impl SpectroApp {
             image_dialog: None,
             last_gesture: None,
             harmonics: None,
+            locating: None,
+            clip: None,
         }
     }
 
@@ -285,6 +293,9 @@ impl SpectroApp {
             | Command::LoadEdits(_)
             | Command::SaveEdits
             | Command::SaveEditsAs(_)
+            | Command::SaveSession
+            | Command::SaveSessionAs(_)
+            | Command::LocateRecording(_)
             | Command::ExportAudio(_)
             | Command::ExportSelection(_)
             | Command::CancelExport
@@ -307,7 +318,8 @@ impl SpectroApp {
             | Command::SoloEdit(_)
             | Command::LearnNoise
             | Command::EstimateNoise
-            | Command::SetPhase(_) => self.edit_command(command),
+            | Command::SetPhase(_)
+            | Command::SetStft(_) => self.edit_command(command),
             Command::SetTool(_)
             | Command::ZoomTime { .. }
             | Command::ZoomFreq { .. }
@@ -317,7 +329,6 @@ impl SpectroApp {
             | Command::ZoomToFit
             | Command::ToggleProcessed
             | Command::ShowVersion(_)
-            | Command::SetStft(_)
             | Command::SetScale(_)
             | Command::SetColormap(_)
             | Command::SetLevels { .. }
@@ -335,6 +346,7 @@ impl SpectroApp {
             Command::TrackHarmonics(_) | Command::ApplyHarmonics | Command::CancelHarmonics => {
                 self.harmonics_command(command, ctx)
             }
+            Command::Copy | Command::Paste(_) => self.clip_command(command, ctx),
             Command::Answer(answer) => self.answer(answer, ctx),
             Command::JobFinished(id) => {
                 if let Some(finish) = self.jobs.finish(id) {

@@ -80,6 +80,11 @@ pub fn contains(edit: &Edit, t_s: f64, f_hz: f64, tol_s: f64, tol_hz: f64) -> bo
             (time_s[0] - tol_s..=time_s[1] + tol_s).contains(&t_s)
                 && (freq_hz[0] - tol_hz..=freq_hz[1] + tol_hz).contains(&f_hz)
         }
+        Shape::Paste(p) => {
+            let time_s = p.target_s();
+            (time_s[0] - tol_s..=time_s[1] + tol_s).contains(&t_s)
+                && (p.freq_hz[0] - tol_hz..=p.freq_hz[1] + tol_hz).contains(&f_hz)
+        }
         Shape::Lasso { points } => inside_polygon(points, t_s, f_hz),
         Shape::Brush {
             points,

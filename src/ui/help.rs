@@ -18,6 +18,12 @@ pub fn describe_action(action: &KeyAction) -> Option<String> {
             C::OpenDialog => "Open a recording",
             C::SaveEdits => "Save the edit list",
             C::SaveEditsAs(_) => "Save the edit list as",
+            C::SaveSession => "Save the session (recording, edits, view, selection)",
+            C::Copy => "Copy the time-frequency selection",
+            C::Paste(crate::edit::PasteMode::Mix) => "Paste the copied region at the cursor, mixed in",
+            C::Paste(crate::edit::PasteMode::Replace) => {
+                "Paste the copied region at the cursor, replacing that band"
+            }
             C::ExportAudio(_) => "Export audio",
             C::Quit => "Quit",
             C::Undo => "Undo",
@@ -77,7 +83,10 @@ const GESTURES: [(&str, &str); 10] = [
     ("Middle-drag", "Pan"),
     ("Right-drag", "Zoom to a box"),
     ("Pointer: click an edit", "Select it and show it in the inspector"),
-    ("Pointer: drag an edit", "Move it; a rectangle's corners and edges resize it"),
+    (
+        "Pointer: drag an edit",
+        "Move it; a rectangle's corners and edges resize it",
+    ),
 ];
 
 /// Shows the Help window while `open`; its close button clears `open`.

@@ -6,7 +6,7 @@ use super::command::{Command, CommandSender};
 use super::denoise::gesture_of;
 use super::view::format_hz;
 use crate::edit::list::{MAX_GAIN_DB, MAX_NAME_CHARS};
-use crate::edit::{Change, Edit, LevelCondition, Repair, Shape};
+use crate::edit::{Change, Edit, LevelCondition, Paste, PasteMode, Repair, Shape};
 use crate::signal::dehum::{Fundamental, MAX_HARMONICS};
 use crate::signal::limits::MAX_DECLICK_SENSITIVITY;
 use crate::signal::repair::RepairMode;
@@ -38,6 +38,7 @@ pub fn has_gain(edit: &Edit) -> bool {
                 | Shape::Denoise(_)
                 | Shape::Declick { .. }
                 | Shape::Dehum { .. }
+                | Shape::Paste(_)
         )
 }
 
@@ -534,6 +535,44 @@ fn specific_ui(ui: &mut egui::Ui, edit: &Edit, adjust: &dyn Fn(Edit, u64), repla
                     g,
                 )
             });
+        }
+        Shape::Paste(p) => {
+            ui.label("Mode");
+            let mut mode = p.mode;
+            ui.horizontal(|ui| {
+                for m in [PasteMode::Mix, PasteMode::Replace] {
+                    ui.selectable_value(&mut mode, m, m.name());
+                }
+            });
+            if mode != p.mode {
+                replace(with_shape(Shape::Paste(Paste { mode, ..*p })));
+            }
+            ui.end_row();
+            ui.label("Pasted at");
+            let mut to_s = p.to_s;
+            let r = ui.add(
+                egui::DragValue::new(&mut to_s)
+                    .speed(0.001)
+                    .range(0.0..=f64::MAX)
+                    .suffix(" s"),
+            );
+            if let Some(g) = gesture_of(ui, &r) {
+                adjust(with_shape(Shape::Paste(Paste { to_s, ..*p })), g);
+            }
+            ui.end_row();
+            ui.label("Gain");
+            let mut gain_db = edit.gain_db;
+            let r = ui.add(
+                egui::Slider::new(&mut gain_db, -60.0..=MAX_GAIN_DB)
+                    .suffix(" dB")
+                    .text("of the copy"),
+            );
+            if let Some(g) = gesture_of(ui, &r) {
+                let mut e = edit.clone();
+                e.gain_db = gain_db;
+                adjust(e, g);
+            }
+            ui.end_row();
         }
         Shape::Lasso { .. } | Shape::Brush { .. } | Shape::Erase { .. } => {}
     }

@@ -27,6 +27,16 @@ pub mod keys {
     /// Save the edit list as.
     pub const SAVE_AS: KeyboardShortcut =
         KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::S);
+    /// Save the session.
+    pub const SAVE_SESSION: KeyboardShortcut =
+        KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::ALT), Key::S);
+    /// Copy the selected region.
+    pub const COPY: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::C);
+    /// Paste the copied region, mixed in.
+    pub const PASTE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::V);
+    /// Paste the copied region, replacing the band at the cursor.
+    pub const PASTE_REPLACE: KeyboardShortcut =
+        KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::V);
     /// Export audio.
     pub const EXPORT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::E);
     /// Quit.
@@ -66,7 +76,7 @@ pub fn menu_bar_ui(
     let can_redo = doc.is_some_and(|d| d.history.can_redo());
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
-            if menu_item(ui, "Open recording…", Some(&keys::OPEN), true) {
+            if menu_item(ui, "Open recording or session…", Some(&keys::OPEN), true) {
                 commands.send(Command::OpenDialog);
             }
             if menu_item(ui, "Open image as sound…", None, true) {
@@ -81,6 +91,12 @@ pub fn menu_bar_ui(
             }
             if menu_item(ui, "Save edit list as…", Some(&keys::SAVE_AS), has_doc) {
                 commands.send(Command::SaveEditsAs(None));
+            }
+            if menu_item(ui, "Save session", Some(&keys::SAVE_SESSION), has_doc) {
+                commands.send(Command::SaveSession);
+            }
+            if menu_item(ui, "Save session as…", None, has_doc) {
+                commands.send(Command::SaveSessionAs(None));
             }
             ui.separator();
             if menu_item(ui, "Export audio…", Some(&keys::EXPORT), has_doc) {
@@ -123,6 +139,21 @@ pub fn menu_bar_ui(
             }
             if menu_item(ui, "Redo", Some(&keys::REDO), can_redo) {
                 commands.send(Command::Redo);
+            }
+            ui.separator();
+            if menu_item(ui, "Copy region", Some(&keys::COPY), has_doc && has_selection) {
+                commands.send(Command::Copy);
+            }
+            if menu_item(ui, "Paste region (mix) at cursor", Some(&keys::PASTE), has_doc) {
+                commands.send(Command::Paste(crate::edit::PasteMode::Mix));
+            }
+            if menu_item(
+                ui,
+                "Paste region (replace) at cursor",
+                Some(&keys::PASTE_REPLACE),
+                has_doc,
+            ) {
+                commands.send(Command::Paste(crate::edit::PasteMode::Replace));
             }
             ui.separator();
             if menu_item(ui, "Learn noise from selection", None, has_doc) {
@@ -480,6 +511,12 @@ pub fn describe_edit(edit: &Edit) -> String {
             };
         }
         Shape::Rect { time_s, freq_hz } => format!("rect {}", span(*time_s, *freq_hz)),
+        Shape::Paste(p) => format!(
+            "paste ({}) {} at {:.2} s",
+            p.mode.name(),
+            span(p.from_s, p.freq_hz),
+            p.to_s
+        ),
         Shape::Harmonics(h) => format!(
             "harmonics {:.2}–{:.2} s, f0 {} + {} overtones, {} wide",
             h.time_s[0],

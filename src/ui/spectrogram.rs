@@ -659,6 +659,13 @@ fn draw_edits(
                 painter.add(Shape::line(pts, Stroke::new(1.0, color)));
             }
             EditShape::Harmonics(h) => draw_harmonics(painter, h, to_screen, fill, stroke),
+            // The target of a paste: what it changes.
+            EditShape::Paste(p) => {
+                let [t0, t1] = p.target_s();
+                let r = Rect::from_two_pos(to_screen(t0, p.freq_hz[0]), to_screen(t1, p.freq_hz[1]));
+                painter.rect_filled(r, 0.0, fill);
+                painter.rect_stroke(r, 0.0, stroke, egui::StrokeKind::Middle);
+            }
             // A denoise step acts on the whole recording: nothing to outline.
             EditShape::Denoise(_) | EditShape::Declick { .. } | EditShape::Dehum { .. } => {}
         }

@@ -28,6 +28,13 @@ pub struct OpenDoc {
     pub doc: Document,
     /// Where the edit list was loaded from or saved to.
     pub edits_path: Option<PathBuf>,
+    /// The session file it was opened from or saved to.
+    pub session_path: Option<PathBuf>,
+    /// How the recording was read from its file (`None` for the demo or a picture's sound,
+    /// which have no file a session could point to).
+    pub open_options: Option<crate::io::OpenOptions>,
+    /// The recording file's content hash, once computed (opening a session, saving one).
+    pub content_hash: Option<String>,
     /// The files the document was read from: never written over.
     pub inputs: Vec<Input>,
     pub(super) envelope: Option<Arc<Envelope>>,
@@ -154,10 +161,16 @@ impl SpectroApp {
             self.view.version = version;
         }
         self.transport.reset();
+        let mut doc = Document::new(source);
+        // The STFT the edits render with is part of the document (undoable, saved with them).
+        doc.edits.stft = Some(crate::edit::StftSettings::from_params(params));
         self.open = Some(OpenDoc {
-            doc: Document::new(source),
+            doc,
             recording,
             edits_path: None,
+            session_path: None,
+            open_options: None,
+            content_hash: None,
             inputs,
             envelope: None,
             edited_envelope: None,

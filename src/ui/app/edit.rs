@@ -2,7 +2,8 @@
 //! noise learning; and redrawing what a change affected.
 
 use super::SpectroApp;
-use crate::edit::{Affected, Change, Denoise, Edit, NoiseEstimate, Shape};
+use crate::edit::{Affected, Change, Denoise, Edit, NoiseEstimate, Shape, StftSettings};
+use crate::signal::StftParams;
 use crate::ui::command::Command;
 use crate::ui::denoise::{current_denoise, learn_from_selection};
 use crate::ui::view::Version;
@@ -75,6 +76,7 @@ impl SpectroApp {
                     });
                 }
             }
+            Command::SetStft(params) => self.change_stft(params),
             // The other domains' commands are routed elsewhere by `execute`.
             _ => {}
         }
@@ -88,6 +90,39 @@ impl SpectroApp {
         let affected = open.doc.apply(change, 2.0 * hop_s);
         self.follow_edits(|i| follow.index_after(i));
         self.changed(affected);
+        self.follow_stft();
+    }
+
+    /// The STFT command: with a document, an undoable change of the STFT its edits are
+    /// rendered with (refused, with a message, when the recording cannot take it); without
+    /// one, the setting for the next recording.
+    fn change_stft(&mut self, params: StftParams) {
+        let Some(open) = &self.open else {
+            self.view.stft = params;
+            return;
+        };
+        if params == self.view.stft {
+            return;
+        }
+        // A step the engine cannot follow is never recorded.
+        if let Err(e) = Self::make_engine(&open.recording, params) {
+            return self.fail(e.to_string());
+        }
+        let before = open.doc.edits.stft;
+        self.apply_change(Change::SetStft {
+            before,
+            after: Some(StftSettings::from_params(params)),
+        });
+    }
+
+    /// Keeps the view's STFT on the document's after a change, an undo or a redo.
+    pub(super) fn follow_stft(&mut self) {
+        let Some(s) = self.open.as_ref().and_then(|o| o.doc.edits.stft) else {
+            return;
+        };
+        if s.params() != self.view.stft {
+            self.set_stft(s.params());
+        }
     }
 
     /// Keeps the selection and the solo on the same edit after the list changed: `map` says
@@ -206,6 +241,7 @@ impl SpectroApp {
         if self.selected_edit.is_some_and(|i| i >= count) {
             self.selected_edit = None;
         }
+        self.follow_stft();
     }
 
     /// The Threshold tool's button: a threshold edit over the whole view.

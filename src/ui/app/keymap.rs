@@ -4,6 +4,7 @@
 use egui::{Key, KeyboardShortcut};
 
 use super::SpectroApp;
+use crate::edit::PasteMode;
 use crate::ui::command::Command;
 use crate::ui::panels::keys;
 use crate::ui::tools::Tool;
@@ -62,6 +63,7 @@ pub fn keymap() -> Vec<KeyBinding> {
     };
     let mut map = vec![
         shortcut(keys::OPEN, send(C::OpenDialog)),
+        shortcut(keys::SAVE_SESSION, send(C::SaveSession)),
         shortcut(keys::SAVE_AS, send(C::SaveEditsAs(None))),
         shortcut(keys::SAVE, send(C::SaveEdits)),
         shortcut(keys::EXPORT, send(C::ExportAudio(None))),
@@ -69,6 +71,9 @@ pub fn keymap() -> Vec<KeyBinding> {
         shortcut(keys::REDO, send(C::Redo)),
         shortcut(keys::REDO_Y, send(C::Redo)),
         shortcut(keys::UNDO, send(C::Undo)),
+        shortcut(keys::COPY, send(C::Copy)),
+        shortcut(keys::PASTE_REPLACE, send(C::Paste(PasteMode::Replace))),
+        shortcut(keys::PASTE, send(C::Paste(PasteMode::Mix))),
     ];
     map.extend(
         Tool::ALL
@@ -168,6 +173,19 @@ impl SpectroApp {
         }
         if ctx.egui_wants_keyboard_input() || self.dialogs.is_open() || self.image_dialog.is_some() {
             return;
+        }
+        // The desktop turns Ctrl+C and Ctrl+V into clipboard events, not keys.
+        let (copy, paste) = ctx.input(|i| {
+            (
+                i.events.iter().any(|e| matches!(e, egui::Event::Copy)),
+                i.events.iter().any(|e| matches!(e, egui::Event::Paste(_))),
+            )
+        });
+        if copy {
+            self.commands.send(Command::Copy);
+        }
+        if paste {
+            self.commands.send(Command::Paste(PasteMode::Mix));
         }
         self.space_key(ctx);
         let (shift, events) = ctx.input(|i| {
@@ -288,6 +306,8 @@ mod tests {
                 .expect("bound")
         };
         assert!(at(keys::SAVE_AS) < at(keys::SAVE));
+        assert!(at(keys::SAVE_SESSION) < at(keys::SAVE));
+        assert!(at(keys::PASTE_REPLACE) < at(keys::PASTE));
         assert!(at(keys::REDO) < at(keys::UNDO));
         let tool = |t: Tool| {
             map.iter()

@@ -50,7 +50,6 @@ impl SpectroApp {
                 }
             }
             Command::ShowVersion(v) => self.view.version = v,
-            Command::SetStft(params) => self.set_stft(params),
             Command::SetScale(scale) => {
                 // Keep the same frequencies in view across the change of axis.
                 if let Some(old) = self.axis() {
@@ -81,6 +80,7 @@ impl SpectroApp {
     }
 
     /// Changes the STFT used to draw (and to feather new edits): a new engine, all tiles redrawn.
+    /// The document's own setting is changed through the history (`Command::SetStft`).
     pub(super) fn set_stft(&mut self, params: StftParams) {
         let Some(open) = &mut self.open else {
             self.view.stft = params;
