@@ -97,7 +97,7 @@ fn gain_bypass_solo_rename_and_reorder_from_the_list_and_inspector_each_undo() {
     let start = edits(&h);
 
     // Select the whistle's edit in the list: the inspector opens for it.
-    h.get_by_label(&describe_edit(&whistle)).click();
+    h.get_by_label(&format!("1. {}", describe_edit(&whistle))).click();
     h.run_steps(3);
     assert_eq!(h.state().selected_edit(), Some(0));
     h.get_by_label("Selected edit (1)");
@@ -108,7 +108,7 @@ fn gain_bypass_solo_rename_and_reorder_from_the_list_and_inspector_each_undo() {
     assert_eq!(edits(&h)[0].gain_db, -30.0);
     let after_untick = edits(&h);
     let n = steps(&h).len();
-    let slider = h.get_by_role_and_label(Role::Slider, "edit gain").rect();
+    let slider = h.get_by_role_and_label(Role::Slider, "Gain").rect();
 
     let from = slider.left_center() + egui::vec2(slider.width() * 0.35, 0.0);
     let to = slider.left_center() + egui::vec2(slider.width() * 0.75, 0.0);
@@ -125,7 +125,7 @@ fn gain_bypass_solo_rename_and_reorder_from_the_list_and_inspector_each_undo() {
     undo_to(&mut h, &start, "the −∞ tick");
 
     // Bypass from the list: the edit stays, the edited result no longer has it.
-    h.get_all_by_label("byp").next().unwrap().click();
+    h.get_all_by_label("bypass").next().unwrap().click();
     h.run_steps(3);
     assert!(edits(&h)[0].bypass && !edits(&h)[1].bypass);
     assert_eq!(edits(&h).len(), 2);
@@ -168,7 +168,7 @@ fn gain_bypass_solo_rename_and_reorder_from_the_list_and_inspector_each_undo() {
     assert_eq!(edits(&h), start);
     wait_idle(&mut h);
     // Ending it from the inspector of the soloed edit brings back the whole list and view.
-    h.get_by_label(&describe_edit(&low)).click();
+    h.get_by_label(&format!("2. {}", describe_edit(&low))).click();
     h.run_steps(3);
     assert_eq!(h.state().selected_edit(), Some(1));
     h.get_by_label("Solo").click();

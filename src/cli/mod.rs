@@ -80,6 +80,10 @@ pub struct Cli {
     /// frequency near one partial); the tracked selection is shown pending, as after a drag.
     #[arg(long, value_name = "START:END:HZ", value_parser = parse_harmonics_seed)]
     pub harmonics_seed: Option<[f64; 3]>,
+    /// Start with edit N (1 is the first) of the edit list selected, with the Pointer tool: its
+    /// handles on the picture and its settings in the side panel.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub select_edit: Option<u64>,
 }
 
 /// Parses `--harmonics-seed START:END:HZ`.
@@ -556,6 +560,7 @@ fn launch_window(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
         tool: cli.tool,
         autosave_dir: crate::ui::autosave::default_dir(),
         harmonics_seed: cli.harmonics_seed,
+        select_edit: cli.select_edit.map(|n| (n - 1) as usize),
     })
 }
 

@@ -137,7 +137,10 @@ impl Change {
                 }
                 None => "STFT default".to_owned(),
             },
-            Change::ReplaceAll { after, .. } => format!("load {} edits", after.edits.len()),
+            Change::ReplaceAll { after, .. } => match after.edits.len() {
+                1 => "load 1 edit".to_owned(),
+                n => format!("load {n} edits"),
+            },
             Change::Move { from, to } => format!("move edit {} to {}", from + 1, to + 1),
         }
     }

@@ -125,6 +125,8 @@ pub struct SpectroApp {
     initial_edits: Option<std::path::PathBuf>,
     /// A Harmonics-tool seed to track when the first recording has opened.
     initial_harmonics: Option<[f64; 3]>,
+    /// The edit to select (with the Pointer tool) when the first edit list has loaded.
+    initial_selected_edit: Option<usize>,
     screenshot: ScreenshotState,
     /// Set by `--screenshot`: the outcome for the process exit code.
     pub outcome: Arc<Mutex<Option<Result<(), String>>>>,
@@ -197,6 +199,7 @@ impl SpectroApp {
             open_options: launch.open,
             initial_edits: launch.edits,
             initial_harmonics: launch.harmonics_seed,
+            initial_selected_edit: launch.select_edit,
             screenshot: ScreenshotState::new(launch.screenshot),
             outcome: Arc::new(Mutex::new(None)),
             allow_close: false,

@@ -86,6 +86,8 @@ pub fn inspector_ui(ui: &mut egui::Ui, input: &InspectorInput<'_>, commands: &Co
         e
     };
 
+    // The labels stay whole; the panel is wide enough for them and their fields.
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
     egui::Grid::new("inspector").num_columns(2).show(ui, |ui| {
         ui.label("Name");
         name_ui(ui, edit, index, &replace);
@@ -161,7 +163,7 @@ pub fn inspector_ui(ui: &mut egui::Ui, input: &InspectorInput<'_>, commands: &Co
         }
 
         if has_gain(edit) {
-            ui.label("Gain");
+            let label = ui.label("Gain");
             ui.horizontal(|ui| {
                 let mut remove = edit.gain_db == f64::NEG_INFINITY;
                 if ui
@@ -174,13 +176,14 @@ pub fn inspector_ui(ui: &mut egui::Ui, input: &InspectorInput<'_>, commands: &Co
                     }));
                 }
                 let mut gain = if remove { -60.0 } else { edit.gain_db };
-                let resp = ui.add_enabled(
-                    !remove,
-                    egui::Slider::new(&mut gain, -60.0..=MAX_GAIN_DB.min(24.0))
-                        .suffix(" dB")
-                        .fixed_decimals(1)
-                        .text("edit gain"),
-                );
+                let resp = ui
+                    .add_enabled(
+                        !remove,
+                        egui::Slider::new(&mut gain, -60.0..=MAX_GAIN_DB.min(24.0))
+                            .suffix(" dB")
+                            .fixed_decimals(1),
+                    )
+                    .labelled_by(label.id);
                 if let Some(g) = gesture_of(ui, &resp) {
                     adjust(with(&|e| e.gain_db = gain), g);
                 }

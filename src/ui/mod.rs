@@ -74,6 +74,9 @@ pub struct LaunchOptions {
     /// Start with the Harmonics tool seeded on `[start_s, end_s, freq_hz]` once the recording
     /// is open: its tracked selection is shown pending (for scripted screenshots).
     pub harmonics_seed: Option<[f64; 3]>,
+    /// Start with the edit at this position of the loaded edit list selected, with the Pointer
+    /// tool (its handles and its inspector shown, for scripted screenshots).
+    pub select_edit: Option<usize>,
 }
 
 impl Default for LaunchOptions {
@@ -93,6 +96,7 @@ impl Default for LaunchOptions {
             tool: None,
             autosave_dir: None,
             harmonics_seed: None,
+            select_edit: None,
         }
     }
 }

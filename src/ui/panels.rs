@@ -327,7 +327,7 @@ fn tool_options_ui(
     harmonics_pending: bool,
     sample_rate: Option<f64>,
 ) {
-    if matches!(tool, Tool::Hand | Tool::Select | Tool::Tune) {
+    if matches!(tool, Tool::Pointer | Tool::Hand | Tool::Select | Tool::Tune) {
         ui.weak(tool.help());
         return;
     }
@@ -572,7 +572,27 @@ fn edit_rows_ui(
 ) {
     let count = edits.len();
     for (i, e) in edits.iter().enumerate() {
+        // The description on a line of its own, so it reads whole in the fixed-width panel;
+        // the edit's buttons under it.
+        let is_selected = selected == Some(i);
+        let text = match &e.name {
+            Some(name) => format!("{}. {name} ({})", i + 1, describe_edit(e)),
+            None => format!("{}. {}", i + 1, describe_edit(e)),
+        };
+        let text = if e.bypass {
+            egui::RichText::new(text).weak().strikethrough()
+        } else {
+            egui::RichText::new(text)
+        };
+        if ui
+            .selectable_label(is_selected, text)
+            .on_hover_text("Select: its handles on the picture, its settings below")
+            .clicked()
+        {
+            commands.send(Command::SelectEdit((!is_selected).then_some(i)));
+        }
         ui.horizontal(|ui| {
+            ui.add_space(12.0);
             if ui.small_button("x").on_hover_text("Delete this edit").clicked() {
                 commands.send(Command::DeleteEdit(i));
             }
@@ -589,7 +609,7 @@ fn edit_rows_ui(
                 commands.send(Command::Change(Change::Move { from: i, to: i + 1 }));
             }
             if ui
-                .selectable_label(e.bypass, "byp")
+                .selectable_label(e.bypass, "bypass")
                 .on_hover_text("Bypass: keep the edit but let it do nothing (saved with the list)")
                 .clicked()
             {
@@ -608,19 +628,6 @@ fn edit_rows_ui(
                 .clicked()
             {
                 commands.send(Command::SoloEdit((!soloed).then_some(i)));
-            }
-            let is_selected = selected == Some(i);
-            let text = match &e.name {
-                Some(name) => format!("{name} ({})", describe_edit(e)),
-                None => describe_edit(e),
-            };
-            let text = if e.bypass {
-                egui::RichText::new(text).weak().strikethrough()
-            } else {
-                egui::RichText::new(text)
-            };
-            if ui.selectable_label(is_selected, text).clicked() {
-                commands.send(Command::SelectEdit((!is_selected).then_some(i)));
             }
         });
     }

@@ -194,6 +194,11 @@ impl SpectroApp {
         if let Some(edits) = self.initial_edits.take() {
             self.load_edits(edits, ctx);
         }
+        if let Some(index) = self.initial_selected_edit.take() {
+            self.tool = crate::ui::tools::Tool::Pointer;
+            self.commands
+                .send(crate::ui::command::Command::SelectEdit(Some(index)));
+        }
         if let Some([t0, t1, hz]) = self.initial_harmonics.take() {
             self.tool = crate::ui::tools::Tool::Harmonics;
             let s = &self.settings;

@@ -267,7 +267,8 @@ impl SpectroApp {
         if let Some(open) = &mut self.open {
             open.doc.history.mark_saved();
         }
-        self.set_status(format!("Loaded {n} edits from {}", path.display()));
+        let s = if n == 1 { "" } else { "s" };
+        self.set_status(format!("Loaded {n} edit{s} from {}", path.display()));
     }
 
     /// A name next to the recording: its stem, `suffix`, `.ext`.
