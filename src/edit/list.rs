@@ -373,6 +373,20 @@ impl Edit {
         Some([t0 - feather, t1 + feather])
     }
 
+    /// True if the edit takes a gain (`gain_db`): not a repair, and not a step that changes
+    /// the signal by itself or restores (erase, paint, denoise, de-click, de-hum).
+    pub fn has_gain(&self) -> bool {
+        self.repair.is_none()
+            && !matches!(
+                self.shape,
+                Shape::Erase { .. }
+                    | Shape::Paint { .. }
+                    | Shape::Denoise(_)
+                    | Shape::Declick { .. }
+                    | Shape::Dehum { .. }
+            )
+    }
+
     /// True if the edit acts on the recording: it is not bypassed.
     pub fn is_active(&self) -> bool {
         !self.bypass
@@ -1248,16 +1262,7 @@ fn edit_to_value(edit: &Edit) -> Value {
             obj.insert("strength".into(), Value::from(r.strength));
         }
     }
-    if edit.repair.is_none()
-        && !matches!(
-            edit.shape,
-            Shape::Erase { .. }
-                | Shape::Paint { .. }
-                | Shape::Denoise(_)
-                | Shape::Declick { .. }
-                | Shape::Dehum { .. }
-        )
-    {
+    if edit.has_gain() {
         let gain = if edit.gain_db == f64::NEG_INFINITY {
             Value::from("-inf")
         } else {

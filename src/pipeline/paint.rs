@@ -17,7 +17,7 @@ use rustfft::num_complex::Complex32;
 use super::declick::declick_channel;
 use super::repair::{RepairReport, repair_edit};
 use crate::edit::list::{Edit, PhaseSettings, Shape};
-use crate::edit::mask::{Grid, MaskRaster};
+use crate::edit::mask::MaskRaster;
 use crate::signal::declick::{Click, DeclickSample};
 use crate::signal::dehum::model::Complex64;
 use crate::signal::dehum::{DehumReport, DehumSettings, HumModel, dehum_channel};
@@ -261,12 +261,7 @@ where
         hums: Vec::new(),
         dehums: Vec::new(),
     };
-    let grid = Grid {
-        sample_rate: source.sample_rate(),
-        fft_len: stft.fft_len(),
-        hop: stft.hop(),
-        complex: T::IS_COMPLEX,
-    };
+    let grid = super::render::grid_for(stft, source);
     let total = stft.num_frames(source.len());
     let full_scale = stft.full_scale_magnitude();
     let layered: Vec<&Edit> = edits.iter().filter(|e| is_layer_edit(e)).collect();

@@ -39,12 +39,7 @@ pub fn paste_channel<T: ReadSamples>(
     if !edit.applies_to(channel) {
         return Ok(None);
     }
-    let grid = Grid {
-        sample_rate: source.sample_rate(),
-        fft_len: stft.fft_len(),
-        hop: stft.hop(),
-        complex: T::IS_COMPLEX,
-    };
+    let grid = super::render::grid_for(stft, source);
     let total = stft.num_frames(source.len());
     let shift = (paste.offset_s() * grid.sample_rate).round() as i64;
     let gain = 10f64.powf(edit.gain_db / 20.0) as f32;

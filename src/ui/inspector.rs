@@ -27,19 +27,10 @@ pub struct InspectorInput<'a> {
     pub solo: Option<usize>,
 }
 
-/// True if the edit takes a gain (and keep-only): not a repair, not a step that changes the
-/// signal by itself or restores.
+/// True if the edit takes a gain and keep-only in the inspector's common rows (a paste's gain
+/// of the copy is among its own settings).
 pub fn has_gain(edit: &Edit) -> bool {
-    edit.repair.is_none()
-        && !matches!(
-            edit.shape,
-            Shape::Erase { .. }
-                | Shape::Paint { .. }
-                | Shape::Denoise(_)
-                | Shape::Declick { .. }
-                | Shape::Dehum { .. }
-                | Shape::Paste(_)
-        )
+    edit.has_gain() && !matches!(edit.shape, Shape::Paste(_))
 }
 
 /// True if the shape may repair its region instead of taking a gain.
