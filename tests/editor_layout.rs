@@ -8,7 +8,7 @@ mod common;
 #[path = "common/editor.rs"]
 mod editor;
 
-use editor::{harness, harness_with, wait_idle, wait_until};
+use editor::{drag, harness, harness_with, wait_idle, wait_until};
 
 use egui::Key;
 use egui_kittest::kittest::Queryable;
@@ -307,6 +307,38 @@ fn sound_opens_on_a_log_axis_from_20_hz_and_iq_on_a_linear_one_centred_on_0() {
     assert!((centre.y - plot.center().y).abs() < 1.0, "{centre:?} in {plot:?}");
     let quarter = h.state().screen_pos(0.05, 500_000.0).unwrap();
     assert!((quarter.y - (plot.center().y - plot.height() / 4.0)).abs() < 1.0);
+}
+
+#[test]
+fn a_rectangle_dragged_to_the_bottom_of_the_log_axis_reaches_0_hz() {
+    // The log axis starts at 20 Hz; what lies under it (the hum's DC offset, rumble) is taken by
+    // a rectangle dragged to the plot's bottom edge, as on a linear axis.
+    let mut h = harness();
+    wait_idle(&mut h);
+    h.get_by_label("Rectangle").click();
+    h.run_steps(2);
+    let plot = plot(&h);
+    let a = h.state().screen_pos(1.0, 80.0).expect("80 Hz in view");
+    let b = egui::pos2(h.state().screen_pos(3.0, 80.0).unwrap().x, plot.bottom() - 1.0);
+    drag(&mut h, a, b, 8);
+    let edits = h.state().open.as_ref().unwrap().doc.edits.edits.clone();
+    let Shape::Rect { time_s, freq_hz } = edits.last().expect("one edit").shape else {
+        panic!("expected a rect, got {:?}", edits.last().map(|e| &e.shape))
+    };
+    assert_eq!(freq_hz[0], 0.0, "{freq_hz:?}");
+    assert!((freq_hz[1] - 80.0).abs() < 5.0, "{freq_hz:?}");
+    assert!(
+        (time_s[0] - 1.0).abs() < 0.05 && (time_s[1] - 3.0).abs() < 0.05,
+        "{time_s:?}"
+    );
+    // Dragged a little above the bottom, the edge is where the pointer is.
+    let c = egui::pos2(b.x, h.state().screen_pos(3.0, 40.0).unwrap().y);
+    drag(&mut h, a, c, 8);
+    let edits = h.state().open.as_ref().unwrap().doc.edits.edits.clone();
+    let Shape::Rect { freq_hz, .. } = edits.last().unwrap().shape else {
+        panic!("expected a rect")
+    };
+    assert!((freq_hz[0] - 40.0).abs() < 3.0, "{freq_hz:?}");
 }
 
 #[test]

@@ -364,7 +364,7 @@ pub fn spectrogram_ui(
                     };
                     commands.send(Command::SetSelection(Some(super::transport::Selection {
                         time_s: [start[0].min(end[0]), start[0].max(end[0])],
-                        freq_hz: [axis.hz_of(u[0]), axis.hz_of(u[1])],
+                        freq_hz: [axis.edge_hz_of(u[0]), axis.edge_hz_of(u[1])],
                     })));
                 }
             }

@@ -208,7 +208,10 @@ impl ToolSettings {
 
     /// A rectangle between two points given as (seconds, axis position).
     pub fn rect_edit(&self, a: [f64; 2], b: [f64; 2], frame: &EditFrame) -> Edit {
-        let (f0, f1) = (frame.axis.hz_of(a[1].min(b[1])), frame.axis.hz_of(a[1].max(b[1])));
+        let (f0, f1) = (
+            frame.axis.edge_hz_of(a[1].min(b[1])),
+            frame.axis.edge_hz_of(a[1].max(b[1])),
+        );
         self.finish(
             Shape::Rect {
                 time_s: [a[0].min(b[0]), a[0].max(b[0])],
@@ -221,7 +224,10 @@ impl ToolSettings {
 
     /// A threshold edit over the rectangle between two points.
     pub fn threshold_edit(&self, a: [f64; 2], b: [f64; 2], frame: &EditFrame) -> Edit {
-        let (f0, f1) = (frame.axis.hz_of(a[1].min(b[1])), frame.axis.hz_of(a[1].max(b[1])));
+        let (f0, f1) = (
+            frame.axis.edge_hz_of(a[1].min(b[1])),
+            frame.axis.edge_hz_of(a[1].max(b[1])),
+        );
         let condition = if self.threshold_above {
             LevelCondition::Above(self.threshold_db)
         } else {
