@@ -162,7 +162,7 @@ fn speech_under_drifting_hum_beats_the_notch_bank_by_6_db() {
         let (out, report) = through_pipeline(&mix, entry);
         let score = si_sdr_db(&out, &clean);
         eprintln!("{entry}: SI-SDR {input:.2} dB in, notch bank {peer:.2}, Spectro {score:.2}; {report:?}");
-        // The issue asks for 6 dB above the notch bank; measured 23.6 over it.
+        // The issue asks for 6 dB above the notch bank; measured 29.3 over it.
         assert!(
             score >= peer + 7.0,
             "{entry}: {score:.2} dB vs the notch bank's {peer:.2}"
@@ -174,13 +174,13 @@ fn speech_under_drifting_hum_beats_the_notch_bank_by_6_db() {
         assert!(err < 0.045, "{entry}: track off by {err:.4} Hz");
         assert!(report.f0_min_hz < 49.65 && report.f0_max_hz > 50.35, "{report:?}");
         // In the pauses the hum is the only thing left to remove. The issue asks for 40 dB;
-        // measured 34.4 dB (30 before per-harmonic weights; the speech around a pause still
-        // leaks into the fit): this guards what is reached.
+        // measured 40.1 dB (34.4 before the baseband fits with chosen smoothing): this guards
+        // what is reached, with a margin for the track's and the fit's small changes.
         let left: Vec<f32> = out.iter().zip(&clean).map(|(o, c)| o - c).collect();
         let down_db = 10.0 * (energy_in(&hum, &quiet) / energy_in(&left, &quiet)).log10();
         eprintln!("  hum {down_db:.1} dB down in the pauses");
         assert!(
-            down_db >= 32.0,
+            down_db >= 38.0,
             "{entry}: hum only {down_db:.1} dB down in the pauses"
         );
     }
@@ -235,14 +235,16 @@ fn auto_finds_60_hz_hum_and_follows_a_random_walk() {
     assert_eq!(report.nominal_hz, 60.0);
     assert_eq!(report.harmonics, (1..=12).collect::<Vec<_>>());
     let err = track_error_hz(&report, f0);
+    eprintln!("60 Hz: track within {err:.4} Hz");
     let errors: Vec<String> = report
         .track_hz
         .iter()
         .map(|&[t, f]| format!("{t}:{:+.3}", f - f0(t)))
         .collect();
-    // This walk turns faster (up to 0.7 Hz/s) than the fixture's drift; measured 0.058 Hz.
+    // This walk turns faster (up to 0.7 Hz/s) than the fixture's drift; measured 0.051 Hz.
     assert!(err < 0.075, "track off by {err:.4} Hz: {errors:?}");
-    assert!(score >= 14.0, "SI-SDR {score:.2} dB");
+    // Measured 29.0 dB (19.2 before the baseband fits).
+    assert!(score >= 22.0, "SI-SDR {score:.2} dB");
 }
 
 #[test]
@@ -303,7 +305,9 @@ fn iq_hum_is_removed_at_both_signs() {
         e_left += (h - est[i]).norm_sqr();
     }
     let down_db = 10.0 * (e_hum / e_left).log10();
-    assert!(down_db >= 30.0, "IQ hum only {down_db:.1} dB down");
+    eprintln!("IQ hum {down_db:.1} dB down");
+    // Measured 39.2 dB.
+    assert!(down_db >= 35.0, "IQ hum only {down_db:.1} dB down");
 }
 
 #[test]

@@ -36,6 +36,14 @@ fn learn_the_hiss_from_a_selection_shape_it_hear_what_goes_and_export() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness();
     wait_idle(&mut h);
+    // A linear axis, so the selection can reach down to 0 Hz (the log axis starts at one bin).
+    h.state().commands().send(spectro::ui::command::Command::SetScale(
+        spectro::signal::FreqScale::Linear,
+    ));
+    h.state()
+        .commands()
+        .send(spectro::ui::command::Command::ZoomToFit);
+    h.run_steps(3);
     let edits = |h: &Harness<'static, SpectroApp>| h.state().open.as_ref().unwrap().doc.edits.edits.clone();
 
     // Learn needs a selection first: the button is disabled, the menu item says why.

@@ -33,13 +33,15 @@ with tempfile.TemporaryDirectory() as tmp:
         o.setsampwidth(2)
         o.setframerate(fs)
         o.writeframes((np.clip(y, -1, 1) * 32767).astype(np.int16).tobytes())
-    edits = os.path.join(tmp, "knock.json")
-    with open(edits, "w") as f:
+    # Named relative to the repository, as a user would type it: the status bar shows it.
+    edits = os.path.join("target", "screenshot-inputs", "knock.json")
+    os.makedirs(os.path.join(ROOT, os.path.dirname(edits)), exist_ok=True)
+    with open(os.path.join(ROOT, edits), "w") as f:
         json.dump({"version": 1, "edits": [
             {"type": "rect", "time_s": [3.995, 4.085], "freq_hz": [0, fs / 2], "repair": "auto"}]}, f)
     env = dict(os.environ, XDG_STATE_HOME=os.path.join(tmp, "state"))
     for show, name in [("original", "repair-before.png"), ("edited", "repair-after.png")]:
         out = os.path.join(ROOT, "screenshots", name)
         subprocess.run([spectro, "--screenshot", out, "--size", "1400x700", "--show", show,
-                        knocked, "--edits", edits], check=True, env=env)
+                        knocked, "--edits", edits], check=True, env=env, cwd=ROOT)
         print("wrote", out)

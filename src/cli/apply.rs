@@ -7,7 +7,6 @@ use clap::Args;
 
 use super::{InputArgs, StftArgs};
 use crate::edit::EditList;
-use crate::edit::load_edit_list;
 use crate::io::Encoding;
 use crate::pipeline::export::export_edited_applied;
 use crate::signal::Progress;
@@ -25,7 +24,7 @@ use crate::signal::Progress;
 pub struct ApplyArgs {
     /// The recording.
     pub file: PathBuf,
-    /// The edit list (JSON, version 1).
+    /// The edit list (JSON, version 1). A session (.spectro) works too: its edit list is used.
     #[arg(long, value_name = "EDITS.json")]
     pub edits: PathBuf,
     /// Output file: .wav (RF64 past 4 GB) or .flac, or for IQ input a raw .cu8/.cs8/.cs16/.cf32.
@@ -65,7 +64,7 @@ pub fn parse_encoding(s: &str) -> Result<Encoding, String> {
 pub fn run(args: &ApplyArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let rec = std::sync::Arc::new(args.input.open(&args.file)?);
-    let list = load_edit_list(&args.edits)?;
+    let list = super::edits_arg::read_edits(&args.edits, &rec)?;
     let params = args.stft.checked(Some((&list, &args.edits)))?;
     super::check_edits(&list, &args.edits, rec.as_ref(), params)?;
     let inputs = super::files_read(Some(&rec), &[Some(&args.edits)]);

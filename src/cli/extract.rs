@@ -36,7 +36,7 @@ pub struct ExtractArgs {
     /// Replace outputs that already exist (never one of the inputs).
     #[arg(long)]
     pub force: bool,
-    /// Apply this edit list before cutting the region out (e.g. an interferer removed).
+    /// Apply this edit list before cutting the region out (e.g. an interferer removed). A session (.spectro) works too: its edit list is used.
     #[arg(long, value_name = "EDITS.json")]
     pub edits: Option<PathBuf>,
     /// Output encoding (default: the input's).
@@ -80,7 +80,7 @@ pub fn run(args: &ExtractArgs) -> anyhow::Result<()> {
     let list = args
         .edits
         .as_deref()
-        .map(crate::edit::load_edit_list)
+        .map(|p| super::edits_arg::read_edits(p, &rec))
         .transpose()?
         .unwrap_or_default();
     let params = args.stft.checked(args.edits.as_deref().map(|p| (&list, p)))?;

@@ -7,7 +7,6 @@ use anyhow::bail;
 use clap::Args;
 
 use super::{InputArgs, StftArgs};
-use crate::edit::load_edit_list;
 use crate::features::{BurstOptions, FeatureOptions, csv};
 use crate::signal::{Progress, SampleSource};
 
@@ -44,7 +43,7 @@ use crate::signal::{Progress, SampleSource};
 pub struct FeaturesArgs {
     /// The recording.
     pub file: PathBuf,
-    /// Edit list to apply first (JSON, version 1).
+    /// Edit list to apply first (JSON, version 1). A session (.spectro) works too: its edit list is used.
     #[arg(long, value_name = "EDITS.json")]
     pub edits: Option<PathBuf>,
     /// Output CSV of frames; bursts go to the same name with .bursts.csv.
@@ -146,7 +145,11 @@ impl FeaturesArgs {
 pub fn run(args: &FeaturesArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let rec = std::sync::Arc::new(args.input.open(&args.file)?);
-    let list = args.edits.as_deref().map(load_edit_list).transpose()?;
+    let list = args
+        .edits
+        .as_deref()
+        .map(|p| super::edits_arg::read_edits(p, &rec))
+        .transpose()?;
     // The edits render with the list's own STFT; --fft/--hop/--window set the analysis.
     let edit_stft = StftArgs::default().checked(list.as_ref().zip(args.edits.as_deref()))?;
     if let (Some(list), Some(path)) = (&list, &args.edits) {

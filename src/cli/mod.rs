@@ -6,6 +6,7 @@ pub mod declick;
 pub mod dehum;
 pub mod demo;
 pub mod denoise;
+pub mod edits_arg;
 pub mod extract;
 pub mod features;
 pub mod from_image;
@@ -39,7 +40,8 @@ pub struct Cli {
     /// A command; without one, Spectro opens the editor.
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Recording to open in the editor (the bundled demo when omitted).
+    /// Recording to open in the editor (the bundled demo when omitted), or a session
+    /// (.spectro) to reopen where it was left.
     pub file: Option<PathBuf>,
     /// How to read FILE.
     #[command(flatten)]
@@ -63,6 +65,10 @@ pub struct Cli {
     /// Window size in points, WIDTHxHEIGHT.
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     pub size: Option<[f32; 2]>,
+    /// The tool selected at start (hand, select, rectangle, brush, eraser, lasso, paint,
+    /// threshold, harmonics, tune), e.g. to take a screenshot of its options.
+    #[arg(long, value_name = "TOOL", value_parser = parse_tool)]
+    pub tool: Option<crate::ui::tools::Tool>,
     /// Run a scripted session of pans, zooms and a brush stroke in the window, print frame-time
     /// percentiles and the time to the first full view as JSON, and exit.
     #[arg(long)]
@@ -74,6 +80,10 @@ pub struct Cli {
     /// frequency near one partial); the tracked selection is shown pending, as after a drag.
     #[arg(long, value_name = "START:END:HZ", value_parser = parse_harmonics_seed)]
     pub harmonics_seed: Option<[f64; 3]>,
+    /// Start with edit N (1 is the first) of the edit list selected, with the Pointer tool: its
+    /// handles on the picture and its settings in the side panel.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub select_edit: Option<u64>,
 }
 
 /// Parses `--harmonics-seed START:END:HZ`.
@@ -103,6 +113,22 @@ pub fn files_read(rec: Option<&Recording>, others: &[Option<&std::path::Path>]) 
 /// `files` as the borrowed list the writers take.
 pub fn as_paths(files: &[PathBuf]) -> Vec<&std::path::Path> {
     files.iter().map(PathBuf::as_path).collect()
+}
+
+/// Parses a tool's name as the toolbar shows it, in any case (`rect` for the rectangle too).
+pub fn parse_tool(s: &str) -> Result<crate::ui::tools::Tool, String> {
+    use crate::ui::tools::Tool;
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("rect") {
+        return Ok(Tool::Rect);
+    }
+    Tool::ALL
+        .into_iter()
+        .find(|t| t.label().eq_ignore_ascii_case(s))
+        .ok_or_else(|| {
+            let names: Vec<String> = Tool::ALL.iter().map(|t| t.label().to_lowercase()).collect();
+            format!("unknown tool '{s}' (expected one of {})", names.join(", "))
+        })
 }
 
 /// Parses `WIDTHxHEIGHT`.
@@ -531,8 +557,10 @@ fn launch_window(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             .into_iter()
             .find(|v| v.name() == cli.show)
             .unwrap_or_default(),
+        tool: cli.tool,
         autosave_dir: crate::ui::autosave::default_dir(),
         harmonics_seed: cli.harmonics_seed,
+        select_edit: cli.select_edit.map(|n| (n - 1) as usize),
     })
 }
 

@@ -9,7 +9,6 @@ use clap::Args;
 use super::{InputArgs, StftArgs};
 use crate::audio::demod::{DemodMode, DemodSettings};
 use crate::audio::{PlayRequest, Player};
-use crate::edit::load_edit_list;
 use crate::signal::SampleSource;
 
 /// Arguments of `spectro play`.
@@ -29,7 +28,7 @@ pub struct PlayArgs {
     /// The recording.
     #[arg(required_unless_present = "list_devices")]
     pub file: Option<PathBuf>,
-    /// Hear the recording with this edit list applied.
+    /// Hear the recording with this edit list applied. A session (.spectro) works too: its edit list is used.
     #[arg(long, value_name = "EDITS.json")]
     pub edits: Option<PathBuf>,
     /// Hear the original even when --edits is given (for A/B from scripts).
@@ -138,7 +137,7 @@ pub fn run(args: &PlayArgs) -> anyhow::Result<()> {
     let list = args
         .edits
         .as_deref()
-        .map(load_edit_list)
+        .map(|p| super::edits_arg::read_edits(p, &rec))
         .transpose()?
         .unwrap_or_default();
     let params = args.stft.checked(args.edits.as_deref().map(|p| (&list, p)))?;

@@ -8,7 +8,6 @@ use clap::Args;
 use rustfft::num_complex::Complex32;
 
 use super::{InputArgs, StftArgs};
-use crate::edit::load_edit_list;
 use crate::image::{ExportSettings, PlotSize, export_picture};
 use crate::io::Recording;
 use crate::io::picture::PictureColors;
@@ -90,7 +89,7 @@ pub struct RenderArgs {
     /// Draw one channel (from 0) instead of all channels' mean power.
     #[arg(long, value_name = "N")]
     pub channel: Option<usize>,
-    /// Draw the recording with this edit list applied.
+    /// Draw the recording with this edit list applied. A session (.spectro) works too: its edit list is used.
     #[arg(long, value_name = "EDITS.json")]
     pub edits: Option<PathBuf>,
     /// How to read the recording.
@@ -148,7 +147,11 @@ fn render_typed<T: ReadSamples>(
     rec: &Arc<Recording>,
     inputs: &[PathBuf],
 ) -> anyhow::Result<()> {
-    let list = args.edits.as_deref().map(load_edit_list).transpose()?;
+    let list = args
+        .edits
+        .as_deref()
+        .map(|p| super::edits_arg::read_edits(p, rec))
+        .transpose()?;
     let params: StftParams = args.stft.checked(list.as_ref().zip(args.edits.as_deref()))?;
     if let (Some(list), Some(path)) = (&list, &args.edits) {
         super::check_edits(list, path, rec.as_ref(), params)?;

@@ -61,12 +61,22 @@ impl Document {
         }
     }
 
-    fn affected(change: &Change, default_feather_s: f64) -> Affected {
+    fn affected(&self, change: &Change, default_feather_s: f64) -> Affected {
         match change {
+            // Order changes what the edits between the two places act on: all of them.
+            Change::Move { from, to } => self
+                .edits
+                .edits
+                .get(*from.min(to)..=*from.max(to))
+                .unwrap_or_default()
+                .iter()
+                .map(|e| Affected::of_edit(e, default_feather_s))
+                .reduce(Affected::union)
+                .unwrap_or(Affected::Span([0.0, 0.0])),
             Change::Add(e) | Change::Remove { edit: e, .. } => Affected::of_edit(e, default_feather_s),
             Change::Replace { before, after, .. } => Affected::of_edit(before, default_feather_s)
                 .union(Affected::of_edit(after, default_feather_s)),
-            Change::ReplaceAll { .. } => Affected::Everywhere,
+            Change::ReplaceAll { .. } | Change::SetStft { .. } => Affected::Everywhere,
             // Masks do not depend on it; the paint layer it changes is redrawn when recomputed.
             Change::SetPhase { .. } => Affected::Span([0.0, 0.0]),
         }
@@ -74,7 +84,7 @@ impl Document {
 
     /// Applies `change` as one undoable step; returns what it affected.
     pub fn apply(&mut self, change: Change, default_feather_s: f64) -> Affected {
-        let affected = Self::affected(&change, default_feather_s);
+        let affected = self.affected(&change, default_feather_s);
         self.history.apply(&mut self.edits, change);
         self.revision += 1;
         affected
@@ -163,8 +173,52 @@ mod tests {
         assert_eq!(doc.undo(0.5), Some(Affected::Span([1.9, 3.1])));
         assert_eq!(doc.redo(0.5), Some(Affected::Span([1.9, 3.1])));
         assert_eq!(doc.revision, 3);
+        // Moving a rectangle in time marks both where it was and where it went.
+        let mut moved = e.clone();
+        moved.shape = Shape::Rect {
+            time_s: [6.0, 7.0],
+            freq_hz: [0.0, 100.0],
+        };
+        let replace = Change::Replace {
+            index: 0,
+            before: e.clone(),
+            after: moved.clone(),
+        };
+        assert_eq!(doc.apply(replace, 0.5), Affected::Span([1.9, 7.1]));
+        assert_eq!(doc.undo(0.5), Some(Affected::Span([1.9, 7.1])));
+        // A drag continuing: each amend marks the previous and the new place.
+        let mut first = e.clone();
+        first.shape = Shape::Rect {
+            time_s: [4.0, 5.0],
+            freq_hz: [0.0, 100.0],
+        };
+        doc.apply(
+            Change::Replace {
+                index: 0,
+                before: e.clone(),
+                after: first,
+            },
+            0.5,
+        );
+        assert_eq!(doc.amend(0, moved, 0.5), Some(Affected::Span([3.9, 7.1])));
+        assert_eq!(doc.undo(0.5), Some(Affected::Span([1.9, 7.1])));
+        // A reorder marks the spans of every edit between the two places.
+        let mut late = e.clone();
+        late.shape = Shape::Rect {
+            time_s: [8.0, 9.0],
+            freq_hz: [0.0, 100.0],
+        };
+        doc.apply(Change::Add(late), 0.5);
+        assert_eq!(
+            doc.apply(Change::Move { from: 1, to: 0 }, 0.5),
+            Affected::Span([1.9, 9.1])
+        );
+        assert_eq!(doc.undo(0.5), Some(Affected::Span([1.9, 9.1])));
+        doc.undo(0.5);
+        let revision = doc.revision;
         e.invert = true;
         assert_eq!(doc.apply(Change::Add(e), 0.5), Affected::Everywhere);
+        assert_eq!(doc.revision, revision + 1);
         assert!(Affected::Span([1.0, 2.0]).overlaps(1.5, 7.0));
         assert!(!Affected::Span([1.0, 2.0]).overlaps(2.5, 7.0));
     }

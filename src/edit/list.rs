@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 
 use super::denoise::{Denoise, MAX_REDUCTION_DB, MAX_SENSITIVITY, NoiseEstimate, NoiseProfile};
 use super::harmonics::Harmonics;
+use super::paste::Paste;
 use crate::signal::dehum::{Fundamental, MAX_F0_HZ, MAX_HARMONICS, MIN_F0_HZ};
 use crate::signal::phase::Method;
 use crate::signal::repair::RepairMode;
@@ -31,6 +32,12 @@ pub const EDIT_LIST_VERSION: u64 = 1;
 
 /// Highest gain an edit may apply, in dB.
 pub const MAX_GAIN_DB: f64 = 40.0;
+
+/// Longest name an edit may have, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// Fields every entry may have, whatever its type.
+const ENTRY_FIELDS: [&str; 2] = ["bypass", "name"];
 
 /// Why an edit list cannot be used. Every message names the entry at fault.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -212,6 +219,10 @@ pub enum Shape {
         /// Harmonics `1..=N` removed; `None`: each that stands above the noise.
         harmonics: Option<usize>,
     },
+    /// A time-frequency region copied elsewhere in time, mixed in or replacing the target's
+    /// band (see [`super::paste`]). It changes the recording itself, like paint; its gain
+    /// scales the copy.
+    Paste(Paste),
 }
 
 impl Shape {
@@ -228,6 +239,7 @@ impl Shape {
             Shape::Declick { .. } => "declick",
             Shape::Harmonics(_) => "harmonics",
             Shape::Dehum { .. } => "dehum",
+            Shape::Paste(_) => "paste",
         }
     }
 }
@@ -249,6 +261,11 @@ pub struct Edit {
     pub invert: bool,
     /// Repair the region instead of applying a gain (shapes only).
     pub repair: Option<Repair>,
+    /// Bypassed: the edit stays in the list (and the file, `"bypass": true`) but changes
+    /// nothing; every output skips it.
+    pub bypass: bool,
+    /// A name the user gave the edit (`"name"`), shown instead of its type.
+    pub name: Option<String>,
 }
 
 /// A repair: fill the region from its surroundings instead of turning it down.
@@ -278,6 +295,8 @@ impl Edit {
             channels: None,
             invert: false,
             repair: None,
+            bypass: false,
+            name: None,
         }
     }
 
@@ -294,7 +313,7 @@ impl Edit {
         self.repair.is_some()
             || matches!(
                 self.shape,
-                Shape::Paint { .. } | Shape::Declick { .. } | Shape::Dehum { .. }
+                Shape::Paint { .. } | Shape::Declick { .. } | Shape::Dehum { .. } | Shape::Paste(_)
             )
     }
 
@@ -326,6 +345,12 @@ impl Edit {
             // The hum is removed within the span exactly (ramped inside it).
             return *time_s;
         }
+        if let Shape::Paste(p) = &self.shape {
+            // The target changes, over the copy's frames: a window beyond the feather.
+            let [t0, t1] = p.target_s();
+            let reach = feather + 2.0 * default_feather_s;
+            return Some([t0 - reach, t1 + reach]);
+        }
         let [t0, t1] = match &self.shape {
             Shape::Rect { time_s, .. } | Shape::Threshold { time_s, .. } => *time_s,
             Shape::Harmonics(h) => h.time_s,
@@ -343,9 +368,33 @@ impl Edit {
                     points.iter().map(|p| p[0]).fold(f64::NEG_INFINITY, f64::max) + reach,
                 ]
             }
-            Shape::Denoise(_) | Shape::Declick { .. } | Shape::Dehum { .. } => return None,
+            Shape::Denoise(_) | Shape::Declick { .. } | Shape::Dehum { .. } | Shape::Paste(_) => return None,
         };
         Some([t0 - feather, t1 + feather])
+    }
+
+    /// True if the edit takes a gain (`gain_db`): not a repair, and not a step that changes
+    /// the signal by itself or restores (erase, paint, denoise, de-click, de-hum).
+    pub fn has_gain(&self) -> bool {
+        self.repair.is_none()
+            && !matches!(
+                self.shape,
+                Shape::Erase { .. }
+                    | Shape::Paint { .. }
+                    | Shape::Denoise(_)
+                    | Shape::Declick { .. }
+                    | Shape::Dehum { .. }
+            )
+    }
+
+    /// True if the edit acts on the recording: it is not bypassed.
+    pub fn is_active(&self) -> bool {
+        !self.bypass
+    }
+
+    /// The edit's name, or its type when it has none (for lists and the history).
+    pub fn label(&self) -> &str {
+        self.name.as_deref().unwrap_or(self.shape.type_name())
     }
 
     /// True if the edit applies to `channel`.
@@ -468,6 +517,19 @@ impl EditList {
                         format!(
                             "the region ({:.3}–{:.3} s) lies outside the recording (0–{duration_s:.3} s)",
                             t0, t1
+                        ),
+                    ));
+                }
+            }
+            if let Shape::Paste(p) = &e.shape {
+                let duration_s = source.len() as f64 / fs;
+                let [t0, t1] = p.from_s;
+                if t1 <= 0.0 || t0 >= duration_s {
+                    return Err(entry_err(
+                        index,
+                        kind,
+                        format!(
+                            "the copied stretch ({t0:.3}–{t1:.3} s) lies outside the recording (0–{duration_s:.3} s)"
                         ),
                     ));
                 }
@@ -749,12 +811,13 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
             Shape::Declick { time_s, sensitivity }
         }
         "dehum" => parse_dehum(&mut obj, index, k)?,
+        "paste" => Shape::Paste(Paste::from_json(&mut obj).map_err(|m| entry_err(index, Some(k), m))?),
         other => {
             return Err(entry_err(
                 index,
                 None,
                 format!(
-                    "unknown type \"{other}\" (expected rect, lasso, brush, erase, paint, threshold, denoise, declick, dehum or harmonics)"
+                    "unknown type \"{other}\" (expected rect, lasso, brush, erase, paint, threshold, denoise, declick, dehum, harmonics or paste)"
                 ),
             ));
         }
@@ -795,7 +858,10 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
     };
     // An eraser restores, paint sets a level and a denoise step has its own reduction: none
     // has a gain of its own.
-    let gain_db = if matches!(k, "erase" | "paint" | "denoise" | "declick" | "dehum") || repair.is_some() {
+    let gain_db = if matches!(k, "erase" | "paint" | "denoise" | "declick" | "dehum")
+        || repair.is_some()
+        || (k == "paste" && !obj.contains_key("gain_db"))
+    {
         0.0
     } else {
         parse_gain(&mut obj, index, k)?
@@ -837,6 +903,15 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
             "a repair cannot be inverted (\"invert\")",
         ));
     }
+    let bypass: bool = take(&mut obj, "bypass", index, k)?.unwrap_or(false);
+    let name: Option<String> = take(&mut obj, "name", index, k)?;
+    if name.as_ref().is_some_and(|n| n.chars().count() > MAX_NAME_CHARS) {
+        return Err(entry_err(
+            index,
+            Some(k),
+            format!("\"name\" must be at most {MAX_NAME_CHARS} characters"),
+        ));
+    }
     Ok(Edit {
         shape,
         gain_db,
@@ -845,6 +920,8 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
         channels,
         invert,
         repair,
+        bypass,
+        name,
     })
 }
 
@@ -1046,6 +1123,7 @@ fn allowed_fields(kind: &str) -> Option<Vec<&'static str>> {
         ],
         "threshold" => &["time_s", "freq_hz", "below_db", "above_db"],
         "harmonics" => &super::harmonics::FIELDS,
+        "paste" => &super::paste::FIELDS,
         "denoise" => &[
             "learn_time_s",
             "learn_freq_hz",
@@ -1060,10 +1138,20 @@ fn allowed_fields(kind: &str) -> Option<Vec<&'static str>> {
         ],
         _ => return None,
     };
-    if matches!(kind, "erase" | "paint" | "denoise" | "declick" | "dehum") {
-        return Some(specific.to_vec());
+    if matches!(
+        kind,
+        "erase" | "paint" | "denoise" | "declick" | "dehum" | "paste"
+    ) {
+        return Some(specific.iter().chain(ENTRY_FIELDS.iter()).copied().collect());
     }
-    Some(specific.iter().chain(COMMON_FIELDS.iter()).copied().collect())
+    Some(
+        specific
+            .iter()
+            .chain(COMMON_FIELDS.iter())
+            .chain(ENTRY_FIELDS.iter())
+            .copied()
+            .collect(),
+    )
 }
 
 /// The allowed name closest to a misspelt one, if it is close enough to be the likely intent.
@@ -1143,6 +1231,7 @@ fn edit_to_value(edit: &Edit) -> Value {
         }
         Shape::Denoise(d) => denoise_to_value(d, &mut obj),
         Shape::Harmonics(h) => h.to_json(&mut obj),
+        Shape::Paste(p) => p.to_json(&mut obj),
         Shape::Declick { time_s, sensitivity } => {
             if let Some(t) = time_s {
                 obj.insert("time_s".into(), pair(*t));
@@ -1173,16 +1262,7 @@ fn edit_to_value(edit: &Edit) -> Value {
             obj.insert("strength".into(), Value::from(r.strength));
         }
     }
-    if edit.repair.is_none()
-        && !matches!(
-            edit.shape,
-            Shape::Erase { .. }
-                | Shape::Paint { .. }
-                | Shape::Denoise(_)
-                | Shape::Declick { .. }
-                | Shape::Dehum { .. }
-        )
-    {
+    if edit.has_gain() {
         let gain = if edit.gain_db == f64::NEG_INFINITY {
             Value::from("-inf")
         } else {
@@ -1210,6 +1290,13 @@ fn edit_to_value(edit: &Edit) -> Value {
         )
     {
         obj.insert("invert".into(), Value::from(true));
+    }
+    // Written only when set, so lists without them stay as they were.
+    if edit.bypass {
+        obj.insert("bypass".into(), Value::from(true));
+    }
+    if let Some(name) = &edit.name {
+        obj.insert("name".into(), Value::from(name.clone()));
     }
     Value::Object(obj)
 }

@@ -201,7 +201,7 @@ impl Prepared {
                     [0.0, k as f64 * f0_max + reach],
                 )
             }
-            Shape::Denoise(_) | Shape::Declick { .. } | Shape::Dehum { .. } => (
+            Shape::Denoise(_) | Shape::Declick { .. } | Shape::Dehum { .. } | Shape::Paste(_) => (
                 [f64::NEG_INFINITY, f64::INFINITY],
                 [f64::NEG_INFINITY, f64::INFINITY],
             ),
@@ -370,7 +370,7 @@ impl Prepared {
                 in_time * best
             }
             // A denoise step's gain is computed from the recording, not a membership.
-            Shape::Denoise(_) | Shape::Declick { .. } | Shape::Dehum { .. } => 0.0,
+            Shape::Denoise(_) | Shape::Declick { .. } | Shape::Dehum { .. } | Shape::Paste(_) => 0.0,
         }
     }
 }
@@ -464,11 +464,15 @@ pub struct MaskRaster {
 }
 
 impl MaskRaster {
-    /// Prepares `edits` for `grid`.
+    /// Prepares `edits` for `grid`; bypassed edits are left out.
     pub fn new(edits: &[Edit], grid: Grid) -> Self {
         MaskRaster {
             grid,
-            items: edits.iter().map(|e| Prepared::new(e, &grid)).collect(),
+            items: edits
+                .iter()
+                .filter(|e| e.is_active())
+                .map(|e| Prepared::new(e, &grid))
+                .collect(),
             bin_freqs: (0..grid.bins()).map(|b| grid.bin_freq_hz(b)).collect(),
         }
     }

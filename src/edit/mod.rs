@@ -9,6 +9,8 @@ pub mod harmonics;
 pub mod history;
 pub mod list;
 pub mod mask;
+pub mod paste;
+pub mod session;
 
 pub use denoise::{Denoise, DenoiseError, NoiseEstimate, NoiseProfile};
 pub use document::{Affected, Document};
@@ -17,3 +19,5 @@ pub use harmonics::Harmonics;
 pub use history::{Change, History};
 pub use list::{Edit, EditError, EditList, LevelCondition, PhaseSettings, Repair, Shape, StftSettings};
 pub use mask::{Grid, MaskRaster};
+pub use paste::{Paste, PasteMode};
+pub use session::{RecordingCheck, Session, SessionError, load_edits_or_session, load_session, save_session};

@@ -3,6 +3,7 @@
 //! audio and PNG writers, all written atomically. Nothing here knows about edits.
 
 pub mod atomic;
+pub mod content_hash;
 pub mod decode;
 pub mod encoding;
 pub mod error;

@@ -13,7 +13,7 @@ use crate::signal::{Progress, SampleSource};
 pub fn needs_tracking(edits: &[Edit]) -> bool {
     edits
         .iter()
-        .any(|e| matches!(&e.shape, Shape::Harmonics(h) if h.track_hz.is_none()))
+        .any(|e| e.is_active() && matches!(&e.shape, Shape::Harmonics(h) if h.track_hz.is_none()))
 }
 
 /// Tracks every harmonics edit of `edits` that has no `track_hz` on `source` and stores the
@@ -26,8 +26,10 @@ pub fn track_edits(
     let mut tracked = 0;
     for edit in edits.iter_mut() {
         let channels = edit.channels.clone().unwrap_or_default();
+        // A bypassed selection renders nothing: tracked when it is turned back on.
         if let Shape::Harmonics(h) = &mut edit.shape
             && h.track_hz.is_none()
+            && !edit.bypass
         {
             let track = track_harmonics(source, &channels, &h.seed(), progress)?;
             h.track_hz = Some(track.points);

@@ -27,6 +27,7 @@ pub mod export;
 pub mod extract;
 pub mod harmonics;
 pub mod paint;
+pub mod paste;
 pub mod picture;
 pub mod render;
 pub mod repair;

@@ -17,7 +17,7 @@ use rustfft::num_complex::Complex32;
 use super::declick::declick_channel;
 use super::repair::{RepairReport, repair_edit};
 use crate::edit::list::{Edit, PhaseSettings, Shape};
-use crate::edit::mask::{Grid, MaskRaster};
+use crate::edit::mask::MaskRaster;
 use crate::signal::declick::{Click, DeclickSample};
 use crate::signal::dehum::model::Complex64;
 use crate::signal::dehum::{DehumReport, DehumSettings, HumModel, dehum_channel};
@@ -195,9 +195,9 @@ pub fn has_signal_edits(edits: &[Edit]) -> bool {
     edits.iter().any(is_layer_edit)
 }
 
-/// A paint, repair or de-click edit.
+/// A paint, repair or de-click edit that is not bypassed.
 fn is_layer_edit(edit: &Edit) -> bool {
-    edit.changes_signal()
+    edit.changes_signal() && edit.is_active()
 }
 
 /// A paint stroke's footprint as a brush that removes everything: its mask gain is `1 − m`,
@@ -261,12 +261,7 @@ where
         hums: Vec::new(),
         dehums: Vec::new(),
     };
-    let grid = Grid {
-        sample_rate: source.sample_rate(),
-        fft_len: stft.fft_len(),
-        hop: stft.hop(),
-        complex: T::IS_COMPLEX,
-    };
+    let grid = super::render::grid_for(stft, source);
     let total = stft.num_frames(source.len());
     let full_scale = stft.full_scale_magnitude();
     let layered: Vec<&Edit> = edits.iter().filter(|e| is_layer_edit(e)).collect();
@@ -314,6 +309,20 @@ where
                         layer.hums.push((c, model));
                         layer.dehums.push((c, report));
                     }
+                }
+                progress.advance(1);
+            }
+            continue;
+        }
+        if matches!(edit.shape, Shape::Paste(_)) {
+            for c in 0..channels {
+                progress.check()?;
+                let layered = &layer;
+                let pasted =
+                    super::paste::paste_channel(source, layered, stft, edit, c, max_cells, &Progress::new())
+                        .map_err(|_| PhaseError::Cancelled)?;
+                if let Some(delta) = pasted {
+                    layer.channels[c].push(delta);
                 }
                 progress.advance(1);
             }

@@ -202,12 +202,7 @@ pub fn repair_edit<T: ReadSamples>(
     if matches!(edit.shape, Shape::Declick { .. }) || !edit.applies_to(channel) || repair.strength <= 0.0 {
         return Ok(None);
     }
-    let grid = Grid {
-        sample_rate: source.sample_rate(),
-        fft_len: stft.fft_len(),
-        hop: stft.hop(),
-        complex: T::IS_COMPLEX,
-    };
+    let grid = super::render::grid_for(stft, source);
     let total = stft.num_frames(source.len());
     let Some(region) = Region::new(edit, grid, total) else {
         return Ok(None);

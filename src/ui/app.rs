@@ -8,6 +8,7 @@
 //! - `writes`, `questions`, `autosaving`: writing files, asking before losing work, autosave;
 //! - `keymap`: which key sends which command;
 //! - `status`, `layout`: the status bar and the panels around the spectrogram;
+//! - `levels`: fitting the display levels to the picture;
 //! - `automation`: `--screenshot` and `--bench-ui`.
 //!
 //! Every command, including a background job's result ([`Command::JobFinished`]), goes through
@@ -20,23 +21,26 @@ use std::time::Instant;
 
 mod automation;
 mod autosaving;
+mod clipboard;
 mod document;
 mod edit;
 mod file;
 mod harmonics;
 mod keymap;
 mod layout;
+mod levels;
 mod painting;
 mod picture_import;
 mod questions;
+mod session;
 mod status;
 mod transport;
 mod view;
 mod writes;
 
 pub use document::OpenDoc;
-pub use keymap::{Chord, KeyAction, KeyBinding, keymap};
-pub use status::Status;
+pub use keymap::{Chord, KeyAction, KeyBinding, chord_of, chord_text, keymap, shortcut_of};
+pub use status::{INFO_EXPIRY_S, Status};
 
 use super::LaunchOptions;
 use super::autosave::Autosaver;
@@ -94,11 +98,19 @@ pub struct SpectroApp {
     pub(super) gesture: Gesture,
     /// The spectrogram's data area in the last frame.
     last_plot: Option<egui::Rect>,
+    /// The colour legend as last drawn.
+    legend: Option<crate::ui::legend::Legend>,
     selected_edit: Option<usize>,
     hover: Option<[f64; 2]>,
     /// The last message for the status bar.
     pub status: Option<Status>,
+    /// When the status message shown was first shown, so an information expires.
+    status_clock: status::StatusClock,
     error: Option<String>,
+    /// The Help window is open.
+    help_open: bool,
+    /// When the display levels are next fitted to the picture.
+    levels_fit: levels::LevelsFit,
     /// The question on screen (unsaved edits, replace a file, restore an autosave).
     question: Option<Question>,
     /// The document revision whose unsaved edits the user agreed to lose: closing it at that
@@ -113,6 +125,8 @@ pub struct SpectroApp {
     initial_edits: Option<std::path::PathBuf>,
     /// A Harmonics-tool seed to track when the first recording has opened.
     initial_harmonics: Option<[f64; 3]>,
+    /// The edit to select (with the Pointer tool) when the first edit list has loaded.
+    initial_selected_edit: Option<usize>,
     screenshot: ScreenshotState,
     /// Set by `--screenshot`: the outcome for the process exit code.
     pub outcome: Arc<Mutex<Option<Result<(), String>>>>,
@@ -136,6 +150,10 @@ pub struct SpectroApp {
     last_gesture: Option<(u64, u64)>,
     /// The Harmonics tool's tracked selection, waiting for Apply.
     harmonics: Option<harmonics::PendingHarmonics>,
+    /// A session whose missing recording the user is locating: its file and contents.
+    locating: Option<(std::path::PathBuf, Box<crate::edit::Session>)>,
+    /// The region copied with Ctrl+C.
+    clip: Option<clipboard::Clip>,
 }
 
 impl SpectroApp {
@@ -161,14 +179,18 @@ impl SpectroApp {
                 version: launch.show,
                 ..ViewState::default()
             },
-            tool: Tool::Rect,
+            tool: launch.tool.unwrap_or(Tool::Rect),
             settings: ToolSettings::default(),
             gesture: Gesture::None,
             last_plot: None,
+            legend: None,
             selected_edit: None,
             hover: None,
             status: None,
+            status_clock: status::StatusClock::default(),
             error: None,
+            help_open: false,
+            levels_fit: levels::LevelsFit::default(),
             question: None,
             discard_consent: None,
             arrived: None,
@@ -177,6 +199,7 @@ impl SpectroApp {
             open_options: launch.open,
             initial_edits: launch.edits,
             initial_harmonics: launch.harmonics_seed,
+            initial_selected_edit: launch.select_edit,
             screenshot: ScreenshotState::new(launch.screenshot),
             outcome: Arc::new(Mutex::new(None)),
             allow_close: false,
@@ -191,6 +214,8 @@ impl SpectroApp {
             image_dialog: None,
             last_gesture: None,
             harmonics: None,
+            locating: None,
+            clip: None,
         }
     }
 
@@ -208,6 +233,21 @@ impl SpectroApp {
             && self.open.as_ref().is_none_or(|o| o.paint_job.is_none())
     }
 
+    /// The spectrogram's data area on screen in the last frame, if it was drawn.
+    pub fn plot_rect(&self) -> Option<egui::Rect> {
+        self.last_plot
+    }
+
+    /// The colour legend as drawn in the last frame, if it was.
+    pub fn legend(&self) -> Option<&crate::ui::legend::Legend> {
+        self.legend.as_ref()
+    }
+
+    /// True while the Help window is open.
+    pub fn help_open(&self) -> bool {
+        self.help_open
+    }
+
     /// Seconds from launch to the first fully drawn view.
     pub fn first_view_s(&self) -> Option<f64> {
         self.first_view_s
@@ -217,6 +257,16 @@ impl SpectroApp {
     /// stretch counts): when the user first sees the whole overview.
     pub fn overview_s(&self) -> Option<f64> {
         self.overview_s
+    }
+
+    /// The selected edit's position in the list, if one is selected.
+    pub fn selected_edit(&self) -> Option<usize> {
+        self.selected_edit
+    }
+
+    /// The soloed edit's position in the list, if one is soloed.
+    pub fn solo(&self) -> Option<usize> {
+        self.open.as_ref().and_then(|o| o.solo.map(|(i, _)| i))
     }
 
     /// True when closing the document now would lose edits the user has not agreed to lose.
@@ -246,6 +296,9 @@ impl SpectroApp {
             | Command::LoadEdits(_)
             | Command::SaveEdits
             | Command::SaveEditsAs(_)
+            | Command::SaveSession
+            | Command::SaveSessionAs(_)
+            | Command::LocateRecording(_)
             | Command::ExportAudio(_)
             | Command::ExportSelection(_)
             | Command::CancelExport
@@ -264,9 +317,12 @@ impl SpectroApp {
             | Command::AddEdit(_)
             | Command::DeleteEdit(_)
             | Command::AdjustEdit { .. }
+            | Command::SelectEdit(_)
+            | Command::SoloEdit(_)
             | Command::LearnNoise
             | Command::EstimateNoise
-            | Command::SetPhase(_) => self.edit_command(command),
+            | Command::SetPhase(_)
+            | Command::SetStft(_) => self.edit_command(command),
             Command::SetTool(_)
             | Command::ZoomTime { .. }
             | Command::ZoomFreq { .. }
@@ -276,10 +332,11 @@ impl SpectroApp {
             | Command::ZoomToFit
             | Command::ToggleProcessed
             | Command::ShowVersion(_)
-            | Command::SetStft(_)
             | Command::SetScale(_)
             | Command::SetColormap(_)
             | Command::SetLevels { .. }
+            | Command::AutoLevels
+            | Command::ShowHelp
             | Command::SetChannel(_) => self.view_command(command),
             Command::PlayPause
             | Command::PlaySelection
@@ -292,6 +349,7 @@ impl SpectroApp {
             Command::TrackHarmonics(_) | Command::ApplyHarmonics | Command::CancelHarmonics => {
                 self.harmonics_command(command, ctx)
             }
+            Command::Copy | Command::Paste(_) => self.clip_command(command, ctx),
             Command::Answer(answer) => self.answer(answer, ctx),
             Command::JobFinished(id) => {
                 if let Some(finish) = self.jobs.finish(id) {

@@ -118,9 +118,13 @@ impl Snapshot {
         })
     }
 
-    /// True if it holds the same edits as `list` (the STFT they were drawn with aside).
+    /// True if it holds the same edits as `list`, rendered with the same STFT when both say.
     pub fn same_edits(&self, list: &EditList) -> bool {
-        self.list.edits == list.edits && self.list.phase == list.phase
+        let same_stft = match (self.list.stft, list.stft) {
+            (Some(a), Some(b)) => a.params() == b.params(),
+            _ => true,
+        };
+        self.list.edits == list.edits && self.list.phase == list.phase && same_stft
     }
 }
 

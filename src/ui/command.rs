@@ -16,7 +16,8 @@ use crate::signal::{Colormap, FreqScale, StftParams};
 /// Something the user asked for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
-    /// Open a recording (asks first if there are unsaved edits).
+    /// Open a recording, or a session (`.spectro`) where it was left (asks first if there are
+    /// unsaved edits).
     Open(PathBuf),
     /// Open the built-in demo recording.
     OpenDemo,
@@ -28,6 +29,13 @@ pub enum Command {
     SaveEdits,
     /// Save the edit list under a new name (the dialog when `None`).
     SaveEditsAs(Option<PathBuf>),
+    /// Save the session (recording, edits, view, selection, tool) to its file, or through the
+    /// dialog when it has none.
+    SaveSession,
+    /// Save the session under a new name (the dialog when `None`).
+    SaveSessionAs(Option<PathBuf>),
+    /// The user found the recording of the session being opened.
+    LocateRecording(PathBuf),
     /// Export the edited recording (the dialog when `None`).
     ExportAudio(Option<PathBuf>),
     /// Export the selected time-frequency region (edits applied) as a new file: for IQ tuned to
@@ -72,6 +80,16 @@ pub enum Command {
         /// Identifies the gesture (see [`super::denoise::new_gesture`]).
         gesture: u64,
     },
+    /// Select the edit at this position (in the Edits list or on the picture), or none.
+    SelectEdit(Option<usize>),
+    /// Solo the edit at this position, or end solo: the picture and playback show only what
+    /// that edit changes (the original with only it applied, against the original). A view
+    /// state: not saved, not undone.
+    SoloEdit(Option<usize>),
+    /// Copy the time-frequency selection (time range, band, the channel shown).
+    Copy,
+    /// Paste the copied region at the play cursor as one undoable `paste` edit.
+    Paste(crate::edit::PasteMode),
     /// Learn the noise from the time-frequency selection: sets the noise of the current
     /// denoise edit, or adds one.
     LearnNoise,
@@ -111,7 +129,8 @@ pub enum Command {
     ToggleProcessed,
     /// Show and play one version: original, edited, or what the edits remove.
     ShowVersion(super::view::Version),
-    /// Change the STFT used to draw (and to feather new edits).
+    /// Change the STFT the edits are rendered and drawn with: with a document, an undoable
+    /// change of its edit list (the default feathers and denoise smoothing are in hops and bins).
     SetStft(StftParams),
     /// Change how painted energy gets its phase (an undoable change of the edit list).
     SetPhase(crate::edit::PhaseSettings),
@@ -126,6 +145,12 @@ pub enum Command {
         /// Brightest, dBFS.
         ceiling_db: f32,
     },
+    /// Fit the levels to the picture in view: the brightest colour at its loudest cells (the
+    /// 99.9th percentile), the darkest a little under its noise floor (see
+    /// [`super::levels_fit`]).
+    AutoLevels,
+    /// Show (or hide) the Help window: every shortcut and mouse gesture.
+    ShowHelp,
     /// View one channel or all.
     SetChannel(Option<usize>),
     /// Play from the cursor (or the selection), or pause / resume.

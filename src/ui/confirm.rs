@@ -10,6 +10,7 @@ use super::autosave::{Snapshot, format_time};
 use super::command::{Command, CommandSender};
 use super::image_import::ImageImportRequest;
 use super::overwrite::{Input, name};
+use crate::edit::Session;
 use crate::io::Recording;
 
 /// Something that closes the open document, waiting for the fate of its unsaved edits.
@@ -34,6 +35,24 @@ pub struct Arrival {
     pub inputs: Vec<Input>,
     /// Status line once shown, instead of the recording's description.
     pub status: Option<String>,
+    /// How it was read from its file (`None`: not from a file of its own, such as the demo or
+    /// a picture's sound): what a session saved of it records.
+    pub options: Option<crate::io::OpenOptions>,
+    /// The session it was opened from, to apply once shown.
+    pub session: Option<Box<SessionArrival>>,
+}
+
+/// A session whose recording has been opened.
+pub struct SessionArrival {
+    /// The session file.
+    pub path: PathBuf,
+    /// What it holds.
+    pub session: Session,
+    /// The recording's content hash now.
+    pub hash: String,
+    /// True if the recording is the one the session was saved with (or the user agreed to
+    /// apply its edits all the same).
+    pub matched: bool,
 }
 
 /// A write of the user's that needs a file name's go-ahead.
@@ -49,6 +68,8 @@ pub enum Write {
     ExportImage(PathBuf),
     /// Export the features CSV (and its bursts CSV).
     ExportFeatures(PathBuf),
+    /// Save a session.
+    SaveSession(PathBuf),
 }
 
 impl Write {
@@ -59,7 +80,8 @@ impl Write {
             | Write::ExportAudio(p)
             | Write::ExportSelection(p)
             | Write::ExportImage(p)
-            | Write::ExportFeatures(p) => p,
+            | Write::ExportFeatures(p)
+            | Write::SaveSession(p) => p,
         }
     }
 
@@ -105,6 +127,16 @@ pub enum Question {
     },
     /// An earlier session left unsaved edits for this recording.
     Restore(Box<Snapshot>),
+    /// A session's recording has changed since the session was saved: apply its edits anyway,
+    /// open the recording without them, or cancel.
+    SessionChanged(Box<Arrival>),
+    /// A session's recording is nowhere to be found: locate it, or cancel.
+    SessionMissing {
+        /// The session file.
+        path: PathBuf,
+        /// What it holds.
+        session: Box<Session>,
+    },
 }
 
 /// An answer to a [`Question`].
@@ -120,6 +152,10 @@ pub enum Answer {
     Replace,
     /// Restore the autosaved edits.
     Restore,
+    /// Apply a session's edits to a recording that changed since.
+    ApplyAnyway,
+    /// Show the file dialog to find a session's recording.
+    Locate,
 }
 
 /// Draws `question` as a modal window; the buttons send [`Command::Answer`].
@@ -180,6 +216,52 @@ pub fn question_ui(ctx: &egui::Context, question: &Question, recording_name: &st
                 ui.horizontal(|ui| {
                     if ui.button("Replace").clicked() {
                         answer(Answer::Replace);
+                    }
+                    if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                        answer(Answer::Cancel);
+                    }
+                });
+            });
+        }
+        Question::SessionChanged(arrival) => {
+            modal(ctx, "confirm-session-changed", |ui| {
+                let file = name(arrival.recording.path());
+                let session = arrival
+                    .session
+                    .as_ref()
+                    .map(|s| name(&s.path))
+                    .unwrap_or_default();
+                ui.heading(format!("{file} has changed"));
+                ui.label(format!(
+                    "{file} is not the recording {session} was saved with (its content differs). \
+                     Its edits may no longer fit it."
+                ));
+                ui.add_space(6.0);
+                ui.horizontal(|ui| {
+                    if ui.button("Apply edits anyway").clicked() {
+                        answer(Answer::ApplyAnyway);
+                    }
+                    if ui.button("Open without edits").clicked() {
+                        answer(Answer::Discard);
+                    }
+                    if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                        answer(Answer::Cancel);
+                    }
+                });
+            });
+        }
+        Question::SessionMissing { path, session } => {
+            modal(ctx, "confirm-session-missing", |ui| {
+                ui.heading(format!("Where is {}?", name(&session.recording.path)));
+                ui.label(format!(
+                    "{} edits {}, which is no longer there (nor beside the session).",
+                    name(path),
+                    session.recording.path.display()
+                ));
+                ui.add_space(6.0);
+                ui.horizontal(|ui| {
+                    if ui.button("Locate recording…").clicked() {
+                        answer(Answer::Locate);
                     }
                     if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
                         answer(Answer::Cancel);

@@ -202,7 +202,7 @@ pub fn denoise_panel_ui(ui: &mut egui::Ui, input: &DenoiseInput<'_>, commands: &
 /// The gesture a slider's change belongs to, if it changed: one from the press to the release
 /// of the pointer on it (the first change starts an undo step, the rest amend it), a new one
 /// for every key press or typed value.
-fn gesture_of(ui: &egui::Ui, r: &egui::Response) -> Option<u64> {
+pub(crate) fn gesture_of(ui: &egui::Ui, r: &egui::Response) -> Option<u64> {
     let id = r.id.with("gesture");
     // On the press itself the slider already jumps to the pointer, before egui counts it as
     // pressed on the widget: a hovered press belongs to the gesture too.

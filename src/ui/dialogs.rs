@@ -26,6 +26,10 @@ pub enum FilePurpose {
     ExportSelection,
     /// Export features as CSV.
     ExportFeatures,
+    /// Save a session.
+    SaveSession,
+    /// Find the recording of a session.
+    LocateRecording,
 }
 
 impl FilePurpose {
@@ -39,6 +43,8 @@ impl FilePurpose {
             FilePurpose::ExportImage => "Export image",
             FilePurpose::ExportSelection => "Export selection",
             FilePurpose::ExportFeatures => "Export features",
+            FilePurpose::SaveSession => "Save session",
+            FilePurpose::LocateRecording => "Locate the session's recording",
         }
     }
 
@@ -50,6 +56,7 @@ impl FilePurpose {
                 | FilePurpose::ExportSelection
                 | FilePurpose::ExportFeatures
                 | FilePurpose::ExportImage
+                | FilePurpose::SaveSession
         )
     }
 
@@ -64,6 +71,8 @@ impl FilePurpose {
             FilePurpose::ExportImage => Command::ExportImage(Some(path)),
             FilePurpose::ExportSelection => Command::ExportSelection(Some(path)),
             FilePurpose::ExportFeatures => Command::ExportFeatures(Some(path)),
+            FilePurpose::SaveSession => Command::SaveSessionAs(Some(path)),
+            FilePurpose::LocateRecording => Command::LocateRecording(path),
         }
     }
 }
@@ -135,7 +144,7 @@ impl FileDialogs {
                 }
             }
             d = match purpose {
-                FilePurpose::OpenRecording => d
+                FilePurpose::OpenRecording | FilePurpose::LocateRecording => d
                     .add_filter(
                         "Recordings",
                         &[
@@ -165,7 +174,9 @@ impl FileDialogs {
                             "cfile",
                         ],
                     )
+                    .add_filter("Sessions", &["spectro"])
                     .add_filter("All files", &["*"]),
+                FilePurpose::SaveSession => d.add_filter("Sessions", &["spectro"]),
                 FilePurpose::LoadEdits | FilePurpose::SaveEdits => d.add_filter("Edit lists", &["json"]),
                 FilePurpose::ExportAudio | FilePurpose::ExportSelection => {
                     d.add_filter("Audio", &["wav", "flac", "cu8", "cs8", "cs16", "cf32"])

@@ -14,8 +14,13 @@ pub mod declick;
 pub mod dehum;
 pub mod denoise;
 pub mod dialogs;
+pub mod handles;
+pub mod help;
 pub mod image_import;
+pub mod inspector;
 pub mod jobs;
+pub mod legend;
+pub mod levels_fit;
 pub mod overwrite;
 pub mod panels;
 pub mod span_action;
@@ -60,6 +65,8 @@ pub struct LaunchOptions {
     pub stft: Option<crate::signal::StftParams>,
     /// Which version to show and play first.
     pub show: view::Version,
+    /// The tool selected at start (Rectangle when `None`).
+    pub tool: Option<tools::Tool>,
     /// Where unsaved edit lists are autosaved ([`autosave::default_dir`] for the user's
     /// window); `None` turns autosave off (the default, so tests and scripted runs never touch
     /// the user's state directory unless they ask to).
@@ -67,6 +74,9 @@ pub struct LaunchOptions {
     /// Start with the Harmonics tool seeded on `[start_s, end_s, freq_hz]` once the recording
     /// is open: its tracked selection is shown pending (for scripted screenshots).
     pub harmonics_seed: Option<[f64; 3]>,
+    /// Start with the edit at this position of the loaded edit list selected, with the Pointer
+    /// tool (its handles and its inspector shown, for scripted screenshots).
+    pub select_edit: Option<usize>,
 }
 
 impl Default for LaunchOptions {
@@ -83,8 +93,10 @@ impl Default for LaunchOptions {
             open_image: None,
             stft: None,
             show: view::Version::Edited,
+            tool: None,
             autosave_dir: None,
             harmonics_seed: None,
+            select_edit: None,
         }
     }
 }

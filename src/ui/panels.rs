@@ -7,10 +7,11 @@ use super::command::{Command, CommandSender, ImageExportSettings};
 use super::declick::{DeclickInput, declick_panel_ui};
 use super::dehum::{DehumChoice, DehumInput, dehum_panel_ui};
 use super::denoise::{DenoiseInput, denoise_panel_ui};
+use super::inspector::{InspectorInput, inspector_ui};
 use super::tools::{Tool, ToolSettings};
 use super::transport::Selection;
 use super::view::{Version, ViewState, format_hz};
-use crate::edit::{Document, Edit, LevelCondition, Shape};
+use crate::edit::{Change, Document, Edit, LevelCondition, Shape};
 use crate::signal::declick::Click;
 use crate::signal::phase::Method;
 use crate::signal::repair::RepairMode;
@@ -26,6 +27,16 @@ pub mod keys {
     /// Save the edit list as.
     pub const SAVE_AS: KeyboardShortcut =
         KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::S);
+    /// Save the session.
+    pub const SAVE_SESSION: KeyboardShortcut =
+        KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::ALT), Key::S);
+    /// Copy the selected region.
+    pub const COPY: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::C);
+    /// Paste the copied region, mixed in.
+    pub const PASTE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::V);
+    /// Paste the copied region, replacing the band at the cursor.
+    pub const PASTE_REPLACE: KeyboardShortcut =
+        KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::V);
     /// Export audio.
     pub const EXPORT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::E);
     /// Quit.
@@ -65,7 +76,7 @@ pub fn menu_bar_ui(
     let can_redo = doc.is_some_and(|d| d.history.can_redo());
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
-            if menu_item(ui, "Open recording…", Some(&keys::OPEN), true) {
+            if menu_item(ui, "Open recording or session…", Some(&keys::OPEN), true) {
                 commands.send(Command::OpenDialog);
             }
             if menu_item(ui, "Open image as sound…", None, true) {
@@ -80,6 +91,12 @@ pub fn menu_bar_ui(
             }
             if menu_item(ui, "Save edit list as…", Some(&keys::SAVE_AS), has_doc) {
                 commands.send(Command::SaveEditsAs(None));
+            }
+            if menu_item(ui, "Save session", Some(&keys::SAVE_SESSION), has_doc) {
+                commands.send(Command::SaveSession);
+            }
+            if menu_item(ui, "Save session as…", None, has_doc) {
+                commands.send(Command::SaveSessionAs(None));
             }
             ui.separator();
             if menu_item(ui, "Export audio…", Some(&keys::EXPORT), has_doc) {
@@ -124,6 +141,21 @@ pub fn menu_bar_ui(
                 commands.send(Command::Redo);
             }
             ui.separator();
+            if menu_item(ui, "Copy region", Some(&keys::COPY), has_doc && has_selection) {
+                commands.send(Command::Copy);
+            }
+            if menu_item(ui, "Paste region (mix) at cursor", Some(&keys::PASTE), has_doc) {
+                commands.send(Command::Paste(crate::edit::PasteMode::Mix));
+            }
+            if menu_item(
+                ui,
+                "Paste region (replace) at cursor",
+                Some(&keys::PASTE_REPLACE),
+                has_doc,
+            ) {
+                commands.send(Command::Paste(crate::edit::PasteMode::Replace));
+            }
+            ui.separator();
             if menu_item(ui, "Learn noise from selection", None, has_doc) {
                 commands.send(Command::LearnNoise);
             }
@@ -132,47 +164,31 @@ pub fn menu_bar_ui(
             }
         });
         ui.menu_button("View", |ui| {
-            if ui
-                .add(egui::Button::new("Zoom to fit").shortcut_text("F"))
-                .clicked()
-            {
-                commands.send(Command::ZoomToFit);
-            }
-            if ui
-                .add(egui::Button::new("Zoom in (time)").shortcut_text("+"))
-                .clicked()
-            {
-                commands.send(Command::ZoomTime {
-                    factor: 2.0,
-                    center_s: None,
-                });
-            }
-            if ui
-                .add(egui::Button::new("Zoom out (time)").shortcut_text("-"))
-                .clicked()
-            {
-                commands.send(Command::ZoomTime {
-                    factor: 0.5,
-                    center_s: None,
-                });
-            }
-            if ui
-                .add(egui::Button::new("Zoom in (frequency)").shortcut_text("Shift +"))
-                .clicked()
-            {
-                commands.send(Command::ZoomFreq {
-                    factor: 2.0,
-                    center_u: None,
-                });
-            }
-            if ui
-                .add(egui::Button::new("Zoom out (frequency)").shortcut_text("Shift -"))
-                .clicked()
-            {
-                commands.send(Command::ZoomFreq {
-                    factor: 0.5,
-                    center_u: None,
-                });
+            // The keys shown are the keymap's.
+            let ctx = ui.ctx().clone();
+            let key = |c: Command| crate::ui::app::shortcut_of(&ctx, &crate::ui::app::KeyAction::Command(c));
+            let zoom_time = |factor| Command::ZoomTime {
+                factor,
+                center_s: None,
+            };
+            let zoom_freq = |factor| Command::ZoomFreq {
+                factor,
+                center_u: None,
+            };
+            let items = [
+                ("Zoom to fit", Command::ZoomToFit),
+                ("Zoom in (time)", zoom_time(2.0)),
+                ("Zoom out (time)", zoom_time(0.5)),
+                ("Zoom in (frequency)", zoom_freq(2.0)),
+                ("Zoom out (frequency)", zoom_freq(0.5)),
+            ];
+            for (label, command) in items {
+                if ui
+                    .add(egui::Button::new(label).shortcut_text(key(command.clone())))
+                    .clicked()
+                {
+                    commands.send(command);
+                }
             }
             ui.separator();
             let label = if view.version.is_edited() {
@@ -180,22 +196,34 @@ pub fn menu_bar_ui(
             } else {
                 "Show edited"
             };
-            if ui.add(egui::Button::new(label).shortcut_text("O")).clicked() {
+            if ui
+                .add(egui::Button::new(label).shortcut_text(key(Command::ToggleProcessed)))
+                .clicked()
+            {
                 commands.send(Command::ToggleProcessed);
+            }
+            ui.separator();
+            if ui
+                .add_enabled(
+                    has_doc,
+                    egui::Button::new("Auto levels").shortcut_text(key(Command::AutoLevels)),
+                )
+                .on_hover_text("Fit the colours to the picture in view: the brightest at its loudest cells, the darkest just under its noise floor")
+                .clicked()
+            {
+                commands.send(Command::AutoLevels);
             }
         });
         ui.menu_button("Help", |ui| {
-            ui.label("Mouse: wheel zooms time, ctrl+wheel zooms frequency,");
-            ui.label("shift+wheel pans time, middle-drag or space+drag pans,");
-            ui.label("right-drag zooms to a box.");
-            ui.separator();
-            ui.label("Tools: H hand, R rectangle, B brush, E eraser, L lasso, T threshold,");
-            ui.label("K harmonics (click one partial, Enter applies);");
-            ui.label("[ and ] change the brush size.");
-            ui.label("Keys: F fit, + and - zoom time, shift with them zooms frequency,");
-            ui.label("arrows pan, O original/edited, Delete removes the selected edit.");
-            ui.label("Noise removal: select noise alone (S), then Learn noise in the side panel;");
-            ui.label("Show removed to see and hear what it takes away.");
+            let help_key =
+                crate::ui::app::shortcut_of(ui.ctx(), &crate::ui::app::KeyAction::Command(Command::ShowHelp));
+            if ui
+                .add(egui::Button::new("Keys and mouse…").shortcut_text(help_key))
+                .clicked()
+            {
+                commands.send(Command::ShowHelp);
+            }
+            ui.weak("Hover a tool or a button to see what it does and its key.");
         });
     });
 }
@@ -227,7 +255,13 @@ fn harmonics_ui(ui: &mut egui::Ui, settings: &mut ToolSettings, pending: bool, c
     ui.separator();
 }
 
-/// The tool bar: tools and the settings new edits get.
+/// Width of the toolbar's sliders, points: narrow enough that the widest tool's options fit
+/// one row of a 1400-point window.
+const TOOLBAR_SLIDER_WIDTH: f32 = 90.0;
+
+/// The tool bar, two rows that never wrap, so the plot below stays put whatever the tool: the
+/// tools, then the active tool's options (the settings new edits get), or what the tool does
+/// when it has none.
 #[allow(clippy::too_many_arguments)]
 pub fn toolbar_ui(
     ui: &mut egui::Ui,
@@ -238,62 +272,74 @@ pub fn toolbar_ui(
     commands: &CommandSender,
     threshold_view: &mut bool,
     harmonics_pending: bool,
+    sample_rate: Option<f64>,
 ) {
-    ui.horizontal_wrapped(|ui| {
+    let row_height = ui.spacing().interact_size.y;
+    ui.horizontal(|ui| {
+        ui.set_min_height(row_height);
         for t in Tool::ALL {
             if ui
                 .selectable_label(tool == t, t.label())
-                .on_hover_text(t.help())
+                .on_hover_text(tool_tooltip(ui.ctx(), t))
                 .clicked()
             {
                 commands.send(Command::SetTool(t));
             }
         }
-        ui.separator();
-        if tool == Tool::Harmonics {
-            harmonics_ui(ui, settings, harmonics_pending, commands);
-        }
-        if matches!(tool, Tool::Rect | Tool::Lasso | Tool::Brush | Tool::Harmonics) {
-            repair_mode_ui(ui, settings);
-        }
-        let gain = settings.repair.is_none()
-            || !matches!(tool, Tool::Rect | Tool::Lasso | Tool::Brush | Tool::Harmonics);
-        ui.add_enabled(gain, egui::Checkbox::new(&mut settings.remove, "Remove"))
-            .on_hover_text("New edits remove what they cover (−∞ dB)");
-        ui.add_enabled(
-            gain && !settings.remove,
-            egui::Slider::new(&mut settings.gain_db, -60.0..=12.0)
-                .suffix(" dB")
-                .text("gain"),
-        )
-        .on_hover_text("Gain of new edits, from −60 to +12 dB");
-        ui.checkbox(&mut settings.keep_only, "Keep only")
-            .on_hover_text("Apply the gain outside the region instead of inside it");
-        ui.add(egui::Slider::new(&mut settings.feather_cells, 0.0..=10.0).text("feather"))
-            .on_hover_text("Edge ramp of rectangles, lassos and thresholds, in STFT cells (hops and bins)");
-        if tool == Tool::Paint {
-            ui.separator();
-            ui.add(
-                egui::Slider::new(&mut settings.paint_level_db, -120.0..=0.0)
-                    .suffix(" dBFS")
-                    .text("level"),
-            )
-            .on_hover_text("Level the painted cells get; quieter cells are raised to it");
-        }
-        if matches!(tool, Tool::Brush | Tool::Eraser | Tool::Paint) {
-            ui.separator();
-            ui.add(egui::Slider::new(&mut settings.brush_radius_px, 2.0..=80.0).text("radius"))
-                .on_hover_text("Brush radius on screen; [ and ] change it");
-            ui.add(egui::Slider::new(&mut settings.hardness, 0.0..=1.0).text("hardness"))
-                .on_hover_text("1: hard edge; 0: the edge fades over the whole radius");
-        }
-        if tool == Tool::Threshold {
-            ui.separator();
+    });
+    ui.horizontal(|ui| {
+        ui.set_min_height(row_height);
+        ui.spacing_mut().slider_width = TOOLBAR_SLIDER_WIDTH;
+        tool_options_ui(
+            ui,
+            tool,
+            settings,
+            view,
+            has_doc,
+            commands,
+            threshold_view,
+            harmonics_pending,
+            sample_rate,
+        );
+    });
+}
+
+/// A tool button's tooltip: what the tool does and its key, from the keymap.
+pub fn tool_tooltip(ctx: &egui::Context, tool: Tool) -> String {
+    let key = crate::ui::app::shortcut_of(ctx, &crate::ui::app::KeyAction::Command(Command::SetTool(tool)));
+    if key.is_empty() {
+        tool.help().to_owned()
+    } else {
+        format!("{} ({key})", tool.help())
+    }
+}
+
+/// The options of `tool`: only those its edits use.
+#[allow(clippy::too_many_arguments)]
+fn tool_options_ui(
+    ui: &mut egui::Ui,
+    tool: Tool,
+    settings: &mut ToolSettings,
+    view: &ViewState,
+    has_doc: bool,
+    commands: &CommandSender,
+    threshold_view: &mut bool,
+    harmonics_pending: bool,
+    sample_rate: Option<f64>,
+) {
+    if matches!(tool, Tool::Pointer | Tool::Hand | Tool::Select | Tool::Tune) {
+        ui.weak(tool.help());
+        return;
+    }
+    match tool {
+        Tool::Harmonics => harmonics_ui(ui, settings, harmonics_pending, commands),
+        Tool::Threshold => {
             ui.add(
                 egui::Slider::new(&mut settings.threshold_db, -140.0..=0.0)
                     .suffix(" dBFS")
                     .text("level"),
-            );
+            )
+            .on_hover_text("Cells quieter (below) or louder (above) than this level are selected");
             ui.selectable_value(&mut settings.threshold_above, false, "below");
             ui.selectable_value(&mut settings.threshold_above, true, "above");
             if ui
@@ -303,13 +349,90 @@ pub fn toolbar_ui(
             {
                 *threshold_view = true;
             }
-        }
-        if view.channel.is_some() {
             ui.separator();
-            ui.checkbox(&mut settings.viewed_channel_only, "This channel only")
-                .on_hover_text("New edits apply only to the channel shown");
         }
-    });
+        Tool::Paint => {
+            ui.add(
+                egui::Slider::new(&mut settings.paint_level_db, -120.0..=0.0)
+                    .suffix(" dBFS")
+                    .text("level"),
+            )
+            .on_hover_text("Level the painted cells get; quieter cells are raised to it");
+            ui.separator();
+        }
+        _ => {}
+    }
+    let repairs = matches!(tool, Tool::Rect | Tool::Lasso | Tool::Brush | Tool::Harmonics);
+    if repairs {
+        repair_mode_ui(ui, settings);
+    }
+    // Erasing and painting take no gain.
+    if !matches!(tool, Tool::Eraser | Tool::Paint) {
+        let gain = settings.repair.is_none() || !repairs;
+        ui.add_enabled(gain, egui::Checkbox::new(&mut settings.remove, "Remove"))
+            .on_hover_text("New edits remove what they cover (−∞ dB)");
+        ui.add_enabled(
+            gain && !settings.remove,
+            egui::Slider::new(&mut settings.gain_db, -60.0..=12.0)
+                .suffix(" dB")
+                .text("gain"),
+        )
+        .on_hover_text("Gain of new edits, from −60 to +12 dB");
+        ui.add_enabled(gain, egui::Checkbox::new(&mut settings.keep_only, "Keep only"))
+            .on_hover_text("Apply the gain outside the region instead of inside it");
+    }
+    if matches!(tool, Tool::Brush | Tool::Eraser | Tool::Paint) {
+        ui.separator();
+        ui.add(
+            egui::Slider::new(&mut settings.brush_radius_px, 2.0..=80.0)
+                .suffix(" px")
+                .fixed_decimals(0)
+                .text("radius"),
+        )
+        .on_hover_text("Brush radius on screen, in points; [ and ] change it");
+        ui.add(
+            egui::Slider::new(&mut settings.hardness, 0.0..=1.0)
+                .custom_formatter(|v, _| format!("{:.0} %", v * 100.0))
+                .custom_parser(|t| {
+                    t.trim()
+                        .trim_end_matches('%')
+                        .trim()
+                        .parse::<f64>()
+                        .ok()
+                        .map(|v| v / 100.0)
+                })
+                .text("hardness"),
+        )
+        .on_hover_text("100 %: a hard edge; 0 %: the edge fades over the whole radius");
+    } else {
+        ui.add(
+            egui::Slider::new(&mut settings.feather_cells, 0.0..=10.0)
+                .suffix(" cells")
+                .text("feather"),
+        )
+        .on_hover_text(feather_help(settings.feather_cells, view, sample_rate));
+    }
+    if view.channel.is_some() {
+        ui.separator();
+        ui.checkbox(&mut settings.viewed_channel_only, "This channel only")
+            .on_hover_text("New edits apply only to the channel shown");
+    }
+}
+
+/// The feather's tooltip: what a cell is, and the feather in seconds and Hz at the current
+/// STFT.
+fn feather_help(cells: f64, view: &ViewState, sample_rate: Option<f64>) -> String {
+    let what = "Edge ramp of new rectangles, lassos, thresholds and harmonics, in STFT cells (hops along time, bins along frequency)";
+    match sample_rate {
+        Some(fs) if fs > 0.0 => format!(
+            "{what}: {cells:.1} cells are {:.1} ms and {} at FFT {}, hop {}",
+            cells * view.stft.hop as f64 / fs * 1000.0,
+            format_hz(cells * fs / view.stft.fft_len as f64),
+            view.stft.fft_len,
+            view.stft.hop
+        ),
+        _ => what.to_owned(),
+    }
 }
 
 /// The mode of new rectangles, lassos and brush strokes: a gain, or a repair mode.
@@ -388,6 +511,12 @@ pub fn describe_edit(edit: &Edit) -> String {
             };
         }
         Shape::Rect { time_s, freq_hz } => format!("rect {}", span(*time_s, *freq_hz)),
+        Shape::Paste(p) => format!(
+            "paste ({}) {} at {:.2} s",
+            p.mode.name(),
+            span(p.from_s, p.freq_hz),
+            p.to_s
+        ),
         Shape::Harmonics(h) => format!(
             "harmonics {:.2}–{:.2} s, f0 {} + {} overtones, {} wide",
             h.time_s[0],
@@ -432,6 +561,78 @@ pub fn describe_edit(edit: &Edit) -> String {
     format!("{what}: {gain}{keep}{channels}")
 }
 
+/// The Edits list: a row per edit with delete, move up and down, bypass and solo, and its
+/// name (or type) and gain; clicking a row selects the edit (again: deselects).
+fn edit_rows_ui(
+    ui: &mut egui::Ui,
+    edits: &[Edit],
+    selected: Option<usize>,
+    solo: Option<usize>,
+    commands: &CommandSender,
+) {
+    let count = edits.len();
+    for (i, e) in edits.iter().enumerate() {
+        // The description on a line of its own, so it reads whole in the fixed-width panel;
+        // the edit's buttons under it.
+        let is_selected = selected == Some(i);
+        let text = match &e.name {
+            Some(name) => format!("{}. {name} ({})", i + 1, describe_edit(e)),
+            None => format!("{}. {}", i + 1, describe_edit(e)),
+        };
+        let text = if e.bypass {
+            egui::RichText::new(text).weak().strikethrough()
+        } else {
+            egui::RichText::new(text)
+        };
+        if ui
+            .selectable_label(is_selected, text)
+            .on_hover_text("Select: its handles on the picture, its settings below")
+            .clicked()
+        {
+            commands.send(Command::SelectEdit((!is_selected).then_some(i)));
+        }
+        ui.horizontal(|ui| {
+            ui.add_space(12.0);
+            if ui.small_button("x").on_hover_text("Delete this edit").clicked() {
+                commands.send(Command::DeleteEdit(i));
+            }
+            let up = ui
+                .add_enabled(i > 0, egui::Button::new("up").small())
+                .on_hover_text("Move up: act earlier (erasers and repairs act on what comes before them)");
+            if up.clicked() {
+                commands.send(Command::Change(Change::Move { from: i, to: i - 1 }));
+            }
+            let down = ui
+                .add_enabled(i + 1 < count, egui::Button::new("down").small())
+                .on_hover_text("Move down: act later");
+            if down.clicked() {
+                commands.send(Command::Change(Change::Move { from: i, to: i + 1 }));
+            }
+            if ui
+                .selectable_label(e.bypass, "bypass")
+                .on_hover_text("Bypass: keep the edit but let it do nothing (saved with the list)")
+                .clicked()
+            {
+                let mut after = e.clone();
+                after.bypass = !e.bypass;
+                commands.send(Command::Change(Change::Replace {
+                    index: i,
+                    before: e.clone(),
+                    after,
+                }));
+            }
+            let soloed = solo == Some(i);
+            if ui
+                .selectable_label(soloed, "solo")
+                .on_hover_text("Solo: see and hear only what this edit changes (not saved)")
+                .clicked()
+            {
+                commands.send(Command::SoloEdit((!soloed).then_some(i)));
+            }
+        });
+    }
+}
+
 /// What the side panel shows.
 pub struct SideInput<'a> {
     /// The view.
@@ -454,6 +655,8 @@ pub struct SideInput<'a> {
     pub dehums: &'a [(usize, crate::signal::dehum::DehumReport)],
     /// True while the signal layer (paint, repairs, de-click) is being computed.
     pub signal_busy: bool,
+    /// The soloed edit, if any.
+    pub solo: Option<usize>,
 }
 
 /// The side panel: view settings, edits and history.
@@ -474,135 +677,143 @@ pub fn side_panel_ui(
         clicks,
         dehums,
         signal_busy,
+        solo,
     } = *input;
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        egui::CollapsingHeader::new("View")
-            .default_open(true)
-            .show(ui, |ui| {
-                view_settings_ui(ui, view, channels, complex, commands);
-            });
-        let Some(doc) = doc else { return };
-        egui::CollapsingHeader::new("Noise removal")
-            .default_open(true)
-            .show(ui, |ui| {
-                let input = DenoiseInput {
-                    doc,
-                    selected_edit: *selected_edit,
-                    selection,
-                    version: view.version,
-                    stft: view.stft,
-                    sample_rate,
-                };
-                denoise_panel_ui(ui, &input, commands);
-            });
-        egui::CollapsingHeader::new("De-click")
-            .default_open(false)
-            .show(ui, |ui| {
-                let id = egui::Id::unique("declick-sensitivity");
-                let mut sensitivity = ui.data(|d| d.get_temp::<f64>(id)).unwrap_or(1.0);
-                let input = DeclickInput {
-                    edits: &doc.edits.edits,
-                    selection,
-                    clicks,
-                    busy: signal_busy,
-                    version: view.version,
-                };
-                declick_panel_ui(ui, &input, &mut sensitivity, commands);
-                ui.data_mut(|d| d.insert_temp(id, sensitivity));
-            });
-        egui::CollapsingHeader::new("De-hum")
-            .default_open(false)
-            .show(ui, |ui| {
-                let id = egui::Id::unique("dehum-choice");
-                let mut choice = ui.data(|d| d.get_temp::<DehumChoice>(id)).unwrap_or_default();
-                let input = DehumInput {
-                    edits: &doc.edits.edits,
-                    selection,
-                    found: dehums,
-                    busy: signal_busy,
-                    version: view.version,
-                };
-                dehum_panel_ui(ui, &input, &mut choice, commands);
-                ui.data_mut(|d| d.insert_temp(id, choice));
-            });
-        egui::CollapsingHeader::new(format!("Edits ({})", doc.edits.edits.len()))
-            .default_open(true)
-            .show(ui, |ui| {
-                if doc.edits.edits.is_empty() {
-                    ui.weak("Draw on the spectrogram with a tool to add an edit.");
-                }
-                for (i, e) in doc.edits.edits.iter().enumerate() {
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            egui::CollapsingHeader::new("View")
+                .default_open(true)
+                .show(ui, |ui| {
+                    view_settings_ui(ui, view, channels, complex, commands);
+                });
+            let Some(doc) = doc else { return };
+            egui::CollapsingHeader::new("Noise removal")
+                .default_open(true)
+                .show(ui, |ui| {
+                    let input = DenoiseInput {
+                        doc,
+                        selected_edit: *selected_edit,
+                        selection,
+                        version: view.version,
+                        stft: view.stft,
+                        sample_rate,
+                    };
+                    denoise_panel_ui(ui, &input, commands);
+                });
+            egui::CollapsingHeader::new("De-click")
+                .default_open(false)
+                .show(ui, |ui| {
+                    let id = egui::Id::unique("declick-sensitivity");
+                    let mut sensitivity = ui.data(|d| d.get_temp::<f64>(id)).unwrap_or(1.0);
+                    let input = DeclickInput {
+                        edits: &doc.edits.edits,
+                        selection,
+                        clicks,
+                        busy: signal_busy,
+                        version: view.version,
+                    };
+                    declick_panel_ui(ui, &input, &mut sensitivity, commands);
+                    ui.data_mut(|d| d.insert_temp(id, sensitivity));
+                });
+            egui::CollapsingHeader::new("De-hum")
+                .default_open(false)
+                .show(ui, |ui| {
+                    let id = egui::Id::unique("dehum-choice");
+                    let mut choice = ui.data(|d| d.get_temp::<DehumChoice>(id)).unwrap_or_default();
+                    let input = DehumInput {
+                        edits: &doc.edits.edits,
+                        selection,
+                        found: dehums,
+                        busy: signal_busy,
+                        version: view.version,
+                    };
+                    dehum_panel_ui(ui, &input, &mut choice, commands);
+                    ui.data_mut(|d| d.insert_temp(id, choice));
+                });
+            egui::CollapsingHeader::new(format!("Edits ({})", doc.edits.edits.len()))
+                .default_open(true)
+                .show(ui, |ui| {
+                    if doc.edits.edits.is_empty() {
+                        ui.weak("Draw on the spectrogram with a tool to add an edit.");
+                    }
+                    edit_rows_ui(ui, &doc.edits.edits, *selected_edit, solo, commands);
+                });
+            if let Some(index) = selected_edit.filter(|&i| i < doc.edits.edits.len()) {
+                egui::CollapsingHeader::new(format!("Selected edit ({})", index + 1))
+                    .default_open(true)
+                    .show(ui, |ui| {
+                        let input = InspectorInput {
+                            edits: &doc.edits.edits,
+                            index,
+                            channels,
+                            hop_s: view.stft.hop as f64 / sample_rate,
+                            bin_hz: sample_rate / view.stft.fft_len as f64,
+                            solo,
+                        };
+                        inspector_ui(ui, &input, commands);
+                    });
+            }
+            egui::CollapsingHeader::new("Painted energy")
+                .default_open(false)
+                .show(ui, |ui| {
+                    let mut phase = doc.edits.phase.unwrap_or_default();
+                    let before = phase;
                     ui.horizontal(|ui| {
-                        if ui.small_button("x").on_hover_text("Delete this edit").clicked() {
-                            commands.send(Command::DeleteEdit(i));
+                        let label = ui.label("Phase from");
+                        egui::ComboBox::from_id_salt("phase-method")
+                            .selected_text(phase.method.name())
+                            .show_ui(ui, |ui| {
+                                for m in Method::ALL {
+                                    ui.selectable_value(&mut phase.method, m, m.name());
+                                }
+                            })
+                            .response
+                            .labelled_by(label.id);
+                    });
+                    if phase.method != Method::Pghi {
+                        let mut iters = phase.iterations();
+                        ui.add(egui::Slider::new(&mut iters, 1..=300).text("iterations"));
+                        if iters != before.iterations() || phase.method != before.method {
+                            phase.iterations = Some(iters);
                         }
-                        let selected = *selected_edit == Some(i);
-                        if ui.selectable_label(selected, describe_edit(e)).clicked() {
-                            *selected_edit = if selected { None } else { Some(i) };
+                    }
+                    if phase != before {
+                        commands.send(Command::SetPhase(phase));
+                    }
+                    match paint_sc_db {
+                        Some(sc) => ui.label(format!(
+                            "Last painted stroke rebuilt to {sc:.1} dB spectral convergence"
+                        )),
+                        None => ui.weak("Paint (P) adds energy; its phase is rebuilt here."),
+                    };
+                });
+            egui::CollapsingHeader::new("History")
+                .default_open(true)
+                .show(ui, |ui| {
+                    ui.label("(open)");
+                    for step in doc.history.applied() {
+                        ui.label(format!("• {step}"));
+                    }
+                    for step in doc.history.undone() {
+                        ui.weak(format!("(undone) {step}"));
+                    }
+                    ui.horizontal(|ui| {
+                        if ui
+                            .add_enabled(doc.history.can_undo(), egui::Button::new("Undo"))
+                            .clicked()
+                        {
+                            commands.send(Command::Undo);
+                        }
+                        if ui
+                            .add_enabled(doc.history.can_redo(), egui::Button::new("Redo"))
+                            .clicked()
+                        {
+                            commands.send(Command::Redo);
                         }
                     });
-                }
-            });
-        egui::CollapsingHeader::new("Painted energy")
-            .default_open(false)
-            .show(ui, |ui| {
-                let mut phase = doc.edits.phase.unwrap_or_default();
-                let before = phase;
-                ui.horizontal(|ui| {
-                    let label = ui.label("Phase from");
-                    egui::ComboBox::from_id_salt("phase-method")
-                        .selected_text(phase.method.name())
-                        .show_ui(ui, |ui| {
-                            for m in Method::ALL {
-                                ui.selectable_value(&mut phase.method, m, m.name());
-                            }
-                        })
-                        .response
-                        .labelled_by(label.id);
                 });
-                if phase.method != Method::Pghi {
-                    let mut iters = phase.iterations();
-                    ui.add(egui::Slider::new(&mut iters, 1..=300).text("iterations"));
-                    if iters != before.iterations() || phase.method != before.method {
-                        phase.iterations = Some(iters);
-                    }
-                }
-                if phase != before {
-                    commands.send(Command::SetPhase(phase));
-                }
-                match paint_sc_db {
-                    Some(sc) => ui.label(format!(
-                        "Last painted stroke rebuilt to {sc:.1} dB spectral convergence"
-                    )),
-                    None => ui.weak("Paint (P) adds energy; its phase is rebuilt here."),
-                };
-            });
-        egui::CollapsingHeader::new("History")
-            .default_open(true)
-            .show(ui, |ui| {
-                ui.label("(open)");
-                for step in doc.history.applied() {
-                    ui.label(format!("• {step}"));
-                }
-                for step in doc.history.undone() {
-                    ui.weak(format!("(undone) {step}"));
-                }
-                ui.horizontal(|ui| {
-                    if ui
-                        .add_enabled(doc.history.can_undo(), egui::Button::new("Undo"))
-                        .clicked()
-                    {
-                        commands.send(Command::Undo);
-                    }
-                    if ui
-                        .add_enabled(doc.history.can_redo(), egui::Button::new("Redo"))
-                        .clicked()
-                    {
-                        commands.send(Command::Redo);
-                    }
-                });
-            });
-    });
+        });
 }
 
 fn view_settings_ui(
@@ -612,6 +823,8 @@ fn view_settings_ui(
     complex: bool,
     commands: &CommandSender,
 ) {
+    // The side panel wraps long lines; the settings' short labels stay whole.
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
     egui::Grid::new("view-settings").num_columns(2).show(ui, |ui| {
         let label = ui.label("FFT");
         let mut fft = view.stft.fft_len;
@@ -672,8 +885,10 @@ fn view_settings_ui(
         let label = ui.label("Scale");
         let mut scale = view.scale;
         ui.add_enabled_ui(!complex, |ui| {
+            // IQ captures are always drawn on a linear axis (two-sided, centred on 0 Hz).
+            let shown = if complex { FreqScale::Linear } else { scale };
             egui::ComboBox::from_id_salt("scale")
-                .selected_text(scale.name())
+                .selected_text(shown.name())
                 .show_ui(ui, |ui| {
                     for s in FreqScale::ALL {
                         ui.selectable_value(&mut scale, s, s.name());
@@ -717,6 +932,21 @@ fn view_settings_ui(
                 .suffix(" dBFS")
                 .speed(0.5),
         );
+        ui.end_row();
+        ui.label("");
+        if ui
+            .button("Auto levels")
+            .on_hover_text(format!(
+                "Fit ceiling and floor to the picture in view ({})",
+                crate::ui::app::shortcut_of(
+                    ui.ctx(),
+                    &crate::ui::app::KeyAction::Command(Command::AutoLevels)
+                )
+            ))
+            .clicked()
+        {
+            commands.send(Command::AutoLevels);
+        }
         ui.end_row();
         if (floor, ceiling) != (view.floor_db, view.ceiling_db) && floor < ceiling {
             commands.send(Command::SetLevels {

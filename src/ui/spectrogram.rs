@@ -6,6 +6,7 @@ use egui::{Color32, PointerButton, Pos2, Rect, Shape, Stroke, Vec2};
 use egui_plot::{GridInput, GridMark, Plot, PlotBounds, PlotImage, PlotPoint, PlotTransform};
 
 use super::command::{Command, CommandSender};
+use super::handles::{Grab, dragged, grab_at, hit};
 use super::tiles::DrawTile;
 use super::tools::{EditFrame, Gesture, Stroke as StrokeKind, Tool, ToolSettings};
 use super::view::{FreqAxisView, ViewState, format_hz_step, hz_ticks, log_ticks};
@@ -268,6 +269,11 @@ pub fn spectrogram_ui(
             };
         }
     } else if resp.drag_started_by(PointerButton::Primary)
+        && input.tool == Tool::Pointer
+        && let Some(o) = origin
+    {
+        *gesture = pointer_grab(input, o, &at, &to_screen, s_per_px, u_per_px, commands);
+    } else if resp.drag_started_by(PointerButton::Primary)
         && let (Some(o), Some(p)) = (origin, pointer)
     {
         *gesture = match input.tool {
@@ -280,7 +286,7 @@ pub fn spectrogram_ui(
                 points: if o == p { vec![at(o)] } else { vec![at(o), at(p)] },
             },
             Tool::Hand => Gesture::Pan,
-            Tool::Tune => Gesture::None,
+            Tool::Tune | Tool::Pointer => Gesture::None,
         };
     }
     if resp.dragged()
@@ -292,6 +298,34 @@ pub fn spectrogram_ui(
                 let q = at(p);
                 if points.last() != Some(&q) {
                     points.push(q);
+                }
+            }
+            Gesture::EditDrag {
+                index,
+                grab,
+                start,
+                press: (o, u0, [s_px, u_px]),
+                original,
+                gesture,
+            } => {
+                // Each frame's position amends the drag's one undo step.
+                let t = start[0] + (p.x - o.x) as f64 * *s_px;
+                let u = *u0 - (p.y - o.y) as f64 * *u_px;
+                let band = [axis.lo_hz.min(0.0), axis.hi_hz];
+                let after = dragged(
+                    original,
+                    *grab,
+                    *start,
+                    [t, axis.hz_of(u)],
+                    input.duration_s,
+                    band,
+                );
+                if input.edits.get(*index) != Some(&after) {
+                    commands.send(Command::AdjustEdit {
+                        index: *index,
+                        after,
+                        gesture: *gesture,
+                    });
                 }
             }
             _ => {}
@@ -330,7 +364,7 @@ pub fn spectrogram_ui(
                     };
                     commands.send(Command::SetSelection(Some(super::transport::Selection {
                         time_s: [start[0].min(end[0]), start[0].max(end[0])],
-                        freq_hz: [axis.hz_of(u[0]), axis.hz_of(u[1])],
+                        freq_hz: [axis.edge_hz_of(u[0]), axis.edge_hz_of(u[1])],
                     })));
                 }
             }
@@ -367,8 +401,41 @@ pub fn spectrogram_ui(
                     commands.send(Command::AddEdit(edit));
                 }
             }
-            Gesture::Pan | Gesture::None => {}
+            Gesture::Pan | Gesture::None | Gesture::EditDrag { .. } => {}
         }
+    }
+    if input.tool == Tool::Pointer
+        && let Some(p) = hover_pos
+        && !resp.dragged()
+    {
+        // The cursor says what a press here would grab.
+        let [t, u] = at(p);
+        let (tol_s, tol_hz) = (4.0 * s_per_px, 4.0 * u_per_px * axis.hz_per_u(u));
+        let grab = input
+            .selected_edit
+            .and_then(|i| input.edits.get(i))
+            .and_then(|e| grab_at(e, p, &to_screen, tol_s, tol_hz, [t, axis.hz_of(u)]));
+        if let Some(g) = grab {
+            ui.ctx().set_cursor_icon(g.cursor());
+        }
+    }
+    if let Gesture::EditDrag { grab, .. } = gesture {
+        ui.ctx().set_cursor_icon(grab.cursor());
+    }
+    if resp.clicked_by(PointerButton::Primary)
+        && input.tool == Tool::Pointer
+        && let Some(p) = pointer
+    {
+        // A click selects the latest edit under it, or clears the selection.
+        let [t, u] = at(p);
+        let (tol_s, tol_hz) = (4.0 * s_per_px, 4.0 * u_per_px * axis.hz_per_u(u));
+        commands.send(Command::SelectEdit(hit(
+            input.edits,
+            t,
+            axis.hz_of(u),
+            tol_s,
+            tol_hz,
+        )));
     }
     if input.tool == Tool::Tune
         && let Some(p) = pointer
@@ -426,6 +493,11 @@ pub fn spectrogram_ui(
             Stroke::new(1.5, color),
         );
     }
+    if input.tool == Tool::Pointer
+        && let Some(e) = input.selected_edit.and_then(|i| input.edits.get(i))
+    {
+        draw_handles(&painter, e, &to_screen);
+    }
     draw_gesture(&painter, gesture, &transform, input);
     if let (Some(p), Some(_)) = (hover_pos, StrokeKind::of(input.tool)) {
         painter.circle_stroke(
@@ -435,6 +507,71 @@ pub fn spectrogram_ui(
         );
     }
     SpectrogramOutput { hover, frame }
+}
+
+/// What a Pointer-tool drag from `o` grabs: a handle of the selected rectangle, or else the
+/// latest edit under the pointer (which becomes the selected one), to move it; the same edit a
+/// click there selects. Nothing under it: no gesture.
+fn pointer_grab(
+    input: &SpectrogramInput<'_>,
+    o: Pos2,
+    at: &dyn Fn(Pos2) -> [f64; 2],
+    to_screen: &dyn Fn(f64, f64) -> Pos2,
+    s_per_px: f64,
+    u_per_px: f64,
+    commands: &CommandSender,
+) -> Gesture {
+    let axis = input.axis;
+    let [t, u] = at(o);
+    let f = axis.hz_of(u);
+    let (tol_s, tol_hz) = (4.0 * s_per_px, 4.0 * u_per_px * axis.hz_per_u(u));
+    let handle = input
+        .selected_edit
+        .and_then(|i| Some((i, input.edits.get(i)?)))
+        .and_then(|(i, e)| Some((i, grab_at(e, o, to_screen, tol_s, tol_hz, [t, f])?)))
+        .filter(|(_, g)| *g != Grab::Move);
+    let picked = handle.or_else(|| {
+        let i = hit(input.edits, t, f, tol_s, tol_hz)?;
+        if input.selected_edit != Some(i) {
+            commands.send(Command::SelectEdit(Some(i)));
+        }
+        super::handles::movable(&input.edits[i]).then_some((i, Grab::Move))
+    });
+    match picked {
+        Some((index, grab)) => Gesture::EditDrag {
+            index,
+            grab,
+            start: [t, f],
+            press: (o, u, [s_per_px, u_per_px]),
+            original: Box::new(input.edits[index].clone()),
+            gesture: super::denoise::new_gesture(),
+        },
+        None => Gesture::None,
+    }
+}
+
+/// The handles of a selected rectangle: its corners and the middles of its edges.
+fn draw_handles(painter: &egui::Painter, edit: &Edit, to_screen: &dyn Fn(f64, f64) -> Pos2) {
+    let (EditShape::Rect { time_s, freq_hz } | EditShape::Threshold { time_s, freq_hz, .. }) = &edit.shape
+    else {
+        return;
+    };
+    let r = Rect::from_two_pos(to_screen(time_s[0], freq_hz[0]), to_screen(time_s[1], freq_hz[1]));
+    let points = [
+        r.left_top(),
+        r.center_top(),
+        r.right_top(),
+        r.left_center(),
+        r.right_center(),
+        r.left_bottom(),
+        r.center_bottom(),
+        r.right_bottom(),
+    ];
+    for p in points {
+        let h = Rect::from_center_size(p, Vec2::splat(7.0));
+        painter.rect_filled(h, 1.0, Color32::WHITE);
+        painter.rect_stroke(h, 1.0, Stroke::new(1.0, Color32::BLACK), egui::StrokeKind::Middle);
+    }
 }
 
 fn edit_color(edit: &Edit, selected: bool) -> Color32 {
@@ -456,7 +593,8 @@ fn draw_edits(
 ) {
     for (i, edit) in input.edits.iter().enumerate() {
         let selected = input.selected_edit == Some(i);
-        let color = edit_color(edit, selected);
+        // A bypassed edit is only a faint outline: it is kept but does nothing.
+        let color = edit_color(edit, selected).gamma_multiply(if edit.bypass { 0.35 } else { 1.0 });
         let stroke = Stroke::new(if selected { 2.0 } else { 1.2 }, color);
         // A light tint: the picture under an edit is what the user judges.
         let fill = color.gamma_multiply(match &edit.shape {
@@ -521,6 +659,13 @@ fn draw_edits(
                 painter.add(Shape::line(pts, Stroke::new(1.0, color)));
             }
             EditShape::Harmonics(h) => draw_harmonics(painter, h, to_screen, fill, stroke),
+            // The target of a paste: what it changes.
+            EditShape::Paste(p) => {
+                let [t0, t1] = p.target_s();
+                let r = Rect::from_two_pos(to_screen(t0, p.freq_hz[0]), to_screen(t1, p.freq_hz[1]));
+                painter.rect_filled(r, 0.0, fill);
+                painter.rect_stroke(r, 0.0, stroke, egui::StrokeKind::Middle);
+            }
             // A denoise step acts on the whole recording: nothing to outline.
             EditShape::Denoise(_) | EditShape::Declick { .. } | EditShape::Dehum { .. } => {}
         }

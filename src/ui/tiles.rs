@@ -11,6 +11,7 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 
+use super::levels_fit::LevelHistogram;
 use super::view::{FreqAxisView, Version, ViewState};
 use crate::edit::mask::MaskRaster;
 use crate::pipeline::picture::{ColumnLevels, Levels, levels_of_sampled};
@@ -536,22 +537,57 @@ impl TileStore {
         (draw, ready, covered)
     }
 
-    /// Levels (dBFS) of every cached tile of the current view's channel and version, for
-    /// choosing a display range: a strided sample of at most about `max` values.
-    pub fn level_sample(&self, view: &ViewState, max: usize) -> Vec<f32> {
-        let tiles: Vec<&Arc<ColumnLevels>> = self
+    /// Counts the levels (dBFS) of the picture in view into `histogram`, for fitting the
+    /// display range to it: the cached tiles of level of detail `lod` (of the view's channel
+    /// and version) over the visible time range (`hop_s` seconds per frame), at display rows
+    /// of frequencies `row_hz` (spaced as the screen's rows are, so the count weighs each
+    /// frequency by the height it takes on screen), strided along time to at most about
+    /// `max_cells` cells. Returns the number of cells counted.
+    pub fn visible_levels(
+        &self,
+        view: &ViewState,
+        lod: u8,
+        hop_s: f64,
+        row_hz: &[f64],
+        max_cells: usize,
+        histogram: &mut LevelHistogram,
+    ) -> u64 {
+        let frames = [view.time_s[0] / hop_s, view.time_s[1] / hop_s];
+        let step = (1u64 << lod) as f64;
+        // Each tile's visible columns.
+        let visible: Vec<(&ColumnLevels, Range<usize>)> = self
             .entries
             .iter()
-            .filter(|(k, _)| k.channel == view.channel && k.version == view.version)
-            .filter_map(|(_, e)| e.levels.as_ref())
+            .filter(|(k, _)| k.lod == lod && k.channel == view.channel && k.version == view.version)
+            .filter_map(|(k, e)| {
+                let levels = e.levels.as_deref()?;
+                let first_frame = (k.index as usize * (TILE_COLUMNS << lod)) as f64;
+                let c0 = ((frames[0] - first_frame) / step).ceil().max(0.0) as usize;
+                let c1 = (((frames[1] - first_frame) / step).floor() + 1.0).clamp(0.0, levels.columns as f64)
+                    as usize;
+                (c0 < c1).then_some((levels, c0..c1))
+            })
             .collect();
-        let total: usize = tiles.iter().map(|l| l.db.len()).sum();
-        let stride = total.div_ceil(max.max(1)).max(1);
-        tiles
-            .iter()
-            .flat_map(|l| l.db.iter().step_by(stride).copied())
-            .filter(|v| v.is_finite())
-            .collect()
+        let columns: usize = visible.iter().map(|(_, r)| r.len()).sum();
+        let stride = (columns * row_hz.len()).div_ceil(max_cells.max(1)).max(1);
+        let mut counted = 0;
+        for (levels, range) in visible {
+            let rows: Vec<usize> = row_hz
+                .iter()
+                .filter_map(|&hz| {
+                    let b = levels.bins.position(hz).round();
+                    (b >= 0.0 && b < levels.bins.len as f64).then_some(b as usize)
+                })
+                .collect();
+            for c in range.step_by(stride) {
+                let column = levels.column(c);
+                for &b in &rows {
+                    histogram.add(column[b]);
+                    counted += 1;
+                }
+            }
+        }
+        counted
     }
 
     /// The level (dBFS) under `(time_s, freq_hz)` from the cached tile of level `lod`, if any.

@@ -7,6 +7,9 @@ use crate::signal::repair::RepairMode;
 /// The tool the primary mouse button uses on the spectrogram.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Tool {
+    /// Click an edit (on the picture) to select it; drag it to move it, drag a selected
+    /// rectangle's corners and edges to resize it.
+    Pointer,
     /// Drag to pan; click to place the cursor.
     Hand,
     /// Drag a time-frequency selection to play, loop or audition.
@@ -32,7 +35,8 @@ pub enum Tool {
 
 impl Tool {
     /// Every tool in toolbar order.
-    pub const ALL: [Tool; 10] = [
+    pub const ALL: [Tool; 11] = [
+        Tool::Pointer,
         Tool::Hand,
         Tool::Select,
         Tool::Rect,
@@ -48,6 +52,7 @@ impl Tool {
     /// Toolbar label.
     pub fn label(self) -> &'static str {
         match self {
+            Tool::Pointer => "Pointer",
             Tool::Hand => "Hand",
             Tool::Select => "Select",
             Tool::Rect => "Rectangle",
@@ -64,6 +69,7 @@ impl Tool {
     /// Keyboard shortcut (a single key).
     pub fn key(self) -> egui::Key {
         match self {
+            Tool::Pointer => egui::Key::V,
             Tool::Hand => egui::Key::H,
             Tool::Select => egui::Key::S,
             Tool::Rect => egui::Key::R,
@@ -77,26 +83,25 @@ impl Tool {
         }
     }
 
-    /// Tooltip: what it does and its shortcut.
+    /// What it does (tooltips add its key from the keymap).
     pub fn help(self) -> &'static str {
         match self {
-            Tool::Hand => "Drag to pan, click to place the play cursor (H)",
-            Tool::Select => {
-                "Drag a time-frequency selection to play, loop or hear alone; click to clear it (S)"
+            Tool::Pointer => {
+                "Click an edit to select it (Esc deselects); drag it to move it, drag a rectangle's corners and edges to resize it"
             }
-            Tool::Rect => "Drag a time × frequency rectangle (R)",
-            Tool::Brush => "Paint the gain with a round brush; [ and ] change the size (B)",
-            Tool::Eraser => "Paint back what earlier edits removed (E)",
-            Tool::Lasso => "Draw a free-form outline (L)",
-            Tool::Paint => {
-                "Paint energy at a level, e.g. to redraw a missing harmonic; its phase is rebuilt (P)"
-            }
-            Tool::Threshold => "Drag a region: cells below (or above) the level in it (T)",
+            Tool::Hand => "Drag to pan, click to place the play cursor",
+            Tool::Select => "Drag a time-frequency selection to play, loop or hear alone; click to clear it",
+            Tool::Rect => "Drag a time × frequency rectangle",
+            Tool::Brush => "Paint the gain with a round brush; [ and ] change the size",
+            Tool::Eraser => "Paint back what earlier edits removed",
+            Tool::Lasso => "Draw a free-form outline",
+            Tool::Paint => "Paint energy at a level, e.g. to redraw a missing harmonic; its phase is rebuilt",
+            Tool::Threshold => "Drag a region: cells below (or above) the level in it",
             Tool::Tune => {
-                "IQ: click a signal to hear it demodulated (AM, FM, USB, LSB: see the transport bar); drag to retune (U)"
+                "IQ: click a signal to hear it demodulated (AM, FM, USB, LSB: see the transport bar); drag to retune"
             }
             Tool::Harmonics => {
-                "Click one partial of a harmonic sound (or drag along it for a time range): its fundamental is tracked and selected with its overtones; Enter applies (K)"
+                "Click one partial of a harmonic sound (or drag along it for a time range): its fundamental is tracked and selected with its overtones; Enter applies"
             }
         }
     }
@@ -203,7 +208,10 @@ impl ToolSettings {
 
     /// A rectangle between two points given as (seconds, axis position).
     pub fn rect_edit(&self, a: [f64; 2], b: [f64; 2], frame: &EditFrame) -> Edit {
-        let (f0, f1) = (frame.axis.hz_of(a[1].min(b[1])), frame.axis.hz_of(a[1].max(b[1])));
+        let (f0, f1) = (
+            frame.axis.edge_hz_of(a[1].min(b[1])),
+            frame.axis.edge_hz_of(a[1].max(b[1])),
+        );
         self.finish(
             Shape::Rect {
                 time_s: [a[0].min(b[0]), a[0].max(b[0])],
@@ -216,7 +224,10 @@ impl ToolSettings {
 
     /// A threshold edit over the rectangle between two points.
     pub fn threshold_edit(&self, a: [f64; 2], b: [f64; 2], frame: &EditFrame) -> Edit {
-        let (f0, f1) = (frame.axis.hz_of(a[1].min(b[1])), frame.axis.hz_of(a[1].max(b[1])));
+        let (f0, f1) = (
+            frame.axis.edge_hz_of(a[1].min(b[1])),
+            frame.axis.edge_hz_of(a[1].max(b[1])),
+        );
         let condition = if self.threshold_above {
             LevelCondition::Above(self.threshold_db)
         } else {
@@ -394,6 +405,24 @@ pub enum Gesture {
     },
     /// Panning.
     Pan,
+    /// Dragging an existing edit (Pointer tool): moving it or one of its handles.
+    EditDrag {
+        /// Position of the edit in the list.
+        index: usize,
+        /// What was grabbed.
+        grab: super::handles::Grab,
+        /// Where the press was, (seconds, Hz).
+        start: [f64; 2],
+        /// Where the press was on screen, its axis position, and the seconds and axis units
+        /// per screen point then: the pointer's travel is measured in these, so the edit
+        /// follows the hand even if the plot changes size during the drag (the side panel
+        /// showing the newly selected edit).
+        press: (egui::Pos2, f64, [f64; 2]),
+        /// The edit when the drag began: each frame's edit is made from it, so no error builds.
+        original: Box<Edit>,
+        /// The undo gesture the drag's changes amend (one drag, one step).
+        gesture: u64,
+    },
 }
 
 #[cfg(test)]

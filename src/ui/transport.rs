@@ -370,7 +370,7 @@ impl Transport {
             }
             if ui
                 .add_enabled(has_doc, egui::Button::new("Stop"))
-                .on_hover_text("Stop (Esc)")
+                .on_hover_text(format!("Stop ({})", key_of(ui.ctx(), Command::Stop)))
                 .clicked()
             {
                 commands.send(Command::Stop);
@@ -385,8 +385,10 @@ impl Transport {
             {
                 commands.send(Command::PlaySelection);
             }
-            ui.toggle_value(&mut self.looped, "Loop")
-                .on_hover_text("Loop the selection or the rest (Shift+L)");
+            ui.toggle_value(&mut self.looped, "Loop").on_hover_text(format!(
+                "Loop the selection or the rest ({})",
+                key_of(ui.ctx(), Command::ToggleLoop)
+            ));
             ui.separator();
             ui.label("Band:");
             let has_sel = self.selection.is_some();
@@ -537,4 +539,9 @@ fn meter_ui(ui: &mut egui::Ui, peaks: [f32; 2]) {
         };
         painter.rect_filled(bar, 1.0, color);
     }
+}
+
+/// The key the keymap gives `command`, for a tooltip.
+fn key_of(ctx: &egui::Context, command: Command) -> String {
+    super::app::shortcut_of(ctx, &super::app::KeyAction::Command(command))
 }

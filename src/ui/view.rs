@@ -18,6 +18,10 @@ pub struct FreqAxisView {
     pub label_offset_hz: f64,
 }
 
+/// How close to the bottom or top of the whole axis (as a fraction of it: a few pixels) a
+/// region's edge snaps to the band's edge.
+pub const EDGE_SNAP_U: f64 = 0.005;
+
 impl FreqAxisView {
     /// The band of a recording at `sample_rate` (two-sided for IQ) on `scale`.
     pub fn new(scale: FreqScale, sample_rate: f64, complex: bool, fft_len: usize) -> Self {
@@ -67,6 +71,20 @@ impl FreqAxisView {
         self.scale.freq_at(u, self.lo_hz, self.hi_hz)
     }
 
+    /// The frequency a region's edge at axis position `u` stands for: as [`Self::hz_of`], except
+    /// that within [`EDGE_SNAP_U`] of the bottom of an axis that starts above 0 Hz (log, from
+    /// 20 Hz) the edge is 0 Hz, so a region dragged to the bottom takes the lowest frequencies
+    /// the axis does not show (and within it of the top, the top of the band).
+    pub fn edge_hz_of(&self, u: f64) -> f64 {
+        if u <= EDGE_SNAP_U && self.lo_hz > 0.0 {
+            0.0
+        } else if u >= 1.0 - EDGE_SNAP_U {
+            self.hi_hz
+        } else {
+            self.hz_of(u)
+        }
+    }
+
     /// Hz per unit of `u` around `u` (the local slope), for converting screen sizes.
     pub fn hz_per_u(&self, u: f64) -> f64 {
         let d = 1e-4;
@@ -81,7 +99,7 @@ pub struct ViewState {
     pub time_s: [f64; 2],
     /// Visible frequency range as axis positions.
     pub u: [f64; 2],
-    /// Frequency axis.
+    /// Frequency axis of sound recordings (log by default); IQ captures are always linear.
     pub scale: FreqScale,
     /// Level drawn darkest, dBFS.
     pub floor_db: f32,
@@ -134,7 +152,10 @@ impl Default for ViewState {
         ViewState {
             time_s: [0.0, 1.0],
             u: [0.0, 1.0],
-            scale: FreqScale::Linear,
+            // Octaves take equal heights from 20 Hz (or one bin) up, so a 50 Hz hum and a bass
+            // line are as visible as a whistle at 3 kHz; IQ captures are drawn linear whatever
+            // this says (see [`FreqAxisView::new`]).
+            scale: FreqScale::Log,
             floor_db: -100.0,
             ceiling_db: 0.0,
             colormap: Colormap::Inferno,
@@ -346,5 +367,15 @@ mod tests {
         assert_eq!(v.lod(1000.0, 48_000.0), 0);
         let axis = FreqAxisView::new(FreqScale::Log, 48_000.0, false, 2048);
         assert!((axis.hz_of(axis.u_of(1234.0)) - 1234.0).abs() < 1e-6);
+        // Region edges at the bottom of a log axis reach 0 Hz, under it they are the axis'.
+        let log = FreqAxisView::new(FreqScale::Log, 48000.0, false, 2048);
+        assert!(log.lo_hz >= 20.0);
+        assert_eq!(log.edge_hz_of(0.0), 0.0);
+        assert_eq!(log.edge_hz_of(0.004), 0.0);
+        assert!((log.edge_hz_of(0.5) - log.hz_of(0.5)).abs() < 1e-9);
+        assert_eq!(log.edge_hz_of(0.999), 24000.0);
+        // A linear axis starting at 0 Hz and an IQ axis keep their own bottom.
+        let iq = FreqAxisView::new(FreqScale::Linear, 2e6, true, 1024);
+        assert_eq!(iq.edge_hz_of(0.0), -1e6);
     }
 }

@@ -10,15 +10,21 @@
 //! 2. Which harmonics: all of `1..=N` when the count is given, otherwise each harmonic (up to
 //!    [`DEFAULT_HARMONIC_LIMIT`]) whose least-squares power stands [`STAND_OUT_DB`] above the
 //!    spectrum around it, on average over the recording.
-//! 3. [`model`]: at each point, the least-squares amplitude and phase of each harmonic of the
-//!    tracked phase over a Hann window of 2·[`model::WINDOW_HOPS`] hops; the hum between two
-//!    points cross-fades their amplitudes and is subtracted. The last fit is weighted, per
-//!    harmonic, by the inverse of what is not hum in that harmonic's band (so pauses count
-//!    more than speech) and fits each harmonic to the signal less the previous fit's others.
+//! 3. [`baseband`]: each harmonic brought down to baseband along the tracked phase, one value
+//!    per period of the fundamental (over a whole period the other harmonics average out),
+//!    measured once in one pass over the samples. Each harmonic's amplitude and phase at the
+//!    [`model`]'s points (linear between them) are fitted to these values by least squares
+//!    with a penalty on their second differences; the fitted phases' turning corrects the
+//!    track (the values are turned to the new track, not measured again). The fits are then
+//!    weighted, per harmonic and period, by the inverse of the power the previous fit leaves
+//!    there (speech), so that pauses count more than speech, and the last ones choose each
+//!    harmonic's smoothing by cross-validation, so that where speech covers a harmonic its
+//!    amplitude is carried over from the pauses around.
 //!
 //! IQ recordings: hum at `+k·f0` and at `−k·f0` are fitted separately (a real hum coupled into
 //! I and Q appears at both, with amplitudes that need not match).
 
+pub mod baseband;
 pub mod model;
 pub mod track;
 
@@ -27,6 +33,7 @@ use std::ops::Range;
 use rustfft::FftPlanner;
 use rustfft::num_complex::Complex64;
 
+use baseband::Baseband;
 pub use model::HumModel;
 use track::{HarmonicPower, decimate};
 
@@ -58,8 +65,8 @@ pub const TRACK_HARMONICS: usize = 12;
 pub const STAND_OUT_DB: f64 = 6.0;
 /// Ramp at the edges of a de-hum span that stops inside the recording, seconds.
 pub const FADE_S: f64 = 0.02;
-/// Times the track is corrected from the phase of the fitted harmonics before the weighted
-/// fit (a second changed the speech fixture's figures by under 0.2 dB, for one more fit).
+/// Times the track is corrected from the phase of the unweighted fit before the weighted
+/// fits (which correct it again each).
 const REFINE_PASSES: usize = 1;
 /// Points sampled to choose the nominal fundamental and where tracking starts.
 const START_POINTS: usize = 24;
@@ -282,13 +289,17 @@ pub fn dehum_channel<T: ReadSamples + DeclickSample>(
         Some(n) => vec![true; n.min(below_nyquist)],
         None => stand_out::<T>(&model, source, channel, DEFAULT_HARMONIC_LIMIT.min(below_nyquist)),
     };
-    model.estimate::<T>(source, channel, &selected, None, None, progress)?;
-    // The fitted amplitudes show what error is left in the track (their phase turns): fix it
-    // and fit again, using every harmonic up to the twelfth, at full rate.
-    for _ in 0..REFINE_PASSES {
+    // Every harmonic at baseband, one value per period, measured once; the fits below work on
+    // these values.
+    let k = selected.iter().rposition(|&s| s).map_or(0, |i| i + 1);
+    let mut base = Baseband::measure::<T>(&model, source, channel, k, progress)?;
+    base.fit(&mut model, &selected, None, &[baseband::TRACK_SMOOTHING]);
+    // The fitted amplitudes show what error is left in the track (their phase turns): fix it,
+    // turning the blocks to the new track.
+    let retrack = |model: &mut HumModel, f0: &mut Vec<f64>, base: &mut Baseband| {
         let fix = model.track_corrections(TRACK_HARMONICS);
         if fix.iter().all(|d| *d == 0.0) {
-            break;
+            return false;
         }
         for p in inner.clone() {
             f0[p] = (f0[p] + fix[p]).clamp(
@@ -299,38 +310,55 @@ pub fn dehum_channel<T: ReadSamples + DeclickSample>(
         let (a, b) = (f0[inner.start], f0[inner.end - 1]);
         f0[..inner.start].fill(a);
         f0[inner.end..].fill(b);
-        model = HumModel::new(fs, complex, first, hop, f0.clone(), span.clone(), len as u64);
-        model.estimate::<T>(source, channel, &selected, None, None, progress)?;
+        let new = HumModel::new(fs, complex, first, hop, f0.clone(), span.clone(), len as u64);
+        base.retrack(model, &new);
+        *model = new;
+        true
+    };
+    for _ in 0..REFINE_PASSES {
+        if !retrack(&mut model, &mut f0, &mut base) {
+            break;
+        }
+        base.fit(&mut model, &selected, None, &[baseband::TRACK_SMOOTHING]);
     }
-    // Weighted least squares: each harmonic's samples count as the inverse of the local power
-    // of what is not hum in its band (speech), so the fit rests on the pauses where there are
-    // any; each harmonic is fitted to the signal less the previous fit's other harmonics.
-    // A second weighted pass (a track correction and two more fits) measured 37.2 dB down in
-    // the fixture's pauses instead of 34.4 and SI-SDR +1.6 dB, but at 1.6 times the CPU time
-    // (48 kHz stereo would fall below 30x real time).
-    for pass in 0..WEIGHTED_PASSES {
+    // Weighted least squares: each harmonic's blocks count as the inverse of the power the
+    // fit leaves in them (speech), so the fit rests on the pauses where there are any;
+    // reweighted from each fit's residual, the track corrected again from the weighted fit.
+    for _ in 0..WEIGHTED_PASSES {
+        progress.check()?;
         if model.is_empty() {
             break;
         }
-        let weights = residual_weights::<T>(&model, source, channel, progress)?;
-        let prior = model.clone();
-        model.estimate::<T>(source, channel, &selected, Some(&weights), Some(&prior), progress)?;
-        if pass + 1 == WEIGHTED_PASSES {
-            break;
-        }
-        let fix = model.track_corrections(TRACK_HARMONICS);
-        for p in inner.clone() {
-            f0[p] = (f0[p] + fix[p]).clamp(
-                nominal * (1.0 - SEARCH_FRACTION),
-                nominal * (1.0 + SEARCH_FRACTION),
+        let weights = base.weights(&model);
+        base.fit(
+            &mut model,
+            &selected,
+            Some(&weights),
+            &[baseband::TRACK_SMOOTHING],
+        );
+        if retrack(&mut model, &mut f0, &mut base) {
+            base.fit(
+                &mut model,
+                &selected,
+                Some(&weights),
+                &[baseband::TRACK_SMOOTHING],
             );
         }
-        let (a, b) = (f0[inner.start], f0[inner.end - 1]);
-        f0[..inner.start].fill(a);
-        f0[inner.end..].fill(b);
-        let prior = model.clone();
-        model = HumModel::new(fs, complex, first, hop, f0.clone(), span.clone(), len as u64);
-        model.estimate::<T>(source, channel, &selected, Some(&weights), Some(&prior), progress)?;
+    }
+    // The final fits: reweighted, each harmonic's smoothing chosen by how well every other hop
+    // is predicted from the rest (a steady hum under dense speech is best carried over from
+    // the pauses; a hum whose amplitude moves needs a looser fit).
+    for _ in 0..FINAL_PASSES {
+        if model.is_empty() {
+            break;
+        }
+        let weights = base.weights(&model);
+        base.fit(
+            &mut model,
+            &selected,
+            Some(&weights),
+            &baseband::SMOOTHING_CHOICES,
+        );
     }
     let track = &f0[inner];
     let report = DehumReport {
@@ -349,128 +377,11 @@ pub fn dehum_channel<T: ReadSamples + DeclickSample>(
     Ok(Some((model, report)))
 }
 
-/// Weighted fits (each after the first preceded by a track correction); see
-/// [`dehum_channel`].
-const WEIGHTED_PASSES: usize = 1;
-/// Frames the weights of the final fit are measured over, seconds: short, so that the pauses
-/// between words count (on the speech fixture 30 ms beat 50 ms by about 2 dB in the pauses,
-/// and 20 or 15 ms, whose bands blur into the neighbouring harmonics, by 1 to 3 dB).
-const WEIGHT_FRAME_S: f64 = 0.03;
-/// The weights' range per harmonic: a frame counts at most this many times more than the
-/// loudest.
-const WEIGHT_RANGE: f64 = 1e4;
-/// Percentile (of the frames' power in a harmonic's band) below which frames weigh the same.
-const WEIGHT_PERCENTILE: usize = 10;
-
-/// Per frame of [`WEIGHT_FRAME_S`] over the model's points and per harmonic, the inverse of
-/// the power left after subtracting `model`'s hum in that harmonic's band (within half a
-/// fundamental of it, over a Hann window of two frames centred on the frame): what is not hum
-/// there (speech) is what leaks into the harmonic's fit, and speech rarely covers every band
-/// at once. Bounded to [`WEIGHT_RANGE`] per harmonic.
-fn residual_weights<T: ReadSamples + DeclickSample>(
-    model: &HumModel,
-    source: &dyn SampleSource,
-    channel: usize,
-    progress: &Progress,
-) -> Result<model::FrameWeights, Cancelled> {
-    use rayon::prelude::*;
-    let fs = source.sample_rate();
-    let complex = T::COMPONENTS == 2;
-    let frame = ((WEIGHT_FRAME_S * fs).round() as usize).max(1);
-    let k = model.max_harmonic().max(1);
-    let track: Vec<(i64, f64)> = model.track().collect();
-    let (first, _) = track.first().copied().unwrap_or((0, 0.0));
-    let (last, _) = track.last().copied().unwrap_or((0, 0.0));
-    let hop = model.hop_samples().max(1) as i64;
-    let frames = ((last - first).max(0) as usize).div_ceil(frame);
-    let len = source.len() as i64;
-    let fft_len = 2 * frame;
-    let fft = FftPlanner::<f64>::new().plan_fft_forward(fft_len);
-    let window: Vec<f64> = (0..fft_len)
-        .map(|i| {
-            (std::f64::consts::PI * (i as f64 + 0.5) / fft_len as f64)
-                .sin()
-                .powi(2)
-        })
-        .collect();
-    let bin_hz = fs / fft_len as f64;
-    let power: Vec<Result<Option<Vec<f64>>, Cancelled>> = (0..frames)
-        .into_par_iter()
-        .map_init(
-            || (vec![T::default(); fft_len], vec![Complex64::default(); fft_len]),
-            |(x, r), f| {
-                progress.check()?;
-                let start = first + (f * frame) as i64 - (frame / 2) as i64;
-                if start + fft_len as i64 <= 0 || start >= len {
-                    return Ok(None);
-                }
-                T::read(source, channel, start, x);
-                r.fill(Complex64::default());
-                model.add_hum(start, r, -1.0);
-                let mut n = 0usize;
-                for (i, (s, v)) in x.iter().zip(r.iter_mut()).enumerate() {
-                    let at = start + i as i64;
-                    if at >= 0 && at < len {
-                        *v = (model::to_c64(*s) + *v) * window[i];
-                        n += 1;
-                    } else {
-                        *v = Complex64::default();
-                    }
-                }
-                if n == 0 {
-                    return Ok(None);
-                }
-                fft.process(r);
-                let centre = start + fft_len as i64 / 2;
-                let p = (((centre - first) / hop).max(0) as usize).min(track.len() - 1);
-                let f0 = track[p].1;
-                let out = (1..=k)
-                    .map(|h| {
-                        let signs: &[f64] = if complex { &[1.0, -1.0] } else { &[1.0] };
-                        let mut best = 0.0f64;
-                        for &sign in signs {
-                            let lo = ((sign * h as f64 * f0 - 0.5 * f0) / bin_hz).ceil() as i64;
-                            let hi = ((sign * h as f64 * f0 + 0.5 * f0) / bin_hz).floor() as i64;
-                            let (mut e, mut m) = (0.0, 0usize);
-                            for b in lo..=hi {
-                                e += r[b.rem_euclid(fft_len as i64) as usize].norm_sqr();
-                                m += 1;
-                            }
-                            best = best.max(e / m.max(1) as f64);
-                        }
-                        best
-                    })
-                    .collect();
-                Ok(Some(out))
-            },
-        )
-        .collect();
-    let power: Vec<Option<Vec<f64>>> = power.into_iter().collect::<Result<_, _>>()?;
-    let mut values = vec![0.0; frames * k];
-    for j in 0..k {
-        let mut sorted: Vec<f64> = power.iter().flatten().map(|p| p[j]).collect();
-        sorted.sort_by(f64::total_cmp);
-        let top = sorted.last().copied().unwrap_or(0.0);
-        // A band's power from a few bins scatters widely even over steady noise: frames
-        // quieter than its low percentile count no more than it does, so chance dips of the
-        // noise do not carry the fit (pauses, a level well below speech, still count fully).
-        let low = sorted
-            .get(sorted.len() * WEIGHT_PERCENTILE / 100)
-            .copied()
-            .unwrap_or(0.0);
-        let floor = (top / WEIGHT_RANGE).max(low) + 1e-300;
-        for f in 0..frames {
-            let p = power[f].as_ref().map_or(top, |p| p[j]);
-            values[f * k + j] = 1.0 / (p + floor);
-        }
-    }
-    Ok(model::FrameWeights {
-        first_sample: first,
-        frame_len: frame,
-        harmonics: k,
-        values,
-    })
-}
+/// Reweighted fits, each followed by a track correction; see [`dehum_channel`].
+const WEIGHTED_PASSES: usize = 3;
+/// Reweighted fits at the end, each harmonic choosing its smoothing (on the speech fixture
+/// three reached 0.4 dB more in the pauses than one).
+const FINAL_PASSES: usize = 3;
 
 /// Up to `count` indices spread evenly over `range`.
 fn spread(range: Range<usize>, count: usize) -> Vec<usize> {

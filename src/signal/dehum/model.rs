@@ -10,19 +10,14 @@
 use std::f64::consts::{PI, TAU};
 use std::ops::Range;
 
-use rayon::prelude::*;
 pub use rustfft::num_complex::Complex64;
 
 use crate::signal::declick::DeclickSample;
-use crate::signal::{Cancelled, Progress, ReadSamples, SampleSource};
+use crate::signal::{ReadSamples, SampleSource};
 
-/// Points on each side of a point that its amplitude window spans: the window is `2 ×
-/// WINDOW_HOPS` hops long (Hann), so each sample is seen by `2 × WINDOW_HOPS` windows.
+/// Points the model keeps on each side of its span: the window a point's harmonics are
+/// measured over when choosing them (`2 × WINDOW_HOPS` hops, Hann) and the fits reach this far.
 pub const WINDOW_HOPS: usize = 2;
-
-/// Samples between updates of the fit's weights (they change over frames of tens of
-/// milliseconds).
-const WEIGHT_STRIDE: usize = 16;
 
 /// `e^{i·2π·cycles}`.
 fn cis(cycles: f64) -> Complex64 {
@@ -42,28 +37,28 @@ pub(crate) fn to_c64<T: DeclickSample>(s: T) -> Complex64 {
 /// The hum found on one channel: what a de-hum step subtracts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HumModel {
-    sample_rate: f64,
-    complex: bool,
+    pub(super) sample_rate: f64,
+    pub(super) complex: bool,
     /// Sample of point 0.
-    first_sample: i64,
+    pub(super) first_sample: i64,
     /// Samples between points.
-    hop: usize,
+    pub(super) hop: usize,
     /// Samples the hum is removed from.
     span: Range<i64>,
     /// Ramp lengths (samples) at the span's start and end: 0 at the recording's own ends.
     fade_in: usize,
     fade_out: usize,
     /// Highest harmonic number held (amplitudes are dense: 0 for harmonics left alone).
-    max_harmonic: usize,
+    pub(super) max_harmonic: usize,
     /// Fundamental at each point, Hz.
-    f0_hz: Vec<f64>,
+    pub(super) f0_hz: Vec<f64>,
     /// Fundamental phase at each point, cycles (fractional part).
-    phase_cycles: Vec<f64>,
+    pub(super) phase_cycles: Vec<f64>,
     /// Per point, per harmonic `k` (index `k − 1`): amplitude of `e^{+ik·phase}`.
-    pos: Vec<Complex64>,
+    pub(super) pos: Vec<Complex64>,
     /// Complex (IQ) recordings only: amplitude of `e^{−ik·phase}` (for real audio it is the
     /// conjugate of `pos`).
-    neg: Vec<Complex64>,
+    pub(super) neg: Vec<Complex64>,
 }
 
 impl HumModel {
@@ -155,7 +150,7 @@ impl HumModel {
     /// The phasor of the fundamental at `tau` samples into segment `m` (between points `m`
     /// and `m + 1`), its rotation to the next sample, and that rotation's own change per
     /// sample (the frequency is linear within a segment, the phase quadratic).
-    fn phasor(&self, m: usize, tau: f64) -> (Complex64, Complex64, Complex64) {
+    pub(super) fn phasor(&self, m: usize, tau: f64) -> (Complex64, Complex64, Complex64) {
         let fs = self.sample_rate;
         let h = self.hop as f64;
         let f0 = self.f0_hz[m];
@@ -166,8 +161,37 @@ impl HumModel {
     }
 
     /// Sample of point `m`.
-    fn point_sample(&self, m: usize) -> i64 {
+    pub(super) fn point_sample(&self, m: usize) -> i64 {
         self.first_sample + (m * self.hop) as i64
+    }
+
+    /// The fundamental's phase at sample `n` (fractional), cycles (not wrapped: the integer
+    /// part is arbitrary).
+    pub(super) fn phase_at(&self, n: f64) -> f64 {
+        let points = self.f0_hz.len();
+        if points < 2 {
+            return 0.0;
+        }
+        let x = (n - self.first_sample as f64) / self.hop as f64;
+        let m = (x.floor().max(0.0) as usize).min(points - 2);
+        let tau = n - self.point_sample(m) as f64;
+        let f0 = self.f0_hz[m];
+        let df = self.f0_hz[m + 1] - f0;
+        self.phase_cycles[m] + (f0 * tau + 0.5 * df * tau * tau / self.hop as f64) / self.sample_rate
+    }
+
+    /// The amplitude of series `s` (harmonic `s + 1`, then for IQ the negative ones) at `x`
+    /// points from the first (interpolated linearly).
+    pub(super) fn amplitude_at(&self, x: f64, s: usize) -> Complex64 {
+        let k = self.max_harmonic;
+        let points = self.f0_hz.len();
+        if k == 0 || points < 2 || s >= if self.complex { 2 * k } else { k } {
+            return Complex64::default();
+        }
+        let (a, j) = if s < k { (&self.pos, s) } else { (&self.neg, s - k) };
+        let m = (x.floor().max(0.0) as usize).min(points - 2);
+        let u = (x - m as f64).clamp(0.0, 1.0);
+        a[m * k + j] * (1.0 - u) + a[(m + 1) * k + j] * u
     }
 
     /// Adds `gain` × the hum to `out`, which holds samples `start..start + out.len()`
@@ -257,225 +281,6 @@ impl HumModel {
         (0..len)
             .map(|i| (PI * (i as f64 + 0.5) / len as f64).sin().powi(2))
             .collect()
-    }
-
-    /// Least-squares amplitude and phase of harmonics `1..=selected.len()` (those flagged)
-    /// at every point of the span, from `channel` of `source` along the track.
-    ///
-    /// Each point's window (Hann, [`WINDOW_HOPS`] hops each side) projects the signal on
-    /// `e^{±ik·phase}`; over a window of many periods the harmonics are orthogonal, so the
-    /// projection is the least-squares fit. Samples outside the recording are not counted.
-    ///
-    /// `weights`, when given, weighs each sample in each harmonic's fit (weighted least
-    /// squares): the inverse of the local power of what is not hum in that harmonic's band, so
-    /// that pauses, where the hum is alone, count more than speech, which would otherwise leak
-    /// into the fit and out into the pauses. `prior`, a fit on the same points, is subtracted
-    /// but for the harmonic being fitted (weights that change within a window make the
-    /// harmonics' projections leak into one another; what is left of the others is small).
-    pub fn estimate<T: ReadSamples + DeclickSample>(
-        &mut self,
-        source: &dyn SampleSource,
-        channel: usize,
-        selected: &[bool],
-        weights: Option<&FrameWeights>,
-        prior: Option<&HumModel>,
-        progress: &Progress,
-    ) -> Result<(), Cancelled> {
-        // A prior fit on the same points: each harmonic is fitted to the signal less the
-        // prior's other harmonics, so that weights changing within a window (which make the
-        // harmonics no longer orthogonal) do not leak one harmonic into another.
-        let prior = prior.filter(|m| {
-            m.hop == self.hop
-                && m.first_sample == self.first_sample
-                && m.f0_hz.len() == self.f0_hz.len()
-                && m.max_harmonic > 0
-        });
-        let k = selected.iter().rposition(|&s| s).map_or(0, |i| i + 1);
-        self.max_harmonic = k;
-        let points = self.f0_hz.len();
-        self.pos = vec![Complex64::default(); points * k];
-        self.neg = vec![Complex64::default(); if self.complex { points * k } else { 0 }];
-        if k == 0 || points < 2 * WINDOW_HOPS + 1 {
-            self.max_harmonic = 0;
-            return Ok(());
-        }
-        let window = self.window();
-        let len = source.len() as i64;
-        let hop = self.hop;
-        let complex = self.complex;
-        let wins = 2 * WINDOW_HOPS;
-        let needed = self.span_points();
-        // Each segment (between two points) adds to the windows of the points around it.
-        let segments: Vec<Result<SegmentSums, Cancelled>> = (0..points - 1)
-            .into_par_iter()
-            .map_init(Vec::<T>::new, |samples, s| {
-                progress.check()?;
-                let start = self.point_sample(s);
-                samples.clear();
-                samples.resize(hop, T::default());
-                T::read(source, channel, start, samples);
-                let mut sums = SegmentSums::new(wins, k, complex);
-                // Window of point p sees this segment at offset (s − p + WINDOW_HOPS)·hop.
-                let offsets: Vec<Option<usize>> = (0..wins)
-                    .map(|o| {
-                        let p = s as i64 + WINDOW_HOPS as i64 - o as i64;
-                        (p >= needed.start as i64 && p < needed.end as i64).then_some(o * hop)
-                    })
-                    .collect();
-                if offsets.iter().all(Option::is_none) {
-                    return Ok(sums);
-                }
-                let (mut z, mut r, rb) = self.phasor(s, 0.0);
-                let mut q = vec![Complex64::default(); k];
-                let mut qn = vec![Complex64::default(); if complex { k } else { 0 }];
-                let mut v = vec![1.0f64; k];
-                // The prior's harmonics along this segment (amplitudes interpolated as in
-                // `add_hum`).
-                let pk = prior.map_or(0, |m| m.max_harmonic.min(k));
-                let mut own = vec![Complex64::default(); pk];
-                let mut pamp = vec![Complex64::default(); pk];
-                let mut pstep = vec![Complex64::default(); pk];
-                let mut pnamp = vec![Complex64::default(); if complex { pk } else { 0 }];
-                let mut pnstep = pnamp.clone();
-                let (mut pz, mut pr, prb) = match prior {
-                    Some(m) if pk > 0 => {
-                        let mk = m.max_harmonic;
-                        let h = hop as f64;
-                        for j in 0..pk {
-                            pstep[j] = (m.pos[(s + 1) * mk + j] - m.pos[s * mk + j]) / h;
-                            pamp[j] = m.pos[s * mk + j];
-                            if complex {
-                                pnstep[j] = (m.neg[(s + 1) * mk + j] - m.neg[s * mk + j]) / h;
-                                pnamp[j] = m.neg[s * mk + j];
-                            }
-                        }
-                        m.phasor(s, 0.0)
-                    }
-                    _ => (Complex64::default(), Complex64::default(), Complex64::default()),
-                };
-                // Per window, the window's sum since the weights last changed.
-                let mut window_sum = vec![0.0f64; wins];
-                for (tau, &sample) in samples.iter().enumerate() {
-                    let n = start + tau as i64;
-                    if n >= 0 && n < len {
-                        // Weights vary over tens of milliseconds: refreshed every few samples.
-                        if let Some(f) = weights
-                            && (tau % WEIGHT_STRIDE == 0 || n == 0)
-                        {
-                            sums.add_weights(&mut window_sum, &v);
-                            f.at_into(n + (WEIGHT_STRIDE / 2) as i64, &mut v);
-                        }
-                        let mut x = to_c64(sample);
-                        if pk > 0 {
-                            let mut zk = pz;
-                            for j in 0..pk {
-                                own[j] = if complex {
-                                    pamp[j] * zk + pnamp[j] * zk.conj()
-                                } else {
-                                    Complex64::new(2.0 * (pamp[j] * zk).re, 0.0)
-                                };
-                                x -= own[j];
-                                zk *= pz;
-                            }
-                        }
-                        let mut zk = z;
-                        for j in 0..k {
-                            let xj = if j < pk { x + own[j] } else { x };
-                            let xj = xj * v[j];
-                            q[j] = xj * zk.conj();
-                            if complex {
-                                qn[j] = xj * zk;
-                            }
-                            zk *= z;
-                        }
-                        for (o, off) in offsets.iter().enumerate() {
-                            let Some(off) = off else { continue };
-                            let w = window[off + tau];
-                            window_sum[o] += w;
-                            let row = &mut sums.pos[o * k..(o + 1) * k];
-                            for (acc, v) in row.iter_mut().zip(&q) {
-                                *acc += v * w;
-                            }
-                            if complex {
-                                let row = &mut sums.neg[o * k..(o + 1) * k];
-                                for (acc, v) in row.iter_mut().zip(&qn) {
-                                    *acc += v * w;
-                                }
-                            }
-                        }
-                    }
-                    z *= r;
-                    r *= rb;
-                    if pk > 0 {
-                        pz *= pr;
-                        pr *= prb;
-                        for j in 0..pk {
-                            pamp[j] += pstep[j];
-                            if complex {
-                                pnamp[j] += pnstep[j];
-                            }
-                        }
-                    }
-                }
-                sums.add_weights(&mut window_sum, &v);
-                Ok(sums)
-            })
-            .collect();
-        let mut pos = vec![Complex64::default(); points * k];
-        let mut neg = vec![Complex64::default(); if complex { points * k } else { 0 }];
-        let mut weight = vec![0.0f64; points * k];
-        for (s, sums) in segments.into_iter().enumerate() {
-            let sums = sums?;
-            for o in 0..wins {
-                let p = s as i64 + WINDOW_HOPS as i64 - o as i64;
-                if p < 0 || p as usize >= points {
-                    continue;
-                }
-                let p = p as usize;
-                for j in 0..k {
-                    weight[p * k + j] += sums.weight[o * k + j];
-                    pos[p * k + j] += sums.pos[o * k + j];
-                    if complex {
-                        neg[p * k + j] += sums.neg[o * k + j];
-                    }
-                }
-            }
-        }
-        // A window mostly outside the recording has too few samples for a fit: use its
-        // neighbour's (the span's points always have at least half a window inside).
-        let full: f64 = window.iter().sum();
-        let half = (WINDOW_HOPS * hop) as i64;
-        let coverage: Vec<f64> = (0..points)
-            .map(|p| {
-                let start = self.point_sample(p) - half;
-                if start >= 0 && start + 2 * half <= len {
-                    return full;
-                }
-                window
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| (0..len).contains(&(start + *i as i64)))
-                    .map(|(_, w)| w)
-                    .sum()
-            })
-            .collect();
-        for p in needed {
-            // Coverage by the recording, whatever the weights.
-            if coverage[p] < 0.25 * full {
-                continue;
-            }
-            for j in 0..k {
-                let wsum = weight[p * k + j];
-                if !selected[j] || wsum <= 0.0 {
-                    continue;
-                }
-                self.pos[p * k + j] = pos[p * k + j] / wsum;
-                if complex {
-                    self.neg[p * k + j] = neg[p * k + j] / wsum;
-                }
-            }
-        }
-        Ok(())
     }
 
     /// How far the track is off, per point (Hz, to add): the fitted amplitudes of a hum whose
@@ -579,76 +384,5 @@ impl HumModel {
     /// Memory held, bytes (about).
     pub fn bytes(&self) -> usize {
         (self.f0_hz.len() + self.phase_cycles.len()) * 8 + (self.pos.len() + self.neg.len()) * 16
-    }
-}
-
-/// Weights per sample and harmonic, from values per frame interpolated linearly between
-/// frame centres.
-#[derive(Clone, Debug)]
-pub struct FrameWeights {
-    /// First sample of frame 0.
-    pub first_sample: i64,
-    /// Samples per frame.
-    pub frame_len: usize,
-    /// Harmonics weighed (`1..=harmonics`); 1 when one weight serves them all.
-    pub harmonics: usize,
-    /// The weight of each frame and harmonic (frame-major: `frame · harmonics + k − 1`).
-    pub values: Vec<f64>,
-}
-
-impl FrameWeights {
-    /// The weights of harmonics `1..=out.len()` at sample `n` (harmonics past
-    /// [`FrameWeights::harmonics`] take the last one's).
-    pub fn at_into(&self, n: i64, out: &mut [f64]) {
-        let hk = self.harmonics.max(1);
-        let frames = self.values.len() / hk;
-        let x = (n - self.first_sample) as f64 / self.frame_len as f64 - 0.5;
-        let last = frames.saturating_sub(1);
-        let (i, u) = if frames == 0 {
-            out.fill(1.0);
-            return;
-        } else if x <= 0.0 || last == 0 {
-            (0, 0.0)
-        } else if x.floor() as usize >= last {
-            (last, 0.0)
-        } else {
-            (x.floor() as usize, x - x.floor())
-        };
-        let a = &self.values[i * hk..(i + 1) * hk];
-        let b = &self.values[(i + 1).min(last) * hk..((i + 1).min(last) + 1) * hk];
-        for (j, o) in out.iter_mut().enumerate() {
-            let j = j.min(hk - 1);
-            *o = a[j] * (1.0 - u) + b[j] * u;
-        }
-    }
-}
-
-/// One segment's contribution to the windows that see it.
-struct SegmentSums {
-    weight: Vec<f64>,
-    pos: Vec<Complex64>,
-    neg: Vec<Complex64>,
-}
-
-impl SegmentSums {
-    /// Adds each window's sum (then zeroed) times each harmonic's weight `v`.
-    fn add_weights(&mut self, window_sum: &mut [f64], v: &[f64]) {
-        let k = v.len();
-        for (o, s) in window_sum.iter_mut().enumerate() {
-            if *s != 0.0 {
-                for (acc, vj) in self.weight[o * k..(o + 1) * k].iter_mut().zip(v) {
-                    *acc += *s * vj;
-                }
-                *s = 0.0;
-            }
-        }
-    }
-
-    fn new(windows: usize, k: usize, complex: bool) -> Self {
-        SegmentSums {
-            weight: vec![0.0; windows * k],
-            pos: vec![Complex64::default(); windows * k],
-            neg: vec![Complex64::default(); if complex { windows * k } else { 0 }],
-        }
     }
 }

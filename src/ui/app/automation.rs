@@ -51,7 +51,17 @@ impl SpectroApp {
     }
 
     fn screenshot_logic(&mut self, ctx: &egui::Context) {
-        let idle = self.open.is_some() && self.is_idle();
+        // A session's question (its recording changed or is missing) is what the user sees.
+        let asking = self.open.is_none()
+            && self.jobs.is_empty()
+            && matches!(
+                self.question,
+                Some(
+                    crate::ui::confirm::Question::SessionChanged(_)
+                        | crate::ui::confirm::Question::SessionMissing { .. }
+                )
+            );
+        let idle = (self.open.is_some() && self.is_idle()) || asking;
         match &mut self.screenshot {
             ScreenshotState::Waiting { path, ready_frames } => {
                 if idle {

@@ -47,14 +47,10 @@ impl SpectroApp {
         if snapshot.edits_path.is_some() {
             open.edits_path = snapshot.edits_path.clone();
         }
-        if let Some(s) = snapshot.list.stft {
-            self.set_stft(s.params());
-        }
-        let n = snapshot.list.edits.len();
-        self.apply_change(Change::ReplaceAll {
-            before,
-            after: snapshot.list,
-        });
+        let mut list = snapshot.list;
+        list.stft = list.stft.or(before.stft);
+        let n = list.edits.len();
+        self.apply_change(Change::ReplaceAll { before, after: list });
         self.set_status(format!(
             "Restored {n} edit{} autosaved at {} (not saved yet)",
             if n == 1 { "" } else { "s" },

@@ -28,6 +28,13 @@ pub struct OpenDoc {
     pub doc: Document,
     /// Where the edit list was loaded from or saved to.
     pub edits_path: Option<PathBuf>,
+    /// The session file it was opened from or saved to.
+    pub session_path: Option<PathBuf>,
+    /// How the recording was read from its file (`None` for the demo or a picture's sound,
+    /// which have no file a session could point to).
+    pub open_options: Option<crate::io::OpenOptions>,
+    /// The recording file's content hash, once computed (opening a session, saving one).
+    pub content_hash: Option<String>,
     /// The files the document was read from: never written over.
     pub inputs: Vec<Input>,
     pub(super) envelope: Option<Arc<Envelope>>,
@@ -51,6 +58,9 @@ pub struct OpenDoc {
     pub(super) paint_span: Option<[f64; 2]>,
     /// Spectral convergence of the last painted stroke, dB.
     pub paint_sc_db: Option<f64>,
+    /// The soloed edit's position and the version shown before solo began (shown again when
+    /// it ends).
+    pub(super) solo: Option<(usize, Version)>,
 }
 
 /// What the waveform of an edited version depends on.
@@ -75,6 +85,16 @@ impl OpenDoc {
     /// Seconds.
     pub fn duration_s(&self) -> f64 {
         self.recording.duration_s()
+    }
+
+    /// The edits the picture, waveform and playback are computed from: the whole list, or
+    /// the soloed edit alone.
+    pub fn shown_edits(&self) -> &[crate::edit::Edit] {
+        let edits = &self.doc.edits.edits;
+        match self.solo.and_then(|(i, _)| edits.get(i)) {
+            Some(e) => std::slice::from_ref(e),
+            None => edits,
+        }
     }
 }
 
@@ -130,16 +150,27 @@ impl SpectroApp {
             format_hz(info.sample_rate),
             info.duration_s
         ));
+        let complex = recording.is_complex();
         self.view.stft = params;
         self.view.channel = None;
         self.view.fit(recording.duration_s());
         self.tiles.reset();
         self.selected_edit = None;
+        // Solo ends with its document: the version shown before it comes back.
+        if let Some((_, version)) = self.open.as_ref().and_then(|o| o.solo) {
+            self.view.version = version;
+        }
         self.transport.reset();
+        let mut doc = Document::new(source);
+        // The STFT the edits render with is part of the document (undoable, saved with them).
+        doc.edits.stft = Some(crate::edit::StftSettings::from_params(params));
         self.open = Some(OpenDoc {
-            doc: Document::new(source),
+            doc,
             recording,
             edits_path: None,
+            session_path: None,
+            open_options: None,
+            content_hash: None,
             inputs,
             envelope: None,
             edited_envelope: None,
@@ -153,13 +184,20 @@ impl SpectroApp {
             paint_job: None,
             paint_span: None,
             paint_sc_db: None,
+            solo: None,
         });
         self.first_view_s = None;
         self.overview_s = None;
+        self.levels_fit.opened(complex);
         self.refresh_context();
         // Loaded now, so an autosave is compared with what the user asked to open.
         if let Some(edits) = self.initial_edits.take() {
             self.load_edits(edits, ctx);
+        }
+        if let Some(index) = self.initial_selected_edit.take() {
+            self.tool = crate::ui::tools::Tool::Pointer;
+            self.commands
+                .send(crate::ui::command::Command::SelectEdit(Some(index)));
         }
         if let Some([t0, t1, hz]) = self.initial_harmonics.take() {
             self.tool = crate::ui::tools::Tool::Harmonics;
@@ -224,7 +262,7 @@ impl SpectroApp {
         if !version.is_edited() {
             return;
         }
-        if version == Version::Edited && open.doc.edits.edits.is_empty() {
+        if version == Version::Edited && open.shown_edits().is_empty() {
             // The edited version is the recording: its own waveform is exact.
             open.edited_envelope = None;
             if let Some((_, old)) = open.edited_envelope_job.take() {

@@ -2,9 +2,11 @@
 //! noise learning; and redrawing what a change affected.
 
 use super::SpectroApp;
-use crate::edit::{Affected, Change, Denoise, Edit, NoiseEstimate, Shape};
+use crate::edit::{Affected, Change, Denoise, Edit, NoiseEstimate, Shape, StftSettings};
+use crate::signal::StftParams;
 use crate::ui::command::Command;
 use crate::ui::denoise::{current_denoise, learn_from_selection};
+use crate::ui::view::Version;
 
 impl SpectroApp {
     /// Carries out an Edit command.
@@ -12,14 +14,34 @@ impl SpectroApp {
         match command {
             Command::Undo => {
                 let hop_s = self.hop_s();
+                // The selection and solo follow their edit back to where it was.
+                let undone = self
+                    .open
+                    .as_ref()
+                    .and_then(|o| o.doc.history.last_applied().cloned());
                 let affected = self.open.as_mut().and_then(|o| o.doc.undo(2.0 * hop_s));
+                if let (Some(change), Some(_)) = (&undone, affected) {
+                    self.follow_edits(|i| change.index_before(i));
+                }
                 self.after_history(affected);
             }
             Command::Redo => {
                 let hop_s = self.hop_s();
+                let redone = self
+                    .open
+                    .as_ref()
+                    .and_then(|o| o.doc.history.next_redo().cloned());
                 let affected = self.open.as_mut().and_then(|o| o.doc.redo(2.0 * hop_s));
+                if let (Some(change), Some(_)) = (&redone, affected) {
+                    self.follow_edits(|i| change.index_after(i));
+                }
                 self.after_history(affected);
             }
+            Command::SelectEdit(index) => {
+                let count = self.open.as_ref().map_or(0, |o| o.doc.edits.edits.len());
+                self.selected_edit = index.filter(|&i| i < count);
+            }
+            Command::SoloEdit(index) => self.set_solo(index),
             Command::Change(change) => self.apply_change(change),
             Command::AdjustEdit {
                 index,
@@ -43,7 +65,6 @@ impl SpectroApp {
                     .and_then(|o| o.doc.edits.edits.get(index).cloned());
                 if let Some(edit) = edit {
                     self.apply_change(Change::Remove { index, edit });
-                    self.selected_edit = None;
                 }
             }
             Command::SetPhase(phase) => {
@@ -55,6 +76,7 @@ impl SpectroApp {
                     });
                 }
             }
+            Command::SetStft(params) => self.change_stft(params),
             // The other domains' commands are routed elsewhere by `execute`.
             _ => {}
         }
@@ -64,8 +86,86 @@ impl SpectroApp {
     pub(super) fn apply_change(&mut self, change: Change) {
         let hop_s = self.hop_s();
         let Some(open) = &mut self.open else { return };
+        let follow = change.clone();
         let affected = open.doc.apply(change, 2.0 * hop_s);
+        self.follow_edits(|i| follow.index_after(i));
         self.changed(affected);
+        self.follow_stft();
+    }
+
+    /// The STFT command: with a document, an undoable change of the STFT its edits are
+    /// rendered with (refused, with a message, when the recording cannot take it); without
+    /// one, the setting for the next recording.
+    fn change_stft(&mut self, params: StftParams) {
+        let Some(open) = &self.open else {
+            self.view.stft = params;
+            return;
+        };
+        if params == self.view.stft {
+            return;
+        }
+        // A step the engine cannot follow is never recorded.
+        if let Err(e) = Self::make_engine(&open.recording, params) {
+            return self.fail(e.to_string());
+        }
+        let before = open.doc.edits.stft;
+        self.apply_change(Change::SetStft {
+            before,
+            after: Some(StftSettings::from_params(params)),
+        });
+    }
+
+    /// Keeps the view's STFT on the document's after a change, an undo or a redo.
+    pub(super) fn follow_stft(&mut self) {
+        let Some(s) = self.open.as_ref().and_then(|o| o.doc.edits.stft) else {
+            return;
+        };
+        if s.params() != self.view.stft {
+            self.set_stft(s.params());
+        }
+    }
+
+    /// Keeps the selection and the solo on the same edit after the list changed: `map` says
+    /// where an edit went (`None`: it is gone). Ending solo shows the version shown before.
+    fn follow_edits(&mut self, map: impl Fn(usize) -> Option<usize>) {
+        let Some(open) = &mut self.open else { return };
+        let count = open.doc.edits.edits.len();
+        let map = |i: usize| map(i).filter(|&j| j < count);
+        self.selected_edit = self.selected_edit.and_then(map);
+        if let Some((i, version)) = open.solo {
+            match map(i) {
+                Some(j) => open.solo = Some((j, version)),
+                None => {
+                    open.solo = None;
+                    self.view.version = version;
+                    // What is shown changes everywhere: the whole list again.
+                    self.changed(Affected::Everywhere);
+                }
+            }
+        }
+    }
+
+    /// Solos the edit at `index` (or ends solo, `None`): the picture, waveform and playback
+    /// are computed from that edit alone and show what it changes (the removed version);
+    /// ending solo goes back to the whole list and the version shown before.
+    fn set_solo(&mut self, index: Option<usize>) {
+        let Some(open) = &mut self.open else { return };
+        let index = index.filter(|&i| i < open.doc.edits.edits.len());
+        if open.solo.map(|(i, _)| i) == index {
+            return;
+        }
+        let before = open.solo.map_or(self.view.version, |(_, v)| v);
+        match index {
+            Some(i) => {
+                open.solo = Some((i, before));
+                self.view.version = Version::Removed;
+            }
+            None => {
+                open.solo = None;
+                self.view.version = before;
+            }
+        }
+        self.changed(Affected::Everywhere);
     }
 
     /// Redraws and re-renders what a change of the edit list affected.
@@ -141,6 +241,7 @@ impl SpectroApp {
         if self.selected_edit.is_some_and(|i| i >= count) {
             self.selected_edit = None;
         }
+        self.follow_stft();
     }
 
     /// The Threshold tool's button: a threshold edit over the whole view.

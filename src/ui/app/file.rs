@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use super::{JobKind, SpectroApp, autosaving};
 use crate::edit::Change;
-use crate::edit::load_edit_list;
 use crate::io::Recording;
 use crate::signal::SampleSource;
 use crate::ui::command::Command;
@@ -41,6 +40,18 @@ impl SpectroApp {
                 self.dialogs.ask(FilePurpose::SaveEdits, suggested, ctx);
             }
             Command::SaveEditsAs(Some(path)) => self.request_write(Write::SaveEdits(path), ctx),
+            Command::SaveSession => match self.open.as_ref().and_then(|o| o.session_path.clone()) {
+                Some(p) => {
+                    self.save_session(p, true);
+                }
+                None => self.commands.send(Command::SaveSessionAs(None)),
+            },
+            Command::SaveSessionAs(None) => {
+                let suggested = self.suggested_path(crate::edit::session::SESSION_EXTENSION, "");
+                self.dialogs.ask(FilePurpose::SaveSession, suggested, ctx);
+            }
+            Command::SaveSessionAs(Some(path)) => self.request_write(Write::SaveSession(path), ctx),
+            Command::LocateRecording(path) => self.located(path, ctx),
             Command::ExportAudio(None) => {
                 let ext = self
                     .open
@@ -91,6 +102,9 @@ impl SpectroApp {
 
     /// Opens the recording at `path` in the background; it arrives as a finished job.
     pub(super) fn start_open(&mut self, path: PathBuf, ctx: &egui::Context) {
+        if crate::edit::session::is_session_path(&path) {
+            return self.start_open_session(path, ctx);
+        }
         let options = self.open_options;
         let p = path.clone();
         self.set_status(format!("Opening {}…", path.display()));
@@ -98,7 +112,13 @@ impl SpectroApp {
             // A compressed file is decoded here (once; then its cache is reused), with progress.
             let recording = Recording::open_with_progress(&p, options, progress)?;
             let inputs = crate::ui::overwrite::recording_inputs(&recording);
-            Ok((Arc::new(recording), inputs))
+            Ok(Arrival {
+                recording: Arc::new(recording),
+                inputs,
+                status: None,
+                options: Some(options),
+                session: None,
+            })
         });
     }
 
@@ -107,21 +127,22 @@ impl SpectroApp {
         let options = self.open_options;
         self.spawn_open(PathBuf::from("demo.wav"), ctx, move |_| {
             let recording = Recording::from_memory("demo.wav", crate::ui::DEMO_WAV.to_vec(), "wav", options)?;
-            Ok((Arc::new(recording), Vec::new()))
+            Ok(Arrival {
+                recording: Arc::new(recording),
+                inputs: Vec::new(),
+                status: None,
+                options: None,
+                session: None,
+            })
         });
     }
 
     /// Runs `open` as the opening job; the recording then arrives (see [`Self::arrive`]).
-    fn spawn_open(
+    pub(super) fn spawn_open(
         &mut self,
         path: PathBuf,
         ctx: &egui::Context,
-        open: impl FnOnce(
-            &crate::signal::Progress,
-        )
-            -> Result<(Arc<Recording>, Vec<crate::ui::overwrite::Input>), crate::io::FileError>
-        + Send
-        + 'static,
+        open: impl FnOnce(&crate::signal::Progress) -> Result<Arrival, crate::io::FileError> + Send + 'static,
     ) {
         // A newer open replaces one still running: only the last recording asked for arrives.
         self.jobs.drop_kind(JobKind::Open);
@@ -132,14 +153,7 @@ impl SpectroApp {
             ctx,
             open,
             |app: &mut SpectroApp, result, ctx| match result {
-                Ok((recording, inputs)) => app.arrive(
-                    Arrival {
-                        recording,
-                        inputs,
-                        status: None,
-                    },
-                    ctx,
-                ),
+                Ok(arrival) => app.arrive(arrival, ctx),
                 Err(e) => {
                     // The edits given up for it are not given up for anything else.
                     app.discard_consent = None;
@@ -153,10 +167,22 @@ impl SpectroApp {
 
     /// Makes `arrival` the document (the previous one's unsaved edits were saved or given up).
     pub(super) fn install(&mut self, arrival: Arrival, ctx: &egui::Context) {
+        // A session saved with another version of the recording: ask before applying its edits.
+        if let Some(s) = arrival.session.as_ref().filter(|s| !s.matched) {
+            self.set_status(format!(
+                "{} has changed since {} was saved.",
+                crate::ui::overwrite::name(arrival.recording.path()),
+                crate::ui::overwrite::name(&s.path)
+            ));
+            self.question = Some(crate::ui::confirm::Question::SessionChanged(Box::new(arrival)));
+            return;
+        }
         let Arrival {
             recording,
             inputs,
             status,
+            options,
+            session,
         } = arrival;
         // The closed document's autosave has nothing left to recover.
         self.autosave.remove();
@@ -166,62 +192,83 @@ impl SpectroApp {
         if !self.finish_open(recording, inputs, ctx) {
             return;
         }
+        if let Some(open) = &mut self.open {
+            open.open_options = options;
+        }
         if let Some(text) = status {
             self.set_status(text);
+        }
+        if let Some(session) = session {
+            self.apply_session(*session, ctx);
         }
         self.offer_restore();
     }
 
     /// Loads the edit list at `path` as one undoable change, with its STFT; it counts as saved.
     pub(super) fn load_edits(&mut self, path: PathBuf, ctx: &egui::Context) {
-        match load_edit_list(&path) {
-            Ok(list) => {
-                let Some(open) = &self.open else { return };
-                if let Some(message) = autosaving::missing_channel(&list, open.recording.channels()) {
-                    return self.fail(format!("{}: {message}", path.display()));
-                }
-                if !crate::pipeline::harmonics::needs_tracking(&list.edits) {
-                    return self.loaded_edits(path, list);
-                }
-                // Harmonic selections without a track are tracked first, off the UI thread,
-                // so the window shows and saves what `spectro apply` renders.
-                let source: Arc<dyn SampleSource> = open.recording.clone();
-                self.jobs.drop_kind(JobKind::Harmonics);
-                self.jobs.spawn(
-                    JobKind::Harmonics,
-                    "Tracking harmonics",
-                    Some(path.clone()),
-                    ctx,
-                    move |p| {
-                        let mut list = list;
-                        crate::pipeline::harmonics::track_edits(source.as_ref(), &mut list.edits, p)
-                            .map(|_| list)
-                    },
-                    move |app: &mut SpectroApp, result, _| match result {
-                        Ok(list) => app.loaded_edits(path, list),
-                        Err(crate::signal::harmonics::HarmonicsError::Cancelled(_)) => {}
-                        Err(e) => app.fail(format!("{}: harmonics: {e}", path.display())),
-                    },
-                );
-            }
+        // A session's edit list loads too (onto whatever recording is open).
+        match crate::edit::load_edits_or_session(&path) {
+            Ok((list, _)) => self.adopt_edits(path, false, list, ctx),
             Err(e) => self.fail(e.to_string()),
         }
     }
 
+    /// Makes `list` (read from `path`: an edit list, or a session when `from_session`) the
+    /// document's edits as one undo step, once its harmonic selections are tracked.
+    pub(super) fn adopt_edits(
+        &mut self,
+        path: PathBuf,
+        from_session: bool,
+        list: crate::edit::EditList,
+        ctx: &egui::Context,
+    ) {
+        let Some(open) = &self.open else { return };
+        if let Some(message) = autosaving::missing_channel(&list, open.recording.channels()) {
+            return self.fail(format!("{}: {message}", path.display()));
+        }
+        if !crate::pipeline::harmonics::needs_tracking(&list.edits) {
+            return self.loaded_edits(path, from_session, list);
+        }
+        // Harmonic selections without a track are tracked first, off the UI thread,
+        // so the window shows and saves what `spectro apply` renders.
+        let source: Arc<dyn SampleSource> = open.recording.clone();
+        self.jobs.drop_kind(JobKind::Harmonics);
+        self.jobs.spawn(
+            JobKind::Harmonics,
+            "Tracking harmonics",
+            Some(path.clone()),
+            ctx,
+            move |p| {
+                let mut list = list;
+                crate::pipeline::harmonics::track_edits(source.as_ref(), &mut list.edits, p).map(|_| list)
+            },
+            move |app: &mut SpectroApp, result, _| match result {
+                Ok(list) => app.loaded_edits(path, from_session, list),
+                Err(crate::signal::harmonics::HarmonicsError::Cancelled(_)) => {}
+                Err(e) => app.fail(format!("{}: harmonics: {e}", path.display())),
+            },
+        );
+    }
+
     /// Replaces the document's edits with `list`, read from `path`, as one undo step.
-    fn loaded_edits(&mut self, path: PathBuf, list: crate::edit::EditList) {
+    fn loaded_edits(&mut self, path: PathBuf, from_session: bool, mut list: crate::edit::EditList) {
         let Some(open) = &mut self.open else { return };
         let before = open.doc.edits.clone();
-        open.edits_path = Some(path.clone());
-        if let Some(s) = list.stft {
-            self.set_stft(s.params());
+        if from_session {
+            open.session_path = Some(path.clone());
+        } else {
+            open.edits_path = Some(path.clone());
         }
+        // A list without STFT settings is rendered with the current ones (the view follows a
+        // list that has its own).
+        list.stft = list.stft.or(before.stft);
         let n = list.edits.len();
         self.apply_change(Change::ReplaceAll { before, after: list });
         if let Some(open) = &mut self.open {
             open.doc.history.mark_saved();
         }
-        self.set_status(format!("Loaded {n} edits from {}", path.display()));
+        let s = if n == 1 { "" } else { "s" };
+        self.set_status(format!("Loaded {n} edit{s} from {}", path.display()));
     }
 
     /// A name next to the recording: its stem, `suffix`, `.ext`.

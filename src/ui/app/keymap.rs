@@ -4,6 +4,7 @@
 use egui::{Key, KeyboardShortcut};
 
 use super::SpectroApp;
+use crate::edit::PasteMode;
 use crate::ui::command::Command;
 use crate::ui::panels::keys;
 use crate::ui::tools::Tool;
@@ -31,6 +32,8 @@ pub enum KeyAction {
     Command(Command),
     /// Deletes the selected edit, if any.
     DeleteSelected,
+    /// Stops playback and deselects the selected edit.
+    Escape,
     /// Makes the brush larger (`true`) or smaller, by a factor 1.25, within 2 to 80 pixels.
     BrushSize(bool),
 }
@@ -60,6 +63,7 @@ pub fn keymap() -> Vec<KeyBinding> {
     };
     let mut map = vec![
         shortcut(keys::OPEN, send(C::OpenDialog)),
+        shortcut(keys::SAVE_SESSION, send(C::SaveSession)),
         shortcut(keys::SAVE_AS, send(C::SaveEditsAs(None))),
         shortcut(keys::SAVE, send(C::SaveEdits)),
         shortcut(keys::EXPORT, send(C::ExportAudio(None))),
@@ -67,6 +71,9 @@ pub fn keymap() -> Vec<KeyBinding> {
         shortcut(keys::REDO, send(C::Redo)),
         shortcut(keys::REDO_Y, send(C::Redo)),
         shortcut(keys::UNDO, send(C::Undo)),
+        shortcut(keys::COPY, send(C::Copy)),
+        shortcut(keys::PASTE_REPLACE, send(C::Paste(PasteMode::Replace))),
+        shortcut(keys::PASTE, send(C::Paste(PasteMode::Mix))),
     ];
     map.extend(
         Tool::ALL
@@ -84,7 +91,7 @@ pub fn keymap() -> Vec<KeyBinding> {
     map.extend([
         key(Key::F, None, send(C::ZoomToFit)),
         key(Key::Home, None, send(C::ZoomToFit)),
-        key(Key::Escape, None, send(C::Stop)),
+        key(Key::Escape, None, KeyAction::Escape),
         key(Key::Enter, None, send(C::ApplyHarmonics)),
         key(Key::L, Some(true), send(C::ToggleLoop)),
         key(Key::Plus, Some(true), send(zoom_freq(2.0))),
@@ -98,12 +105,59 @@ pub fn keymap() -> Vec<KeyBinding> {
         key(Key::ArrowUp, None, send(C::PanFreq(0.2))),
         key(Key::ArrowDown, None, send(C::PanFreq(-0.2))),
         key(Key::O, None, send(C::ToggleProcessed)),
+        key(Key::A, Some(false), send(C::AutoLevels)),
+        key(Key::F1, None, send(C::ShowHelp)),
         key(Key::Delete, None, KeyAction::DeleteSelected),
         key(Key::Backspace, None, KeyAction::DeleteSelected),
         key(Key::OpenBracket, None, KeyAction::BrushSize(false)),
         key(Key::CloseBracket, None, KeyAction::BrushSize(true)),
     ]);
     map
+}
+
+/// The first chord the keymap binds to `action`, if any: what menus and tooltips show.
+pub fn chord_of(action: &KeyAction) -> Option<Chord> {
+    keymap()
+        .into_iter()
+        .find(|b| &b.action == action)
+        .map(|b| b.chord)
+}
+
+/// A chord as the user types it: `Ctrl+Shift+Z`, `Shift+L`, `F`, `[`.
+pub fn chord_text(ctx: &egui::Context, chord: &Chord) -> String {
+    match chord {
+        Chord::Shortcut(s) => ctx.format_shortcut(s),
+        Chord::Key { key, shift } => {
+            let name = key_name(*key);
+            if *shift == Some(true) {
+                format!("Shift+{name}")
+            } else {
+                name.to_owned()
+            }
+        }
+    }
+}
+
+/// The keys' names users know, where egui's differ (`Plus` is `+`).
+fn key_name(key: Key) -> &'static str {
+    match key {
+        Key::Plus => "+",
+        Key::Equals => "=",
+        Key::Minus => "-",
+        Key::OpenBracket => "[",
+        Key::CloseBracket => "]",
+        Key::ArrowLeft => "←",
+        Key::ArrowRight => "→",
+        Key::ArrowUp => "↑",
+        Key::ArrowDown => "↓",
+        Key::Escape => "Esc",
+        other => other.name(),
+    }
+}
+
+/// The text of `action`'s chord for a tooltip or menu (`""` when it has none).
+pub fn shortcut_of(ctx: &egui::Context, action: &KeyAction) -> String {
+    chord_of(action).map(|c| chord_text(ctx, &c)).unwrap_or_default()
 }
 
 impl SpectroApp {
@@ -119,6 +173,19 @@ impl SpectroApp {
         }
         if ctx.egui_wants_keyboard_input() || self.dialogs.is_open() || self.image_dialog.is_some() {
             return;
+        }
+        // The desktop turns Ctrl+C and Ctrl+V into clipboard events, not keys.
+        let (copy, paste) = ctx.input(|i| {
+            (
+                i.events.iter().any(|e| matches!(e, egui::Event::Copy)),
+                i.events.iter().any(|e| matches!(e, egui::Event::Paste(_))),
+            )
+        });
+        if copy {
+            self.commands.send(Command::Copy);
+        }
+        if paste {
+            self.commands.send(Command::Paste(PasteMode::Mix));
         }
         self.space_key(ctx);
         let (shift, events) = ctx.input(|i| {
@@ -195,6 +262,10 @@ impl SpectroApp {
                     self.commands.send(Command::DeleteEdit(i));
                 }
             }
+            KeyAction::Escape => {
+                self.commands.send(Command::Stop);
+                self.commands.send(Command::SelectEdit(None));
+            }
             KeyAction::BrushSize(false) => {
                 self.settings.brush_radius_px = (self.settings.brush_radius_px / 1.25).max(2.0)
             }
@@ -235,6 +306,8 @@ mod tests {
                 .expect("bound")
         };
         assert!(at(keys::SAVE_AS) < at(keys::SAVE));
+        assert!(at(keys::SAVE_SESSION) < at(keys::SAVE));
+        assert!(at(keys::PASTE_REPLACE) < at(keys::PASTE));
         assert!(at(keys::REDO) < at(keys::UNDO));
         let tool = |t: Tool| {
             map.iter()

@@ -6,10 +6,16 @@ use super::{JobKind, SpectroApp};
 use crate::signal::SampleSource;
 use crate::ui::confirm::question_ui;
 use crate::ui::dialogs::error_ui;
+use crate::ui::legend::{LEGEND_WIDTH, legend_ui};
 use crate::ui::panels::{SideInput, menu_bar_ui, side_panel_ui, toolbar_ui};
 use crate::ui::spectrogram::{SpectrogramInput, spectrogram_ui};
 use crate::ui::tiles::{ColorSpec, rows_for};
 use crate::ui::waveform::waveform_ui;
+
+/// Width of the side panel, points.
+pub const SIDE_PANEL_WIDTH: f32 = 330.0;
+/// Width of the side panel's sliders, points.
+const SIDE_SLIDER_WIDTH: f32 = 80.0;
 
 impl SpectroApp {
     /// Lays out the frame's panels and windows; keeps the paint layer and playback in step.
@@ -24,6 +30,7 @@ impl SpectroApp {
         let mut threshold_view = false;
         let has_doc = self.open.is_some();
         let harmonics_pending = self.harmonics.is_some();
+        let sample_rate = self.open.as_ref().map(|o| o.recording.sample_rate());
         egui::Panel::top("toolbar").show(ui, |ui| {
             toolbar_ui(
                 ui,
@@ -34,6 +41,7 @@ impl SpectroApp {
                 &self.commands,
                 &mut threshold_view,
                 harmonics_pending,
+                sample_rate,
             )
         });
         if threshold_view {
@@ -49,10 +57,15 @@ impl SpectroApp {
         let doc = self.open.as_ref().map(|o| &o.doc);
         let mut selected = self.selected_edit;
         let paint_sc_db = self.open.as_ref().and_then(|o| o.paint_sc_db);
+        // A fixed width, so the plot keeps its size whatever the panel lists; long lines wrap
+        // and the panel scrolls.
         egui::Panel::right("side")
-            .resizable(true)
-            .default_size(300.0)
+            .resizable(false)
+            .exact_size(SIDE_PANEL_WIDTH)
             .show(ui, |ui| {
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+                // Sliders with a value and a label fit the fixed width.
+                ui.spacing_mut().slider_width = SIDE_SLIDER_WIDTH;
                 let input = SideInput {
                     view: &self.view,
                     doc,
@@ -72,6 +85,7 @@ impl SpectroApp {
                         .and_then(|o| o.painted.as_ref())
                         .map_or(&[], |p| p.dehums()),
                     signal_busy: self.open.as_ref().is_some_and(|o| o.paint_job.is_some()),
+                    solo: self.open.as_ref().and_then(|o| o.solo.map(|(i, _)| i)),
                 };
                 side_panel_ui(ui, &input, &mut selected, &self.commands)
             });
@@ -90,6 +104,9 @@ impl SpectroApp {
                 |o| crate::ui::overwrite::name(o.recording.path()),
             );
             question_ui(&ctx, question, &name, &self.commands);
+        }
+        if self.help_open {
+            crate::ui::help::help_window_ui(&ctx, &mut self.help_open);
         }
         if let Some(message) = &self.error
             && error_ui(&ctx, message)
@@ -116,7 +133,7 @@ impl SpectroApp {
         let total_frames = open.total_frames;
         let wave_h = 90.0;
         let spec_h = (ui.available_height() - wave_h - 8.0).max(120.0);
-        let plot_w = (ui.available_width() - 80.0).max(100.0);
+        let plot_w = (ui.available_width() - 80.0 - LEGEND_WIDTH).max(100.0);
         let plot_h = (spec_h - 40.0).max(60.0);
         self.tiles.poll(&ctx);
         self.refresh_context();
@@ -136,7 +153,9 @@ impl SpectroApp {
             .plan(&self.view, plot_w, &context, color, fs, total_frames);
         if covered && self.overview_s.is_none() {
             self.overview_s = Some(self.started.elapsed().as_secs_f64());
-            self.auto_levels();
+        }
+        if covered {
+            self.levels_frame(plot_w);
         }
         self.tiles_ready = ready;
         let Some(open) = &self.open else { return };
@@ -169,7 +188,28 @@ impl SpectroApp {
             click_times_s: &click_times_s,
             pending_harmonics: pending_harmonics.as_ref(),
         };
-        let out = spectrogram_ui(ui, &input, &mut self.gesture, &self.commands, spec_h);
+        // The plot, and the colour legend to its right.
+        let full = ui.available_rect_before_wrap();
+        let plot_area = egui::Rect::from_min_size(
+            full.min,
+            egui::vec2((full.width() - LEGEND_WIDTH).max(100.0), spec_h),
+        );
+        let out = ui
+            .scope_builder(egui::UiBuilder::new().max_rect(plot_area), |ui| {
+                spectrogram_ui(ui, &input, &mut self.gesture, &self.commands, spec_h)
+            })
+            .inner;
+        let legend_rect = egui::Rect::from_min_max(
+            egui::pos2(out.frame.right(), out.frame.top()),
+            egui::pos2(full.right(), out.frame.bottom()),
+        );
+        self.legend = Some(legend_ui(
+            ui,
+            legend_rect,
+            self.view.floor_db,
+            self.view.ceiling_db,
+            self.view.colormap,
+        ));
         self.hover = out.hover;
         self.last_plot = Some(out.frame);
         let wave_rect = egui::Rect::from_min_max(

@@ -52,15 +52,13 @@ impl OpenDoc {
             .painted
             .clone()
             .unwrap_or_else(|| Painted::unpainted(original.clone()));
-        Edited::from_stages(original, painted, self.engine.clone(), &self.doc.edits.edits)
+        Edited::from_stages(original, painted, self.engine.clone(), self.shown_edits())
     }
 
     fn paint_key(&self, params: StftParams) -> PaintKey {
         PaintKey {
             paints: self
-                .doc
-                .edits
-                .edits
+                .shown_edits()
                 .iter()
                 .filter(|e| e.changes_signal())
                 .cloned()

@@ -87,6 +87,8 @@ impl SpectroApp {
                             role: "the picture this sound was made from",
                         }],
                         status: Some(format!("{}: {summary}", path.display())),
+                        options: None,
+                        session: None,
                     },
                     ctx,
                 ),

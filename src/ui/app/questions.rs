@@ -69,6 +69,27 @@ impl SpectroApp {
                 name(write.path())
             )),
             (Question::Restore(snapshot), Answer::Restore) => self.restore(*snapshot),
+            (Question::SessionChanged(mut arrival), Answer::ApplyAnyway) => {
+                if let Some(s) = &mut arrival.session {
+                    s.matched = true;
+                }
+                self.install(*arrival, ctx);
+            }
+            (Question::SessionChanged(mut arrival), Answer::Discard) => {
+                arrival.session = None;
+                self.install(*arrival, ctx);
+            }
+            (Question::SessionChanged(arrival), Answer::Cancel) => self.set_status(format!(
+                "{} was not opened.",
+                arrival
+                    .session
+                    .as_ref()
+                    .map_or_else(|| name(arrival.recording.path()), |s| name(&s.path))
+            )),
+            (Question::SessionMissing { path, session }, Answer::Locate) => self.locate(path, session, ctx),
+            (Question::SessionMissing { path, .. }, Answer::Cancel) => {
+                self.set_status(format!("{} was not opened.", name(&path)))
+            }
             (Question::Restore(_), Answer::Discard) => {
                 self.autosave.adopt();
                 self.autosave.remove();
@@ -82,14 +103,24 @@ impl SpectroApp {
     /// "Save edit list…" before `then`: to the list's file, or through the save dialog (`then`
     /// follows the save, and is dropped if the dialog is cancelled or the save fails).
     fn save_then(&mut self, then: Then, ctx: &egui::Context) {
-        match self.open.as_ref().and_then(|o| o.edits_path.clone()) {
-            Some(path) => {
+        let (edits, session) = self
+            .open
+            .as_ref()
+            .map_or((None, None), |o| (o.edits_path.clone(), o.session_path.clone()));
+        match (edits, session) {
+            (Some(path), _) => {
                 // The list's own file: plain Save.
                 if self.save_edits(path, true) {
                     self.proceed(then, ctx);
                 }
             }
-            None => {
+            // Opened from a session (or saved in one): the session keeps the edits.
+            (None, Some(path)) => {
+                if self.save_session(path, true) {
+                    self.proceed(then, ctx);
+                }
+            }
+            (None, None) => {
                 let suggested = self.suggested_path("json", ".edits");
                 self.dialogs.ask(FilePurpose::SaveEdits, suggested, ctx);
                 self.question = Some(Question::SaveFirst(then));

@@ -1,5 +1,8 @@
 //! The status bar: the running jobs (with progress and Cancel), what is under the pointer, and
-//! the last message.
+//! the last message. Information expires after [`INFO_EXPIRY_S`]; a problem stays until it is
+//! dismissed (its x) or replaced.
+
+use std::time::{Duration, Instant};
 
 use super::{JobKind, SpectroApp};
 use crate::signal::SampleSource;
@@ -13,6 +16,43 @@ pub struct Status {
     pub text: String,
     /// True for problems.
     pub error: bool,
+}
+
+/// Seconds an information message stays in the status bar.
+pub const INFO_EXPIRY_S: f64 = 6.0;
+
+/// When the status message on screen was first seen, so information can expire.
+#[derive(Clone, Debug, Default)]
+pub struct StatusClock {
+    shown: Option<(Status, Instant)>,
+}
+
+impl StatusClock {
+    /// Whether `status` is still to be shown at `now`: information for [`INFO_EXPIRY_S`] from
+    /// when this clock first saw it (a new message starts the count again), problems until
+    /// replaced. With the time left before it expires, for the next repaint.
+    pub fn check(&mut self, status: Option<&Status>, now: Instant) -> (bool, Option<Duration>) {
+        let Some(status) = status else {
+            self.shown = None;
+            return (false, None);
+        };
+        let since = match &self.shown {
+            Some((seen, since)) if seen == status => *since,
+            _ => {
+                self.shown = Some((status.clone(), now));
+                now
+            }
+        };
+        if status.error {
+            return (true, None);
+        }
+        let left = INFO_EXPIRY_S - now.saturating_duration_since(since).as_secs_f64();
+        if left <= 0.0 {
+            (false, None)
+        } else {
+            (true, Some(Duration::from_secs_f64(left)))
+        }
+    }
 }
 
 impl SpectroApp {
@@ -87,6 +127,13 @@ impl SpectroApp {
                 ui.monospace(text);
                 ui.separator();
             }
+            let (keep, left) = self.status_clock.check(self.status.as_ref(), Instant::now());
+            if !keep {
+                self.status = None;
+            }
+            if let Some(left) = left {
+                ui.ctx().request_repaint_after(left);
+            }
             if let Some(s) = &self.status {
                 let color = if s.error {
                     ui.visuals().error_fg_color
@@ -94,6 +141,9 @@ impl SpectroApp {
                     ui.visuals().text_color()
                 };
                 ui.label(egui::RichText::new(&s.text).color(color));
+                if s.error && ui.small_button("x").on_hover_text("Dismiss").clicked() {
+                    self.status = None;
+                }
             }
         });
     }
@@ -115,5 +165,40 @@ impl SpectroApp {
         if ui.button("Cancel").clicked() {
             self.commands.send(cancel);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(text: &str, error: bool) -> Status {
+        Status {
+            text: text.to_owned(),
+            error,
+        }
+    }
+
+    #[test]
+    fn information_expires_problems_stay_and_a_new_message_starts_again() {
+        let t0 = Instant::now();
+        let at = |s: f64| t0 + Duration::from_secs_f64(s);
+        let mut clock = StatusClock::default();
+        let info = message("Saved", false);
+        assert!(clock.check(Some(&info), at(0.0)).0);
+        let (keep, left) = clock.check(Some(&info), at(5.0));
+        assert!(keep);
+        assert!((left.unwrap().as_secs_f64() - (INFO_EXPIRY_S - 5.0)).abs() < 1e-6);
+        assert!(!clock.check(Some(&info), at(INFO_EXPIRY_S + 0.1)).0);
+        // A new message at 7 s counts from 7 s.
+        let next = message("Exported", false);
+        assert!(clock.check(Some(&next), at(7.0)).0);
+        assert!(clock.check(Some(&next), at(12.0)).0);
+        assert!(!clock.check(Some(&next), at(13.5)).0);
+        // A problem stays, with no repaint needed for it.
+        let problem = message("Cannot write", true);
+        assert_eq!(clock.check(Some(&problem), at(14.0)), (true, None));
+        assert_eq!(clock.check(Some(&problem), at(600.0)), (true, None));
+        assert_eq!(clock.check(None, at(601.0)), (false, None));
     }
 }

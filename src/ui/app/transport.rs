@@ -63,7 +63,7 @@ impl SpectroApp {
             &source,
             &processed,
             self.view.stft,
-            &open.doc.edits.edits,
+            open.shown_edits(),
             grid,
             open.content_revision,
             self.view.version,
@@ -82,7 +82,7 @@ impl SpectroApp {
             return;
         };
         self.transport.sync(
-            &open.doc.edits.edits,
+            open.shown_edits(),
             open.content_revision,
             grid,
             self.view.version,

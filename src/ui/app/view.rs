@@ -7,7 +7,7 @@ use crate::signal::SampleSource;
 use crate::signal::StftParams;
 use crate::ui::command::Command;
 use crate::ui::tools::{EditFrame, Gesture};
-use crate::ui::view::{Version, ViewState};
+use crate::ui::view::Version;
 
 impl SpectroApp {
     /// Carries out a View command.
@@ -50,7 +50,6 @@ impl SpectroApp {
                 }
             }
             Command::ShowVersion(v) => self.view.version = v,
-            Command::SetStft(params) => self.set_stft(params),
             Command::SetScale(scale) => {
                 // Keep the same frequencies in view across the change of axis.
                 if let Some(old) = self.axis() {
@@ -70,7 +69,10 @@ impl SpectroApp {
             Command::SetLevels { floor_db, ceiling_db } => {
                 self.view.floor_db = floor_db;
                 self.view.ceiling_db = ceiling_db;
+                self.levels_fit.chosen();
             }
+            Command::AutoLevels => self.levels_fit.ask(),
+            Command::ShowHelp => self.help_open = !self.help_open,
             Command::SetChannel(c) => self.view.channel = c,
             // The other domains' commands are routed elsewhere by `execute`.
             _ => {}
@@ -78,6 +80,7 @@ impl SpectroApp {
     }
 
     /// Changes the STFT used to draw (and to feather new edits): a new engine, all tiles redrawn.
+    /// The document's own setting is changed through the history (`Command::SetStft`).
     pub(super) fn set_stft(&mut self, params: StftParams) {
         let Some(open) = &mut self.open else {
             self.view.stft = params;
@@ -119,33 +122,5 @@ impl SpectroApp {
             s_per_px: (self.view.time_s[1] - self.view.time_s[0]) / plot.width().max(1.0) as f64,
             u_per_px: (self.view.u[1] - self.view.u[0]) / plot.height().max(1.0) as f64,
         })
-    }
-
-    /// Radio captures sit anywhere between a 8-bit dongle's −50 dBFS noise floor and a float
-    /// file's −140: once the first overview is in, an IQ document's display range is set from
-    /// its levels (noise floor at the bottom, strongest signal at the top) unless the user or
-    /// the launch options chose one.
-    pub(super) fn auto_levels(&mut self) {
-        let complex = self.open.as_ref().is_some_and(|o| o.recording.is_complex());
-        let untouched = self.view.floor_db == ViewState::default().floor_db
-            && self.view.ceiling_db == ViewState::default().ceiling_db;
-        if !complex || !untouched {
-            return;
-        }
-        let mut levels = self.tiles.level_sample(&self.view, 200_000);
-        if levels.len() < 100 {
-            return;
-        }
-        levels.sort_by(f32::total_cmp);
-        let at = |q: f64| levels[((levels.len() - 1) as f64 * q) as usize];
-        let floor = ((at(0.05) - 5.0) / 5.0).floor() * 5.0;
-        // `+ 0.0` turns a rounded −0 into 0 for display.
-        let ceiling = (((at(0.9999) + 3.0) / 5.0).ceil() * 5.0)
-            .max(floor + 30.0)
-            .min(20.0)
-            + 0.0;
-        // A noiseless synthetic capture would put the floor at −300 dB.
-        self.view.floor_db = floor.max(ceiling - 120.0);
-        self.view.ceiling_db = ceiling;
     }
 }

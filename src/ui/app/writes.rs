@@ -39,7 +39,11 @@ impl SpectroApp {
     pub(super) fn request_write(&mut self, write: Write, ctx: &egui::Context) {
         // A save chosen in the unsaved-edits question carries on with what waited for it.
         let then = match self.question.take() {
-            Some(Question::SaveFirst(then)) if matches!(write, Write::SaveEdits(_)) => Some(then),
+            Some(Question::SaveFirst(then))
+                if matches!(write, Write::SaveEdits(_) | Write::SaveSession(_)) =>
+            {
+                Some(then)
+            }
             other => {
                 self.question = other;
                 None
@@ -50,6 +54,15 @@ impl SpectroApp {
         if let Write::SaveEdits(p) = &write
             && open
                 .edits_path
+                .as_deref()
+                .is_some_and(|e| e == p || same_file(e, p))
+        {
+            return self.write(write, true, then, ctx);
+        }
+        // Nor onto its own session file.
+        if let Write::SaveSession(p) = &write
+            && open
+                .session_path
                 .as_deref()
                 .is_some_and(|e| e == p || same_file(e, p))
         {
@@ -92,6 +105,13 @@ impl SpectroApp {
             Write::ExportSelection(path) => self.start_export_selection(path, replace, ctx),
             Write::ExportImage(path) => self.start_image_export(path, replace, ctx),
             Write::ExportFeatures(path) => self.start_features_export(path, replace, ctx),
+            Write::SaveSession(path) => {
+                if self.save_session(path, replace)
+                    && let Some(then) = then
+                {
+                    self.proceed(then, ctx);
+                }
+            }
         }
     }
 
@@ -107,6 +127,7 @@ impl SpectroApp {
         self.open.as_ref().map_or_else(Vec::new, |o| {
             let mut inputs: Vec<PathBuf> = o.inputs.iter().map(|i| i.path.clone()).collect();
             inputs.extend(o.edits_path.clone());
+            inputs.extend(o.session_path.clone());
             inputs
         })
     }
@@ -310,7 +331,12 @@ impl SpectroApp {
         let settings = ExportSettings {
             frames: first..end,
             size,
-            scale: axis.scale,
+            // One pixel per cell is the whole band on a linear axis, whatever the view's.
+            scale: if options.cells {
+                crate::signal::FreqScale::Linear
+            } else {
+                axis.scale
+            },
             freq_hz: (!options.cells).then(|| [axis.hz_of(self.view.u[0]), axis.hz_of(self.view.u[1])]),
             channel: self.view.channel,
             range_db: self.view.ceiling_db - self.view.floor_db,
