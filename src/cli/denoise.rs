@@ -1,4 +1,5 @@
-//! `spectro denoise`: learned noise removal from the command line, one file or a batch.
+//! `spectro denoise`: learned noise removal or voice isolation from the command line, one file
+//! or a batch.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -9,7 +10,8 @@ use serde_json::json;
 
 use super::{InputArgs, StftArgs};
 use crate::edit::denoise::{DEFAULT_REDUCTION_DB, DEFAULT_SENSITIVITY, MAX_REDUCTION_DB, MAX_SENSITIVITY};
-use crate::edit::{Denoise, Edit, EditList, NoiseEstimate, StftSettings};
+use crate::edit::voice::{DEFAULT_VOICE_REDUCTION_DB, MAX_VOICE_REDUCTION_DB};
+use crate::edit::{Denoise, Edit, EditList, NoiseEstimate, Shape, StftSettings, Voice};
 use crate::io::Encoding;
 use crate::pipeline::export::export_edited;
 use crate::signal::{Progress, limits};
@@ -21,8 +23,10 @@ use crate::signal::{Progress, limits};
     spectro denoise hiss.wav --estimate -o clean.wav       # no clean stretch: estimate the noise\n  \
     spectro denoise take1.wav --noise-from 0:0.5 --noise-band 2000:8000 --reduction-db 24 -o out.wav\n  \
     spectro denoise capture.cu8 --sample-rate 2M --noise-from 0.1:0.2 -o clean.cu8\n  \
-    spectro denoise a.wav b.wav c.wav --noise-from 0:1 -o cleaned/   # a batch into a directory\n\n\
-    The step is the same `denoise` entry an edit list holds (--json prints the list used), so\n\
+    spectro denoise a.wav b.wav c.wav --noise-from 0:1 -o cleaned/   # a batch into a directory\n  \
+    spectro denoise interview.wav --voice -o voice.wav   # keep the voice: music, traffic, crowd down 30 dB\n\n\
+    --voice isolates speech with DeepFilterNet3 (bundled, run offline) instead of learning a\n\
+    noise: no noise sample is needed and the background need not be steady. The step is the same `denoise` (or `voice`) entry an edit list holds (--json prints the list used), so\n\
     `spectro apply --edits` reproduces it and the editor shows it. Without --noise-from the noise\n\
     floor is estimated by minimum statistics over time. Several inputs need -o to be an existing\n\
     directory; each output keeps its input's name (an MP3, Ogg or AIFF input becomes .flac). For other layouts, a shell loop:\n  \
@@ -47,12 +51,16 @@ pub struct DenoiseArgs {
     /// Only learn and remove noise in this band (Hz; negative for IQ below the centre).
     #[arg(long, value_name = "LOW:HIGH", value_parser = parse_freq_span, requires = "noise_from", allow_hyphen_values = true)]
     pub noise_band: Option<[f64; 2]>,
-    /// How far pure noise is brought down, in dB.
-    #[arg(long, value_name = "DB", default_value_t = DEFAULT_REDUCTION_DB, value_parser = parse_reduction, allow_hyphen_values = true)]
-    pub reduction_db: f64,
+    /// Isolate the voice (DeepFilterNet3) instead of removing a learnt or estimated noise.
+    #[arg(long, conflicts_with_all = ["noise_from", "estimate", "noise_band", "sensitivity", "smooth_s", "smooth_hz"])]
+    pub voice: bool,
+    /// How far pure noise (with --voice: everything but the voice) is brought down, in dB
+    /// (default 18; with --voice 30).
+    #[arg(long, value_name = "DB", value_parser = parse_reduction, allow_hyphen_values = true)]
+    pub reduction_db: Option<f64>,
     /// How readily cells count as noise (1 calibrated; higher removes more).
-    #[arg(long, value_name = "X", default_value_t = DEFAULT_SENSITIVITY, value_parser = parse_sensitivity, allow_hyphen_values = true)]
-    pub sensitivity: f64,
+    #[arg(long, value_name = "X", value_parser = parse_sensitivity, allow_hyphen_values = true)]
+    pub sensitivity: Option<f64>,
     /// Smoothing along time, in seconds (default three hops; at most 256 hops).
     #[arg(long, value_name = "S", value_parser = super::parse_duration)]
     pub smooth_s: Option<f64>,
@@ -127,7 +135,24 @@ fn parse_sensitivity(s: &str) -> Result<f64, String> {
 }
 
 impl DenoiseArgs {
-    /// The denoise step these options describe.
+    /// The edit these options describe: a voice isolation step with --voice, else a denoise
+    /// step.
+    pub fn step(&self) -> Edit {
+        if self.voice {
+            return Edit::new(
+                Shape::Voice(Voice {
+                    reduction_db: self
+                        .reduction_db
+                        .unwrap_or(DEFAULT_VOICE_REDUCTION_DB)
+                        .min(MAX_VOICE_REDUCTION_DB),
+                }),
+                0.0,
+            );
+        }
+        Edit::denoise(self.settings())
+    }
+
+    /// The denoise step these options describe (without --voice).
     pub fn settings(&self) -> Denoise {
         let noise = match self.noise_from {
             Some(time_s) => NoiseEstimate::Learn {
@@ -138,8 +163,8 @@ impl DenoiseArgs {
         };
         Denoise {
             noise,
-            reduction_db: self.reduction_db,
-            sensitivity: self.sensitivity,
+            reduction_db: self.reduction_db.unwrap_or(DEFAULT_REDUCTION_DB),
+            sensitivity: self.sensitivity.unwrap_or(DEFAULT_SENSITIVITY),
             smooth_s: self.smooth_s,
             smooth_hz: self.smooth_hz,
         }
@@ -177,7 +202,7 @@ impl DenoiseArgs {
 
 /// Runs `spectro denoise`.
 pub fn run(args: &DenoiseArgs) -> anyhow::Result<()> {
-    let settings = args.settings();
+    let step = args.step();
     let params = args.stft.checked(None)?;
     let jobs = args.jobs()?;
     // Every input opens and every output is free before the first file is written: no output
@@ -194,14 +219,14 @@ pub fn run(args: &DenoiseArgs) -> anyhow::Result<()> {
     let outputs: Vec<&Path> = jobs.iter().map(|(_, o)| o.as_path()).collect();
     crate::io::atomic::Group::new(&inputs, args.force).check(&outputs)?;
     for ((input, output), rec) in jobs.iter().zip(recordings) {
-        denoise_one(args, &settings, params, input, output, rec, &inputs)?;
+        denoise_one(args, &step, params, input, output, rec, &inputs)?;
     }
     Ok(())
 }
 
 fn denoise_one(
     args: &DenoiseArgs,
-    settings: &Denoise,
+    step: &Edit,
     params: crate::signal::StftParams,
     input: &Path,
     output: &Path,
@@ -211,10 +236,11 @@ fn denoise_one(
     let started = Instant::now();
     let list = EditList {
         stft: Some(StftSettings::from_params(params)),
-        edits: vec![Edit::denoise(settings.clone())],
+        edits: vec![step.clone()],
         phase: None,
     };
-    // The same check as an edit list's denoise step gets in every other command.
+    // The same check as an edit list's step gets in every other command (for voice isolation:
+    // audio, a rate it takes, a model that loads).
     super::check_built_list(&list, &rec, params, input)?;
     let clipped = export_edited(
         &rec,
@@ -245,7 +271,11 @@ fn denoise_one(
         eprintln!(
             "spectro: wrote {} ({}, {:.2} s)",
             output.display(),
-            settings.describe(),
+            match &step.shape {
+                Shape::Voice(v) => v.describe(),
+                Shape::Denoise(d) => d.describe(),
+                other => other.type_name().to_owned(),
+            },
             seconds
         );
     }

@@ -22,6 +22,7 @@ use serde_json::{Map, Value};
 use super::denoise::{Denoise, MAX_REDUCTION_DB, MAX_SENSITIVITY, NoiseEstimate, NoiseProfile};
 use super::harmonics::Harmonics;
 use super::paste::Paste;
+use super::voice::{DEFAULT_VOICE_REDUCTION_DB, MAX_VOICE_REDUCTION_DB, Voice};
 use crate::signal::dehum::{Fundamental, MAX_F0_HZ, MAX_HARMONICS, MIN_F0_HZ};
 use crate::signal::phase::Method;
 use crate::signal::repair::RepairMode;
@@ -197,6 +198,9 @@ pub enum Shape {
     /// Learned noise removal over the whole recording: a gain per cell from a noise profile
     /// (see [`super::denoise`]). It has no gain, feather or invert of its own.
     Denoise(Denoise),
+    /// Voice isolation over the whole recording: a gain per cell from DeepFilterNet3 (see
+    /// [`super::voice`]). It has no gain, feather or invert of its own.
+    Voice(Voice),
     /// Finds clicks and crackle by itself and repairs each one. It changes the recording
     /// itself, like paint; it has no gain, feather or invert.
     Declick {
@@ -236,6 +240,7 @@ impl Shape {
             Shape::Paint { .. } => "paint",
             Shape::Threshold { .. } => "threshold",
             Shape::Denoise(_) => "denoise",
+            Shape::Voice(_) => "voice",
             Shape::Declick { .. } => "declick",
             Shape::Harmonics(_) => "harmonics",
             Shape::Dehum { .. } => "dehum",
@@ -333,7 +338,7 @@ impl Edit {
     /// The time span (s) outside which this edit changes nothing, given the default feather
     /// along time; `None` if it reaches everywhere (keep-only, denoise).
     pub fn time_extent_s(&self, default_feather_s: f64) -> Option<[f64; 2]> {
-        if self.invert || matches!(self.shape, Shape::Denoise(_)) {
+        if self.invert || matches!(self.shape, Shape::Denoise(_) | Shape::Voice(_)) {
             return None;
         }
         let feather = self.feather_s.unwrap_or(default_feather_s);
@@ -368,7 +373,13 @@ impl Edit {
                     points.iter().map(|p| p[0]).fold(f64::NEG_INFINITY, f64::max) + reach,
                 ]
             }
-            Shape::Denoise(_) | Shape::Declick { .. } | Shape::Dehum { .. } | Shape::Paste(_) => return None,
+            Shape::Denoise(_)
+            | Shape::Voice(_)
+            | Shape::Declick { .. }
+            | Shape::Dehum { .. }
+            | Shape::Paste(_) => {
+                return None;
+            }
         };
         Some([t0 - feather, t1 + feather])
     }
@@ -382,6 +393,7 @@ impl Edit {
                 Shape::Erase { .. }
                     | Shape::Paint { .. }
                     | Shape::Denoise(_)
+                    | Shape::Voice(_)
                     | Shape::Declick { .. }
                     | Shape::Dehum { .. }
             )
@@ -533,6 +545,9 @@ impl EditList {
                         ),
                     ));
                 }
+            }
+            if matches!(e.shape, Shape::Voice(_)) {
+                super::voice::check_voice(source).map_err(|err| entry_err(index, kind, err))?;
             }
             if let Some(d) = e.as_denoise() {
                 d.check(source, params)
@@ -791,6 +806,18 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
             }
         }
         "denoise" => Shape::Denoise(parse_denoise(&mut obj, index, k)?),
+        "voice" => {
+            let reduction_db: f64 =
+                take(&mut obj, "reduction_db", index, k)?.unwrap_or(DEFAULT_VOICE_REDUCTION_DB);
+            if !(0.0..=MAX_VOICE_REDUCTION_DB).contains(&reduction_db) {
+                return Err(entry_err(
+                    index,
+                    Some(k),
+                    format!("\"reduction_db\" must be between 0 and {MAX_VOICE_REDUCTION_DB} dB"),
+                ));
+            }
+            Shape::Voice(Voice { reduction_db })
+        }
         "harmonics" => {
             Shape::Harmonics(Harmonics::from_json(&mut obj).map_err(|m| entry_err(index, Some(k), m))?)
         }
@@ -817,7 +844,7 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
                 index,
                 None,
                 format!(
-                    "unknown type \"{other}\" (expected rect, lasso, brush, erase, paint, threshold, denoise, declick, dehum, harmonics or paste)"
+                    "unknown type \"{other}\" (expected rect, lasso, brush, erase, paint, threshold, denoise, voice, declick, dehum, harmonics or paste)"
                 ),
             ));
         }
@@ -858,7 +885,7 @@ fn parse_edit(index: usize, item: Value) -> Result<Edit, EditError> {
     };
     // An eraser restores, paint sets a level and a denoise step has its own reduction: none
     // has a gain of its own.
-    let gain_db = if matches!(k, "erase" | "paint" | "denoise" | "declick" | "dehum")
+    let gain_db = if matches!(k, "erase" | "paint" | "denoise" | "voice" | "declick" | "dehum")
         || repair.is_some()
         || (k == "paste" && !obj.contains_key("gain_db"))
     {
@@ -1230,6 +1257,9 @@ fn edit_to_value(edit: &Edit) -> Value {
             };
         }
         Shape::Denoise(d) => denoise_to_value(d, &mut obj),
+        Shape::Voice(v) => {
+            obj.insert("reduction_db".into(), Value::from(v.reduction_db));
+        }
         Shape::Harmonics(h) => h.to_json(&mut obj),
         Shape::Paste(p) => p.to_json(&mut obj),
         Shape::Declick { time_s, sensitivity } => {
@@ -1285,6 +1315,7 @@ fn edit_to_value(edit: &Edit) -> Value {
             Shape::Erase { .. }
                 | Shape::Paint { .. }
                 | Shape::Denoise(_)
+                | Shape::Voice(_)
                 | Shape::Declick { .. }
                 | Shape::Dehum { .. }
         )

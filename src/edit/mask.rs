@@ -13,7 +13,9 @@ use std::f64::consts::PI;
 use std::ops::Range;
 
 use super::denoise::PreparedDenoise;
+use super::gain_step::GainStep;
 use super::list::{Edit, LevelCondition, Shape};
+use super::voice::PreparedVoice;
 use crate::signal::levels::db_to_amplitude;
 
 /// The STFT grid edits are rasterised onto.
@@ -147,8 +149,8 @@ struct Prepared {
     f_bounds: [f64; 2],
     /// Bins inside `f_bounds`.
     bin_ranges: Vec<Range<usize>>,
-    /// The denoise step, for denoise edits.
-    denoise: Option<PreparedDenoise>,
+    /// The gain step, for denoise and voice edits.
+    denoise: Option<GainStep>,
     /// Paint, repair and declick change the recording (in the pipeline), not the mask.
     changes_signal: bool,
 }
@@ -201,13 +203,18 @@ impl Prepared {
                     [0.0, k as f64 * f0_max + reach],
                 )
             }
-            Shape::Denoise(_) | Shape::Declick { .. } | Shape::Dehum { .. } | Shape::Paste(_) => (
+            Shape::Denoise(_)
+            | Shape::Voice(_)
+            | Shape::Declick { .. }
+            | Shape::Dehum { .. }
+            | Shape::Paste(_) => (
                 [f64::NEG_INFINITY, f64::INFINITY],
                 [f64::NEG_INFINITY, f64::INFINITY],
             ),
         };
         let denoise = match &edit.shape {
-            Shape::Denoise(d) => Some(PreparedDenoise::new(d, grid)),
+            Shape::Denoise(d) => Some(GainStep::Denoise(PreparedDenoise::new(d, grid))),
+            Shape::Voice(v) => Some(GainStep::Voice(PreparedVoice::new(v))),
             _ => None,
         };
         Prepared {
@@ -370,7 +377,11 @@ impl Prepared {
                 in_time * best
             }
             // A denoise step's gain is computed from the recording, not a membership.
-            Shape::Denoise(_) | Shape::Declick { .. } | Shape::Dehum { .. } | Shape::Paste(_) => 0.0,
+            Shape::Denoise(_)
+            | Shape::Voice(_)
+            | Shape::Declick { .. }
+            | Shape::Dehum { .. }
+            | Shape::Paste(_) => 0.0,
         }
     }
 }
@@ -531,13 +542,13 @@ impl MaskRaster {
             .iter()
             .filter(|e| e.applies_to(channel))
             .filter_map(|e| e.denoise.as_ref())
-            .map(PreparedDenoise::context_frames)
+            .map(GainStep::context_frames)
             .max()
             .unwrap_or(0)
     }
 
     /// The denoise steps, in list order, with whether each acts on `channel`.
-    pub(crate) fn denoise_steps(&self, channel: usize) -> impl Iterator<Item = (&PreparedDenoise, bool)> {
+    pub(crate) fn denoise_steps(&self, channel: usize) -> impl Iterator<Item = (&GainStep, bool)> {
         self.items
             .iter()
             .filter_map(move |e| e.denoise.as_ref().map(|d| (d, e.applies_to(channel))))

@@ -119,7 +119,7 @@ pub fn contains(edit: &Edit, t_s: f64, f_hz: f64, tol_s: f64, tol_hz: f64) -> bo
                 (1..=h.partials()).any(|k| (f_hz - k as f64 * f0).abs() <= 0.5 * h.width_hz + tol_hz)
             }
         }
-        Shape::Denoise(_) | Shape::Declick { .. } | Shape::Dehum { .. } => false,
+        Shape::Denoise(_) | Shape::Voice(_) | Shape::Declick { .. } | Shape::Dehum { .. } => false,
     }
 }
 

@@ -6,7 +6,8 @@ use super::command::{Command, CommandSender};
 use super::denoise::gesture_of;
 use super::view::format_hz;
 use crate::edit::list::{MAX_GAIN_DB, MAX_NAME_CHARS};
-use crate::edit::{Change, Edit, LevelCondition, Paste, PasteMode, Repair, Shape};
+use crate::edit::voice::MAX_VOICE_REDUCTION_DB;
+use crate::edit::{Change, Edit, LevelCondition, Paste, PasteMode, Repair, Shape, Voice};
 use crate::signal::dehum::{Fundamental, MAX_HARMONICS};
 use crate::signal::limits::MAX_DECLICK_SENSITIVITY;
 use crate::signal::repair::RepairMode;
@@ -45,7 +46,7 @@ fn can_repair(edit: &Edit) -> bool {
 fn has_feather(edit: &Edit) -> bool {
     !matches!(
         edit.shape,
-        Shape::Denoise(_) | Shape::Declick { .. } | Shape::Dehum { .. }
+        Shape::Denoise(_) | Shape::Voice(_) | Shape::Declick { .. } | Shape::Dehum { .. }
     )
 }
 
@@ -359,6 +360,25 @@ fn specific_ui(ui: &mut egui::Ui, edit: &Edit, adjust: &dyn Fn(Edit, u64), repla
                 let mut d = d.clone();
                 d.sensitivity = sensitivity;
                 adjust(with_shape(Shape::Denoise(d)), g);
+            }
+            ui.end_row();
+        }
+        Shape::Voice(v) => {
+            ui.label("Reduction");
+            let mut reduction = v.reduction_db;
+            let r = ui.add(
+                egui::Slider::new(&mut reduction, 0.0..=MAX_VOICE_REDUCTION_DB)
+                    .suffix(" dB")
+                    .fixed_decimals(0)
+                    .text("non-speech reduction"),
+            );
+            if let Some(g) = gesture_of(ui, &r) {
+                adjust(
+                    with_shape(Shape::Voice(Voice {
+                        reduction_db: reduction,
+                    })),
+                    g,
+                );
             }
             ui.end_row();
         }

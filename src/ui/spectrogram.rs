@@ -667,7 +667,10 @@ fn draw_edits(
                 painter.rect_stroke(r, 0.0, stroke, egui::StrokeKind::Middle);
             }
             // A denoise step acts on the whole recording: nothing to outline.
-            EditShape::Denoise(_) | EditShape::Declick { .. } | EditShape::Dehum { .. } => {}
+            EditShape::Denoise(_)
+            | EditShape::Voice(_)
+            | EditShape::Declick { .. }
+            | EditShape::Dehum { .. } => {}
         }
     }
 }

@@ -118,9 +118,16 @@ impl Streams {
     }
 }
 
-/// Isolates the voice in `samples` (one channel at the model's rate, 48 kHz): DeepFilterNet3
-/// with no attenuation limit, the output aligned with the input and as long.
-pub fn enhance(model: &VoiceModel, samples: &[f32]) -> Result<Vec<f32>, VoiceModelError> {
+/// Runs the model over `samples` (one channel at the model's rate) and hands each of the
+/// first `out_frames` frames to `sink` as `(frame, noisy spectrum, enhanced spectrum)`, in
+/// order. Frame `t` covers samples `(t - 1) hop .. (t + 1) hop` (see [`VoiceStft`]); the
+/// look-ahead frames past `out_frames` are analysed too (zeros past the end of `samples`).
+pub fn run_frames(
+    model: &VoiceModel,
+    samples: &[f32],
+    out_frames: usize,
+    mut sink: impl FnMut(usize, &[Complex32], &[Complex32]),
+) -> Result<(), VoiceModelError> {
     let c = &model.config;
     let hop = c.hop_samples;
     let bins = c.bins();
@@ -128,7 +135,6 @@ pub fn enhance(model: &VoiceModel, samples: &[f32]) -> Result<Vec<f32>, VoiceMod
     let lookahead = c.conv_lookahead_frames;
     // Frames whose spectra reach the output, and the later ones whose features the
     // look-ahead needs (zeros past the end, as the streaming runtime's padding).
-    let out_frames = samples.len().div_ceil(hop) + 1;
     let frames = out_frames + lookahead;
     let stft = VoiceStft::new(hop);
     let spectra = stft.analyse(samples, frames);
@@ -139,7 +145,7 @@ pub fn enhance(model: &VoiceModel, samples: &[f32]) -> Result<Vec<f32>, VoiceMod
     let mut feat_erb = vec![0.0f32; BLOCK_FRAMES * e];
     let mut feat_spec = vec![0.0f32; 2 * BLOCK_FRAMES * df];
     let zero_gains = vec![0.0f32; e];
-    let mut enhanced = vec![Complex32::new(0.0, 0.0); out_frames * bins];
+    let mut y = vec![Complex32::new(0.0, 0.0); bins];
     let mut taps: Vec<Option<&[Complex32]>> = Vec::with_capacity(order);
     for block_start in (0..frames).step_by(BLOCK_FRAMES) {
         // Features of the block's frames; past the end, zeros (the streaming graphs are
@@ -167,32 +173,43 @@ pub fn enhance(model: &VoiceModel, samples: &[f32]) -> Result<Vec<f32>, VoiceMod
                 continue;
             }
             let i = row - block_start;
-            let y = &mut enhanced[k * bins..(k + 1) * bins];
-            y.copy_from_slice(&spectra[k * bins..(k + 1) * bins]);
+            let noisy = &spectra[k * bins..(k + 1) * bins];
+            y.copy_from_slice(noisy);
             let lsnr_db = out.lsnr_db[i];
-            if lsnr_db > MAX_LSNR_DB {
-                continue;
+            if lsnr_db <= MAX_LSNR_DB {
+                let silenced = lsnr_db < MIN_LSNR_DB;
+                let gains = if silenced {
+                    &zero_gains[..]
+                } else {
+                    &out.gains[i * e..(i + 1) * e]
+                };
+                apply_band_gains(&mut y, &band_widths, gains);
+                if !silenced {
+                    // The filter's taps: the noisy frames row - order + 1 ..= row, oldest first.
+                    taps.clear();
+                    taps.extend((0..order).map(|n| {
+                        (row + n + 1)
+                            .checked_sub(order)
+                            .map(|f| &spectra[f * bins..(f + 1) * bins])
+                    }));
+                    let coefs = &out.coefs[i * df * order * 2..(i + 1) * df * order * 2];
+                    apply_deep_filter(&taps, coefs, df, &mut y);
+                }
             }
-            let silenced = lsnr_db < MIN_LSNR_DB;
-            let gains = if silenced {
-                &zero_gains[..]
-            } else {
-                &out.gains[i * e..(i + 1) * e]
-            };
-            apply_band_gains(y, &band_widths, gains);
-            if silenced {
-                continue;
-            }
-            // The filter's taps: the noisy frames row - order + 1 ..= row, oldest first.
-            taps.clear();
-            taps.extend((0..order).map(|n| {
-                (row + n + 1)
-                    .checked_sub(order)
-                    .map(|f| &spectra[f * bins..(f + 1) * bins])
-            }));
-            let coefs = &out.coefs[i * df * order * 2..(i + 1) * df * order * 2];
-            apply_deep_filter(&taps, coefs, df, y);
+            sink(k, noisy, &y);
         }
     }
-    Ok(stft.synthesise(&enhanced, samples.len()))
+    Ok(())
+}
+
+/// Isolates the voice in `samples` (one channel at the model's rate, 48 kHz): DeepFilterNet3
+/// with no attenuation limit, the output aligned with the input and as long.
+pub fn enhance(model: &VoiceModel, samples: &[f32]) -> Result<Vec<f32>, VoiceModelError> {
+    let bins = model.config.bins();
+    let out_frames = samples.len().div_ceil(model.config.hop_samples) + 1;
+    let mut enhanced = vec![Complex32::new(0.0, 0.0); out_frames * bins];
+    run_frames(model, samples, out_frames, |k, _, y| {
+        enhanced[k * bins..(k + 1) * bins].copy_from_slice(y);
+    })?;
+    Ok(VoiceStft::new(model.config.hop_samples).synthesise(&enhanced, samples.len()))
 }

@@ -1,0 +1,356 @@
+//! Voice isolation as an edit: DeepFilterNet3's result on the recording, expressed as a gain
+//! per cell of the recording's own STFT, so it composes with masks and repair, the *removed*
+//! view shows what it takes and the eraser paints back what it took wrongly.
+//!
+//! The model's output `y` (its ERB gains and its complex deep filter, exactly as the reference
+//! runtime computes them) is made first; the gain of a cell is then `|Y| / |X|` on the
+//! recording's grid, at most 1. The deep filter's work is a phase-aware sum over frames, which
+//! no gain on the model's own 10 ms grid can express (0.6 to 0.8 dB SI-SDR lost on speech under
+//! pink noise or music); the same ratio taken on the recording's longer frames keeps most of it
+//! (0.1 to 0.4 dB from the model's own output at 2048/512).
+//!
+//! The model is recurrent: a frame's result depends on everything before it. Running it over
+//! the whole recording before showing anything would make an hour-long file wait minutes, so
+//! the recording is cut into chunks of [`CHUNK_S`] on a fixed grid, and each chunk is computed
+//! on its own with [`WARM_UP_S`] of the recording before it to settle the model's states.
+//! Each chunk's result depends only on the chunk's index, so any range renders exactly as in
+//! the whole, and the last [`FADE_S`] of a chunk crossfade into the next chunk's warm-up so no
+//! step shows where they meet. Recordings at other rates are resampled to the model's 48 kHz
+//! for analysis and the output resampled back (rubato), so the gains, and the output, are on the
+//! recording's grid and rate.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rubato::audioadapter_buffers::direct::SequentialSliceOfVecs;
+use rubato::{Fft, FixedSync, Resampler};
+
+use crate::signal::levels::db_to_amplitude;
+use crate::signal::voice::{VoiceModel, enhance};
+use rustfft::num_complex::Complex32;
+
+use crate::signal::{MemorySource, ReadSamples, SampleSource, Stft};
+
+/// Default reduction: how far the non-speech part goes down, in dB.
+pub const DEFAULT_VOICE_REDUCTION_DB: f64 = 30.0;
+/// Largest reduction accepted, in dB (100 or more: the model's gains unlimited).
+pub const MAX_VOICE_REDUCTION_DB: f64 = 100.0;
+/// Length of the chunks the recording is processed in, seconds.
+pub const CHUNK_S: f64 = 8.0;
+/// Recording analysed before each chunk to settle the model's states, seconds (measured on
+/// speech under pink noise and music: 2 s of warm-up leave SI-SDR within 0.1 dB of one run
+/// over the whole recording).
+pub const WARM_UP_S: f64 = 2.5;
+/// Length of the crossfade from one chunk's gains into the next's, seconds.
+pub const FADE_S: f64 = 0.5;
+/// The largest gain a cell gets: the step only takes away.
+pub const MAX_GAIN: f32 = 1.0;
+/// Chunks kept per edit (about 1.7 MB each at 48 kHz).
+const CACHED_CHUNKS: usize = 24;
+/// The lowest and highest recording rates analysed, Hz.
+pub const RATE_RANGE_HZ: [f64; 2] = [8000.0, 384_000.0];
+/// Environment variable naming another model archive (for tests and for users with a copy
+/// outside the binary); the archive must still be the vendored one, checked by SHA-256.
+pub const MODEL_PATH_ENV: &str = "SPECTRO_VOICE_MODEL";
+
+/// The settings of a voice isolation step (`{"type": "voice", "reduction_db": 30}`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Voice {
+    /// How far the non-speech part goes down, in dB (the floor of the gains).
+    pub reduction_db: f64,
+}
+
+impl Default for Voice {
+    fn default() -> Self {
+        Voice {
+            reduction_db: DEFAULT_VOICE_REDUCTION_DB,
+        }
+    }
+}
+
+impl Voice {
+    /// One line for edit lists and the history.
+    pub fn describe(&self) -> String {
+        format!("voice isolation, rest −{:.0} dB", self.reduction_db)
+    }
+}
+
+/// The model, loaded once per process (the graphs take about a second to optimise): the
+/// vendored archive, or the one [`MODEL_PATH_ENV`] names. The error is the one line to show.
+pub fn shared_model() -> Result<&'static VoiceModel, String> {
+    static MODEL: OnceLock<Result<VoiceModel, String>> = OnceLock::new();
+    MODEL
+        .get_or_init(|| {
+            let model = match std::env::var_os(MODEL_PATH_ENV) {
+                Some(path) => VoiceModel::from_archive_path(std::path::Path::new(&path)),
+                None => VoiceModel::bundled(),
+            };
+            model.map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// Checks that voice isolation can run on `source`: real audio at a rate the analysis takes,
+/// and a model that loads.
+pub fn check_voice(source: &dyn SampleSource) -> Result<(), String> {
+    if source.is_complex() {
+        return Err("voice isolation works on audio, not on complex IQ".into());
+    }
+    let fs = source.sample_rate();
+    if !(RATE_RANGE_HZ[0]..=RATE_RANGE_HZ[1]).contains(&fs) {
+        return Err(format!(
+            "voice isolation needs a sample rate between {:.0} and {:.0} kHz, not {:.1} kHz",
+            RATE_RANGE_HZ[0] / 1e3,
+            RATE_RANGE_HZ[1] / 1e3,
+            fs / 1e3
+        ));
+    }
+    shared_model().map(|_| ())
+}
+
+/// The model's output over one chunk of one channel, at the recording's rate, from the fade
+/// before the chunk to its end.
+struct ChunkOutput {
+    /// Recording sample of `samples[0]`.
+    start: i64,
+    samples: Vec<f32>,
+}
+
+type Slot = Arc<OnceLock<Option<Arc<ChunkOutput>>>>;
+
+/// Chunks computed for one source, least recently used first out.
+#[derive(Default)]
+struct Cache {
+    /// What the chunks were computed from: length, channels, rate.
+    source_key: Option<(u64, usize, u64)>,
+    slots: HashMap<(usize, usize), (Slot, u64)>,
+    clock: u64,
+}
+
+/// A voice step ready to give gains.
+pub(crate) struct PreparedVoice {
+    floor: f32,
+    cache: Mutex<Cache>,
+}
+
+/// Cells with less power than this (digital silence) keep their gain at 1.
+const SILENT_POWER: f32 = 1e-20;
+
+impl PreparedVoice {
+    pub(crate) fn new(settings: &Voice) -> Self {
+        PreparedVoice {
+            floor: if settings.reduction_db >= MAX_VOICE_REDUCTION_DB {
+                0.0
+            } else {
+                db_to_amplitude(-settings.reduction_db) as f32
+            },
+            cache: Mutex::new(Cache::default()),
+        }
+    }
+
+    /// The chunk `chunk` of `channel`, computed once and shared by every block that needs it
+    /// (a block computing it makes the others wait rather than compute it twice).
+    fn chunk(&self, source: &dyn SampleSource, channel: usize, chunk: usize) -> Option<Arc<ChunkOutput>> {
+        let key = (source.len(), source.channels(), source.sample_rate().to_bits());
+        let slot = {
+            // A poisoned lock only means another render panicked; the map is still whole.
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.source_key != Some(key) {
+                cache.slots.clear();
+                cache.source_key = Some(key);
+            }
+            cache.clock += 1;
+            let now = cache.clock;
+            let slot = cache
+                .slots
+                .entry((channel, chunk))
+                .or_insert_with(|| (Slot::default(), now));
+            slot.1 = now;
+            let slot = slot.0.clone();
+            if cache.slots.len() > CACHED_CHUNKS
+                && let Some(oldest) = cache
+                    .slots
+                    .iter()
+                    .min_by_key(|(_, (_, used))| *used)
+                    .map(|(k, _)| *k)
+            {
+                cache.slots.remove(&oldest);
+            }
+            slot
+        };
+        slot.get_or_init(|| compute_chunk(source, channel, chunk).map(Arc::new))
+            .clone()
+    }
+
+    /// The model's output for samples `start ..` of `channel` into `out` (zeros outside the
+    /// recording): each chunk's own output, its last [`FADE_S`] crossfading into the next
+    /// chunk's (computed over that stretch as part of its warm-up).
+    fn output(&self, source: &dyn SampleSource, channel: usize, start: i64, out: &mut [f32]) {
+        out.fill(0.0);
+        let fs = source.sample_rate();
+        let len = source.len() as i64;
+        let chunk_len = chunk_len_samples(fs) as i64;
+        let fade_len = ((FADE_S * fs).round() as i64).clamp(1, chunk_len);
+        let from = start.max(0);
+        let to = (start + out.len() as i64).min(len);
+        let mut s = from;
+        while s < to {
+            let c = s / chunk_len;
+            let chunk_end = (c + 1) * chunk_len;
+            let end = to.min(chunk_end);
+            let Some(this) = self.chunk(source, channel, c as usize) else {
+                return;
+            };
+            let fade_start = chunk_end - fade_len;
+            let next = (end > fade_start && chunk_end < len)
+                .then(|| self.chunk(source, channel, c as usize + 1))
+                .flatten();
+            for t in s..end {
+                let mut y = this.at(t);
+                if let Some(next) = &next
+                    && t >= fade_start
+                {
+                    let w = ((t - fade_start) as f32 + 0.5) / fade_len as f32;
+                    y = (1.0 - w) * y + w * next.at(t);
+                }
+                out[(t - start) as usize] = y;
+            }
+            s = end;
+        }
+    }
+
+    /// Gains of the frames `core` of `channel` into `out` (`core.len() × bins`, frame-major):
+    /// `|Y| / |X|` per cell, `|X|²` read from `power` (the frames `power_frames`).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn gains<T: ReadSamples>(
+        &self,
+        source: &dyn SampleSource,
+        stft: &Stft<T>,
+        channel: usize,
+        power: &[f32],
+        power_frames: Range<usize>,
+        core: Range<usize>,
+        out: &mut [f32],
+    ) {
+        out.fill(1.0);
+        if T::IS_COMPLEX || core.is_empty() || check_voice(source).is_err() {
+            return;
+        }
+        let bins = stft.bins();
+        let n = stft.fft_len();
+        let span = stft.frames_span(core.clone());
+        let mut y = vec![0.0f32; (span.end - span.start) as usize];
+        self.output(source, channel, span.start, &mut y);
+        // The output read back through the recording's sample type (f32 here).
+        let output = MemorySource {
+            sample_rate: source.sample_rate(),
+            channels: vec![y],
+        };
+        let mut frame = vec![T::default(); n];
+        let mut spectrum = vec![Complex32::default(); bins];
+        let mut scratch = stft.scratch();
+        for (i, k) in core.enumerate() {
+            let at = stft.frame_start(k) - span.start;
+            T::read(&output, 0, at, &mut frame);
+            stft.analyse_frame(&frame, &mut spectrum, &mut scratch);
+            let Some(px_row) = k
+                .checked_sub(power_frames.start)
+                .and_then(|r| power.get(r * bins..(r + 1) * bins))
+            else {
+                continue;
+            };
+            for ((g, py), &px) in out[i * bins..(i + 1) * bins]
+                .iter_mut()
+                .zip(&spectrum)
+                .zip(px_row)
+            {
+                if px > SILENT_POWER {
+                    let ratio = (py.norm_sqr() / px).sqrt().min(MAX_GAIN);
+                    *g = self.floor + (1.0 - self.floor) * ratio;
+                }
+            }
+        }
+    }
+}
+
+/// The model's rate, Hz.
+const MODEL_RATE_HZ: f64 = 48_000.0;
+
+fn chunk_len_samples(fs: f64) -> u64 {
+    ((CHUNK_S * fs).round() as u64).max(1)
+}
+
+impl ChunkOutput {
+    /// The output at recording sample `t` (0 outside what the chunk holds).
+    fn at(&self, t: i64) -> f32 {
+        usize::try_from(t - self.start)
+            .ok()
+            .and_then(|i| self.samples.get(i))
+            .copied()
+            .unwrap_or(0.0)
+    }
+}
+
+/// Runs the model over chunk `chunk` of `channel` with its warm-up, at the model's rate;
+/// `None` if the model cannot run (the edit then changes nothing; [`check_voice`] is what
+/// reports why).
+fn compute_chunk(source: &dyn SampleSource, channel: usize, chunk: usize) -> Option<ChunkOutput> {
+    let model = shared_model().ok()?;
+    let fs = source.sample_rate();
+    let len = source.len() as i64;
+    let chunk_len = chunk_len_samples(fs) as i64;
+    let warm_up = (WARM_UP_S * fs).round() as i64;
+    let fade_len = ((FADE_S * fs).round() as i64).clamp(1, chunk_len);
+    // Beyond the chunk's end: the model's look-ahead (two hops) and the resampler's filters.
+    let tail = (0.1 * fs).round() as i64;
+    let chunk_start = chunk as i64 * chunk_len;
+    // The first chunk starts with the recording, as one run over the whole would.
+    let start = (chunk_start - warm_up).max(0);
+    let end = (chunk_start + chunk_len + tail).min(len).max(start + 1);
+    let mut samples = vec![0.0f32; (end - start) as usize];
+    source.read_real(channel, start, &mut samples);
+    let enhanced = if fs == MODEL_RATE_HZ {
+        enhance(model, &samples).ok()?
+    } else {
+        let at_model_rate = resample(&samples, fs, MODEL_RATE_HZ)?;
+        let mut back = resample(&enhance(model, &at_model_rate).ok()?, MODEL_RATE_HZ, fs)?;
+        back.resize(samples.len(), 0.0);
+        back
+    };
+    // Kept: from the fade before the chunk (where the previous chunk blends into this one's
+    // warm-up) to the chunk's end.
+    let keep_from = (chunk_start - fade_len).max(start);
+    let keep_to = (chunk_start + chunk_len).min(end);
+    Some(ChunkOutput {
+        start: keep_from,
+        samples: enhanced[(keep_from - start) as usize..(keep_to - start).max(keep_from - start) as usize]
+            .to_vec(),
+    })
+}
+
+/// `samples` at `from_hz` resampled to `to_hz`, aligned (the resampler's delay removed).
+fn resample(samples: &[f32], from_hz: f64, to_hz: f64) -> Option<Vec<f32>> {
+    let mut resampler = Fft::<f32>::new(
+        from_hz.round() as usize,
+        to_hz.round() as usize,
+        1024,
+        1,
+        FixedSync::Input,
+    )
+    .ok()?;
+    let input = [samples.to_vec()];
+    let needed = resampler.process_all_needed_output_len(samples.len());
+    let mut output = [vec![0.0f32; needed]];
+    let (_, produced) = {
+        let i = SequentialSliceOfVecs::new(&input, 1, samples.len()).ok()?;
+        let mut o = SequentialSliceOfVecs::new_mut(&mut output, 1, needed).ok()?;
+        resampler
+            .process_all_into_buffer(&i, &mut o, samples.len(), None)
+            .ok()?
+    };
+    let [mut out] = output;
+    out.truncate(produced);
+    Some(out)
+}
