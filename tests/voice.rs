@@ -135,3 +135,236 @@ fn a_range_with_enough_context_matches_the_whole_run() {
         "{figures_db:?}"
     );
 }
+
+// The voice isolation edit: its JSON, its rendering through the pipeline (like the model, by
+// range exactly as in the whole, at other rates), its composition with a rectangle, its
+// errors from the command line.
+
+use spectro::edit::mask::MaskRaster;
+use spectro::edit::{Edit, EditList, Shape, Voice};
+use spectro::pipeline::render::{RenderScratch, Renderer, grid_for, render_stream};
+use spectro::signal::{Cancelled, Convention, MemorySource, Progress, SampleSource, Stft, StftParams};
+
+fn voice(reduction_db: f64) -> Edit {
+    Edit::new(Shape::Voice(Voice { reduction_db }), 0.0)
+}
+
+fn render(source: &dyn SampleSource, edits: &[Edit]) -> Vec<Vec<f32>> {
+    let stft = Stft::<f32>::new(StftParams::default(), Convention::Scipy).expect("stft");
+    let raster = MaskRaster::new(edits, grid_for(&stft, source));
+    let mut out = vec![Vec::new(); source.channels()];
+    render_stream(
+        source,
+        &stft,
+        &raster,
+        &Progress::new(),
+        |_, b: &[Vec<f32>]| -> Result<(), Cancelled> {
+            for (o, c) in out.iter_mut().zip(b) {
+                o.extend_from_slice(c);
+            }
+            Ok(())
+        },
+    )
+    .expect("renders");
+    out
+}
+
+/// Energy (dB) in the band `freq_hz` over `time_s`, from a 2048-point STFT.
+fn band_energy_db(x: &[f32], fs: f64, time_s: [f64; 2], freq_hz: [f64; 2]) -> f64 {
+    let stft = Stft::<f32>::new(StftParams::with_fft(2048), Convention::Scipy).expect("stft");
+    let s = stft.stft(&x[(time_s[0] * fs) as usize..(time_s[1] * fs) as usize]);
+    let bins = (freq_hz[0] * 2048.0 / fs).ceil() as usize..=(freq_hz[1] * 2048.0 / fs).floor() as usize;
+    let e: f64 = (2..s.frames - 2)
+        .map(|k| {
+            s.frame(k)[bins.clone()]
+                .iter()
+                .map(|z| z.norm_sqr() as f64)
+                .sum::<f64>()
+        })
+        .sum();
+    10.0 * (e + 1e-30).log10()
+}
+
+fn mono(rate_hz: f64, x: Vec<f32>) -> MemorySource<f32> {
+    MemorySource {
+        sample_rate: rate_hz,
+        channels: vec![x],
+    }
+}
+
+#[test]
+fn the_voice_edit_round_trips_through_json_and_refuses_bad_values() {
+    let text = r#"{"version": 1, "edits": [{"type": "voice", "reduction_db": 24, "channels": [1]}]}"#;
+    let list = EditList::from_json(text).expect("parses");
+    assert_eq!(list.edits.len(), 1);
+    assert_eq!(list.edits[0].shape, Shape::Voice(Voice { reduction_db: 24.0 }));
+    assert_eq!(list.edits[0].channels, Some(vec![1]));
+    let again = EditList::from_json(&list.to_json()).expect("its own output parses");
+    assert_eq!(again, list);
+    let default = EditList::from_json(r#"{"version": 1, "edits": [{"type": "voice"}]}"#).expect("parses");
+    assert_eq!(default.edits[0].shape, Shape::Voice(Voice { reduction_db: 30.0 }));
+    for bad in [
+        r#""reduction_db": -3"#,
+        r#""reduction_db": 1e9"#,
+        r#""reduction_db": "loud""#,
+    ] {
+        let text = format!(r#"{{"version": 1, "edits": [{{"type": "voice", {bad}}}]}}"#);
+        let err = EditList::from_json(&text).expect_err(bad).to_string();
+        assert!(err.contains("reduction_db"), "{bad}: {err}");
+    }
+}
+
+#[test]
+fn the_voice_edit_renders_the_models_result_and_composes_with_a_rectangle() {
+    let (input, rate_hz) = read_wav("voice/parity_input.wav");
+    let (reference, _) = read_wav("voice/parity_reference.wav");
+    let source = mono(rate_hz as f64, input.clone());
+    let voiced = render(&source, &[voice(100.0)]).remove(0);
+    let ours_db = si_sdr_db(&voiced, &reference);
+    let input_db = si_sdr_db(&input, &reference);
+    eprintln!("voice edit: SI-SDR against the reference runtime {ours_db:.1} dB (input {input_db:.1} dB)");
+    // A gain per cell of the recording's STFT, |Y|/|X| of the model's output: close to the
+    // model's own output, far closer than the input is.
+    assert!(
+        ours_db > 15.0 && ours_db > input_db + 8.0,
+        "{ours_db:.1} dB, input {input_db:.1} dB"
+    );
+
+    // A rectangle removing 1-3 kHz over 0.8-1.8 s after the voice edit: that band is gone
+    // there, and everything far from it is the voice edit's result alone.
+    let rect = Edit::new(
+        Shape::Rect {
+            time_s: [0.8, 1.8],
+            freq_hz: [1000.0, 3000.0],
+        },
+        f64::NEG_INFINITY,
+    );
+    let both = render(&source, &[voice(100.0), rect]).remove(0);
+    let fs = rate_hz as f64;
+    let band = |x: &[f32]| band_energy_db(x, fs, [1.0, 1.6], [1300.0, 2700.0]);
+    let removed_db = band(&both) - band(&voiced);
+    assert!(
+        removed_db < -40.0,
+        "the rectangle took the band down {removed_db:.1} dB only"
+    );
+    let far = (0.3 * fs) as usize;
+    assert_eq!(
+        both[..far],
+        voiced[..far],
+        "before the rectangle the result is the voice edit's"
+    );
+}
+
+#[test]
+fn a_voice_edit_renders_any_range_exactly_as_the_whole() {
+    let (clip, rate_hz) = read_wav("voice/parity_input.wav");
+    // 11 s: more than one chunk, so the crossfade between chunks is inside.
+    let mut input = Vec::new();
+    for gain in [1.0f32, 0.5, 1.2, 0.8, 0.9] {
+        input.extend(clip.iter().map(|x| x * gain));
+    }
+    let source = mono(rate_hz as f64, input);
+    let edits = [voice(30.0)];
+    let whole = render(&source, &edits).remove(0);
+    let stft = Stft::<f32>::new(StftParams::default(), Convention::Scipy).expect("stft");
+    let raster = MaskRaster::new(&edits, grid_for(&stft, &source));
+    let mut scratch = RenderScratch::new(&stft);
+    let len = source.len() as usize;
+    let chunk_end = (spectro::edit::voice::CHUNK_S * rate_hz as f64) as usize;
+    for (start, n) in [
+        (0, 1000),
+        (chunk_end - 30_000, 40_000),
+        (chunk_end + 5, 777),
+        (len - 5000, 5000),
+    ] {
+        let mut part = vec![0.0f32; n];
+        Renderer::new(&source, &stft, &raster).render_range(0, start as i64, &mut part, &mut scratch);
+        assert!(
+            part == whole[start..start + n],
+            "range {start}+{n} differs from the whole render"
+        );
+    }
+    // Across the chunk boundary the result has no step: the gain-weighted energy of 20 ms
+    // windows on each side of it stays within a few dB of its neighbours.
+    let w = (0.02 * rate_hz as f64) as usize;
+    let e = |a: usize| whole[a..a + w].iter().map(|x| (x * x) as f64).sum::<f64>() + 1e-12;
+    let around = 10.0 * (e(chunk_end) / e(chunk_end - w)).log10();
+    let input_around = 10.0 * {
+        let x = &source.channels[0];
+        let e = |a: usize| x[a..a + w].iter().map(|x| (x * x) as f64).sum::<f64>() + 1e-12;
+        (e(chunk_end) / e(chunk_end - w)).log10()
+    };
+    assert!(
+        (around - input_around).abs() < 12.0,
+        "{around:.1} dB vs input {input_around:.1} dB"
+    );
+}
+
+#[test]
+fn a_voice_edit_on_a_16_khz_recording_keeps_its_rate_and_removes_noise() {
+    // Clean speech at its own 16 kHz under white noise at 5 dB SNR.
+    let (clean, rate_hz) = {
+        let mut r = hound::WavReader::open(data("arctic_a0007.wav")).expect("speech");
+        let rate = r.spec().sample_rate;
+        let x: Vec<f32> = r
+            .samples::<i16>()
+            .map(|s| s.expect("sample") as f32 / 32768.0)
+            .collect();
+        (x, rate)
+    };
+    assert_eq!(rate_hz, 16_000);
+    let mut rng = common::Rng(18);
+    let noise: Vec<f32> = (0..clean.len()).map(|_| rng.uniform()).collect();
+    let gain = (common::energy(&clean) / common::energy(&noise) / 10f64.powf(0.5)).sqrt() as f32;
+    let noisy: Vec<f32> = clean.iter().zip(&noise).map(|(c, n)| c + gain * n).collect();
+    let out = render(&mono(16_000.0, noisy.clone()), &[voice(30.0)]).remove(0);
+    assert_eq!(out.len(), noisy.len());
+    let before = si_sdr_db(&noisy, &clean);
+    let after = si_sdr_db(&out, &clean);
+    eprintln!("voice edit at 16 kHz: SI-SDR {before:.1} -> {after:.1} dB");
+    // Measured 5.0 -> 12.5 dB; the reference runtime on the same mixture (resampled to 48 kHz
+    // and back) gives 13.3.
+    assert!(after > before + 6.0, "{before:.1} -> {after:.1} dB");
+}
+
+#[test]
+fn the_command_line_gives_one_clear_error_for_a_missing_model_or_iq() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out.wav");
+    let input = data("voice/parity_input.wav");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_spectro"))
+        .env("SPECTRO_VOICE_MODEL", dir.path().join("no-such-model.tar.gz"))
+        .args(["denoise", input.to_str().expect("path"), "--voice", "-o"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("voice model archive") && err.contains("no-such-model"),
+        "{err}"
+    );
+    assert!(!out.exists(), "no output is written");
+
+    let iq = dir.path().join("iq.wav");
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: 48_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    common::write_wav_hound(&iq, spec, &vec![0.1; 9600]);
+    let o = common::spectro(&[
+        "denoise",
+        iq.to_str().expect("path"),
+        "--iq",
+        "--voice",
+        "-o",
+        out.to_str().expect("path"),
+    ]);
+    let err = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("not on complex IQ"), "{err}");
+    assert!(!out.exists());
+}

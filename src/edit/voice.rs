@@ -93,8 +93,14 @@ pub fn shared_model() -> Result<&'static VoiceModel, String> {
 }
 
 /// Checks that voice isolation can run on `source`: real audio at a rate the analysis takes,
-/// and a model that loads.
+/// and a model that loads (loading it the first time).
 pub fn check_voice(source: &dyn SampleSource) -> Result<(), String> {
+    check_voice_input(source)?;
+    shared_model().map(|_| ())
+}
+
+/// The checks of [`check_voice`] that need no model: real audio at a rate the analysis takes.
+pub fn check_voice_input(source: &dyn SampleSource) -> Result<(), String> {
     if source.is_complex() {
         return Err("voice isolation works on audio, not on complex IQ".into());
     }
@@ -107,7 +113,7 @@ pub fn check_voice(source: &dyn SampleSource) -> Result<(), String> {
             fs / 1e3
         ));
     }
-    shared_model().map(|_| ())
+    Ok(())
 }
 
 /// The model's output over one chunk of one channel, at the recording's rate, from the fade

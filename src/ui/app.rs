@@ -321,6 +321,7 @@ impl SpectroApp {
             | Command::SoloEdit(_)
             | Command::LearnNoise
             | Command::EstimateNoise
+            | Command::IsolateVoice
             | Command::SetPhase(_)
             | Command::SetStft(_) => self.edit_command(command),
             Command::SetTool(_)

@@ -96,6 +96,8 @@ pub enum Command {
     /// Estimate the noise automatically: sets the noise of the current denoise edit, or adds
     /// one.
     EstimateNoise,
+    /// Isolate the voice: selects the voice isolation edit, or adds one.
+    IsolateVoice,
     /// Choose a tool.
     SetTool(Tool),
     /// Zoom time around a point (seconds); factor > 1 zooms in.

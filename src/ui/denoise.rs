@@ -1,6 +1,7 @@
 //! The noise removal panel: learn the noise from the selection or estimate it, then shape the
-//! denoise edit with sliders (each drag one undo step), and see and hear the original, the
-//! result or only what is removed.
+//! denoise edit with sliders (each drag one undo step); or isolate the voice (DeepFilterNet3)
+//! and set how far the rest goes down; and see and hear the original, the result or only what
+//! is removed.
 //!
 //! The panel only reads the document and sends commands; the app turns them into changes of the
 //! edit list (see [`super::app::SpectroApp::execute`]).
@@ -12,7 +13,8 @@ use super::panels::version_help;
 use super::transport::Selection;
 use super::view::{Version, format_hz};
 use crate::edit::denoise::{DEFAULT_SMOOTH_BINS, DEFAULT_SMOOTH_HOPS};
-use crate::edit::{Denoise, Document, Edit, NoiseEstimate};
+use crate::edit::voice::MAX_VOICE_REDUCTION_DB;
+use crate::edit::{Denoise, Document, Edit, NoiseEstimate, Shape, Voice};
 use crate::signal::StftParams;
 
 /// The denoise edit the panel works on: the selected edit if it is one, else the last one.
@@ -88,9 +90,22 @@ pub fn denoise_panel_ui(ui: &mut egui::Ui, input: &DenoiseInput<'_>, commands: &
         {
             commands.send(Command::EstimateNoise);
         }
+        if ui
+            .button("Isolate voice")
+            .on_hover_text(
+                "Keep speech and take down everything else (music, traffic, a crowd, hiss) with \
+                 DeepFilterNet3, run offline: no noise sample needed, and the background need \
+                 not be steady",
+            )
+            .clicked()
+        {
+            commands.send(Command::IsolateVoice);
+        }
     });
+    voice_ui(ui, edits, commands);
     let Some((index, d)) = current else {
         ui.weak("Learn the noise from a selection, or estimate it, to add a denoise step.");
+        version_row_ui(ui, input, commands);
         return;
     };
     ui.label(d.describe());
@@ -179,6 +194,48 @@ pub fn denoise_panel_ui(ui: &mut egui::Ui, input: &DenoiseInput<'_>, commands: &
             g,
         );
     }
+    version_row_ui(ui, input, commands);
+    if let NoiseEstimate::Learn {
+        freq_hz: Some([lo, hi]),
+        ..
+    } = d.noise
+    {
+        ui.weak(format!("Acts on {} to {} only.", format_hz(lo), format_hz(hi)));
+    }
+}
+
+/// The voice isolation edit's reduction slider (each drag one undo step), if there is one.
+fn voice_ui(ui: &mut egui::Ui, edits: &[Edit], commands: &CommandSender) {
+    let Some((index, v)) = edits.iter().enumerate().find_map(|(i, e)| match &e.shape {
+        Shape::Voice(v) => Some((i, v)),
+        _ => None,
+    }) else {
+        return;
+    };
+    let mut reduction = v.reduction_db;
+    let r = ui
+        .add(
+            egui::Slider::new(&mut reduction, 0.0..=MAX_VOICE_REDUCTION_DB)
+                .suffix(" dB")
+                .fixed_decimals(0)
+                .text("voice: rest down"),
+        )
+        .on_hover_text("How far everything but the voice goes down (100: as far as the model takes it)");
+    if let Some(gesture) = gesture_of(ui, &r) {
+        let mut after = edits[index].clone();
+        after.shape = Shape::Voice(Voice {
+            reduction_db: reduction,
+        });
+        commands.send(Command::AdjustEdit {
+            index,
+            after,
+            gesture,
+        });
+    }
+}
+
+/// The original / edited / removed choice.
+fn version_row_ui(ui: &mut egui::Ui, input: &DenoiseInput<'_>, commands: &CommandSender) {
     ui.horizontal(|ui| {
         ui.label("See and hear");
         let mut version = input.version;
@@ -190,13 +247,6 @@ pub fn denoise_panel_ui(ui: &mut egui::Ui, input: &DenoiseInput<'_>, commands: &
             commands.send(Command::ShowVersion(version));
         }
     });
-    if let NoiseEstimate::Learn {
-        freq_hz: Some([lo, hi]),
-        ..
-    } = d.noise
-    {
-        ui.weak(format!("Acts on {} to {} only.", format_hz(lo), format_hz(hi)));
-    }
 }
 
 /// The gesture a slider's change belongs to, if it changed: one from the press to the release

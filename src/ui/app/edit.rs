@@ -2,7 +2,7 @@
 //! noise learning; and redrawing what a change affected.
 
 use super::SpectroApp;
-use crate::edit::{Affected, Change, Denoise, Edit, NoiseEstimate, Shape, StftSettings};
+use crate::edit::{Affected, Change, Denoise, Edit, NoiseEstimate, Shape, StftSettings, Voice};
 use crate::signal::StftParams;
 use crate::ui::command::Command;
 use crate::ui::denoise::{current_denoise, learn_from_selection};
@@ -57,6 +57,7 @@ impl SpectroApp {
                 ),
             },
             Command::EstimateNoise => self.set_noise(NoiseEstimate::Auto { window_s: None }),
+            Command::IsolateVoice => self.isolate_voice(),
             Command::AddEdit(edit) => self.apply_change(Change::Add(edit)),
             Command::DeleteEdit(index) => {
                 let edit = self
@@ -226,6 +227,26 @@ impl SpectroApp {
                 self.selected_edit = Some(index);
             }
         }
+        self.set_status(status);
+    }
+
+    /// Selects the voice isolation edit, or adds one at the default reduction. The model loads
+    /// on the first render that needs it (a worker), not here.
+    fn isolate_voice(&mut self) {
+        let Some(open) = &self.open else { return };
+        let edits = &open.doc.edits.edits;
+        if let Some(index) = edits.iter().position(|e| matches!(e.shape, Shape::Voice(_))) {
+            self.selected_edit = Some(index);
+            return;
+        }
+        if let Err(e) = crate::edit::voice::check_voice_input(open.recording.as_ref()) {
+            return self.fail(format!("Cannot isolate the voice: {e}"));
+        }
+        let index = edits.len();
+        let voice = Voice::default();
+        let status = voice.describe();
+        self.apply_change(Change::Add(Edit::new(Shape::Voice(voice), 0.0)));
+        self.selected_edit = Some(index);
         self.set_status(status);
     }
 
