@@ -12,12 +12,13 @@ use std::path::{Path, PathBuf};
 use editor::{file_menu, harness_with, type_path, wait_idle, wait_until};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use spectro::edit::load_session;
 use spectro::edit::{Edit, Shape};
 use spectro::signal::{FreqScale, StftParams};
 use spectro::ui::LaunchOptions;
 use spectro::ui::app::SpectroApp;
 use spectro::ui::command::Command;
-use spectro::ui::confirm::Question;
+use spectro::ui::confirm::{Answer, Question};
 use spectro::ui::tools::Tool;
 use spectro::ui::transport::Selection;
 
@@ -131,9 +132,69 @@ fn edit_and_save(h: &mut Harness<'static, SpectroApp>, session: &Path) -> Vec<Ed
     type_path(h, session);
     h.get_by_label("OK").click();
     h.run_steps(3);
+    wait_until(h, "the session saved", |app| !app.is_saving_session());
     assert!(session.exists(), "status {:?}", h.state().status);
     assert!(!dirty(h), "the session holds the edits");
     edits(h)
+}
+
+/// XXH64 (seed 0) of the file's bytes, computed here with the reference crate.
+fn xxh64_of(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap();
+    format!("xxh64:{:016x}", xxhash_rust::xxh64::xxh64(&bytes, 0))
+}
+
+#[test]
+fn a_session_saved_from_a_plain_file_holds_its_hash_and_is_saved_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tones.wav");
+    tones(&file, 0.2);
+    let session = dir.path().join("plain.spectro");
+    let mut h = open(file.clone(), dir.path());
+    let content_hash =
+        |h: &Harness<'static, SpectroApp>| h.state().open.as_ref().unwrap().content_hash.clone();
+    assert_eq!(content_hash(&h), None, "a plain file is not hashed when it opens");
+    let rect = |t: f64| {
+        Edit::new(
+            Shape::Rect {
+                time_s: [t, t + 0.5],
+                freq_hz: [1800.0, 2200.0],
+            },
+            -40.0,
+        )
+    };
+    send(&mut h, Command::AddEdit(rect(0.5)));
+    // The frame that carries out the save leaves the hashing and writing to a job: the window
+    // goes on drawing, and the edits count as saved only once the file is written.
+    h.state()
+        .commands()
+        .send(Command::SaveSessionAs(Some(session.clone())));
+    h.step();
+    assert!(h.state().is_saving_session(), "the save runs in the background");
+    assert!(dirty(&h));
+    wait_until(&mut h, "the session saved", |app| !app.is_saving_session());
+    assert!(!dirty(&h), "status {:?}", h.state().status);
+    let expected = xxh64_of(&file);
+    let saved = load_session(&session).unwrap();
+    assert_eq!(saved.recording.hash, expected);
+    assert_eq!(
+        saved.recording.size_bytes,
+        std::fs::metadata(&file).unwrap().len()
+    );
+    assert_eq!(saved.edits.edits, edits(&h));
+    assert_eq!(content_hash(&h), Some(expected), "kept for the next save");
+    assert_eq!(
+        h.state().open.as_ref().unwrap().session_path.as_deref(),
+        Some(session.as_path())
+    );
+    // Quitting with unsaved edits, answered "Save": the session is saved, then the window closes.
+    send(&mut h, Command::AddEdit(rect(1.5)));
+    send(&mut h, Command::Quit);
+    assert!(matches!(h.state().question(), Some(Question::Unsaved(_))));
+    send(&mut h, Command::Answer(Answer::Save));
+    wait_until(&mut h, "the window closing", |app| app.is_quitting());
+    assert_eq!(load_session(&session).unwrap().edits.edits, edits(&h));
+    assert_eq!(edits(&h).len(), 2);
 }
 
 #[test]
