@@ -22,8 +22,8 @@ use spectro::ui::confirm::{Answer, Question};
 use spectro::ui::tools::Tool;
 use spectro::ui::transport::Selection;
 
-/// 3 s of two tones (440 Hz and 2 kHz) at 16 kHz, 16-bit, written with hound; `seed` changes
-/// the second tone's level (a different recording of the same length).
+/// 3 s of two tones (440 Hz and 2 kHz) at 16 kHz, 16-bit, written with hound; `level` is the
+/// second tone's (another level: a different recording of the same length).
 fn tones(path: &Path, level: f64) {
     let fs = 16_000u32;
     let x: Vec<f64> = (0..3 * fs as usize)
@@ -33,13 +33,7 @@ fn tones(path: &Path, level: f64) {
                 + level * (std::f64::consts::TAU * 2000.0 * t).sin()
         })
         .collect();
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: fs,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    common::write_wav_hound(path, spec, &x);
+    common::write_mono_wav16(path, fs, &x);
 }
 
 fn open(file: PathBuf, dir: &Path) -> Harness<'static, SpectroApp> {
@@ -50,6 +44,16 @@ fn open(file: PathBuf, dir: &Path) -> Harness<'static, SpectroApp> {
     });
     wait_idle(&mut h);
     h
+}
+
+/// The tests' starting point: a fresh folder (kept while the returned guard lives) holding
+/// `tones.wav`, opened in the window, which autosaves into that folder.
+fn open_tones() -> (tempfile::TempDir, PathBuf, Harness<'static, SpectroApp>) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tones.wav");
+    tones(&file, 0.2);
+    let h = open(file.clone(), dir.path());
+    (dir, file, h)
 }
 
 fn edits(h: &Harness<'static, SpectroApp>) -> Vec<Edit> {
@@ -67,10 +71,7 @@ fn send(h: &mut Harness<'static, SpectroApp>, c: Command) {
 
 #[test]
 fn an_stft_change_is_one_undo_step_and_unsaved_work() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("tones.wav");
-    tones(&file, 0.2);
-    let mut h = open(file, dir.path());
+    let (_dir, _, mut h) = open_tones();
     let first = h.state().view.stft;
     assert!(!dirty(&h));
     send(&mut h, Command::SetStft(StftParams::with_fft(512)));
@@ -146,11 +147,8 @@ fn xxh64_of(path: &Path) -> String {
 
 #[test]
 fn a_session_saved_from_a_plain_file_holds_its_hash_and_is_saved_in_the_background() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("tones.wav");
-    tones(&file, 0.2);
+    let (dir, file, mut h) = open_tones();
     let session = dir.path().join("plain.spectro");
-    let mut h = open(file.clone(), dir.path());
     let content_hash =
         |h: &Harness<'static, SpectroApp>| h.state().open.as_ref().unwrap().content_hash.clone();
     assert_eq!(content_hash(&h), None, "a plain file is not hashed when it opens");
@@ -199,11 +197,8 @@ fn a_session_saved_from_a_plain_file_holds_its_hash_and_is_saved_in_the_backgrou
 
 #[test]
 fn a_saved_session_reopens_where_it_was_left() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("tones.wav");
-    tones(&file, 0.2);
+    let (dir, file, mut h) = open_tones();
     let session = dir.path().join("work.spectro");
-    let mut h = open(file.clone(), dir.path());
     let saved = edit_and_save(&mut h, &session);
     let view = h.state().view;
     drop(h);
@@ -247,11 +242,8 @@ fn a_saved_session_reopens_where_it_was_left() {
 
 #[test]
 fn a_changed_recording_is_asked_about_before_its_edits_are_applied() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("tones.wav");
-    tones(&file, 0.2);
+    let (dir, file, mut h) = open_tones();
     let session = dir.path().join("work.spectro");
-    let mut h = open(file.clone(), dir.path());
     let saved = edit_and_save(&mut h, &session);
     drop(h);
     // The same length and format, other samples: only the content hash can tell.
@@ -323,10 +315,7 @@ fn open_session_asking(session: &Path, dir: &Path) -> Harness<'static, SpectroAp
 fn copy_and_paste_add_one_edit_and_undo_removes_it() {
     use egui::{Key, Modifiers};
     use spectro::edit::PasteMode;
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("tones.wav");
-    tones(&file, 0.2);
-    let mut h = open(file, dir.path());
+    let (_dir, _, mut h) = open_tones();
     // Nothing copied yet: a paste adds nothing.
     h.key_press_modifiers(Modifiers::COMMAND, Key::V);
     h.run_steps(3);
