@@ -12,17 +12,18 @@ use std::path::{Path, PathBuf};
 use editor::{file_menu, harness_with, type_path, wait_idle, wait_until};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use spectro::edit::load_session;
 use spectro::edit::{Edit, Shape};
 use spectro::signal::{FreqScale, StftParams};
 use spectro::ui::LaunchOptions;
 use spectro::ui::app::SpectroApp;
 use spectro::ui::command::Command;
-use spectro::ui::confirm::Question;
+use spectro::ui::confirm::{Answer, Question};
 use spectro::ui::tools::Tool;
 use spectro::ui::transport::Selection;
 
-/// 3 s of two tones (440 Hz and 2 kHz) at 16 kHz, 16-bit, written with hound; `seed` changes
-/// the second tone's level (a different recording of the same length).
+/// 3 s of two tones (440 Hz and 2 kHz) at 16 kHz, 16-bit, written with hound; `level` is the
+/// second tone's (another level: a different recording of the same length).
 fn tones(path: &Path, level: f64) {
     let fs = 16_000u32;
     let x: Vec<f64> = (0..3 * fs as usize)
@@ -32,13 +33,7 @@ fn tones(path: &Path, level: f64) {
                 + level * (std::f64::consts::TAU * 2000.0 * t).sin()
         })
         .collect();
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: fs,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    common::write_wav_hound(path, spec, &x);
+    common::write_mono_wav16(path, fs, &x);
 }
 
 fn open(file: PathBuf, dir: &Path) -> Harness<'static, SpectroApp> {
@@ -49,6 +44,16 @@ fn open(file: PathBuf, dir: &Path) -> Harness<'static, SpectroApp> {
     });
     wait_idle(&mut h);
     h
+}
+
+/// The tests' starting point: a fresh folder (kept while the returned guard lives) holding
+/// `tones.wav`, opened in the window, which autosaves into that folder.
+fn open_tones() -> (tempfile::TempDir, PathBuf, Harness<'static, SpectroApp>) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tones.wav");
+    tones(&file, 0.2);
+    let h = open(file.clone(), dir.path());
+    (dir, file, h)
 }
 
 fn edits(h: &Harness<'static, SpectroApp>) -> Vec<Edit> {
@@ -66,10 +71,7 @@ fn send(h: &mut Harness<'static, SpectroApp>, c: Command) {
 
 #[test]
 fn an_stft_change_is_one_undo_step_and_unsaved_work() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("tones.wav");
-    tones(&file, 0.2);
-    let mut h = open(file, dir.path());
+    let (_dir, _, mut h) = open_tones();
     let first = h.state().view.stft;
     assert!(!dirty(&h));
     send(&mut h, Command::SetStft(StftParams::with_fft(512)));
@@ -131,18 +133,72 @@ fn edit_and_save(h: &mut Harness<'static, SpectroApp>, session: &Path) -> Vec<Ed
     type_path(h, session);
     h.get_by_label("OK").click();
     h.run_steps(3);
+    wait_until(h, "the session saved", |app| !app.is_saving_session());
     assert!(session.exists(), "status {:?}", h.state().status);
     assert!(!dirty(h), "the session holds the edits");
     edits(h)
 }
 
+/// XXH64 (seed 0) of the file's bytes, computed here with the reference crate.
+fn xxh64_of(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap();
+    format!("xxh64:{:016x}", xxhash_rust::xxh64::xxh64(&bytes, 0))
+}
+
+#[test]
+fn a_session_saved_from_a_plain_file_holds_its_hash_and_is_saved_in_the_background() {
+    let (dir, file, mut h) = open_tones();
+    let session = dir.path().join("plain.spectro");
+    let content_hash =
+        |h: &Harness<'static, SpectroApp>| h.state().open.as_ref().unwrap().content_hash.clone();
+    assert_eq!(content_hash(&h), None, "a plain file is not hashed when it opens");
+    let rect = |t: f64| {
+        Edit::new(
+            Shape::Rect {
+                time_s: [t, t + 0.5],
+                freq_hz: [1800.0, 2200.0],
+            },
+            -40.0,
+        )
+    };
+    send(&mut h, Command::AddEdit(rect(0.5)));
+    // The frame that carries out the save leaves the hashing and writing to a job: the window
+    // goes on drawing, and the edits count as saved only once the file is written.
+    h.state()
+        .commands()
+        .send(Command::SaveSessionAs(Some(session.clone())));
+    h.step();
+    assert!(h.state().is_saving_session(), "the save runs in the background");
+    assert!(dirty(&h));
+    wait_until(&mut h, "the session saved", |app| !app.is_saving_session());
+    assert!(!dirty(&h), "status {:?}", h.state().status);
+    let expected = xxh64_of(&file);
+    let saved = load_session(&session).unwrap();
+    assert_eq!(saved.recording.hash, expected);
+    assert_eq!(
+        saved.recording.size_bytes,
+        std::fs::metadata(&file).unwrap().len()
+    );
+    assert_eq!(saved.edits.edits, edits(&h));
+    assert_eq!(content_hash(&h), Some(expected), "kept for the next save");
+    assert_eq!(
+        h.state().open.as_ref().unwrap().session_path.as_deref(),
+        Some(session.as_path())
+    );
+    // Quitting with unsaved edits, answered "Save": the session is saved, then the window closes.
+    send(&mut h, Command::AddEdit(rect(1.5)));
+    send(&mut h, Command::Quit);
+    assert!(matches!(h.state().question(), Some(Question::Unsaved(_))));
+    send(&mut h, Command::Answer(Answer::Save));
+    wait_until(&mut h, "the window closing", |app| app.is_quitting());
+    assert_eq!(load_session(&session).unwrap().edits.edits, edits(&h));
+    assert_eq!(edits(&h).len(), 2);
+}
+
 #[test]
 fn a_saved_session_reopens_where_it_was_left() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("tones.wav");
-    tones(&file, 0.2);
+    let (dir, file, mut h) = open_tones();
     let session = dir.path().join("work.spectro");
-    let mut h = open(file.clone(), dir.path());
     let saved = edit_and_save(&mut h, &session);
     let view = h.state().view;
     drop(h);
@@ -186,11 +242,8 @@ fn a_saved_session_reopens_where_it_was_left() {
 
 #[test]
 fn a_changed_recording_is_asked_about_before_its_edits_are_applied() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("tones.wav");
-    tones(&file, 0.2);
+    let (dir, file, mut h) = open_tones();
     let session = dir.path().join("work.spectro");
-    let mut h = open(file.clone(), dir.path());
     let saved = edit_and_save(&mut h, &session);
     drop(h);
     // The same length and format, other samples: only the content hash can tell.
@@ -262,10 +315,7 @@ fn open_session_asking(session: &Path, dir: &Path) -> Harness<'static, SpectroAp
 fn copy_and_paste_add_one_edit_and_undo_removes_it() {
     use egui::{Key, Modifiers};
     use spectro::edit::PasteMode;
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("tones.wav");
-    tones(&file, 0.2);
-    let mut h = open(file, dir.path());
+    let (_dir, _, mut h) = open_tones();
     // Nothing copied yet: a paste adds nothing.
     h.key_press_modifiers(Modifiers::COMMAND, Key::V);
     h.run_steps(3);

@@ -21,13 +21,7 @@ fn noise_and_tone(path: &Path, tone: f64) {
             0.05 * rng.uniform() as f64 + tone * (std::f64::consts::TAU * 1000.0 * i as f64 / fs as f64).sin()
         })
         .collect();
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: fs,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    common::write_wav_hound(path, spec, &x);
+    common::write_mono_wav16(path, fs, &x);
 }
 
 #[test]

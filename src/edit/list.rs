@@ -247,6 +247,30 @@ impl Shape {
             Shape::Paste(_) => "paste",
         }
     }
+
+    /// A stroke's centre line `(time_s, freq_hz)` and its radii (seconds, Hz): the geometry
+    /// brush, erase and paint share. `None` for the other shapes.
+    pub fn stroke(&self) -> Option<(&[[f64; 2]], f64, f64)> {
+        match self {
+            Shape::Brush {
+                points,
+                radius_s,
+                radius_hz,
+            }
+            | Shape::Erase {
+                points,
+                radius_s,
+                radius_hz,
+            }
+            | Shape::Paint {
+                points,
+                radius_s,
+                radius_hz,
+                ..
+            } => Some((points, *radius_s, *radius_hz)),
+            _ => None,
+        }
+    }
 }
 
 /// One edit: a region, the gain applied inside it, and how its edges blend.
@@ -1394,6 +1418,29 @@ mod tests {
         ));
         let again = EditList::from_json(&list.to_json()).unwrap();
         assert_eq!(again, list);
+    }
+
+    #[test]
+    fn strokes_give_their_geometry_and_other_shapes_none() {
+        let list = EditList::from_json(EXAMPLE).unwrap();
+        let brush: &[[f64; 2]] = &[[0.1, 200.0], [0.2, 300.0]];
+        assert_eq!(list.edits[2].shape.stroke(), Some((brush, 0.01, 50.0)));
+        let erase: &[[f64; 2]] = &[[0.2, 250.0]];
+        assert_eq!(list.edits[4].shape.stroke(), Some((erase, 0.02, 40.0)));
+        let paint = EditList::from_json(
+            r#"{"version": 1, "edits": [{"type": "paint", "points": [[1, 440]], "radius_s": 0.05, "radius_hz": 30, "level_db": -20}]}"#,
+        )
+        .unwrap();
+        let point: &[[f64; 2]] = &[[1.0, 440.0]];
+        assert_eq!(paint.edits[0].shape.stroke(), Some((point, 0.05, 30.0)));
+        for i in [0, 1, 3] {
+            assert_eq!(
+                list.edits[i].shape.stroke(),
+                None,
+                "{}",
+                list.edits[i].shape.type_name()
+            );
+        }
     }
 
     #[test]

@@ -171,24 +171,11 @@ impl Prepared {
                     [f[0] - feather_hz, f[1] + feather_hz],
                 )
             }
-            Shape::Brush {
-                points,
-                radius_s,
-                radius_hz,
-            }
-            | Shape::Erase {
-                points,
-                radius_s,
-                radius_hz,
-            }
-            | Shape::Paint {
-                points,
-                radius_s,
-                radius_hz,
-                ..
-            } => {
+            Shape::Brush { .. } | Shape::Erase { .. } | Shape::Paint { .. } => {
+                // Always a stroke here.
+                let (points, radius_s, radius_hz) = edit.shape.stroke().unwrap_or_default();
                 let (t, f) = bounding_box(points);
-                let reach = 1.0 + brush_feather(*radius_s, *radius_hz, feather_s, feather_hz);
+                let reach = 1.0 + brush_feather(radius_s, radius_hz, feather_s, feather_hz);
                 (
                     [t[0] - radius_s * reach, t[1] + radius_s * reach],
                     [f[0] - radius_hz * reach, f[1] + radius_hz * reach],
@@ -273,23 +260,11 @@ impl Prepared {
                 }
                 near.crossings.sort_by(f64::total_cmp);
             }
-            Shape::Brush {
-                points,
-                radius_s,
-                radius_hz,
-            }
-            | Shape::Erase {
-                points,
-                radius_s,
-                radius_hz,
-            }
-            | Shape::Paint {
-                points,
-                radius_s,
-                radius_hz,
-                ..
-            } => {
-                let reach = 1.0 + brush_feather(*radius_s, *radius_hz, self.feather_s, self.feather_hz);
+            Shape::Brush { .. } | Shape::Erase { .. } | Shape::Paint { .. } => {
+                let Some((points, radius_s, radius_hz)) = self.shape.stroke() else {
+                    return;
+                };
+                let reach = 1.0 + brush_feather(radius_s, radius_hz, self.feather_s, self.feather_hz);
                 near_segments(points, false, t, 1.0 / radius_s, reach, &mut near.segments);
             }
             Shape::Harmonics(h) => {
@@ -332,27 +307,15 @@ impl Prepared {
                 let (st, sf) = (inverse_or_huge(self.feather_s), inverse_or_huge(self.feather_hz));
                 ramp(polyline_distance(points, &near.segments, t, f, st, sf))
             }
-            Shape::Brush {
-                points,
-                radius_s,
-                radius_hz,
-            }
-            | Shape::Erase {
-                points,
-                radius_s,
-                radius_hz,
-            }
-            | Shape::Paint {
-                points,
-                radius_s,
-                radius_hz,
-                ..
-            } => {
+            Shape::Brush { .. } | Shape::Erase { .. } | Shape::Paint { .. } => {
+                let Some((points, radius_s, radius_hz)) = self.shape.stroke() else {
+                    return 0.0;
+                };
                 let d = polyline_distance(points, &near.segments, t, f, 1.0 / radius_s, 1.0 / radius_hz);
                 if d <= 1.0 {
                     return 1.0;
                 }
-                let phi = brush_feather(*radius_s, *radius_hz, self.feather_s, self.feather_hz);
+                let phi = brush_feather(radius_s, radius_hz, self.feather_s, self.feather_hz);
                 if phi <= 0.0 { 0.0 } else { ramp((d - 1.0) / phi) }
             }
             Shape::Harmonics(h) => {

@@ -63,6 +63,8 @@ enum JobKind {
     Open,
     /// Exporting the edited recording or a selection of it.
     Export,
+    /// Saving a session (hashing the recording first when its hash is not known yet).
+    SaveSession,
     /// Writing the features CSVs.
     Features,
     /// Exporting a picture of the spectrogram.
@@ -281,6 +283,11 @@ impl SpectroApp {
         self.question.as_ref()
     }
 
+    /// True while a session is being saved (the window keeps drawing meanwhile).
+    pub fn is_saving_session(&self) -> bool {
+        self.jobs.is_running(JobKind::SaveSession)
+    }
+
     /// True once the window has been told to close.
     pub fn is_quitting(&self) -> bool {
         self.allow_close
@@ -298,6 +305,7 @@ impl SpectroApp {
             | Command::SaveEditsAs(_)
             | Command::SaveSession
             | Command::SaveSessionAs(_)
+            | Command::CancelSaveSession
             | Command::LocateRecording(_)
             | Command::ExportAudio(_)
             | Command::ExportSelection(_)

@@ -34,6 +34,8 @@ pub enum Command {
     SaveSession,
     /// Save the session under a new name (the dialog when `None`).
     SaveSessionAs(Option<PathBuf>),
+    /// Stop the running session save (nothing is written).
+    CancelSaveSession,
     /// The user found the recording of the session being opened.
     LocateRecording(PathBuf),
     /// Export the edited recording (the dialog when `None`).

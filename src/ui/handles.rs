@@ -86,22 +86,10 @@ pub fn contains(edit: &Edit, t_s: f64, f_hz: f64, tol_s: f64, tol_hz: f64) -> bo
                 && (p.freq_hz[0] - tol_hz..=p.freq_hz[1] + tol_hz).contains(&f_hz)
         }
         Shape::Lasso { points } => inside_polygon(points, t_s, f_hz),
-        Shape::Brush {
-            points,
-            radius_s,
-            radius_hz,
-        }
-        | Shape::Erase {
-            points,
-            radius_s,
-            radius_hz,
-        }
-        | Shape::Paint {
-            points,
-            radius_s,
-            radius_hz,
-            ..
-        } => {
+        Shape::Brush { .. } | Shape::Erase { .. } | Shape::Paint { .. } => {
+            let Some((points, radius_s, radius_hz)) = edit.shape.stroke() else {
+                return false;
+            };
             // Distance to the stroke in units of its (widened) radii: within 1 is inside.
             let (rs, rh) = (radius_s + tol_s, radius_hz + tol_hz);
             let q = [t_s / rs, f_hz / rh];

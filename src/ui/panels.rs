@@ -259,48 +259,47 @@ fn harmonics_ui(ui: &mut egui::Ui, settings: &mut ToolSettings, pending: bool, c
 /// one row of a 1400-point window.
 const TOOLBAR_SLIDER_WIDTH: f32 = 90.0;
 
+/// What the tool bar shows and changes.
+pub struct ToolbarInput<'a> {
+    /// The active tool.
+    pub tool: Tool,
+    /// The settings new edits get, changed by the tool's options.
+    pub settings: &'a mut ToolSettings,
+    /// The view (its STFT and the channel shown).
+    pub view: &'a ViewState,
+    /// True when a recording is open.
+    pub has_doc: bool,
+    /// Where the buttons send their commands.
+    pub commands: &'a CommandSender,
+    /// Set when "Threshold the view" is clicked.
+    pub threshold_view: &'a mut bool,
+    /// True while a Harmonics-tool selection waits for Apply.
+    pub harmonics_pending: bool,
+    /// The open recording's sample rate, Hz.
+    pub sample_rate: Option<f64>,
+}
+
 /// The tool bar, two rows that never wrap, so the plot below stays put whatever the tool: the
 /// tools, then the active tool's options (the settings new edits get), or what the tool does
 /// when it has none.
-#[allow(clippy::too_many_arguments)]
-pub fn toolbar_ui(
-    ui: &mut egui::Ui,
-    tool: Tool,
-    settings: &mut ToolSettings,
-    view: &ViewState,
-    has_doc: bool,
-    commands: &CommandSender,
-    threshold_view: &mut bool,
-    harmonics_pending: bool,
-    sample_rate: Option<f64>,
-) {
+pub fn toolbar_ui(ui: &mut egui::Ui, input: &mut ToolbarInput<'_>) {
     let row_height = ui.spacing().interact_size.y;
     ui.horizontal(|ui| {
         ui.set_min_height(row_height);
         for t in Tool::ALL {
             if ui
-                .selectable_label(tool == t, t.label())
+                .selectable_label(input.tool == t, t.label())
                 .on_hover_text(tool_tooltip(ui.ctx(), t))
                 .clicked()
             {
-                commands.send(Command::SetTool(t));
+                input.commands.send(Command::SetTool(t));
             }
         }
     });
     ui.horizontal(|ui| {
         ui.set_min_height(row_height);
         ui.spacing_mut().slider_width = TOOLBAR_SLIDER_WIDTH;
-        tool_options_ui(
-            ui,
-            tool,
-            settings,
-            view,
-            has_doc,
-            commands,
-            threshold_view,
-            harmonics_pending,
-            sample_rate,
-        );
+        tool_options_ui(ui, input);
     });
 }
 
@@ -314,25 +313,25 @@ pub fn tool_tooltip(ctx: &egui::Context, tool: Tool) -> String {
     }
 }
 
-/// The options of `tool`: only those its edits use.
-#[allow(clippy::too_many_arguments)]
-fn tool_options_ui(
-    ui: &mut egui::Ui,
-    tool: Tool,
-    settings: &mut ToolSettings,
-    view: &ViewState,
-    has_doc: bool,
-    commands: &CommandSender,
-    threshold_view: &mut bool,
-    harmonics_pending: bool,
-    sample_rate: Option<f64>,
-) {
+/// The options of the active tool: only those its edits use.
+fn tool_options_ui(ui: &mut egui::Ui, input: &mut ToolbarInput<'_>) {
+    let ToolbarInput {
+        tool,
+        settings,
+        view,
+        has_doc,
+        commands,
+        threshold_view,
+        harmonics_pending,
+        sample_rate,
+    } = input;
+    let (tool, has_doc, sample_rate) = (*tool, *has_doc, *sample_rate);
     if matches!(tool, Tool::Pointer | Tool::Hand | Tool::Select | Tool::Tune) {
         ui.weak(tool.help());
         return;
     }
     match tool {
-        Tool::Harmonics => harmonics_ui(ui, settings, harmonics_pending, commands),
+        Tool::Harmonics => harmonics_ui(ui, settings, *harmonics_pending, commands),
         Tool::Threshold => {
             ui.add(
                 egui::Slider::new(&mut settings.threshold_db, -140.0..=0.0)
@@ -347,7 +346,7 @@ fn tool_options_ui(
                 .on_hover_text("Apply the threshold to everything visible")
                 .clicked()
             {
-                *threshold_view = true;
+                **threshold_view = true;
             }
             ui.separator();
         }

@@ -626,22 +626,10 @@ fn draw_edits(
                 let pts: Vec<Pos2> = points.iter().map(|p| to_screen(p[0], p[1])).collect();
                 painter.add(Shape::closed_line(pts, stroke));
             }
-            EditShape::Brush {
-                points,
-                radius_s,
-                radius_hz,
-            }
-            | EditShape::Erase {
-                points,
-                radius_s,
-                radius_hz,
-            }
-            | EditShape::Paint {
-                points,
-                radius_s,
-                radius_hz,
-                ..
-            } => {
+            EditShape::Brush { .. } | EditShape::Erase { .. } | EditShape::Paint { .. } => {
+                let Some((points, radius_s, radius_hz)) = edit.shape.stroke() else {
+                    continue;
+                };
                 // Radius on screen from the physical radii at the stroke's frequency.
                 let p0 = points[0];
                 let rx = (transform.position_from_point_x(p0[0] + radius_s)

@@ -72,6 +72,18 @@ pub fn write_wav_hound(path: &Path, spec: hound::WavSpec, interleaved: &[f64]) {
     w.finalize().unwrap();
 }
 
+/// Writes `samples` as a mono 16-bit WAV at `sample_rate_hz` with hound: the short recordings
+/// the session tests open, edit and save sessions of.
+pub fn write_mono_wav16(path: &Path, sample_rate_hz: u32, samples: &[f64]) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: sample_rate_hz,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    write_wav_hound(path, spec, samples);
+}
+
 /// Energy of a slice.
 pub fn energy(x: &[f32]) -> f64 {
     x.iter().map(|&v| (v as f64) * (v as f64)).sum()

@@ -41,9 +41,7 @@ impl SpectroApp {
             }
             Command::SaveEditsAs(Some(path)) => self.request_write(Write::SaveEdits(path), ctx),
             Command::SaveSession => match self.open.as_ref().and_then(|o| o.session_path.clone()) {
-                Some(p) => {
-                    self.save_session(p, true);
-                }
+                Some(p) => self.save_session(p, true, None, ctx),
                 None => self.commands.send(Command::SaveSessionAs(None)),
             },
             Command::SaveSessionAs(None) => {
@@ -51,6 +49,7 @@ impl SpectroApp {
                 self.dialogs.ask(FilePurpose::SaveSession, suggested, ctx);
             }
             Command::SaveSessionAs(Some(path)) => self.request_write(Write::SaveSession(path), ctx),
+            Command::CancelSaveSession => self.jobs.cancel(JobKind::SaveSession),
             Command::LocateRecording(path) => self.located(path, ctx),
             Command::ExportAudio(None) => {
                 let ext = self

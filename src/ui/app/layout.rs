@@ -7,7 +7,7 @@ use crate::signal::SampleSource;
 use crate::ui::confirm::question_ui;
 use crate::ui::dialogs::error_ui;
 use crate::ui::legend::{LEGEND_WIDTH, legend_ui};
-use crate::ui::panels::{SideInput, menu_bar_ui, side_panel_ui, toolbar_ui};
+use crate::ui::panels::{SideInput, ToolbarInput, menu_bar_ui, side_panel_ui, toolbar_ui};
 use crate::ui::spectrogram::{SpectrogramInput, spectrogram_ui};
 use crate::ui::tiles::{ColorSpec, rows_for};
 use crate::ui::waveform::waveform_ui;
@@ -34,14 +34,16 @@ impl SpectroApp {
         egui::Panel::top("toolbar").show(ui, |ui| {
             toolbar_ui(
                 ui,
-                self.tool,
-                &mut self.settings,
-                &self.view,
-                has_doc,
-                &self.commands,
-                &mut threshold_view,
-                harmonics_pending,
-                sample_rate,
+                &mut ToolbarInput {
+                    tool: self.tool,
+                    settings: &mut self.settings,
+                    view: &self.view,
+                    has_doc,
+                    commands: &self.commands,
+                    threshold_view: &mut threshold_view,
+                    harmonics_pending,
+                    sample_rate,
+                },
             )
         });
         if threshold_view {

@@ -115,11 +115,8 @@ impl SpectroApp {
                 }
             }
             // Opened from a session (or saved in one): the session keeps the edits.
-            (None, Some(path)) => {
-                if self.save_session(path, true) {
-                    self.proceed(then, ctx);
-                }
-            }
+            // In the background; `then` follows once it is written.
+            (None, Some(path)) => self.save_session(path, true, Some(then), ctx),
             (None, None) => {
                 let suggested = self.suggested_path("json", ".edits");
                 self.dialogs.ask(FilePurpose::SaveEdits, suggested, ctx);
@@ -156,6 +153,7 @@ impl SpectroApp {
     fn cancel_writes(&self) {
         for kind in [
             JobKind::Export,
+            JobKind::SaveSession,
             JobKind::ImageExport,
             JobKind::Features,
             JobKind::Import,
@@ -169,7 +167,12 @@ impl SpectroApp {
     /// to lose, and waits for the autosave writer.
     pub fn shutdown(&mut self) {
         let mut ended = true;
-        for kind in [JobKind::Export, JobKind::ImageExport, JobKind::Features] {
+        for kind in [
+            JobKind::Export,
+            JobKind::SaveSession,
+            JobKind::ImageExport,
+            JobKind::Features,
+        ] {
             ended &= self.jobs.cancel_and_wait(kind, EXIT_WAIT);
         }
         if !ended {

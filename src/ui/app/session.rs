@@ -3,18 +3,18 @@
 //! (and `spectro SESSION.spectro`) reopens it where it was left. A recording that changed
 //! since is asked about before its edits are applied; a missing one can be located.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Weak};
 
-use super::SpectroApp;
+use super::{JobKind, SpectroApp};
 use crate::edit::session::{SessionSelection, SessionView, recording_ref};
-use crate::edit::{Session, StftSettings, load_session, save_session};
+use crate::edit::{Session, SessionError, StftSettings, load_session, save_session};
 use crate::io::Recording;
 use crate::io::content_hash::hash_file;
 use crate::signal::Progress;
 use crate::ui::command::Command;
-use crate::ui::confirm::{Arrival, Question, SessionArrival};
-use crate::ui::overwrite::{paths, recording_inputs};
+use crate::ui::confirm::{Arrival, Question, SessionArrival, Then};
+use crate::ui::overwrite::recording_inputs;
 use crate::ui::tools::Tool;
 use crate::ui::transport::Selection;
 use crate::ui::view::Version;
@@ -172,71 +172,184 @@ impl SpectroApp {
         })
     }
 
-    /// Saves the session to `path` (replacing an existing file when `replace`); the edits count
-    /// as saved. True if saved.
-    pub(super) fn save_session(&mut self, path: PathBuf, replace: bool) -> bool {
+    /// Saves the session to `path` (replacing an existing file when `replace`) as a background
+    /// job, so the window keeps drawing: the recording's content hash, when not known yet, is
+    /// computed there (a long capture takes seconds to read), with progress and Cancel. Once
+    /// written, the edits count as saved unless they changed meanwhile, and `then` (what
+    /// waited for the save) is asked for.
+    pub(super) fn save_session(
+        &mut self,
+        path: PathBuf,
+        replace: bool,
+        then: Option<Then>,
+        ctx: &egui::Context,
+    ) {
+        if self.jobs.is_running(JobKind::SaveSession) {
+            return self.fail("A session is already being saved.");
+        }
         let view = self.session_view();
         let selection = self.transport.selection.map(|s| SessionSelection {
             time_s: s.time_s,
             freq_hz: s.freq_hz,
         });
         let (tool, stft) = (tool_name(self.tool), self.view.stft);
-        let Some(open) = &mut self.open else {
-            return false;
-        };
+        let Some(open) = &self.open else { return };
         let Some(options) = open.open_options else {
-            self.fail("This recording has no file of its own (the demo, or a picture's sound): export it, open the export, then save the session.");
-            return false;
+            return self.fail("This recording has no file of its own (the demo, or a picture's sound): export it, open the export, then save the session.");
         };
         let recording_path = open.recording.path().to_path_buf();
-        let hash = match &open.content_hash {
-            Some(h) => h.clone(),
-            None => match hash_file(&recording_path, &Progress::new()) {
-                Ok(h) => h,
-                Err(e) => {
-                    self.write_failed(&e);
-                    return false;
-                }
-            },
-        };
-        open.content_hash = Some(hash.clone());
-        let recording = match recording_ref(&recording_path, &path, hash, options) {
-            Ok(r) => r,
-            Err(e) => {
-                self.write_failed(&e);
-                return false;
-            }
-        };
+        let known_hash = open.content_hash.clone();
         let mut edits = open.doc.edits.clone();
         edits.stft = Some(StftSettings::from_params(stft));
-        let n = edits.edits.len();
-        let session = Session {
-            recording,
-            edits,
-            view,
-            selection,
-            tool: Some(tool),
+        let mut inputs: Vec<PathBuf> = open.inputs.iter().map(|i| i.path.clone()).collect();
+        inputs.extend(open.edits_path.clone());
+        let request = SaveRequest {
+            path: path.clone(),
+            document: Arc::downgrade(&open.recording),
+            revision: open.doc.revision,
+            edits: edits.edits.len(),
+            then,
         };
-        let mut inputs = paths(&open.inputs);
-        if let Some(e) = &open.edits_path {
-            inputs.push(e);
+        let target = path.clone();
+        let work = move |progress: &Progress| {
+            let hash = match known_hash {
+                Some(h) => h,
+                None => match hash_file(&recording_path, progress) {
+                    Ok(h) => h,
+                    Err(_) if progress.is_cancelled() => return SessionSave::cancelled(None),
+                    Err(e) => return SessionSave::failed(None, e.into()),
+                },
+            };
+            // Quitting cancels the writes: nothing is written after that.
+            if progress.is_cancelled() {
+                return SessionSave::cancelled(Some(hash));
+            }
+            let written = recording_ref(&recording_path, &target, hash.clone(), options)
+                .map_err(SessionError::from)
+                .and_then(|recording| {
+                    let session = Session {
+                        recording,
+                        edits,
+                        view,
+                        selection,
+                        tool: Some(tool),
+                    };
+                    let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+                    save_session(&target, &session, &inputs, replace)
+                });
+            SessionSave {
+                outcome: match written {
+                    Ok(()) => Saved::Written,
+                    Err(e) => Saved::Failed(e),
+                },
+                hash: Some(hash),
+            }
+        };
+        self.set_status(format!("Saving the session to {}…", path.display()));
+        self.jobs.spawn(
+            JobKind::SaveSession,
+            "Saving the session",
+            Some(path),
+            ctx,
+            work,
+            move |app: &mut SpectroApp, done, ctx| app.session_saved(done, request, ctx),
+        );
+    }
+
+    /// A session save has finished: the hash is kept for the next save, and on success the
+    /// document (if still open) is saved in that file.
+    fn session_saved(&mut self, done: SessionSave, request: SaveRequest, ctx: &egui::Context) {
+        let SaveRequest {
+            path,
+            document,
+            revision,
+            edits: n,
+            then,
+        } = request;
+        // The document the save was made from, if it is still the open one.
+        let open = self
+            .open
+            .as_mut()
+            .filter(|o| std::ptr::eq(Arc::as_ptr(&o.recording), document.as_ptr()));
+        let unchanged = open.as_ref().map(|o| o.doc.revision == revision);
+        if let (Some(open), Some(hash)) = (open, done.hash) {
+            open.content_hash = Some(hash);
         }
-        match save_session(&path, &session, &inputs, replace) {
-            Ok(()) => {
-                open.doc.history.mark_saved();
-                open.session_path = Some(path.clone());
-                self.autosave.remove();
-                self.set_status(format!("Saved the session ({n} edits) to {}", path.display()));
-                true
+        match done.outcome {
+            Saved::Written => {
+                let saved = format!("Saved the session ({n} edits) to {}", path.display());
+                let Some(unchanged) = unchanged else {
+                    return self.set_status(saved);
+                };
+                if let Some(open) = &mut self.open {
+                    open.session_path = Some(path);
+                    if unchanged {
+                        open.doc.history.mark_saved();
+                    }
+                }
+                if unchanged {
+                    self.autosave.remove();
+                    self.set_status(saved);
+                } else {
+                    // The session holds the edits as they were when it was asked for.
+                    self.set_status(format!("{saved}; the edits made since are not saved."));
+                }
+                // Asked again if edits were made meanwhile.
+                if let Some(then) = then {
+                    self.request(then, ctx);
+                }
             }
-            Err(crate::edit::SessionError::File(e)) => {
-                self.write_failed(&e);
-                false
-            }
-            Err(e) => {
-                self.fail(e.to_string());
-                false
-            }
+            Saved::Cancelled => self.set_status("Saving the session was cancelled; nothing was written."),
+            Saved::Failed(SessionError::File(e)) => self.write_failed(&e),
+            Saved::Failed(e) => self.fail(e.to_string()),
+        }
+    }
+}
+
+/// What a session save was asked for, to carry out when it has finished.
+struct SaveRequest {
+    /// The session file.
+    path: PathBuf,
+    /// The recording of the document saved (compared, not kept alive).
+    document: Weak<Recording>,
+    /// The document's revision when the save was asked for.
+    revision: u64,
+    /// How many edits the session holds.
+    edits: usize,
+    /// What waited for the save (closing the document).
+    then: Option<Then>,
+}
+
+/// What a session save job did.
+struct SessionSave {
+    /// The recording's content hash, once known.
+    hash: Option<String>,
+    /// Whether the session was written.
+    outcome: Saved,
+}
+
+/// Whether a session save wrote its file.
+enum Saved {
+    /// Written (atomically: a temporary file renamed over the target).
+    Written,
+    /// Cancelled before anything was written.
+    Cancelled,
+    /// Hashing or writing failed; nothing was written.
+    Failed(SessionError),
+}
+
+impl SessionSave {
+    fn cancelled(hash: Option<String>) -> Self {
+        SessionSave {
+            hash,
+            outcome: Saved::Cancelled,
+        }
+    }
+
+    fn failed(hash: Option<String>, e: SessionError) -> Self {
+        SessionSave {
+            hash,
+            outcome: Saved::Failed(e),
         }
     }
 }

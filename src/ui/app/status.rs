@@ -92,6 +92,7 @@ impl SpectroApp {
             // The long writes and the import: a progress bar and a Cancel button each.
             let long = [
                 (JobKind::Export, "Exporting", Command::CancelExport),
+                (JobKind::SaveSession, "Saving", Command::CancelSaveSession),
                 (JobKind::Import, "Importing", Command::CancelImport),
             ];
             for (kind, what, cancel) in long {

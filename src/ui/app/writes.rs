@@ -105,13 +105,8 @@ impl SpectroApp {
             Write::ExportSelection(path) => self.start_export_selection(path, replace, ctx),
             Write::ExportImage(path) => self.start_image_export(path, replace, ctx),
             Write::ExportFeatures(path) => self.start_features_export(path, replace, ctx),
-            Write::SaveSession(path) => {
-                if self.save_session(path, replace)
-                    && let Some(then) = then
-                {
-                    self.proceed(then, ctx);
-                }
-            }
+            // In the background; `then` follows once it is written.
+            Write::SaveSession(path) => self.save_session(path, replace, then, ctx),
         }
     }
 
