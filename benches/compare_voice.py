@@ -35,14 +35,19 @@ the estimate) in dB against the clean speech, over the whole recording; every ou
 input's length (checked, never trimmed or padded).
 
 Speed (skipped with --skip-speed; it takes minutes): a 10-minute 48 kHz stereo float32 WAV,
-the music mixture repeated on the left and the pink-noise mixture on the right. Spectro is
+the music mixture repeated on the left and the pink-noise mixture on the right, through
+`spectro denoise FILE --voice -o OUT` (its default reduction) and, for scale,
+`spectro denoise FILE --estimate -o OUT`, and through the reference (30 dB limit). Spectro is
 timed by the `seconds` of its `--json` report (read, process, write; no process start-up) and
 by the process's wall time; the reference by the processing alone (one fresh state per
 channel, frames pushed through ctypes, channels one after the other as the C API is one
 channel per state), without file input/output. Figures are times real time (recording seconds
 per second of processing).
 
---keep DIR writes every mixture and output (and the clean speech) to DIR and leaves them there;
+--keep DIR writes every mixture and output to DIR and leaves them there: speech_clean.wav,
+BACKGROUND_input.wav and BACKGROUND_{noisereduce, spectro_profile_auto, dfn_reference_30db,
+dfn_reference_100db, spectro_voice_30db, spectro_voice_100db}.wav (BACKGROUND white_noise,
+pink_noise or music), and the speed part's speed_input.wav (230 MB) and its outputs;
 --json prints a JSON dump of every figure (to stdout, or to the file given).
 
 numpy 2.4, scipy 1.17, soundfile 0.14.
