@@ -486,7 +486,7 @@ pub fn describe_edit(edit: &Edit) -> String {
     };
     let what = match &edit.shape {
         Shape::Denoise(d) => d.describe(),
-        Shape::Voice(v) => v.describe(),
+        Shape::Voice(v) => return v.describe(),
         Shape::Declick { time_s, sensitivity } => {
             return match time_s {
                 Some([t0, t1]) => format!("de-click {t0:.2}–{t1:.2} s, sensitivity {sensitivity}"),
