@@ -495,7 +495,7 @@ fn edit_list_cases() -> Vec<Case> {
         edit_case(
             "unknown type",
             edits_json(r#"{"type":"circle"}"#),
-            "unknown type \"circle\" (expected rect, lasso, brush, erase, paint, threshold, denoise, declick, dehum, harmonics or paste)",
+            "unknown type \"circle\" (expected rect, lasso, brush, erase, paint, threshold, denoise, voice, declick, dehum, harmonics or paste)",
         ),
         edit_case(
             "harmonics count 0",

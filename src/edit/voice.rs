@@ -15,13 +15,16 @@
 //! on its own with [`WARM_UP_S`] of the recording before it to settle the model's states.
 //! Each chunk's result depends only on the chunk's index, so any range renders exactly as in
 //! the whole, and the last [`FADE_S`] of a chunk crossfade into the next chunk's warm-up so no
-//! step shows where they meet. Recordings at other rates are resampled to the model's 48 kHz
-//! for analysis and the output resampled back (rubato), so the gains, and the output, are on the
-//! recording's grid and rate.
+//! step shows where they meet. Chunks are kept process-wide by the hash of their input, so a
+//! change to another edit, the player and every picture find them already computed.
+//! Recordings at other rates are resampled to the model's 48 kHz for analysis and the output
+//! resampled back (rubato), so the gains, and the output, are on the recording's grid and rate.
 
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock};
+
+use xxhash_rust::xxh64::Xxh64;
 
 use rubato::audioadapter_buffers::direct::SequentialSliceOfVecs;
 use rubato::{Fft, FixedSync, Resampler};
@@ -46,8 +49,6 @@ pub const WARM_UP_S: f64 = 2.5;
 pub const FADE_S: f64 = 0.5;
 /// The largest gain a cell gets: the step only takes away.
 pub const MAX_GAIN: f32 = 1.0;
-/// Chunks kept per edit (about 1.7 MB each at 48 kHz).
-const CACHED_CHUNKS: usize = 24;
 /// The lowest and highest recording rates analysed, Hz.
 pub const RATE_RANGE_HZ: [f64; 2] = [8000.0, 384_000.0];
 /// Environment variable naming another model archive (for tests and for users with a copy
@@ -76,10 +77,17 @@ impl Voice {
     }
 }
 
+static MODEL: OnceLock<Result<VoiceModel, String>> = OnceLock::new();
+
+/// Why the model failed to load, once a load was tried (never loads it itself): what the
+/// window shows when renders skip a voice step.
+pub fn model_error() -> Option<String> {
+    MODEL.get().and_then(|m| m.as_ref().err().cloned())
+}
+
 /// The model, loaded once per process (the graphs take about a second to optimise): the
 /// vendored archive, or the one [`MODEL_PATH_ENV`] names. The error is the one line to show.
 pub fn shared_model() -> Result<&'static VoiceModel, String> {
-    static MODEL: OnceLock<Result<VoiceModel, String>> = OnceLock::new();
     MODEL
         .get_or_init(|| {
             let model = match std::env::var_os(MODEL_PATH_ENV) {
@@ -119,26 +127,45 @@ pub fn check_voice_input(source: &dyn SampleSource) -> Result<(), String> {
 /// The model's output over one chunk of one channel, at the recording's rate, from the fade
 /// before the chunk to its end.
 struct ChunkOutput {
-    /// Recording sample of `samples[0]`.
-    start: i64,
     samples: Vec<f32>,
 }
 
 type Slot = Arc<OnceLock<Option<Arc<ChunkOutput>>>>;
 
-/// Chunks computed for one source, least recently used first out.
+/// Chunks computed in this process, by the XXH64 of what they were computed from (the input
+/// samples, the rate, the chunk's geometry): an edit list that changes elsewhere, a new raster,
+/// the player and the pictures all find the chunks already made. Least recently used first out.
 #[derive(Default)]
 struct Cache {
-    /// What the chunks were computed from: length, channels, rate.
-    source_key: Option<(u64, usize, u64)>,
-    slots: HashMap<(usize, usize), (Slot, u64)>,
+    /// Each chunk, when it was last used, and its bytes.
+    slots: HashMap<u64, (Slot, u64, usize)>,
+    bytes: usize,
     clock: u64,
+}
+
+/// Most bytes of model output the process keeps (10 minutes of 48 kHz stereo is about
+/// 240 MB).
+const CACHE_BYTES: usize = 256 << 20;
+
+fn cache() -> &'static Mutex<Cache> {
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    CACHE.get_or_init(Mutex::default)
+}
+
+/// The samples one chunk is computed from and where its output is kept.
+struct ChunkInput {
+    /// Recording sample of `samples[0]`.
+    start: i64,
+    samples: Vec<f32>,
+    /// Samples before the kept output (the warm-up less the fade).
+    keep_offset: usize,
+    /// Samples of output kept.
+    keep_len: usize,
 }
 
 /// A voice step ready to give gains.
 pub(crate) struct PreparedVoice {
     floor: f32,
-    cache: Mutex<Cache>,
 }
 
 /// Cells with less power than this (digital silence) keep their gain at 1.
@@ -152,42 +179,63 @@ impl PreparedVoice {
             } else {
                 db_to_amplitude(-settings.reduction_db) as f32
             },
-            cache: Mutex::new(Cache::default()),
         }
     }
 
-    /// The chunk `chunk` of `channel`, computed once and shared by every block that needs it
-    /// (a block computing it makes the others wait rather than compute it twice).
-    fn chunk(&self, source: &dyn SampleSource, channel: usize, chunk: usize) -> Option<Arc<ChunkOutput>> {
-        let key = (source.len(), source.channels(), source.sample_rate().to_bits());
+    /// The chunk `chunk` of `channel` and the recording sample its output starts at,
+    /// computed once per content and shared by every block, picture and player that needs it
+    /// (one computing it makes the others wait rather than compute it twice).
+    fn chunk(
+        &self,
+        source: &dyn SampleSource,
+        channel: usize,
+        chunk: usize,
+    ) -> Option<(i64, Arc<ChunkOutput>)> {
+        let input = chunk_input(source, channel, chunk);
+        let mut hasher = Xxh64::new(0);
+        for x in &input.samples {
+            hasher.update(&x.to_le_bytes());
+        }
+        hasher.update(&source.sample_rate().to_le_bytes());
+        hasher.update(&(input.keep_offset as u64).to_le_bytes());
+        hasher.update(&(input.keep_len as u64).to_le_bytes());
+        let key = hasher.digest();
+        let at = input.start + input.keep_offset as i64;
         let slot = {
             // A poisoned lock only means another render panicked; the map is still whole.
-            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-            if cache.source_key != Some(key) {
-                cache.slots.clear();
-                cache.source_key = Some(key);
-            }
+            let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
             cache.clock += 1;
             let now = cache.clock;
+            let bytes = 4 * input.keep_len;
+            if !cache.slots.contains_key(&key) {
+                cache.bytes += bytes;
+            }
             let slot = cache
                 .slots
-                .entry((channel, chunk))
-                .or_insert_with(|| (Slot::default(), now));
+                .entry(key)
+                .or_insert_with(|| (Slot::default(), now, bytes));
             slot.1 = now;
             let slot = slot.0.clone();
-            if cache.slots.len() > CACHED_CHUNKS
-                && let Some(oldest) = cache
+            while cache.bytes > CACHE_BYTES && cache.slots.len() > 1 {
+                let Some(oldest) = cache
                     .slots
                     .iter()
-                    .min_by_key(|(_, (_, used))| *used)
+                    .filter(|(k, _)| **k != key)
+                    .min_by_key(|(_, (_, used, _))| *used)
                     .map(|(k, _)| *k)
-            {
-                cache.slots.remove(&oldest);
+                else {
+                    break;
+                };
+                if let Some((_, _, old_bytes)) = cache.slots.remove(&oldest) {
+                    cache.bytes = cache.bytes.saturating_sub(old_bytes);
+                }
             }
             slot
         };
-        slot.get_or_init(|| compute_chunk(source, channel, chunk).map(Arc::new))
-            .clone()
+        let output = slot
+            .get_or_init(|| compute_chunk(source.sample_rate(), input).map(Arc::new))
+            .clone()?;
+        Some((at, output))
     }
 
     /// The model's output for samples `start ..` of `channel` into `out` (zeros outside the
@@ -209,10 +257,12 @@ impl PreparedVoice {
             let Some(this) = self.chunk(source, channel, c as usize) else {
                 return;
             };
+            let this = ChunkAt(this);
             let fade_start = chunk_end - fade_len;
             let next = (end > fade_start && chunk_end < len)
                 .then(|| self.chunk(source, channel, c as usize + 1))
-                .flatten();
+                .flatten()
+                .map(ChunkAt);
             for t in s..end {
                 let mut y = this.at(t);
                 if let Some(next) = &next
@@ -288,22 +338,24 @@ fn chunk_len_samples(fs: f64) -> u64 {
     ((CHUNK_S * fs).round() as u64).max(1)
 }
 
-impl ChunkOutput {
+/// A chunk's output placed at the recording sample it starts at.
+struct ChunkAt((i64, Arc<ChunkOutput>));
+
+impl ChunkAt {
     /// The output at recording sample `t` (0 outside what the chunk holds).
     fn at(&self, t: i64) -> f32 {
-        usize::try_from(t - self.start)
+        let (start, output) = &self.0;
+        usize::try_from(t - start)
             .ok()
-            .and_then(|i| self.samples.get(i))
+            .and_then(|i| output.samples.get(i))
             .copied()
             .unwrap_or(0.0)
     }
 }
 
-/// Runs the model over chunk `chunk` of `channel` with its warm-up, at the model's rate;
-/// `None` if the model cannot run (the edit then changes nothing; [`check_voice`] is what
-/// reports why).
-fn compute_chunk(source: &dyn SampleSource, channel: usize, chunk: usize) -> Option<ChunkOutput> {
-    let model = shared_model().ok()?;
+/// The samples chunk `chunk` of `channel` is computed from: the chunk, the warm-up before it and
+/// a little after it.
+fn chunk_input(source: &dyn SampleSource, channel: usize, chunk: usize) -> ChunkInput {
     let fs = source.sample_rate();
     let len = source.len() as i64;
     let chunk_len = chunk_len_samples(fs) as i64;
@@ -317,6 +369,24 @@ fn compute_chunk(source: &dyn SampleSource, channel: usize, chunk: usize) -> Opt
     let end = (chunk_start + chunk_len + tail).min(len).max(start + 1);
     let mut samples = vec![0.0f32; (end - start) as usize];
     source.read_real(channel, start, &mut samples);
+    // Kept: from the fade before the chunk (where the previous chunk blends into this one's
+    // warm-up) to the chunk's end.
+    let keep_from = (chunk_start - fade_len).max(start);
+    let keep_to = (chunk_start + chunk_len).min(end).max(keep_from);
+    ChunkInput {
+        start,
+        samples,
+        keep_offset: (keep_from - start) as usize,
+        keep_len: (keep_to - keep_from) as usize,
+    }
+}
+
+/// Runs the model over one chunk's input at the model's rate (resampling there and back when
+/// the recording's rate `fs` differs); `None` if the model cannot run (the edit then changes
+/// nothing; [`check_voice`] is what reports why).
+fn compute_chunk(fs: f64, input: ChunkInput) -> Option<ChunkOutput> {
+    let model = shared_model().ok()?;
+    let samples = input.samples;
     let enhanced = if fs == MODEL_RATE_HZ {
         enhance(model, &samples).ok()?
     } else {
@@ -325,14 +395,8 @@ fn compute_chunk(source: &dyn SampleSource, channel: usize, chunk: usize) -> Opt
         back.resize(samples.len(), 0.0);
         back
     };
-    // Kept: from the fade before the chunk (where the previous chunk blends into this one's
-    // warm-up) to the chunk's end.
-    let keep_from = (chunk_start - fade_len).max(start);
-    let keep_to = (chunk_start + chunk_len).min(end);
     Some(ChunkOutput {
-        start: keep_from,
-        samples: enhanced[(keep_from - start) as usize..(keep_to - start).max(keep_from - start) as usize]
-            .to_vec(),
+        samples: enhanced[input.keep_offset..input.keep_offset + input.keep_len].to_vec(),
     })
 }
 

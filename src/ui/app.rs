@@ -424,6 +424,7 @@ impl eframe::App for SpectroApp {
         self.run_commands(false, &ctx);
         self.questions_frame(&ctx);
         self.autosave_frame(&ctx);
+        self.voice_model_frame(&ctx);
         if !self.jobs.is_empty()
             || self.image_dialog.as_ref().is_some_and(|d| d.is_busy())
             || self.tiles.busy()

@@ -250,6 +250,29 @@ impl SpectroApp {
         self.set_status(status);
     }
 
+    /// Says once, in the window, why voice steps change nothing when the model failed to
+    /// load (on the worker that first needed it).
+    pub(crate) fn voice_model_frame(&mut self, ctx: &egui::Context) {
+        let has_voice = self.open.as_ref().is_some_and(|o| {
+            o.doc
+                .edits
+                .edits
+                .iter()
+                .any(|e| e.is_active() && matches!(e.shape, Shape::Voice(_)))
+        });
+        if !has_voice {
+            return;
+        }
+        let Some(error) = crate::edit::voice::model_error() else {
+            return;
+        };
+        let id = egui::Id::unique("voice model error shown");
+        if ctx.data(|d| d.get_temp::<bool>(id)).is_none() {
+            ctx.data_mut(|d| d.insert_temp(id, true));
+            self.fail(format!("Voice isolation cannot run: {error}"));
+        }
+    }
+
     /// Redraws what an undo or redo changed; forgets a selected edit that is gone.
     fn after_history(&mut self, affected: Option<Affected>) {
         let hop_s = self.hop_s();
