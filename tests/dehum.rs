@@ -12,7 +12,7 @@ mod common;
 use std::f64::consts::TAU;
 use std::sync::Arc;
 
-use common::{Rng, data, speech};
+use common::{Rng, data, si_sdr_db, speech};
 use spectro::edit::{EditList, PhaseSettings};
 use spectro::pipeline::{Edited, Samples};
 use spectro::signal::dehum::model::Complex64;
@@ -26,24 +26,6 @@ fn read_wav(name: &str) -> Vec<f32> {
     let mut x = vec![0.0f32; rec.len() as usize];
     rec.read_real(0, 0, &mut x);
     x
-}
-
-/// Scale-invariant SDR of `estimate` against `reference`, dB.
-fn si_sdr_db(estimate: &[f32], reference: &[f32]) -> f64 {
-    let dot: f64 = estimate
-        .iter()
-        .zip(reference)
-        .map(|(&e, &r)| e as f64 * r as f64)
-        .sum();
-    let rr: f64 = reference.iter().map(|&r| r as f64 * r as f64).sum();
-    let a = dot / rr;
-    let (mut t, mut e) = (0.0, 0.0);
-    for (&x, &r) in estimate.iter().zip(reference) {
-        let target = a * r as f64;
-        t += target * target;
-        e += (x as f64 - target).powi(2);
-    }
-    10.0 * (t / e).log10()
 }
 
 /// The recording through a one-entry edit list, by the pipeline every output uses, and what

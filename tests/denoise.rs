@@ -7,15 +7,15 @@ mod common;
 use std::f64::consts::TAU;
 use std::path::Path;
 
-use common::{Rng, energy, spectro, stderr};
+use common::{Rng, energy, render, spectro, stderr};
 use spectro::edit::denoise::NoiseEstimate;
 use spectro::edit::mask::MaskRaster;
 use spectro::edit::{Denoise, Edit, EditList, NoiseProfile, Shape};
 use spectro::pipeline::picture::column_levels;
-use spectro::pipeline::render::{grid_for, render_stream};
+use spectro::pipeline::render::grid_for;
 use spectro::signal::levels::energy_ratio_db;
 use spectro::signal::{
-    Cancelled, Complex32, Convention, MemorySource, Progress, ReadSamples, SampleSource, Stft, StftParams,
+    Complex32, Convention, MemorySource, Progress, ReadSamples, SampleSource, Stft, StftParams,
 };
 
 /// Real speech (CMU ARCTIC arctic_a0007, committed in tests/data), at 16 kHz.
@@ -29,26 +29,6 @@ fn read_wav(path: &Path) -> (f64, Vec<f32>) {
     let fs = r.spec().sample_rate as f64;
     let x = r.samples::<i16>().map(|v| v.unwrap() as f32 / 32768.0).collect();
     (fs, x)
-}
-
-fn render<T: ReadSamples>(source: &dyn SampleSource, edits: &[Edit], params: StftParams) -> Vec<Vec<T>> {
-    let stft = Stft::<T>::new(params, Convention::Scipy).unwrap();
-    let raster = MaskRaster::new(edits, grid_for(&stft, source));
-    let mut out = vec![Vec::new(); source.channels()];
-    render_stream(
-        source,
-        &stft,
-        &raster,
-        &Progress::new(),
-        |_, b: &[Vec<T>]| -> Result<(), Cancelled> {
-            for (o, c) in out.iter_mut().zip(b) {
-                o.extend_from_slice(c);
-            }
-            Ok(())
-        },
-    )
-    .unwrap();
-    out
 }
 
 fn denoise_mono(fs: f64, x: &[f32], d: Denoise) -> Vec<f32> {

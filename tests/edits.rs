@@ -4,34 +4,10 @@ mod common;
 
 use std::f64::consts::TAU;
 
-use common::{Rng, energy};
-use spectro::edit::mask::MaskRaster;
+use common::{Rng, energy, render};
 use spectro::edit::{Edit, EditList, Shape};
-use spectro::pipeline::render::{grid_for, render_stream};
 use spectro::signal::levels::energy_ratio_db;
-use spectro::signal::{
-    Cancelled, Complex32, Convention, MemorySource, Progress, ReadSamples, SampleSource, Stft, StftParams,
-};
-
-fn render<T: ReadSamples>(source: &dyn SampleSource, edits: &[Edit], params: StftParams) -> Vec<Vec<T>> {
-    let stft = Stft::<T>::new(params, Convention::Scipy).unwrap();
-    let raster = MaskRaster::new(edits, grid_for(&stft, source));
-    let mut out = vec![Vec::new(); source.channels()];
-    render_stream(
-        source,
-        &stft,
-        &raster,
-        &Progress::new(),
-        |_, b: &[Vec<T>]| -> Result<(), Cancelled> {
-            for (o, c) in out.iter_mut().zip(b) {
-                o.extend_from_slice(c);
-            }
-            Ok(())
-        },
-    )
-    .unwrap();
-    out
-}
+use spectro::signal::{Complex32, Convention, MemorySource, Stft, StftParams};
 
 fn sine(fs: f64, len: usize, freq: f64, amp: f64) -> Vec<f32> {
     (0..len)

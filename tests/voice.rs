@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::data;
+use common::{data, si_sdr_db};
 use spectro::signal::voice::{VoiceModel, VoiceModelError, enhance};
 
 /// Samples of a mono WAV fixture as f32 (PCM16 scaled by 1/32768, as soundfile reads it).
@@ -18,24 +18,6 @@ fn read_wav(name: &str) -> (Vec<f32>, u32) {
             .collect(),
     };
     (x, spec.sample_rate)
-}
-
-/// Scale-invariant SDR of `estimate` against `reference`, dB.
-fn si_sdr_db(estimate: &[f32], reference: &[f32]) -> f64 {
-    let dot: f64 = estimate
-        .iter()
-        .zip(reference)
-        .map(|(&e, &r)| e as f64 * r as f64)
-        .sum();
-    let rr: f64 = reference.iter().map(|&r| r as f64 * r as f64).sum();
-    let a = dot / rr;
-    let (mut t, mut e) = (0.0, 0.0);
-    for (&x, &r) in estimate.iter().zip(reference) {
-        let target = a * r as f64;
-        t += target * target;
-        e += (x as f64 - target).powi(2);
-    }
-    10.0 * (t / e).log10()
 }
 
 #[test]
@@ -140,33 +122,14 @@ fn a_range_with_enough_context_matches_the_whole_run() {
 // range exactly as in the whole, at other rates), its composition with a rectangle, its
 // errors from the command line.
 
+use common::render;
 use spectro::edit::mask::MaskRaster;
 use spectro::edit::{Edit, EditList, Shape, Voice};
-use spectro::pipeline::render::{RenderScratch, Renderer, grid_for, render_stream};
-use spectro::signal::{Cancelled, Convention, MemorySource, Progress, SampleSource, Stft, StftParams};
+use spectro::pipeline::render::{RenderScratch, Renderer, grid_for};
+use spectro::signal::{Convention, MemorySource, SampleSource, Stft, StftParams};
 
 fn voice(reduction_db: f64) -> Edit {
     Edit::new(Shape::Voice(Voice { reduction_db }), 0.0)
-}
-
-fn render(source: &dyn SampleSource, edits: &[Edit]) -> Vec<Vec<f32>> {
-    let stft = Stft::<f32>::new(StftParams::default(), Convention::Scipy).expect("stft");
-    let raster = MaskRaster::new(edits, grid_for(&stft, source));
-    let mut out = vec![Vec::new(); source.channels()];
-    render_stream(
-        source,
-        &stft,
-        &raster,
-        &Progress::new(),
-        |_, b: &[Vec<f32>]| -> Result<(), Cancelled> {
-            for (o, c) in out.iter_mut().zip(b) {
-                o.extend_from_slice(c);
-            }
-            Ok(())
-        },
-    )
-    .expect("renders");
-    out
 }
 
 /// Energy (dB) in the band `freq_hz` over `time_s`, from a 2048-point STFT.
@@ -219,7 +182,7 @@ fn the_voice_edit_renders_the_models_result_and_composes_with_a_rectangle() {
     let (input, rate_hz) = read_wav("voice/parity_input.wav");
     let (reference, _) = read_wav("voice/parity_reference.wav");
     let source = mono(rate_hz as f64, input.clone());
-    let voiced = render(&source, &[voice(100.0)]).remove(0);
+    let voiced = render(&source, &[voice(100.0)], StftParams::default()).remove(0);
     let ours_db = si_sdr_db(&voiced, &reference);
     let input_db = si_sdr_db(&input, &reference);
     eprintln!("voice edit: SI-SDR against the reference runtime {ours_db:.1} dB (input {input_db:.1} dB)");
@@ -239,7 +202,7 @@ fn the_voice_edit_renders_the_models_result_and_composes_with_a_rectangle() {
         },
         f64::NEG_INFINITY,
     );
-    let both = render(&source, &[voice(100.0), rect]).remove(0);
+    let both = render(&source, &[voice(100.0), rect], StftParams::default()).remove(0);
     let fs = rate_hz as f64;
     let band = |x: &[f32]| band_energy_db(x, fs, [1.0, 1.6], [1300.0, 2700.0]);
     let removed_db = band(&both) - band(&voiced);
@@ -265,7 +228,7 @@ fn a_voice_edit_renders_any_range_exactly_as_the_whole() {
     }
     let source = mono(rate_hz as f64, input);
     let edits = [voice(30.0)];
-    let whole = render(&source, &edits).remove(0);
+    let whole: Vec<f32> = render(&source, &edits, StftParams::default()).remove(0);
     let stft = Stft::<f32>::new(StftParams::default(), Convention::Scipy).expect("stft");
     let raster = MaskRaster::new(&edits, grid_for(&stft, &source));
     let mut scratch = RenderScratch::new(&stft);
@@ -317,7 +280,12 @@ fn a_voice_edit_on_a_16_khz_recording_keeps_its_rate_and_removes_noise() {
     let noise: Vec<f32> = (0..clean.len()).map(|_| rng.uniform()).collect();
     let gain = (common::energy(&clean) / common::energy(&noise) / 10f64.powf(0.5)).sqrt() as f32;
     let noisy: Vec<f32> = clean.iter().zip(&noise).map(|(c, n)| c + gain * n).collect();
-    let out = render(&mono(16_000.0, noisy.clone()), &[voice(30.0)]).remove(0);
+    let out = render(
+        &mono(16_000.0, noisy.clone()),
+        &[voice(30.0)],
+        StftParams::default(),
+    )
+    .remove(0);
     assert_eq!(out.len(), noisy.len());
     let before = si_sdr_db(&noisy, &clean);
     let after = si_sdr_db(&out, &clean);

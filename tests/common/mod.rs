@@ -204,3 +204,49 @@ pub fn sounding(capture: &Path, from: usize) -> Vec<f32> {
     }
     last.into_iter().filter(|&v| v != 0.0).collect()
 }
+
+/// Scale-invariant SDR of `estimate` against `reference`, dB.
+pub fn si_sdr_db(estimate: &[f32], reference: &[f32]) -> f64 {
+    let dot: f64 = estimate
+        .iter()
+        .zip(reference)
+        .map(|(&e, &r)| e as f64 * r as f64)
+        .sum();
+    let rr: f64 = reference.iter().map(|&r| r as f64 * r as f64).sum();
+    let a = dot / rr;
+    let (mut t, mut e) = (0.0, 0.0);
+    for (&x, &r) in estimate.iter().zip(reference) {
+        let target = a * r as f64;
+        t += target * target;
+        e += (x as f64 - target).powi(2);
+    }
+    10.0 * (t / e).log10()
+}
+
+/// `source` with `edits` applied through the pipeline's renderer (STFT `params`, scipy
+/// framing), one vector per channel.
+pub fn render<T: spectro::signal::ReadSamples>(
+    source: &dyn spectro::signal::SampleSource,
+    edits: &[spectro::edit::Edit],
+    params: spectro::signal::StftParams,
+) -> Vec<Vec<T>> {
+    use spectro::pipeline::render::{grid_for, render_stream};
+    use spectro::signal::{Cancelled, Convention, Progress, Stft};
+    let stft = Stft::<T>::new(params, Convention::Scipy).expect("valid STFT");
+    let raster = spectro::edit::MaskRaster::new(edits, grid_for(&stft, source));
+    let mut out = vec![Vec::new(); source.channels()];
+    render_stream(
+        source,
+        &stft,
+        &raster,
+        &Progress::new(),
+        |_, b: &[Vec<T>]| -> Result<(), Cancelled> {
+            for (o, c) in out.iter_mut().zip(b) {
+                o.extend_from_slice(c);
+            }
+            Ok(())
+        },
+    )
+    .expect("renders");
+    out
+}
