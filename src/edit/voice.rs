@@ -22,7 +22,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
 use xxhash_rust::xxh64::Xxh64;
 
@@ -130,7 +130,65 @@ struct ChunkOutput {
     samples: Vec<f32>,
 }
 
-type Slot = Arc<OnceLock<Option<Arc<ChunkOutput>>>>;
+/// One chunk's place in the cache: not computed, being computed, or computed (`None` if the
+/// model could not run).
+#[derive(Default)]
+struct ChunkSlot {
+    state: Mutex<SlotState>,
+    ready: Condvar,
+}
+
+#[derive(Default)]
+enum SlotState {
+    #[default]
+    Empty,
+    Computing,
+    Done(Option<Arc<ChunkOutput>>),
+}
+
+/// What [`ChunkSlot::claim`] found.
+enum Claim {
+    /// Computed already.
+    Done(Option<Arc<ChunkOutput>>),
+    /// Now this thread's to compute.
+    Mine,
+    /// Another thread computes it.
+    Busy,
+}
+
+impl ChunkSlot {
+    fn lock(&self) -> std::sync::MutexGuard<'_, SlotState> {
+        // A poisoned lock only means a computation panicked; the state is still whole.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn claim(&self) -> Claim {
+        let mut state = self.lock();
+        match &*state {
+            SlotState::Done(output) => Claim::Done(output.clone()),
+            SlotState::Computing => Claim::Busy,
+            SlotState::Empty => {
+                *state = SlotState::Computing;
+                Claim::Mine
+            }
+        }
+    }
+
+    fn finish(&self, output: Option<Arc<ChunkOutput>>) {
+        *self.lock() = SlotState::Done(output);
+        self.ready.notify_all();
+    }
+
+    /// Waits until the thread computing the chunk has finished.
+    fn wait(&self) {
+        let mut state = self.lock();
+        while matches!(*state, SlotState::Computing) {
+            state = self.ready.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+type Slot = Arc<ChunkSlot>;
 
 /// Chunks computed in this process, by the XXH64 of what they were computed from (the input
 /// samples, the rate, the chunk's geometry): an edit list that changes elsewhere, a new raster,
@@ -183,59 +241,48 @@ impl PreparedVoice {
     }
 
     /// The chunk `chunk` of `channel` and the recording sample its output starts at,
-    /// computed once per content and shared by every block, picture and player that needs it
-    /// (one computing it makes the others wait rather than compute it twice).
+    /// computed once per content and shared by every block, picture and player that needs it.
+    /// While another thread computes it, this one computes one of the next chunks rather than
+    /// wait idle (neighbouring blocks and tiles need the same chunk at the same time).
     fn chunk(
         &self,
         source: &dyn SampleSource,
         channel: usize,
         chunk: usize,
     ) -> Option<(i64, Arc<ChunkOutput>)> {
-        let input = chunk_input(source, channel, chunk);
-        let mut hasher = Xxh64::new(0);
-        for x in &input.samples {
-            hasher.update(&x.to_le_bytes());
-        }
-        hasher.update(&source.sample_rate().to_le_bytes());
-        hasher.update(&(input.keep_offset as u64).to_le_bytes());
-        hasher.update(&(input.keep_len as u64).to_le_bytes());
-        let key = hasher.digest();
+        let chunks = source.len().div_ceil(chunk_len_samples(source.sample_rate())) as usize;
+        let (slot, input) = slot_for(source, channel, chunk);
         let at = input.start + input.keep_offset as i64;
-        let slot = {
-            // A poisoned lock only means another render panicked; the map is still whole.
-            let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
-            cache.clock += 1;
-            let now = cache.clock;
-            let bytes = 4 * input.keep_len;
-            if !cache.slots.contains_key(&key) {
-                cache.bytes += bytes;
-            }
-            let slot = cache
-                .slots
-                .entry(key)
-                .or_insert_with(|| (Slot::default(), now, bytes));
-            slot.1 = now;
-            let slot = slot.0.clone();
-            while cache.bytes > CACHE_BYTES && cache.slots.len() > 1 {
-                let Some(oldest) = cache
-                    .slots
-                    .iter()
-                    .filter(|(k, _)| **k != key)
-                    .min_by_key(|(_, (_, used, _))| *used)
-                    .map(|(k, _)| *k)
-                else {
-                    break;
-                };
-                if let Some((_, _, old_bytes)) = cache.slots.remove(&oldest) {
-                    cache.bytes = cache.bytes.saturating_sub(old_bytes);
+        let mut input = Some(input);
+        loop {
+            match slot.claim() {
+                Claim::Done(output) => return output.map(|o| (at, o)),
+                Claim::Mine => {
+                    let output = input
+                        .take()
+                        .and_then(|i| compute_chunk(source.sample_rate(), i))
+                        .map(Arc::new);
+                    slot.finish(output.clone());
+                    return output.map(|o| (at, o));
+                }
+                Claim::Busy => {
+                    let helped = (chunk + 1..chunks.min(chunk + 3)).any(|next| {
+                        let (other, other_input) = slot_for(source, channel, next);
+                        match other.claim() {
+                            Claim::Mine => {
+                                let output = compute_chunk(source.sample_rate(), other_input).map(Arc::new);
+                                other.finish(output);
+                                true
+                            }
+                            _ => false,
+                        }
+                    });
+                    if !helped {
+                        slot.wait();
+                    }
                 }
             }
-            slot
-        };
-        let output = slot
-            .get_or_init(|| compute_chunk(source.sample_rate(), input).map(Arc::new))
-            .clone()?;
-        Some((at, output))
+        }
     }
 
     /// The model's output for samples `start ..` of `channel` into `out` (zeros outside the
@@ -351,6 +398,51 @@ impl ChunkAt {
             .copied()
             .unwrap_or(0.0)
     }
+}
+
+/// The cache slot of chunk `chunk` of `channel` (found by the hash of its input) and that input.
+fn slot_for(source: &dyn SampleSource, channel: usize, chunk: usize) -> (Slot, ChunkInput) {
+    let input = chunk_input(source, channel, chunk);
+    let mut hasher = Xxh64::new(0);
+    hasher.update(&f32_bytes(&input.samples));
+    hasher.update(&source.sample_rate().to_le_bytes());
+    hasher.update(&(input.keep_offset as u64).to_le_bytes());
+    hasher.update(&(input.keep_len as u64).to_le_bytes());
+    let key = hasher.digest();
+    // A poisoned lock only means another render panicked; the map is still whole.
+    let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
+    cache.clock += 1;
+    let now = cache.clock;
+    let bytes = 4 * input.keep_len;
+    if !cache.slots.contains_key(&key) {
+        cache.bytes += bytes;
+    }
+    let slot = cache
+        .slots
+        .entry(key)
+        .or_insert_with(|| (Slot::default(), now, bytes));
+    slot.1 = now;
+    let slot = slot.0.clone();
+    while cache.bytes > CACHE_BYTES && cache.slots.len() > 1 {
+        let Some(oldest) = cache
+            .slots
+            .iter()
+            .filter(|(k, _)| **k != key)
+            .min_by_key(|(_, (_, used, _))| *used)
+            .map(|(k, _)| *k)
+        else {
+            break;
+        };
+        if let Some((_, _, old_bytes)) = cache.slots.remove(&oldest) {
+            cache.bytes = cache.bytes.saturating_sub(old_bytes);
+        }
+    }
+    (slot, input)
+}
+
+/// The bytes of `samples` (little-endian on every target Spectro builds for), for hashing.
+fn f32_bytes(samples: &[f32]) -> Vec<u8> {
+    samples.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
 /// The samples chunk `chunk` of `channel` is computed from: the chunk, the warm-up before it and
