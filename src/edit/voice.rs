@@ -22,7 +22,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak};
 
 use xxhash_rust::xxh64::Xxh64;
 
@@ -221,9 +221,17 @@ struct ChunkInput {
     keep_len: usize,
 }
 
+/// Which chunk of which recording: the source's address, length, channels and rate, the
+/// channel and the chunk's index.
+type MemoKey = (usize, u64, usize, u64, usize, usize);
+
 /// A voice step ready to give gains.
 pub(crate) struct PreparedVoice {
     floor: f32,
+    /// The chunks this step has already found, by position: a render or a picture asks for the
+    /// same chunk many times, and finding it in the process-wide cache means reading and
+    /// hashing its ten seconds of input. Weak, so the cache alone decides what stays in memory.
+    memo: Mutex<HashMap<MemoKey, (i64, Weak<ChunkOutput>)>>,
 }
 
 /// Cells with less power than this (digital silence) keep their gain at 1.
@@ -237,6 +245,7 @@ impl PreparedVoice {
             } else {
                 db_to_amplitude(-settings.reduction_db) as f32
             },
+            memo: Mutex::default(),
         }
     }
 
@@ -250,20 +259,41 @@ impl PreparedVoice {
         channel: usize,
         chunk: usize,
     ) -> Option<(i64, Arc<ChunkOutput>)> {
+        let memo_key = (
+            source as *const dyn SampleSource as *const () as usize,
+            source.len(),
+            source.channels(),
+            source.sample_rate().to_bits(),
+            channel,
+            chunk,
+        );
+        let memo = || self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, output)) = memo()
+            .get(&memo_key)
+            .and_then(|(at, o)| Some((*at, o.upgrade()?)))
+        {
+            return Some((at, output));
+        }
+        let remember = |found: Option<(i64, Arc<ChunkOutput>)>| {
+            if let Some((at, output)) = &found {
+                memo().insert(memo_key, (*at, Arc::downgrade(output)));
+            }
+            found
+        };
         let chunks = source.len().div_ceil(chunk_len_samples(source.sample_rate())) as usize;
         let (slot, input) = slot_for(source, channel, chunk);
         let at = input.start + input.keep_offset as i64;
         let mut input = Some(input);
         loop {
             match slot.claim() {
-                Claim::Done(output) => return output.map(|o| (at, o)),
+                Claim::Done(output) => return remember(output.map(|o| (at, o))),
                 Claim::Mine => {
                     let output = input
                         .take()
                         .and_then(|i| compute_chunk(source.sample_rate(), i))
                         .map(Arc::new);
                     slot.finish(output.clone());
-                    return output.map(|o| (at, o));
+                    return remember(output.map(|o| (at, o)));
                 }
                 Claim::Busy => {
                     let helped = (chunk + 1..chunks.min(chunk + 3)).any(|next| {
@@ -404,7 +434,13 @@ impl ChunkAt {
 fn slot_for(source: &dyn SampleSource, channel: usize, chunk: usize) -> (Slot, ChunkInput) {
     let input = chunk_input(source, channel, chunk);
     let mut hasher = Xxh64::new(0);
-    hasher.update(&f32_bytes(&input.samples));
+    let mut bytes = [0u8; 4096];
+    for block in input.samples.chunks(bytes.len() / 4) {
+        for (b, x) in bytes.chunks_exact_mut(4).zip(block) {
+            b.copy_from_slice(&x.to_le_bytes());
+        }
+        hasher.update(&bytes[..4 * block.len()]);
+    }
     hasher.update(&source.sample_rate().to_le_bytes());
     hasher.update(&(input.keep_offset as u64).to_le_bytes());
     hasher.update(&(input.keep_len as u64).to_le_bytes());
@@ -438,11 +474,6 @@ fn slot_for(source: &dyn SampleSource, channel: usize, chunk: usize) -> (Slot, C
         }
     }
     (slot, input)
-}
-
-/// The bytes of `samples` (little-endian on every target Spectro builds for), for hashing.
-fn f32_bytes(samples: &[f32]) -> Vec<u8> {
-    samples.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
 /// The samples chunk `chunk` of `channel` is computed from: the chunk, the warm-up before it and
