@@ -190,6 +190,23 @@ impl ChunkSlot {
 
 type Slot = Arc<ChunkSlot>;
 
+/// A claimed slot being computed: finished with the result, or, if the computation panics,
+/// with none on drop, so threads waiting for it never wait forever.
+struct Computing<'a>(&'a ChunkSlot);
+
+impl Computing<'_> {
+    fn finish(self, output: Option<Arc<ChunkOutput>>) {
+        self.0.finish(output);
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Computing<'_> {
+    fn drop(&mut self) {
+        self.0.finish(None);
+    }
+}
+
 /// Chunks computed in this process, by the XXH64 of what they were computed from (the input
 /// samples, the rate, the chunk's geometry): an edit list that changes elsewhere, a new raster,
 /// the player and the pictures all find the chunks already made. Least recently used first out.
@@ -288,11 +305,12 @@ impl PreparedVoice {
             match slot.claim() {
                 Claim::Done(output) => return remember(output.map(|o| (at, o))),
                 Claim::Mine => {
+                    let guard = Computing(&slot);
                     let output = input
                         .take()
                         .and_then(|i| compute_chunk(source.sample_rate(), i))
                         .map(Arc::new);
-                    slot.finish(output.clone());
+                    guard.finish(output.clone());
                     return remember(output.map(|o| (at, o)));
                 }
                 Claim::Busy => {
@@ -300,8 +318,8 @@ impl PreparedVoice {
                         let (other, other_input) = slot_for(source, channel, next);
                         match other.claim() {
                             Claim::Mine => {
-                                let output = compute_chunk(source.sample_rate(), other_input).map(Arc::new);
-                                other.finish(output);
+                                let guard = Computing(&other);
+                                guard.finish(compute_chunk(source.sample_rate(), other_input).map(Arc::new));
                                 true
                             }
                             _ => false,
