@@ -38,6 +38,7 @@ use std::sync::{Arc, Mutex};
 
 use rustfft::num_complex::Complex32;
 
+use super::gain_step::GainRequest;
 use super::mask::Grid;
 use crate::signal::levels::db_to_amplitude;
 use crate::signal::{MemorySource, ReadSamples, SampleSource, Stft, StftParams, limits};
@@ -697,19 +698,22 @@ impl PreparedDenoise {
     /// `power` holds the raw power `|X|²` of the frames `power_frames`, which must include
     /// `core` widened by [`PreparedDenoise::context_frames`] on each side (clamped to the
     /// recording's `total_frames`).
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn gains<T: ReadSamples>(
         &self,
-        source: &dyn SampleSource,
-        stft: &Stft<T>,
-        channel: usize,
-        power: &[f32],
-        power_frames: Range<usize>,
-        core: Range<usize>,
-        total_frames: usize,
+        request: &GainRequest<'_, T>,
         scratch: &mut DenoiseScratch,
         out: &mut [f32],
     ) {
+        let GainRequest {
+            source,
+            stft,
+            channel,
+            power,
+            ref power_frames,
+            ref core,
+            total_frames,
+        } = *request;
+        let (power_frames, core) = (power_frames.clone(), core.clone());
         let bins = stft.bins();
         debug_assert_eq!(out.len(), core.len() * bins);
         let derived = self.derived(source, stft);

@@ -8,6 +8,26 @@ use super::denoise::{DenoiseScratch, PreparedDenoise};
 use super::voice::PreparedVoice;
 use crate::signal::{ReadSamples, SampleSource, Stft};
 
+/// What a step computes gains from: frames `core` of `channel` of `source` under `stft`, and
+/// the raw power `|X|²` of the frames `power_frames` (`core` widened by
+/// [`GainStep::context_frames`] on each side, clamped to the recording's `total_frames`).
+pub(crate) struct GainRequest<'a, T: ReadSamples> {
+    /// The recording as the masks see it.
+    pub source: &'a dyn SampleSource,
+    /// The STFT plan.
+    pub stft: &'a Stft<T>,
+    /// The channel.
+    pub channel: usize,
+    /// `|X|²` of `power_frames`, frame-major.
+    pub power: &'a [f32],
+    /// The frames `power` holds.
+    pub power_frames: Range<usize>,
+    /// The frames whose gains are wanted.
+    pub core: Range<usize>,
+    /// Frames in the whole recording.
+    pub total_frames: usize,
+}
+
 /// A prepared step of either kind.
 pub(crate) enum GainStep {
     /// Learned noise removal.
@@ -34,34 +54,16 @@ impl GainStep {
         }
     }
 
-    /// Gains of the frames `core` of `channel` into `out` (`core.len() × bins`, frame-major);
-    /// `power` holds `|X|²` of the frames `power_frames` (see [`PreparedDenoise::gains`]).
-    #[allow(clippy::too_many_arguments)]
+    /// Gains of the frames `request.core` into `out` (`core.len() × bins`, frame-major).
     pub(crate) fn gains<T: ReadSamples>(
         &self,
-        source: &dyn SampleSource,
-        stft: &Stft<T>,
-        channel: usize,
-        power: &[f32],
-        power_frames: Range<usize>,
-        core: Range<usize>,
-        total_frames: usize,
+        request: &GainRequest<'_, T>,
         scratch: &mut DenoiseScratch,
         out: &mut [f32],
     ) {
         match self {
-            GainStep::Denoise(d) => d.gains(
-                source,
-                stft,
-                channel,
-                power,
-                power_frames,
-                core,
-                total_frames,
-                scratch,
-                out,
-            ),
-            GainStep::Voice(v) => v.gains(source, stft, channel, power, power_frames, core, out),
+            GainStep::Denoise(d) => d.gains(request, scratch, out),
+            GainStep::Voice(v) => v.gains(request, out),
         }
     }
 }

@@ -21,7 +21,6 @@
 //! resampled back (rubato), so the gains, and the output, are on the recording's grid and rate.
 
 use std::collections::HashMap;
-use std::ops::Range;
 use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak};
 
 use xxhash_rust::xxh64::Xxh64;
@@ -29,11 +28,12 @@ use xxhash_rust::xxh64::Xxh64;
 use rubato::audioadapter_buffers::direct::SequentialSliceOfVecs;
 use rubato::{Fft, FixedSync, Resampler};
 
+use super::gain_step::GainRequest;
 use crate::signal::levels::db_to_amplitude;
 use crate::signal::voice::{VoiceModel, enhance};
 use rustfft::num_complex::Complex32;
 
-use crate::signal::{MemorySource, ReadSamples, SampleSource, Stft};
+use crate::signal::{MemorySource, ReadSamples, SampleSource};
 
 /// Default reduction: how far the non-speech part goes down, in dB.
 pub const DEFAULT_VOICE_REDUCTION_DB: f64 = 30.0;
@@ -374,17 +374,17 @@ impl PreparedVoice {
 
     /// Gains of the frames `core` of `channel` into `out` (`core.len() × bins`, frame-major):
     /// `|Y| / |X|` per cell, `|X|²` read from `power` (the frames `power_frames`).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn gains<T: ReadSamples>(
-        &self,
-        source: &dyn SampleSource,
-        stft: &Stft<T>,
-        channel: usize,
-        power: &[f32],
-        power_frames: Range<usize>,
-        core: Range<usize>,
-        out: &mut [f32],
-    ) {
+    pub(crate) fn gains<T: ReadSamples>(&self, request: &GainRequest<'_, T>, out: &mut [f32]) {
+        let GainRequest {
+            source,
+            stft,
+            channel,
+            power,
+            ref power_frames,
+            ref core,
+            ..
+        } = *request;
+        let core = core.clone();
         out.fill(1.0);
         if T::IS_COMPLEX || core.is_empty() || check_voice(source).is_err() {
             return;

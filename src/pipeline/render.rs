@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use rustfft::num_complex::Complex32;
 
 use crate::edit::denoise::DenoiseScratch;
+use crate::edit::gain_step::GainRequest;
 use crate::edit::mask::{Grid, MaskRaster};
 use crate::signal::levels::power_dbfs;
 use crate::signal::limits::RENDER_BLOCK_CELLS;
@@ -147,17 +148,16 @@ impl<T: ReadSamples> GainBlock<T> {
             row.clear();
             if acts {
                 row.resize(len * bins, 1.0);
-                step.gains(
+                let request = GainRequest {
                     source,
                     stft,
                     channel,
-                    &self.power,
-                    reach.clone(),
-                    frames.clone(),
+                    power: &self.power,
+                    power_frames: reach.clone(),
+                    core: frames.clone(),
                     total_frames,
-                    &mut self.denoise,
-                    row,
-                );
+                };
+                step.gains(&request, &mut self.denoise, row);
             }
         }
         let needs_levels = raster.needs_levels(channel);
