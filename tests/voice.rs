@@ -315,6 +315,18 @@ fn the_command_line_gives_one_clear_error_for_a_missing_model_or_iq() {
     );
     assert!(!out.exists(), "no output is written");
 
+    // A device named as the archive is refused, not read without end.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_spectro"))
+        .env("SPECTRO_VOICE_MODEL", "/dev/zero")
+        .args(["denoise", input.to_str().expect("path"), "--voice", "-o"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("not a model archive"), "{err}");
+    assert!(!out.exists(), "no output is written");
+
     let iq = dir.path().join("iq.wav");
     let spec = hound::WavSpec {
         channels: 2,

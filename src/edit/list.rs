@@ -230,6 +230,21 @@ pub enum Shape {
 }
 
 impl Shape {
+    /// True for shapes that set a gain over their region (and so may be inverted): not those
+    /// that restore or paint (erase, paint) or act by themselves (denoise, voice, de-click,
+    /// de-hum).
+    pub fn sets_gain(&self) -> bool {
+        !matches!(
+            self,
+            Shape::Erase { .. }
+                | Shape::Paint { .. }
+                | Shape::Denoise(_)
+                | Shape::Voice(_)
+                | Shape::Declick { .. }
+                | Shape::Dehum { .. }
+        )
+    }
+
     /// The `type` string of this shape in the JSON file.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -411,16 +426,7 @@ impl Edit {
     /// True if the edit takes a gain (`gain_db`): not a repair, and not a step that changes
     /// the signal by itself or restores (erase, paint, denoise, de-click, de-hum).
     pub fn has_gain(&self) -> bool {
-        self.repair.is_none()
-            && !matches!(
-                self.shape,
-                Shape::Erase { .. }
-                    | Shape::Paint { .. }
-                    | Shape::Denoise(_)
-                    | Shape::Voice(_)
-                    | Shape::Declick { .. }
-                    | Shape::Dehum { .. }
-            )
+        self.repair.is_none() && self.shape.sets_gain()
     }
 
     /// True if the edit acts on the recording: it is not bypassed.
@@ -1333,17 +1339,7 @@ fn edit_to_value(edit: &Edit) -> Value {
     if let Some(c) = &edit.channels {
         obj.insert("channels".into(), Value::from(c.clone()));
     }
-    if edit.invert
-        && !matches!(
-            edit.shape,
-            Shape::Erase { .. }
-                | Shape::Paint { .. }
-                | Shape::Denoise(_)
-                | Shape::Voice(_)
-                | Shape::Declick { .. }
-                | Shape::Dehum { .. }
-        )
-    {
+    if edit.invert && edit.shape.sets_gain() {
         obj.insert("invert".into(), Value::from(true));
     }
     // Written only when set, so lists without them stay as they were.

