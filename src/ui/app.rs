@@ -430,7 +430,10 @@ impl eframe::App for SpectroApp {
             || self.tiles.busy()
             || self.open.as_ref().is_some_and(|o| o.paint_job.is_some())
         {
-            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+            // Progress bars move at this rate; finished jobs and tiles ask for a repaint
+            // themselves. Faster only redraws the window for nothing, which on a software
+            // renderer takes CPU from the jobs.
+            ctx.request_repaint_after(crate::ui::busy::STEP);
         }
         self.automation_frame(&ctx);
     }

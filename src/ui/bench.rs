@@ -73,9 +73,9 @@ impl UiBench {
             ctx.request_repaint();
         } else {
             // Until the first full view the window repaints as it does for a user (the open and
-            // tile jobs ask every 50 ms): forcing frames then would only make the software
+            // tile jobs ask every 100 ms): forcing frames then would only make the software
             // renderer compete with the decoding and tile work being timed.
-            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+            ctx.request_repaint_after(super::busy::STEP);
         }
         self.frames_seen += 1;
         if self.frames_seen % 10 == 1 {

@@ -334,7 +334,7 @@ impl ImageImportDialog {
                                 keep_open = false;
                             }
                             if self.is_busy() {
-                                ui.spinner();
+                                crate::ui::busy::busy_ui(ui);
                             }
                         });
                     });

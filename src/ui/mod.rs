@@ -8,6 +8,7 @@
 pub mod app;
 pub mod autosave;
 pub mod bench;
+pub mod busy;
 pub mod command;
 pub mod confirm;
 pub mod declick;

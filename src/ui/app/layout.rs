@@ -123,7 +123,7 @@ impl SpectroApp {
         let (Some(axis), Some(open)) = (self.axis(), &self.open) else {
             ui.centered_and_justified(|ui| {
                 if self.jobs.is_running(JobKind::Open) {
-                    ui.spinner();
+                    crate::ui::busy::busy_ui(ui);
                 } else {
                     ui.label("Open a recording (File > Open, Ctrl+O) or drop one here.");
                 }

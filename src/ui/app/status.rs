@@ -86,7 +86,7 @@ impl SpectroApp {
     pub(super) fn status_bar_ui(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             if let Some(job) = self.jobs.get(JobKind::Open) {
-                ui.spinner();
+                crate::ui::busy::busy_ui(ui);
                 ui.label(&job.label);
             }
             // The long writes and the import: a progress bar and a Cancel button each.
@@ -99,11 +99,11 @@ impl SpectroApp {
                 self.progress_ui(ui, kind, what, cancel);
             }
             if self.jobs.is_running(JobKind::ImageExport) || self.jobs.is_running(JobKind::ImageOpen) {
-                ui.spinner();
+                crate::ui::busy::busy_ui(ui);
             }
             self.progress_ui(ui, JobKind::Features, "Features", Command::CancelFeatures);
             if self.tiles.busy() {
-                ui.spinner().on_hover_text("Drawing the spectrogram");
+                crate::ui::busy::busy_ui(ui).on_hover_text("Drawing the spectrogram");
             }
             if let Some((_, job)) = self.open.as_ref().and_then(|o| o.paint_job.as_ref()) {
                 ui.add(
