@@ -247,20 +247,7 @@ fn a_voice_edit_renders_any_range_exactly_as_the_whole() {
             "range {start}+{n} differs from the whole render"
         );
     }
-    // Across the chunk boundary the result has no step: the gain-weighted energy of 20 ms
-    // windows on each side of it stays within a few dB of its neighbours.
-    let w = (0.02 * rate_hz as f64) as usize;
-    let e = |a: usize| whole[a..a + w].iter().map(|x| (x * x) as f64).sum::<f64>() + 1e-12;
-    let around = 10.0 * (e(chunk_end) / e(chunk_end - w)).log10();
-    let input_around = 10.0 * {
-        let x = &source.channels[0];
-        let e = |a: usize| x[a..a + w].iter().map(|x| (x * x) as f64).sum::<f64>() + 1e-12;
-        (e(chunk_end) / e(chunk_end - w)).log10()
-    };
-    assert!(
-        (around - input_around).abs() < 12.0,
-        "{around:.1} dB vs input {input_around:.1} dB"
-    );
+    // How close the chunks come to one run over the whole: the test below.
 }
 
 #[test]
@@ -347,4 +334,56 @@ fn the_command_line_gives_one_clear_error_for_a_missing_model_or_iq() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("not on complex IQ"), "{err}");
     assert!(!out.exists());
+}
+
+/// The voice edit's chunks against one run of the model over the whole recording: near the
+/// chunk boundaries (where a chunk's warm-up and the crossfade do their work) the edit follows
+/// the whole run as closely as it does far from them. A chunk started without enough warm-up,
+/// or a crossfade out of place, shows there first.
+#[test]
+fn the_voice_edit_follows_one_whole_run_across_chunk_boundaries() {
+    let (clip, rate_hz) = read_wav("voice/parity_input.wav");
+    let fs = rate_hz as f64;
+    // About 26 s: the clip twelve times, reversed or not and scaled, so the states differ
+    // from copy to copy and three chunk boundaries fall inside.
+    let mut input = Vec::new();
+    for i in 0..12 {
+        let gain = [1.0f32, 0.6, 1.3, 0.8][i % 4];
+        if i % 2 == 1 {
+            input.extend(clip.iter().rev().map(|x| x * gain));
+        } else {
+            input.extend(clip.iter().map(|x| x * gain));
+        }
+    }
+    let model = VoiceModel::bundled().expect("vendored model loads");
+    let whole_run = enhance(&model, &input).expect("enhances");
+    let source = mono(fs, input.clone());
+    let edited = render(&source, &[voice(100.0)], StftParams::default()).remove(0);
+    let chunk_s = spectro::edit::voice::CHUNK_S;
+    // SI-SDR of the edit against the whole run over 1 s windows: those holding a chunk
+    // boundary, and the others.
+    let window = fs as usize;
+    let (mut near, mut far) = (Vec::new(), Vec::new());
+    for w in 0..input.len() / window {
+        let (a, b) = (w * window, (w + 1) * window);
+        let db = si_sdr_db(&edited[a..b], &whole_run[a..b]);
+        let boundary = (1..)
+            .map(|k| (k as f64 * chunk_s * fs) as usize)
+            .take_while(|&t| t < input.len())
+            .any(|t| t + window / 2 > a && t < b + window / 2);
+        if boundary { near.push(db) } else { far.push(db) }
+    }
+    let overall_db = si_sdr_db(&edited, &whole_run);
+    let worst_near = near.iter().copied().fold(f64::INFINITY, f64::min);
+    eprintln!(
+        "voice edit against one whole run: {overall_db:.1} dB overall; per second near chunk \
+         boundaries {near:.1?}, elsewhere {far:.1?}"
+    );
+    assert!(near.len() >= 3, "{near:?}");
+    // Measured with 2.5 s of warm-up: 18.4 dB overall, 13.7 dB at worst near a boundary and
+    // 13.8 elsewhere (1.0 s of warm-up: 17.6 dB overall, 9.7 near a boundary). The rest of the
+    // difference is the edit's own: a gain per cell of the recording's STFT rather than the
+    // model's output itself.
+    assert!(overall_db > 18.0, "{overall_db:.1} dB overall");
+    assert!(worst_near > 12.0, "near a boundary {worst_near:.1} dB");
 }
