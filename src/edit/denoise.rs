@@ -712,6 +712,7 @@ impl PreparedDenoise {
             ref power_frames,
             ref core,
             total_frames,
+            ..
         } = *request;
         let (power_frames, core) = (power_frames.clone(), core.clone());
         let bins = stft.bins();

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use super::denoise::{DenoiseScratch, PreparedDenoise};
 use super::voice::PreparedVoice;
-use crate::signal::{ReadSamples, SampleSource, Stft};
+use crate::signal::{Complex32, ReadSamples, SampleSource, Stft};
 
 /// What a step computes gains from: frames `core` of `channel` of `source` under `stft`, and
 /// the raw power `|X|²` of the frames `power_frames` (`core` widened by
@@ -24,6 +24,8 @@ pub(crate) struct GainRequest<'a, T: ReadSamples> {
     pub power_frames: Range<usize>,
     /// The frames whose gains are wanted.
     pub core: Range<usize>,
+    /// The spectra `X` of the `core` frames, frame-major, as the pipeline computed them.
+    pub spectra: &'a [Complex32],
     /// Frames in the whole recording.
     pub total_frames: usize,
 }

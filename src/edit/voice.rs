@@ -382,6 +382,7 @@ impl PreparedVoice {
             stft,
             channel,
             ref core,
+            spectra,
             ..
         } = *request;
         let core = core.clone();
@@ -401,19 +402,17 @@ impl PreparedVoice {
         };
         let mut frame = vec![T::default(); n];
         let mut spectrum_y = vec![Complex32::default(); bins];
-        let mut spectrum_x = vec![Complex32::default(); bins];
         let mut scratch = stft.scratch();
         for (i, k) in core.enumerate() {
-            let at = stft.frame_start(k);
-            T::read(&output, 0, at - span.start, &mut frame);
+            let Some(spectrum_x) = spectra.get(i * bins..(i + 1) * bins) else {
+                continue;
+            };
+            T::read(&output, 0, stft.frame_start(k) - span.start, &mut frame);
             stft.analyse_frame(&frame, &mut spectrum_y, &mut scratch);
-            // The recording's own cells, as the pipeline computes them.
-            T::read(source, channel, at, &mut frame);
-            stft.analyse_frame(&frame, &mut spectrum_x, &mut scratch);
             for ((g, y), x) in out[i * bins..(i + 1) * bins]
                 .iter_mut()
                 .zip(&spectrum_y)
-                .zip(&spectrum_x)
+                .zip(spectrum_x)
             {
                 let px = x.norm_sqr();
                 if px > SILENT_POWER {

@@ -155,6 +155,7 @@ impl<T: ReadSamples> GainBlock<T> {
                     power: &self.power,
                     power_frames: reach.clone(),
                     core: frames.clone(),
+                    spectra: &self.spectra[..len * bins],
                     total_frames,
                 };
                 step.gains(&request, &mut self.denoise, row);
