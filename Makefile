@@ -9,7 +9,7 @@ BUILD_PACKAGES := libasound2-dev pkg-config
 # The window needs an X or Wayland display with OpenGL; tests run it under Xvfb with Mesa's
 # software renderer. The speech the tests use is committed (tests/data/arctic_a0007.wav).
 RUN_PACKAGES := libgl1 libegl1 libgl1-mesa-dri libxkbcommon-x11-0 libxcursor1 libxi6 libxrandr2
-# tests/formats.rs checks exports with libsndfile and Python's wave module.
+# tests/suite/formats.rs checks exports with libsndfile and Python's wave module.
 TEST_PACKAGES := xvfb xauth python3 python3-soundfile
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -57,7 +57,8 @@ run: build $(DEMO)
 
 test: test-packages
 	$(CARGO) fmt --check
-	$(CARGO) clippy --all-targets --locked -- -D warnings
+	# No incremental state for a one-off check (hundreds of MB on a fresh clone).
+	CARGO_INCREMENTAL=0 $(CARGO) clippy --all-targets --locked -- -D warnings
 	# -noreset: by default Xvfb resets when its last client leaves, and a window test starting
 	# during that reset cannot connect (seen once under load in window_smoke).
 	xvfb-run -a -s "-screen 0 1600x1000x24 -noreset" $(CARGO) test --locked

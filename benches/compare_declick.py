@@ -4,12 +4,12 @@ with 50 clicks of 0.2-2 ms at seeded random times, on the committed speech
 (tests/data/arctic_a0007.wav, 4 s, 16 kHz mono) with 50 clicks, and on the music with 10
 pops of 5-25 ms (longer events, repaired spectrally), all in the same run.
 
-The clicks are those of tests/declick.rs (the same construction, numpy's generator): sharp
+The clicks are those of tests/suite/declick.rs (the same construction, numpy's generator): sharp
 onsets with random polarity, peak 3-13 times the channel's RMS, decaying spikes, ringing
 spikes (2-8 kHz) and noise bursts, at least 10 ms apart, the same times on both channels
 (a click on a record reaches both). The pops are decaying broadband bursts (uniform noise
 under an exp(-4 t/L) envelope, L of 5-25 ms, peak 3-10 times the channel's RMS), at least
-200 ms apart, the same construction as tests/declick.rs.
+200 ms apart, the same construction as tests/suite/declick.rs.
 
 Spectro runs through examples/declick_file.rs (the library's `declick_channel` on every
 channel; `spectro declick` is not wired yet). The peer is benches/janssen.py at the true

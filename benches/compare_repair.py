@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Spectral repair (issue 14): Spectro's repair modes against silence and Janssen's AR
-interpolation, on the cases of tests/repair.rs, in one run.
+interpolation, on the cases of tests/suite/repair.rs, in one run.
 
     cargo build --release --locked && python3 benches/compare_repair.py
 
-The cases (the same events and seeds as tests/repair.rs):
+The cases (the same events and seeds as tests/suite/repair.rs):
 - a knock (80 ms broadband burst, decaying) and a cough (250 ms band-passed noise burst) on
   the committed music (tests/data/repair_music.wav, left channel), full-band regions;
 - a loud chirp (1.2 -> 2.8 kHz over 0.6 s) and a phone ring (900 + 1300 Hz, 1.5 s) over the

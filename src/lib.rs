@@ -1,7 +1,7 @@
 //! Spectro: a spectral editor for audio and IQ recordings.
 //!
 //! The layers, bottom up, each in its own module and importing only from those below it
-//! (`tests/layers.rs` checks this):
+//! (`tests/suite/layers.rs` checks this):
 //! - [`signal`]: STFT and inverse by range, windows, phase reconstruction, levels, scales,
 //!   colour maps, limits;
 //! - [`io`]: bytes and samples: WAV and raw IQ files (mapped, read by range), audio and PNG

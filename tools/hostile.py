@@ -6,7 +6,7 @@ error line, exits with a code other than 0 or 2, or takes more than 1 GB.
     python3 tools/hostile.py [path/to/spectro] [--timeout S]
 
 A debug build (cargo build) also catches integer overflows. Exit code 1 if anything was found.
-tests/bad_inputs.rs keeps the cases this sweep found as regression tests.
+tests/suite/bad_inputs.rs keeps the cases this sweep found as regression tests.
 """
 
 import math

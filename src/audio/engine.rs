@@ -4,7 +4,7 @@
 //!
 //! The callback side ([`Callback`]) never allocates, locks or does I/O: its buffers are
 //! allocated when it is made, and everything it shares is an atomic or a ring buffer.
-//! `tests/audio_callback.rs` checks this with a counting allocator.
+//! `tests/audio_callback_alloc.rs` checks this with a counting allocator.
 
 use std::ops::Range;
 use std::sync::Arc;

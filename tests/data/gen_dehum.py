@@ -7,7 +7,7 @@
 The hum: fundamental f0(t) = 50 + 0.4 sin(2 pi t / 4 + 0.5) Hz (drifting +-0.4 Hz), 12
 harmonics of amplitude (1 for odd k, 0.5 for even k) / sqrt(k) with seeded random phases,
 scaled so that the mixture's SI-SDR against the speech is 3.7 dB (repair.md section 5's
-measurement). tests/dehum.rs and benches/compare_dehum.py use the same formula (`hum`).
+measurement). tests/suite/dehum.rs and benches/compare_dehum.py use the same formula (`hum`).
 
     python3 tests/data/gen_dehum.py        (numpy 2.4, scipy 1.17)
 """

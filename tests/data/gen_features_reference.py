@@ -2,7 +2,7 @@
 """Reference features for Spectro's `features` module, produced by librosa.
 
 Run from the repository root:  python3 tests/data/gen_features_reference.py
-Needs numpy, scipy and librosa (0.11 used). The tests (tests/features_parity.rs) read only
+Needs numpy, scipy and librosa (0.11 used). The tests (tests/suite/features_parity.rs) read only
 the outputs in tests/data/features_reference/, never Python.
 
 Cases:

@@ -1,6 +1,6 @@
 """Writes tests/data/janssen_reference.json: benches/janssen.py's fill of three gaps in a
 signal (two sines and seeded noise), with 5 iterations like Spectro's Janssen, for
-tests/declick.rs to compare against.
+tests/suite/declick.rs to compare against.
 
     python3 tests/data/gen_janssen_reference.py
 """

@@ -14,7 +14,7 @@ bits is stored so the test can prove it did.
 
 noisereduce runs in its stationary mode with its defaults and the first 0.5 s (noise alone) as
 y_noise. Scores are the scale-invariant SDR (Le Roux et al. 2019) over the whole file, against
-0.5 s of silence followed by the clean speech. The Rust test (tests/denoise.rs) reads only the
+0.5 s of silence followed by the clean speech. The Rust test (tests/suite/denoise.rs) reads only the
 JSON this writes.
 """
 import json

@@ -4,7 +4,7 @@ the standard library, and with --render renders it to repair_music.wav (44.1 kHz
 
     python3 tests/data/gen_repair_music.py --render
 
-The music for the spectral repair tests (tests/repair.rs) and benches/compare_repair.py.
+The music for the spectral repair tests (tests/suite/repair.rs) and benches/compare_repair.py.
 """
 
 import os

