@@ -32,6 +32,7 @@ mod reference_parity;
 mod repair;
 mod roundtrip;
 mod session_cli;
+mod test_binaries;
 mod voice;
 mod wav_io;
 mod window_smoke;
